@@ -1,0 +1,47 @@
+# Host configuration: libraries and tests that run natively, plus the
+# sub-builds of the system image for both architectures.
+enable_testing()
+add_compile_options(-Wall -Wextra -Werror)
+
+option(MNEME_SANITIZE "Build host tests with AddressSanitizer and UBSan" ON)
+option(MNEME_TARGETS "Build the system images and register the QEMU tests" ON)
+set(MNEME_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+# The memory-management core (mmserver/mm) compiled for the host twice:
+# mmcore_host with sanitizers and debug checks for tests, mmcore_fast
+# optimised for benchmarks.
+file(GLOB MNEME_MM_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/mmserver/mm/*.c)
+if(MNEME_MM_SOURCES)
+  foreach(variant host fast)
+    add_library(mmcore_${variant} STATIC ${MNEME_MM_SOURCES} ${MNEME_ROOT}/mmserver/port/host.c)
+    target_include_directories(mmcore_${variant} PUBLIC
+      ${MNEME_ROOT}/mmserver/include ${MNEME_ROOT}/ipc/include)
+  endforeach()
+  target_compile_definitions(mmcore_host PUBLIC MM_DEBUG=1)
+  target_compile_options(mmcore_host PUBLIC -O1 -g ${MNEME_SANITIZE_FLAGS})
+  target_link_options(mmcore_host PUBLIC ${MNEME_SANITIZE_FLAGS})
+  target_compile_options(mmcore_fast PUBLIC -O2 -g)
+endif()
+
+# Each host test suite brings its own fragment: test/host/<suite>.cmake.
+file(GLOB MNEME_HOST_FRAGMENTS CONFIGURE_DEPENDS ${MNEME_ROOT}/test/host/*.cmake)
+foreach(fragment ${MNEME_HOST_FRAGMENTS})
+  include(${fragment})
+endforeach()
+
+if(MNEME_TARGETS)
+  include(ExternalProject)
+  foreach(arch x86_64 riscv64)
+    ExternalProject_Add(image-${arch}
+      SOURCE_DIR ${MNEME_ROOT}
+      BINARY_DIR ${CMAKE_BINARY_DIR}/${arch}
+      CMAKE_GENERATOR ${CMAKE_GENERATOR}
+      CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${MNEME_ROOT}/cmake/toolchain-${arch}.cmake
+                 -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+      BUILD_ALWAYS ON
+      INSTALL_COMMAND ""
+      USES_TERMINAL_BUILD ON)
+    set(MNEME_IMAGE_${arch} ${CMAKE_BINARY_DIR}/${arch}/mneme-${arch}.elf)
+  endforeach()
+  include(${MNEME_ROOT}/test/qemu/tests.cmake OPTIONAL)
+endif()

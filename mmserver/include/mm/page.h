@@ -1,0 +1,160 @@
+/*
+ * struct page: one per 4 KiB page frame, 32 bytes (Linux's is 64).
+ *
+ * The array lives in the sparse vmemmap at mm_vmemmap_base(), indexed by
+ * pfn, so pfn_to_page() and page_to_pfn() are single additions.  Only
+ * sections that hold memory are backed (see sparse.c).
+ *
+ * To fit in 32 bytes, list links are 32-bit pfns rather than pointers
+ * (PAGE_LIST_NIL marks the end), which bounds physical memory at 2^32
+ * pages (16 TiB); zone, node and flags share one 32-bit word.
+ */
+#ifndef MM_PAGE_H
+#define MM_PAGE_H
+
+#include "mm/port.h"
+
+#define PAGE_LIST_NIL 0xffffffffu
+
+/* page->flags: low 16 bits are PG_* flags, then zone and node ids. */
+enum pageflags {
+	PG_reserved = 1u << 0,   /* not managed by the buddy allocator (hole, firmware, memblock-reserved) */
+	PG_buddy    = 1u << 1,   /* head of a free block in a free_area; private = order */
+	PG_pcp      = 1u << 2,   /* free page on a per-CPU list; private = order */
+	PG_head     = 1u << 3,   /* first page of an allocated block of order > 0 */
+	PG_slab     = 1u << 4,   /* page owned by a slab cache (head page of the slab) */
+	PG_zeroed   = 1u << 5,   /* known to contain zeroes */
+	PG_poison   = 1u << 6,   /* debug: contents poisoned */
+	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
+};
+#define PAGE_ZONE_SHIFT 16
+#define PAGE_ZONE_MASK  0x7u
+#define PAGE_NODE_SHIFT 20
+#define PAGE_NODE_MASK  0x3fu
+
+struct kmem_cache;
+
+struct page {
+	uint32_t flags;
+	union {
+		int32_t _refcount;           /* allocated pages: users of the block */
+		struct {                     /* slab pages */
+			uint16_t inuse;      /* objects handed out */
+			uint16_t objects;    /* objects in the slab */
+		};
+	};
+	union {
+		struct {                     /* buddy, pcp and allocated pages */
+			uint32_t next;       /* pfn of the next page on a list, or PAGE_LIST_NIL */
+			uint32_t prev;
+			uint32_t private;    /* order of a free or allocated block */
+			uint32_t migratetype;
+			uint64_t owner;      /* memory-server use: owning task/region cookie */
+		};
+		struct {                     /* slab pages (PG_slab) */
+			uint32_t slab_next;  /* partial-list links, pfns */
+			uint32_t slab_prev;
+			void *freelist;      /* first free object, or NULL */
+			struct kmem_cache *slab_cache;
+		};
+	};
+};
+
+_Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
+
+static inline struct page *mm_vmemmap(void)
+{
+	return (struct page *)mm_vmemmap_base();
+}
+static inline struct page *pfn_to_page(uint64_t pfn)
+{
+	return mm_vmemmap() + pfn;
+}
+static inline uint64_t page_to_pfn(const struct page *page)
+{
+	return (uint64_t)(page - mm_vmemmap());
+}
+static inline phys_addr_t page_to_phys(const struct page *page)
+{
+	return PFN_PHYS(page_to_pfn(page));
+}
+static inline void *page_address(const struct page *page)
+{
+	return mm_phys_to_virt(page_to_phys(page));
+}
+static inline struct page *virt_to_page(const void *va)
+{
+	return pfn_to_page(PHYS_PFN(mm_virt_to_phys(va)));
+}
+static inline unsigned page_zonenum(const struct page *page)
+{
+	return (page->flags >> PAGE_ZONE_SHIFT) & PAGE_ZONE_MASK;
+}
+static inline unsigned page_to_nid(const struct page *page)
+{
+	return (page->flags >> PAGE_NODE_SHIFT) & PAGE_NODE_MASK;
+}
+
+/*
+ * A doubly linked list of pages threaded through page->next/prev (pfns).
+ * Used by free_area lists and per-CPU lists.  The slab code keeps its own
+ * partial lists through slab_next/slab_prev with the same shape.
+ */
+struct page_list {
+	uint32_t head;
+	uint32_t tail;
+	uint64_t count;
+};
+
+static inline void page_list_init(struct page_list *l)
+{
+	l->head = l->tail = PAGE_LIST_NIL;
+	l->count = 0;
+}
+static inline bool page_list_empty(const struct page_list *l)
+{
+	return l->head == PAGE_LIST_NIL;
+}
+static inline void page_list_add(struct page_list *l, struct page *p)
+{
+	uint32_t pfn = (uint32_t)page_to_pfn(p);
+	p->prev = PAGE_LIST_NIL;
+	p->next = l->head;
+	if (l->head != PAGE_LIST_NIL)
+		pfn_to_page(l->head)->prev = pfn;
+	else
+		l->tail = pfn;
+	l->head = pfn;
+	l->count++;
+}
+static inline void page_list_add_tail(struct page_list *l, struct page *p)
+{
+	uint32_t pfn = (uint32_t)page_to_pfn(p);
+	p->next = PAGE_LIST_NIL;
+	p->prev = l->tail;
+	if (l->tail != PAGE_LIST_NIL)
+		pfn_to_page(l->tail)->next = pfn;
+	else
+		l->head = pfn;
+	l->tail = pfn;
+	l->count++;
+}
+static inline void page_list_del(struct page_list *l, struct page *p)
+{
+	if (p->prev != PAGE_LIST_NIL)
+		pfn_to_page(p->prev)->next = p->next;
+	else
+		l->head = p->next;
+	if (p->next != PAGE_LIST_NIL)
+		pfn_to_page(p->next)->prev = p->prev;
+	else
+		l->tail = p->prev;
+	p->next = p->prev = PAGE_LIST_NIL;
+	l->count--;
+}
+static inline struct page *page_list_first(const struct page_list *l)
+{
+	return l->head == PAGE_LIST_NIL ? NULL : pfn_to_page(l->head);
+}
+
+#endif
