@@ -1,0 +1,98 @@
+/*
+ * The architecture contract: everything generic core code may ask of an
+ * architecture.  Generic code includes only this header; each architecture
+ * implements it under arch/<arch>/ and supplies <arch/arch_impl.h> with the
+ * inline fast operations and constants listed below.
+ *
+ * <arch/arch_impl.h> must define:
+ *   ARCH_NAME              "x86_64" / "riscv64"
+ *   ARCH_DIRECT_MAP_BASE   virtual address where physical 0 appears in the
+ *                          direct map of RAM (valid after arch_mmu_init())
+ *   ARCH_KERNEL_VIRT_BASE  lowest virtual address of the core's image
+ *   struct arch_regs       the register frame saved on every trap
+ *   arch_irq_disable(), arch_irq_enable(), arch_irq_save()/arch_irq_restore(),
+ *   arch_wait_for_interrupt()   halt until the next interrupt (hlt / wfi)
+ *   arch_cycles()          a cheap monotonically increasing counter (TSC / rdtime)
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <mneme/bootinfo.h>
+#include <arch/arch_impl.h>
+
+/* Exit codes for arch_exit(). */
+#define CORE_EXIT_PASS   0   /* every test passed / orderly shutdown */
+#define CORE_EXIT_FAIL   1   /* a test failed */
+#define CORE_EXIT_PANIC  2   /* panic or unexpected trap */
+
+/* Write one character to the boot console (serial). Safe from trap context. */
+void arch_console_putc(char c);
+
+/*
+ * Tell the emulator the run is over with @code (CORE_EXIT_*), so the host
+ * sees it as QEMU's exit status.  Never returns; if no exit device exists,
+ * halts forever with interrupts off.
+ */
+__attribute__((noreturn)) void arch_exit(int code);
+
+/*
+ * Append the firmware's memory map, unsanitised, to bi->ranges (x86_64:
+ * the e820 table of hvm_start_info; riscv64: the device tree), printing it
+ * as the firmware gave it; fill cmdline, initrd, nr_cpus, timer_hz,
+ * phys_addr_bits, virt_addr_bits and huge_page_sizes.  Also appends the
+ * physical ranges of boot data the core still needs (start info, device
+ * tree, command line) as MNEME_MEM_CORE.  Returns 0 or -MNEME_E*: a
+ * firmware map the core cannot use is reported, not trusted.
+ */
+int arch_firmware_map(struct mneme_boot_info *bi);
+
+/*
+ * Build the core's final page tables and switch to them: a direct map of
+ * every RAM range of @bi at ARCH_DIRECT_MAP_BASE using the largest page
+ * sizes alignment allows, the core image mapped W^X (text RX, rodata R,
+ * data and bss RW+NX), and no identity map.  Frames for page tables come
+ * from bootmem_alloc().  Enables NX/SMEP/SMAP where present.
+ */
+void arch_mmu_init(struct mneme_boot_info *bi);
+
+/* Physical address range [start, end) of the core's loaded image. */
+void arch_image_range(uint64_t *start, uint64_t *end);
+
+/*
+ * Start the periodic timer at @hz interrupts per second; each interrupt
+ * calls core_timer_tick().  Interrupts stay disabled until the caller
+ * enables them.
+ */
+void arch_timer_init(uint32_t hz);
+
+/* Print a register frame (trap dumps). */
+void arch_dump_regs(const struct arch_regs *regs);
+
+/* Called by the architecture on every timer interrupt. */
+void core_timer_tick(void);
+
+/*
+ * Called by the architecture for a trap it does not handle itself: prints
+ * @what, the faulting address and the frame, and ends the run with
+ * CORE_EXIT_PANIC.
+ */
+__attribute__((noreturn)) void core_unexpected_trap(const char *what, uint64_t fault_addr,
+						    const struct arch_regs *regs);
+
+/* Generic entry point: the architecture calls it once console and trap vectors are up. */
+__attribute__((noreturn)) void core_main(void);
+
+static inline void *phys_to_virt(uint64_t pa)
+{
+	return (void *)(uintptr_t)(ARCH_DIRECT_MAP_BASE + pa);
+}
+
+static inline uint64_t virt_to_phys(const void *va)
+{
+	return (uint64_t)(uintptr_t)va - ARCH_DIRECT_MAP_BASE;
+}
+
+#endif

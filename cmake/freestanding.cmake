@@ -1,0 +1,16 @@
+# Shared part of the freestanding toolchain files: clang as compiler and
+# assembler for MNEME_TARGET_TRIPLE, linked by ld.lld without any C library.
+find_program(MNEME_CLANG NAMES clang clang-14 REQUIRED)
+set(CMAKE_C_COMPILER ${MNEME_CLANG})
+set(CMAKE_ASM_COMPILER ${MNEME_CLANG})
+set(CMAKE_C_COMPILER_TARGET ${MNEME_TARGET_TRIPLE})
+set(CMAKE_ASM_COMPILER_TARGET ${MNEME_TARGET_TRIPLE})
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_C_FLAGS_INIT "-ffreestanding -fno-stack-protector -fno-pic -fno-common")
+set(CMAKE_ASM_FLAGS_INIT "-fno-pic")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -static -Wl,--build-id=none -Wl,-z,max-page-size=4096")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+# The toolchain file is read again for try_compile projects: pass the arch on.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES MNEME_ARCH MNEME_TARGET_TRIPLE)

@@ -1,0 +1,27 @@
+# Target configuration: the bootable system image for MNEME_ARCH.
+#
+# arch/<arch>/arch.cmake describes the architecture:
+#   MNEME_ARCH_CORE_SOURCES  its sources for the core (C and assembly)
+#   MNEME_ARCH_CORE_FLAGS    compile flags for core code (code model, no FP/SIMD)
+#   MNEME_ARCH_CORE_LDSCRIPT the core's linker script
+#   MNEME_ARCH_USER_FLAGS    compile flags for user programs
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo)
+endif()
+add_compile_options(-Wall -Wextra -Werror -fno-omit-frame-pointer)
+include(${MNEME_ROOT}/arch/${MNEME_ARCH}/arch.cmake)
+
+file(GLOB MNEME_CORE_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/core/*.c)
+add_executable(mneme-core ${MNEME_CORE_SOURCES} ${MNEME_ARCH_CORE_SOURCES})
+target_include_directories(mneme-core PRIVATE
+  ${MNEME_ROOT}/core/include
+  ${MNEME_ROOT}/arch/include
+  ${MNEME_ROOT}/arch/${MNEME_ARCH}/include
+  ${MNEME_ROOT}/ipc/include)
+target_compile_options(mneme-core PRIVATE ${MNEME_ARCH_CORE_FLAGS})
+target_compile_definitions(mneme-core PRIVATE MNEME_CORE=1)
+target_link_options(mneme-core PRIVATE -T ${MNEME_ARCH_CORE_LDSCRIPT})
+set_target_properties(mneme-core PROPERTIES
+  OUTPUT_NAME mneme-${MNEME_ARCH}.elf
+  SUFFIX ""
+  LINK_DEPENDS ${MNEME_ARCH_CORE_LDSCRIPT})

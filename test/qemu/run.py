@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Boot a mneme image in QEMU, capture the serial console, and judge the run.
+
+A run passes only if QEMU's exit status says what --expect asks for AND the
+console output agrees: KTAP output complete with no failures for "pass", the
+trap dump for "panic", and every --expect-line regex present in order.
+
+Exit status of the guest, normalised (CORE_EXIT_* in arch/include/arch/arch.h):
+  x86_64:  isa-debug-exit gives (code << 1) | 1; 0 means reset/triple fault.
+  riscv64: sifive_test gives 0 for pass and `code` for 0x3333 | code << 16.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CODES = {"pass": 0, "fail": 1, "panic": 2}
+SIZE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_size(text):
+    return int(text[:-1]) * SIZE_UNITS[text[-1].upper()] if text[-1].isalpha() else int(text)
+
+
+def qemu_command(a):
+    common = ["-m", a.mem, "-smp", str(a.smp), "-display", "none", "-serial", "stdio",
+              "-nic", "none", "-no-reboot", "-kernel", a.kernel]
+    if a.append:
+        common += ["-append", a.append]
+    if a.icount:
+        common += ["-icount", "shift=0"]
+    if a.arch == "x86_64":
+        cmd = ["qemu-system-x86_64", "-machine", a.machine or "q35",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if a.cpu:
+            cmd += ["-cpu", a.cpu]
+    else:
+        cmd = ["qemu-system-riscv64", "-machine", a.machine or "virt", "-bios", a.bios or "default"]
+        if a.cpu:
+            cmd += ["-cpu", a.cpu]
+    return cmd + common + a.qemu_arg
+
+
+def guest_code(arch, status):
+    if arch == "x86_64":
+        return (status - 1) // 2 if status & 1 else None
+    return status
+
+
+def check_ktap(log):
+    """Return an error string, or None if the KTAP output is complete and all ok."""
+    if "KTAP version 1" not in log:
+        return "no KTAP output"
+    top = re.findall(r"^(not ok|ok) \d+ (\S+)", log, re.M)
+    plan = re.search(r"^1\.\.(\d+)", log, re.M)
+    if not plan or len(top) != int(plan.group(1)):
+        return "KTAP plan not met (%s results)" % len(top)
+    failed = re.findall(r"^\s*not ok \d+ .*$", log, re.M)
+    if failed:
+        return "failed: " + "; ".join(f.strip() for f in failed)
+    return None
+
+
+def map_ranges(log, heading):
+    """Parse '[mem 0xA-0xB] type' lines printed after the line matching heading."""
+    out = []
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(heading, line):
+            for nxt in lines[i + 1:]:
+                m = re.match(r"\s*(?:[\w-]+: )?\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] (.*)$", nxt.strip("\r"))
+                if not m:
+                    break
+                out.append((int(m.group(1), 16), int(m.group(2), 16) + 1, m.group(3).strip()))
+            break
+    return out
+
+
+def check_map(a, log):
+    """Check the map the core printed against what the firmware must have given."""
+    ram = parse_size(a.mem)
+    final = map_ranges(log, r"mneme: physical memory map:")
+    if not final:
+        return "no physical memory map printed"
+    for (b0, e0, _), (b1, _, _) in zip(final, final[1:]):
+        if e0 > b1:
+            return "map not sorted/disjoint at 0x%x" % b1
+    # On x86_64 "reserved" also names holes that are not RAM (BIOS ROM, MMIO).
+    ramtypes = ("usable", "core", "ACPI data", "ACPI NVS")
+    if a.arch == "riscv64":
+        ramtypes += ("reserved", "reserved (no-map)")
+    if a.arch == "x86_64":
+        machine = a.machine or "q35"
+        if machine == "q35":
+            low = ram if ram < 0xB0000000 else 0x80000000
+        else:
+            low = ram if ram < 0xE0000000 else 0xC0000000
+        high = ram - low
+        above = [r for r in final if r[0] >= 1 << 32]
+        if high:
+            if not above or above[0][0] != 1 << 32 or above[-1][1] != (1 << 32) + high:
+                return "expected RAM [0x100000000-0x%x) above 4 GiB, got %s" % ((1 << 32) + high, above)
+        elif above:
+            return "unexpected memory above 4 GiB: %s" % above
+        below = [r for r in final if r[1] <= 1 << 32 and r[2] in ("usable", "core")]
+        top = max(r[1] for r in below)
+        if not (low - (1 << 20) <= top <= low):
+            return "low RAM ends at 0x%x, expected just below 0x%x" % (top, low)
+        if not any(r[0] == 0 for r in map_ranges(log, r"BIOS-provided physical RAM map")):
+            return "no firmware (BIOS-e820) map printed"
+    else:
+        dtb = os.path.join(tempfile.mkdtemp(), "virt.dtb")
+        cmd = qemu_command(a)
+        mi = cmd.index("-machine") + 1
+        cmd[mi] += ",dumpdtb=" + dtb
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        nodes = subprocess.run(["fdtget", "-l", dtb, "/"], capture_output=True, text=True).stdout.split()
+        total = 0
+        for n in nodes:
+            if n.startswith("memory@"):
+                cells = [int(x) for x in subprocess.run(["fdtget", "-t", "u", dtb, "/" + n, "reg"],
+                                                        capture_output=True, text=True).stdout.split()]
+                for i in range(0, len(cells), 4):
+                    base = cells[i] << 32 | cells[i + 1]
+                    size = cells[i + 2] << 32 | cells[i + 3]
+                    total += size
+                    if not any(r[0] <= base and base + size <= r[1] for r in _coalesce(final)):
+                        return "device-tree memory [0x%x-0x%x) missing from the map" % (base, base + size)
+        if total != ram:
+            return "device tree has 0x%x bytes of memory, expected 0x%x" % (total, ram)
+        resv = [r for r in final if r[0] == 0x80000000]
+        if not resv or resv[0][2] != "reserved (no-map)":
+            return "OpenSBI's region at 0x80000000 is not reserved (no-map): %s" % resv
+    total = sum(e - b for b, e, t in final if t in ramtypes)
+    if not (ram - (2 << 20) <= total <= ram):
+        return "map holds 0x%x bytes of RAM, expected about 0x%x" % (total, ram)
+    return None
+
+
+def _coalesce(ranges):
+    out = []
+    for b, e, _ in ranges:
+        if out and out[-1][1] == b:
+            out[-1] = (out[-1][0], e, "")
+        else:
+            out.append((b, e, ""))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", required=True, choices=["x86_64", "riscv64"])
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--machine")
+    p.add_argument("--mem", default="128M")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--cpu")
+    p.add_argument("--bios", help="riscv64 firmware: 'default' or a path")
+    p.add_argument("--append")
+    p.add_argument("--icount", action="store_true")
+    p.add_argument("--expect", choices=CODES, default="pass")
+    p.add_argument("--expect-line", action="append", default=[], help="regex the console must show")
+    p.add_argument("--check-map", action="store_true")
+    p.add_argument("--no-ktap", action="store_true", help="do not require KTAP output")
+    p.add_argument("--timeout", type=int, default=120)
+    p.add_argument("--log", help="also write the console output here")
+    p.add_argument("qemu_arg", nargs="*", help="extra QEMU arguments (after --)")
+    a = p.parse_args()
+
+    if a.bios and a.bios != "default" and not os.path.exists(a.bios):
+        print("firmware %s not found" % a.bios)
+        return 1
+    cmd = qemu_command(a)
+    if not shutil.which(cmd[0]):
+        print("%s is not installed" % cmd[0])
+        return 1
+    print("+ " + " ".join(cmd), flush=True)
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=a.timeout)
+        status, out = proc.returncode, proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as e:
+        status, out = None, (e.stdout or b"") + (e.stderr or b"")
+    log = out.decode("utf-8", "replace").replace("\r\n", "\n")
+    sys.stdout.write(log)
+    if a.log:
+        with open(a.log, "w") as f:
+            f.write(log)
+
+    errors = []
+    if status is None:
+        errors.append("QEMU did not exit within %d s" % a.timeout)
+    else:
+        code = guest_code(a.arch, status)
+        if code != CODES[a.expect]:
+            errors.append("QEMU exit status %d (guest code %s), expected %s (code %d)"
+                          % (status, code, a.expect, CODES[a.expect]))
+    if a.expect == "pass" and not a.no_ktap:
+        err = check_ktap(log)
+        if err:
+            errors.append(err)
+    pos = 0
+    for rx in a.expect_line:
+        m = re.compile(rx, re.M).search(log, pos)
+        if not m:
+            errors.append("console lacks /%s/" % rx)
+        else:
+            pos = m.end()
+    if a.check_map and not errors:
+        err = check_map(a, log)
+        if err:
+            errors.append(err)
+    print("\n== %s: %s" % (os.path.basename(a.kernel), "PASS" if not errors else "FAIL: " + " | ".join(errors)))
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
