@@ -1,0 +1,87 @@
+/*
+ * The architecture contract for user tasks: address spaces, entering and
+ * leaving user mode, and safe access to user memory.
+ *
+ * The core is event-driven, in the L4/seL4 manner: it runs on one kernel
+ * stack per CPU and never blocks inside a call.  A thread's user registers
+ * live in its thread control block (struct arch_regs); every entry from
+ * user mode saves them there, the core handles the event (possibly
+ * choosing another thread), and the architecture returns to user mode with
+ * the registers of whichever thread is current by then.
+ *
+ * <arch/arch_impl.h> additionally supplies:
+ *   ARCH_USER_TOP          first address above the user half
+ *   struct arch_aspace     { root table physical address, ASID/PCID, ... }
+ *   inline accessors for syscall arguments/results in struct arch_regs:
+ *     arch_regs_syscall_nr(r), arch_regs_arg(r, i) (i = 0..6),
+ *     arch_regs_set_ret(r, i, v) (i = 0..6: ret 0 is the status),
+ *     arch_regs_ip(r), arch_regs_sp(r)
+ */
+#ifndef ARCH_USPACE_H
+#define ARCH_USPACE_H
+
+#include <arch/arch.h>
+
+/* Page rights for user mappings. */
+#define ARCH_PROT_READ  1u
+#define ARCH_PROT_WRITE 2u
+#define ARCH_PROT_EXEC  4u
+
+/* Kinds of user exception passed to core_user_exception(). */
+enum core_exception {
+	CORE_EXC_PAGE_FAULT = 1,   /* addr = faulting address, access = ARCH_PROT_* attempted */
+	CORE_EXC_ILLEGAL = 2,      /* illegal or privileged instruction */
+	CORE_EXC_DIVIDE = 3,
+	CORE_EXC_MISALIGNED = 4,
+	CORE_EXC_BREAKPOINT = 5,
+	CORE_EXC_PROTECTION = 6,   /* general protection / other access violation */
+	CORE_EXC_OTHER = 7,
+};
+
+/*
+ * Address spaces.  A root table is a frame given by the memory server:
+ * arch_aspace_init() clears its user half and shares the core's half into
+ * it.  Intermediate tables come from @alloc (returns a zeroed frame's
+ * physical address, or 0 when none is left: the call then fails with
+ * -MNEME_ENOMEM and changes nothing).
+ */
+typedef uint64_t (*arch_pt_alloc_fn)(void *ctx);
+
+int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid);
+/* Map 2^@page_shift bytes (12 or 21) at @va to @pa; -MNEME_EBUSY if something is mapped there. */
+int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
+		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx);
+/* Remove the mapping at @va (-MNEME_ENOENT if none); reports what was mapped. */
+int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift);
+/* Change the rights of the mapping at @va (-MNEME_ENOENT if none). */
+int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot);
+/* Look up @va: 0 and the mapping, or -MNEME_ENOENT. */
+int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
+		      unsigned *prot, unsigned *page_shift);
+/* Call @fn for every intermediate table frame (not the root) of the user half, then forget them. */
+void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx), void *ctx);
+/* Make @as the current address space on this CPU. */
+void arch_aspace_activate(const struct arch_aspace *as);
+/* Invalidate TLB entries of @as for [va, va + size) (everything if size is 0). */
+void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size);
+
+/* Prepare @regs so that returning to user mode starts at @entry with stack @sp and two arguments. */
+void arch_regs_init_user(struct arch_regs *regs, uint64_t entry, uint64_t sp, uint64_t arg0, uint64_t arg1);
+/* Where the next entry from user mode on this CPU saves registers, and what the next return restores. */
+void arch_set_current_regs(struct arch_regs *regs);
+
+/*
+ * Copy to or from user memory.  Fails with -MNEME_EFAULT if any byte is
+ * outside [0, ARCH_USER_TOP) or not mapped with the needed rights; never
+ * faults the core.  Honours SMAP/SUM (user access is open only inside).
+ */
+int arch_copy_from_user(void *dst, uint64_t user_src, size_t n);
+int arch_copy_to_user(uint64_t user_dst, const void *src, size_t n);
+
+/* Entry points the architecture calls (implemented by the core). */
+void core_syscall(struct arch_regs *regs);
+void core_user_exception(struct arch_regs *regs, enum core_exception kind, uint64_t addr, unsigned access);
+/* Timer interrupt taken from user mode (after core_timer_tick): may switch threads. */
+void core_preempt(struct arch_regs *regs);
+
+#endif
