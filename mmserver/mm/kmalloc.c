@@ -1,0 +1,223 @@
+/*
+ * kmalloc: general-purpose allocations in size classes on top of the slab
+ * caches, and straight from the buddy allocator for sizes above 8 KiB.
+ *
+ * Classes are 8, 16, 32, 64, 96, 128, 192, 256, ... 8192 bytes, with one
+ * set of caches per kind of memory (normal, DMA32, DMA; the DMA kinds are
+ * created on first use).  A large allocation is a compound block whose
+ * head page records the order (page->owner holds a kmalloc cookie and the
+ * order, so kfree can recognise it and find the size).
+ */
+#include "slab_internal.h"
+
+enum kmalloc_type { KMALLOC_NORMAL, KMALLOC_DMA32, KMALLOC_DMA, KMALLOC_TYPES };
+#define KMALLOC_NR_CLASSES 13
+
+#define KMALLOC_LARGE_COOKIE 0x6b6d616c6c6f6300ull /* "kmalloc\0"; low byte = order */
+#define KMALLOC_LARGE_MASK   0xffffffffffffff00ull
+
+static const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+static const char *const kmalloc_prefix[KMALLOC_TYPES] = { "", "dma32-", "dma-" };
+
+/* Class index for sizes 1..192, by (size - 1) / 8. */
+static const uint8_t kmalloc_size_index[24] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
+	6, 6, 6, 6, 6, 6, 6, 6,
+};
+
+static struct kmem_cache *kmalloc_caches[KMALLOC_TYPES][KMALLOC_NR_CLASSES];
+
+static inline unsigned kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return kmalloc_size_index[(size - 1) / 8];
+	return (unsigned)(63 - __builtin_clzll((unsigned long long)size - 1)) ; /* fls - 1 */
+}
+
+static inline enum kmalloc_type kmalloc_type(gfp_t gfp)
+{
+	if (likely(!(gfp & (__GFP_DMA | __GFP_DMA32))))
+		return KMALLOC_NORMAL;
+	return (gfp & __GFP_DMA) ? KMALLOC_DMA : KMALLOC_DMA32;
+}
+
+static struct kmem_cache *kmalloc_create(enum kmalloc_type type, unsigned idx)
+{
+	static const unsigned int type_flags[KMALLOC_TYPES] = { 0, SLAB_CACHE_DMA32, SLAB_CACHE_DMA };
+	unsigned int size = kmalloc_sizes[idx];
+	unsigned int align = size & -size;
+	char name[SLAB_NAME_LEN];
+
+	if (align > PAGE_SIZE)
+		align = PAGE_SIZE;
+	snprintf(name, sizeof(name), "%skmalloc-%u", kmalloc_prefix[type], size);
+	kmalloc_caches[type][idx] = slab_create_internal(name, size, align,
+							 SLAB_NO_DESTROY | type_flags[type], NULL);
+	return kmalloc_caches[type][idx];
+}
+
+int kmalloc_init(void)
+{
+	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
+		if (!kmalloc_create(KMALLOC_NORMAL, i))
+			return -MNEME_ENOMEM;
+	return 0;
+}
+
+struct kmem_cache *kmalloc_slab(size_t size, gfp_t gfp)
+{
+	enum kmalloc_type type = kmalloc_type(gfp);
+	unsigned idx;
+
+	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
+		return NULL;
+	idx = kmalloc_index(size);
+	if (unlikely(!kmalloc_caches[type][idx]))
+		return kmalloc_create(type, idx);
+	return kmalloc_caches[type][idx];
+}
+
+/* ---- large allocations --------------------------------------------------- */
+
+static unsigned get_order(size_t size)
+{
+	return size <= PAGE_SIZE ? 0 : (unsigned)(64 - __builtin_clzll((size - 1) >> PAGE_SHIFT));
+}
+
+static void *kmalloc_large(size_t size, gfp_t gfp)
+{
+	unsigned order = get_order(size);
+	struct page *page;
+
+	if (order >= MAX_ORDER)
+		return NULL;
+	page = alloc_pages(gfp | __GFP_COMP, order);
+	if (!page)
+		return NULL;
+	page->owner = KMALLOC_LARGE_COOKIE | order;
+	return page_address(page);
+}
+
+/* Head page of the large kmalloc block starting at @p, or NULL. */
+static struct page *kmalloc_large_page(const void *p)
+{
+	struct page *page;
+
+	if ((uintptr_t)p & (PAGE_SIZE - 1))
+		return NULL;
+	page = slab_addr_to_page(p);
+	if (!page || (page->flags & (PG_slab | PG_buddy | PG_pcp | PG_reserved)) ||
+	    (page->owner & KMALLOC_LARGE_MASK) != KMALLOC_LARGE_COOKIE)
+		return NULL;
+	return page;
+}
+
+static int kfree_large(struct page *page)
+{
+	unsigned order = (unsigned)(page->owner & 0xff);
+	int err;
+
+	page->owner = 0;
+	err = __free_pages(page, order);
+	if (err)
+		page->owner = KMALLOC_LARGE_COOKIE | order;
+	return err;
+}
+
+/* ---- the interface ------------------------------------------------------- */
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_large(size, gfp);
+	s = kmalloc_slab(size, gfp);
+	if (unlikely(!s))
+		return NULL;
+	return slab_alloc_caller(s, gfp, (uintptr_t)__builtin_return_address(0));
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+size_t ksize(const void *p)
+{
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	page = slab_page_of(p);
+	if (page)
+		return page->slab_cache->object_size;
+	page = kmalloc_large_page(p);
+	return page ? PAGE_SIZE << (page->owner & 0xff) : 0;
+}
+
+/* Free @p, validating fully if @checked; returns 0 or a negative mneme error. */
+static int kfree_common(const void *p, bool checked, uintptr_t caller)
+{
+	struct page *page;
+	int err;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	page = slab_page_of(p);
+	if (likely(page)) {
+		struct kmem_cache *s = page->slab_cache;
+
+		err = slab_free_check(s, page, p, checked || slab_debug(s));
+		if (!err)
+			slab_free_validated(s, page, (void *)p, caller);
+		return err;
+	}
+	page = kmalloc_large_page(p);
+	if (!page) {
+		mm_printf("kfree: %p is not a kmalloc object\n", p);
+		return -MNEME_EINVAL;
+	}
+	return kfree_large(page);
+}
+
+void kfree(const void *p)
+{
+	(void)kfree_common(p, false, (uintptr_t)__builtin_return_address(0));
+}
+
+int kfree_checked(const void *p)
+{
+	return kfree_common(p, true, (uintptr_t)__builtin_return_address(0));
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	size_t old;
+	void *n;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return kmalloc(new_size, gfp);
+	if (!new_size) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	old = ksize(p);
+	if (!old) {
+		mm_printf("krealloc: %p is not a kmalloc object\n", p);
+		return NULL;
+	}
+	if (new_size <= old)
+		return (void *)p;
+	n = kmalloc(new_size, gfp);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old);
+	kfree(p);
+	return n;
+}

@@ -1,0 +1,202 @@
+/*
+ * Internals shared by slub.c (the allocator), slab_debug.c (red zones,
+ * poisoning, validation, slabinfo) and kmalloc.c.  Not for other users.
+ *
+ * Object layout inside a slot of s->size bytes (debug parts only with the
+ * matching flag):
+ *
+ *   | left red zone | object        | pad + right red zone | free ptr | tracks |
+ *   |<-red_left_pad>|<-object_size->|                      |          |        |
+ *                   ^ obj           ^ obj + object_size    ^ obj + s->offset
+ *                   |<------------- s->inuse ------------->|
+ *
+ * Without debug flags or a constructor the free pointer lives at offset 0
+ * inside the free object and the slot is just the aligned object.
+ */
+#ifndef MM_SLAB_INTERNAL_H
+#define MM_SLAB_INTERNAL_H
+
+#include "mm/slab.h"
+#include "mneme/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* From mm/sparse.h (sparse memory model): does @pfn have a struct page? */
+bool pfn_valid(unsigned long pfn);
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* page->slab_prev of a CPU slab; page->slab_next then holds the CPU index. */
+#define SLAB_FROZEN 0xfffffffeu
+
+/* Base of a kmem_cache_cpu without a slab: the fast free range check always fails. */
+#define SLAB_NO_BASE ((uintptr_t)-1 - (PAGE_SIZE << SLAB_MAX_ORDER))
+
+/* Last allocation or free of an object (SLAB_STORE_USER). */
+struct slab_track {
+	uintptr_t addr;   /* caller */
+	uint32_t cpu;
+	uint32_t seq;     /* global operation counter when it happened */
+};
+enum slab_track_item { TRACK_ALLOC, TRACK_FREE };
+
+extern struct kmem_cache *slab_caches;      /* list of all caches */
+extern struct kmem_cache *kmem_cache_cache; /* cache of struct kmem_cache */
+extern unsigned int slab_debug_global;
+
+/* ---- geometry -------------------------------------------------------- */
+
+static inline size_t slab_bytes(const struct kmem_cache *s)
+{
+	return PAGE_SIZE << s->order;
+}
+static inline unsigned char *slab_address(const struct page *page)
+{
+	return page_address(page);
+}
+static inline bool slab_debug(const struct kmem_cache *s)
+{
+	return s->flags & SLAB_DEBUG_FLAGS;
+}
+static inline bool slab_frozen(const struct page *page)
+{
+	return page->slab_prev == SLAB_FROZEN;
+}
+/* Slot index of @obj in the slab at @base, or -1 if not on a boundary. */
+static inline long slab_obj_index(const struct kmem_cache *s, uintptr_t base, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj - base - s->red_left_pad;
+	uint32_t idx;
+
+	if (off >= (uintptr_t)s->objects * s->size)
+		return -1;
+	idx = (uint32_t)(((uint64_t)off * s->reciprocal_size) >> 32);
+	if ((uintptr_t)idx * s->size != off)
+		return -1;
+	return idx;
+}
+static inline void *slab_obj_at(const struct kmem_cache *s, const struct page *page, unsigned idx)
+{
+	return slab_address(page) + (size_t)idx * s->size + s->red_left_pad;
+}
+static inline struct kmem_cache_node *slab_node(struct kmem_cache *s, const struct page *page)
+{
+	return &s->node[page_to_nid(page) % SLAB_NODES];
+}
+
+/* ---- free pointers (hardened) ---------------------------------------- */
+
+static inline uintptr_t freeptr_mask(const struct kmem_cache *s, const void *slot)
+{
+	return (uintptr_t)s->random ^ __builtin_bswap64((uint64_t)(uintptr_t)slot);
+}
+static inline void *get_freepointer(const struct kmem_cache *s, const void *obj)
+{
+	const unsigned char *slot = (const unsigned char *)obj + s->offset;
+	uintptr_t v;
+
+	memcpy(&v, slot, sizeof(v));
+	return (void *)(v ^ freeptr_mask(s, slot));
+}
+static inline void set_freepointer(const struct kmem_cache *s, void *obj, const void *next)
+{
+	unsigned char *slot = (unsigned char *)obj + s->offset;
+	uintptr_t v = (uintptr_t)next ^ freeptr_mask(s, slot);
+
+	memcpy(slot, &v, sizeof(v));
+}
+
+/* ---- slab lists through page->slab_next/slab_prev --------------------- */
+
+static inline void slab_list_init(struct slab_list *l)
+{
+	l->head = l->tail = PAGE_LIST_NIL;
+	l->count = 0;
+}
+static inline void slab_list_add(struct slab_list *l, struct page *p)
+{
+	uint32_t pfn = (uint32_t)page_to_pfn(p);
+
+	p->slab_prev = PAGE_LIST_NIL;
+	p->slab_next = l->head;
+	if (l->head != PAGE_LIST_NIL)
+		pfn_to_page(l->head)->slab_prev = pfn;
+	else
+		l->tail = pfn;
+	l->head = pfn;
+	l->count++;
+}
+static inline void slab_list_add_tail(struct slab_list *l, struct page *p)
+{
+	uint32_t pfn = (uint32_t)page_to_pfn(p);
+
+	p->slab_next = PAGE_LIST_NIL;
+	p->slab_prev = l->tail;
+	if (l->tail != PAGE_LIST_NIL)
+		pfn_to_page(l->tail)->slab_next = pfn;
+	else
+		l->head = pfn;
+	l->tail = pfn;
+	l->count++;
+}
+static inline void slab_list_del(struct slab_list *l, struct page *p)
+{
+	if (p->slab_prev != PAGE_LIST_NIL)
+		pfn_to_page(p->slab_prev)->slab_next = p->slab_next;
+	else
+		l->head = p->slab_next;
+	if (p->slab_next != PAGE_LIST_NIL)
+		pfn_to_page(p->slab_next)->slab_prev = p->slab_prev;
+	else
+		l->tail = p->slab_prev;
+	p->slab_next = p->slab_prev = PAGE_LIST_NIL;
+	l->count--;
+}
+static inline struct page *slab_list_first(const struct slab_list *l)
+{
+	return l->head == PAGE_LIST_NIL ? NULL : pfn_to_page(l->head);
+}
+static inline struct page *slab_list_next(const struct page *p)
+{
+	return p->slab_next == PAGE_LIST_NIL ? NULL : pfn_to_page(p->slab_next);
+}
+
+/* ---- slub.c ------------------------------------------------------------ */
+
+/* Head page of the slab containing @addr, or NULL if @addr is in no slab. */
+struct page *slab_page_of(const void *addr);
+/* Head page of the block containing @addr if it is a valid managed pfn, else NULL. */
+struct page *slab_addr_to_page(const void *addr);
+/*
+ * Decide whether @obj may be freed to @s: in a slab of @s, on a boundary,
+ * and (@full: by walking freelists; else only the list heads) not already
+ * free.  Prints the reason and returns a negative mneme error if not.
+ */
+int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bool full);
+/* Is @obj on a freelist of its slab @page (walks at most page->objects each)? */
+bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
+/* Free @obj (already validated) to its slab @page on the current CPU. */
+void slab_free_validated(struct kmem_cache *s, struct page *page, void *obj, uintptr_t caller);
+void *slab_alloc_caller(struct kmem_cache *s, gfp_t gfp, uintptr_t caller);
+struct kmem_cache *slab_create_internal(const char *name, unsigned int size, unsigned int align,
+					unsigned int flags, void (*ctor)(void *));
+
+/* ---- slab_debug.c ------------------------------------------------------ */
+
+void slab_report(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fill a new object's red zones and poison. */
+void slab_debug_init_object(struct kmem_cache *s, void *obj);
+/* Check a free object before handing it out; false: corrupt, withhold it. */
+bool slab_debug_alloc(struct kmem_cache *s, void *obj, uintptr_t caller);
+/* Check an object being freed; false: corrupt (reported, repaired), withhold it. */
+bool slab_debug_free(struct kmem_cache *s, void *obj, uintptr_t caller);
+/* Red-zoned cache: does @obj carry the free-object red zone (a double free)? */
+bool slab_debug_looks_free(struct kmem_cache *s, const void *obj);
+
+/* ---- kmalloc.c --------------------------------------------------------- */
+
+int kmalloc_init(void);
+
+#endif

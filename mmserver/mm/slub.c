@@ -1,0 +1,669 @@
+/*
+ * SLUB-style slab caches: the allocator proper (see mm/slab.h for the
+ * design and mm/slab_internal.h for the object layout).
+ *
+ * Every slab is in exactly one of three places:
+ *   - a CPU slab: page->slab_prev == SLAB_FROZEN, page->slab_next = CPU;
+ *     its free objects are on cpu->freelist (fast path) and on
+ *     page->freelist (frees that did not go through the fast path);
+ *     page->inuse counts the objects not on page->freelist;
+ *   - the node's full list: inuse == objects, freelist NULL;
+ *   - the node's partial list: 0 <= inuse < objects.
+ * A slab whose last object is freed leaves the partial list and goes back
+ * to the buddy unless the node keeps fewer than min_partial partial slabs.
+ *
+ * Objects withheld by the debug code (damaged red zone or poison) stay
+ * counted in inuse for good: their slab is never freed, which is the
+ * point, since its memory can no longer be trusted.
+ */
+#include "slab_internal.h"
+
+struct kmem_cache *slab_caches;
+struct kmem_cache *kmem_cache_cache;
+unsigned int slab_debug_global;
+
+static struct kmem_cache boot_kmem_cache;
+static uint64_t slab_random_state;
+
+/* splitmix64: cheap per-cache secrets for freelist hardening. */
+static uint64_t slab_next_random(const void *salt)
+{
+	uint64_t z = (slab_random_state += 0x9e3779b97f4a7c15ull) ^ (uintptr_t)salt;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void slab_debug_set_global(unsigned int flags)
+{
+	slab_debug_global = flags & SLAB_DEBUG_FLAGS;
+}
+
+/* ---- cache geometry ------------------------------------------------------ */
+
+static unsigned int align_up(unsigned int v, unsigned int a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static unsigned int ilog2u(unsigned int v)
+{
+	return 31u - (unsigned)__builtin_clz(v);
+}
+
+/*
+ * Smallest order that wastes at most 1/8 of the slab while holding as
+ * many objects as possible up to 8; failing that, the smallest that fits
+ * one object.  Returns -1 if the slot exceeds the largest slab.
+ */
+static int slab_calculate_order(unsigned int size)
+{
+	for (unsigned int min = 8; min >= 1; min /= 2) {
+		for (unsigned int order = 0; order <= SLAB_MAX_ORDER; order++) {
+			size_t bytes = PAGE_SIZE << order;
+			size_t n = bytes / size;
+
+			if (n >= min && (bytes - n * size) * 8 <= bytes)
+				return (int)order;
+		}
+	}
+	for (unsigned int order = 0; order <= SLAB_MAX_ORDER; order++)
+		if ((PAGE_SIZE << order) >= size)
+			return (int)order;
+	return -1;
+}
+
+/* Object alignment from the caller's request and the flags. */
+static unsigned int slab_calculate_align(unsigned int size, unsigned int align, unsigned int flags)
+{
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int line = 64;
+
+		while (size <= line / 2 && line > sizeof(void *))
+			line /= 2;
+		if (line > align)
+			align = line;
+	}
+	return align;
+}
+
+/* Lay out the slot (see slab_internal.h).  Returns 0 or -MNEME_EINVAL. */
+static int slab_calculate_sizes(struct kmem_cache *s)
+{
+	unsigned int flags = s->flags;
+	unsigned int end;
+	int order;
+
+	s->inuse = align_up(s->object_size, sizeof(void *));
+	if (flags & SLAB_RED_ZONE)
+		s->inuse += sizeof(void *);
+	end = s->inuse;
+	if ((flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)) || s->ctor) {
+		s->offset = end;      /* keep the object intact while free */
+		end += sizeof(void *);
+	} else {
+		s->offset = 0;
+	}
+	if (flags & SLAB_STORE_USER)
+		end += 2 * sizeof(struct slab_track);
+	s->red_left_pad = (flags & SLAB_RED_ZONE) ? align_up(sizeof(void *), s->align) : 0;
+	s->size = align_up(s->red_left_pad + end, s->align);
+	order = slab_calculate_order(s->size);
+	if (order < 0)
+		return -MNEME_EINVAL;
+	s->order = (unsigned)order;
+	s->objects = (unsigned)(slab_bytes(s) / s->size);
+	s->reciprocal_size = (uint32_t)((1ull << 32) / s->size + 1);
+	s->min_partial = ilog2u(s->size) / 2;
+	if (s->min_partial < 2)
+		s->min_partial = 2;
+	if (s->min_partial > 5)
+		s->min_partial = 5;
+	return 0;
+}
+
+/* Fill in a zeroed struct kmem_cache.  Returns 0 or -MNEME_EINVAL. */
+static int kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int size,
+			    unsigned int align, unsigned int flags, void (*ctor)(void *))
+{
+	if (!name || !size || size > (PAGE_SIZE << SLAB_MAX_ORDER) ||
+	    (align & (align - 1)) || align > PAGE_SIZE)
+		return -MNEME_EINVAL;
+	flags |= slab_debug_global;
+	if (ctor)
+		flags &= ~SLAB_POISON;   /* poison would destroy constructed state */
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->flags = flags;
+	s->object_size = size;
+	s->align = slab_calculate_align(size, align, flags);
+	s->ctor = ctor;
+	s->random = slab_next_random(s);
+	if (flags & SLAB_CACHE_DMA)
+		s->allocflags |= __GFP_DMA;
+	else if (flags & SLAB_CACHE_DMA32)
+		s->allocflags |= __GFP_DMA32;
+	for (unsigned i = 0; i < MM_NR_CPUS; i++)
+		s->cpu[i].base = SLAB_NO_BASE;
+	for (unsigned i = 0; i < SLAB_NODES; i++) {
+		slab_list_init(&s->node[i].partial);
+		slab_list_init(&s->node[i].full);
+	}
+	return slab_calculate_sizes(s);
+}
+
+/* ---- slabs --------------------------------------------------------------- */
+
+/* gfp bits a caller may pass down to the buddy for slab pages. */
+#define SLAB_GFP_MASK (__GFP_DMA | __GFP_DMA32 | __GFP_HIGH | __GFP_NOWARN | \
+		       __GFP_THISNODE | __GFP_RECLAIM)
+
+/* Take a block from the buddy and carve it into free objects, in order. */
+static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	struct page *page = alloc_pages((gfp & SLAB_GFP_MASK) | s->allocflags, s->order);
+	void *prev = NULL;
+
+	if (!page)
+		return NULL;
+	page->flags |= PG_slab;
+	page->slab_cache = s;
+	page->objects = (uint16_t)s->objects;
+	page->inuse = 0;
+	page->slab_next = page->slab_prev = PAGE_LIST_NIL;
+	for (unsigned i = s->objects; i-- > 0;) {
+		void *obj = slab_obj_at(s, page, i);
+
+		if (slab_debug(s))
+			slab_debug_init_object(s, obj);
+		if (s->ctor)
+			s->ctor(obj);
+		set_freepointer(s, obj, prev);
+		prev = obj;
+	}
+	page->freelist = prev;
+	s->nr_slabs++;
+	s->nr_slab_allocs++;
+	return page;
+}
+
+/* Give an empty slab (on no list) back to the buddy. */
+static void discard_slab(struct kmem_cache *s, struct page *page)
+{
+	int err;
+
+	MM_ASSERT(page->inuse == 0 && !slab_frozen(page));
+	page->flags &= ~PG_slab;
+	page->slab_cache = NULL;
+	page->freelist = NULL;
+	err = __free_pages(page, s->order);
+	if (err)
+		mm_panic("slab %s: buddy refused slab pfn %llu: %d", s->name,
+			 (unsigned long long)page_to_pfn(page), err);
+	s->nr_slabs--;
+	s->nr_slab_frees++;
+}
+
+/* Put a slab that just left a CPU on the list its fill level calls for. */
+static void slab_put_on_list(struct kmem_cache *s, struct page *page)
+{
+	struct kmem_cache_node *n = slab_node(s, page);
+
+	page->slab_next = page->slab_prev = PAGE_LIST_NIL;
+	if (page->inuse == page->objects)
+		slab_list_add(&n->full, page);
+	else if (page->inuse == 0 && n->partial.count >= s->min_partial)
+		discard_slab(s, page);
+	else if (page->inuse == 0)
+		slab_list_add_tail(&n->partial, page);
+	else
+		slab_list_add(&n->partial, page);
+}
+
+/* Make @page the CPU slab of @c: its whole freelist moves to the CPU. */
+static void freeze_slab(struct kmem_cache_cpu *c, unsigned cpu, struct page *page)
+{
+	c->slab = page;
+	c->base = (uintptr_t)slab_address(page);
+	c->freelist = page->freelist;
+	page->freelist = NULL;
+	page->inuse = page->objects;
+	page->slab_prev = SLAB_FROZEN;
+	page->slab_next = cpu;
+}
+
+/* Return the CPU slab of @c, with the CPU's free objects, to the lists. */
+static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct page *page = c->slab;
+	void *tail = NULL;
+	unsigned n = 0;
+
+	for (void *p = c->freelist; p; p = get_freepointer(s, p)) {
+		tail = p;
+		n++;
+	}
+	if (tail) {
+		set_freepointer(s, tail, page->freelist);
+		page->freelist = c->freelist;
+	}
+	MM_ASSERT(n <= page->inuse);
+	page->inuse -= (uint16_t)n;
+	c->slab = NULL;
+	c->freelist = NULL;
+	c->base = SLAB_NO_BASE;
+	slab_put_on_list(s, page);
+}
+
+/* A partial slab from any node (node 0 first), off its list, or NULL. */
+static struct page *get_partial(struct kmem_cache *s)
+{
+	for (unsigned i = 0; i < SLAB_NODES; i++) {
+		struct page *page = slab_list_first(&s->node[i].partial);
+
+		if (page) {
+			slab_list_del(&s->node[i].partial, page);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The CPU freelist is empty: take the objects freed to the CPU slab
+ * through the slow path, else swap in a partial slab, else a new one.
+ * Returns false only if the buddy is out of memory.
+ */
+static bool slab_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned cpu, gfp_t gfp)
+{
+	struct page *page = c->slab;
+
+	if (page && page->freelist) {
+		c->freelist = page->freelist;
+		page->freelist = NULL;
+		page->inuse = page->objects;
+		return true;
+	}
+	if (page)
+		deactivate_slab(s, c);
+	page = get_partial(s);
+	if (!page)
+		page = new_slab(s, gfp);
+	if (!page)
+		return false;
+	freeze_slab(c, cpu, page);
+	return true;
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+static void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
+			     uintptr_t caller)
+{
+	unsigned cpu = (unsigned)(c - s->cpu);
+	void *obj;
+
+	for (;;) {
+		if (!c->freelist && !slab_refill(s, c, cpu, gfp)) {
+			if (!(gfp & __GFP_NOWARN))
+				mm_printf("slab %s: out of memory (order %u)\n", s->name, s->order);
+			return NULL;
+		}
+		obj = c->freelist;
+		c->freelist = get_freepointer(s, obj);
+		if (!slab_debug(s) || slab_debug_alloc(s, obj, caller))
+			break;
+		s->nr_withheld++;  /* damaged while free: never hand it out */
+	}
+	c->allocs++;
+	return obj;
+}
+
+void *slab_alloc_caller(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
+{
+	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+	void *obj = c->freelist;
+
+	if (unlikely(!obj || slab_debug(s))) {
+		obj = slab_alloc_slow(s, c, gfp, caller);
+		if (!obj)
+			return NULL;
+	} else {
+		c->freelist = get_freepointer(s, obj);
+		c->allocs++;
+	}
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return slab_alloc_caller(s, gfp, (uintptr_t)__builtin_return_address(0));
+}
+
+/* ---- pointer lookup and validation --------------------------------------- */
+
+struct page *slab_addr_to_page(const void *addr)
+{
+	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
+
+	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+}
+
+/*
+ * Slabs are naturally aligned buddy blocks of at most 2^SLAB_MAX_ORDER
+ * pages, so the head page of the slab containing a pfn is the first
+ * PG_slab page among its aligned ancestors.
+ */
+struct page *slab_page_of(const void *addr)
+{
+	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
+
+	if (!pfn_valid(pfn))
+		return NULL;
+	for (unsigned k = 0; k <= SLAB_MAX_ORDER; k++) {
+		uint64_t head = pfn & ~((1ull << k) - 1);
+		struct page *page = pfn_to_page(head);
+
+		if (page->flags & PG_slab)
+			return pfn - head < (1ull << page->slab_cache->order) ? page : NULL;
+	}
+	return NULL;
+}
+
+bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj)
+{
+	unsigned budget = page->objects;
+
+	for (void *p = page->freelist; p && budget; p = get_freepointer(s, p), budget--)
+		if (p == obj)
+			return true;
+	if (!slab_frozen(page))
+		return false;
+	budget = page->objects;
+	for (void *p = s->cpu[page->slab_next].freelist; p && budget;
+	     p = get_freepointer(s, p), budget--)
+		if (p == obj)
+			return true;
+	return false;
+}
+
+int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bool full)
+{
+	if (!page) {
+		slab_report(s, "free of %p: not a slab object", obj);
+		return -MNEME_EINVAL;
+	}
+	if (page->slab_cache != s) {
+		slab_report(s, "free of %p: object belongs to cache %s", obj, page->slab_cache->name);
+		return -MNEME_EINVAL;
+	}
+	if (slab_obj_index(s, (uintptr_t)slab_address(page), obj) < 0) {
+		slab_report(s, "free of %p: not at an object boundary", obj);
+		return -MNEME_EINVAL;
+	}
+	if (full ? slab_on_freelist(s, page, obj) || slab_debug_looks_free(s, obj)
+		 : (obj == page->freelist ||
+		    (slab_frozen(page) && obj == s->cpu[page->slab_next].freelist))) {
+		slab_report(s, "double free of object %p", obj);
+		return -MNEME_EBUSY;
+	}
+	return 0;
+}
+
+/* ---- freeing ------------------------------------------------------------- */
+
+/* Free to a slab that is not this CPU's slab. */
+static void slab_free_to_page(struct kmem_cache *s, struct page *page, void *obj)
+{
+	struct kmem_cache_node *n;
+	bool was_full = page->inuse == page->objects;
+
+	set_freepointer(s, obj, page->freelist);
+	page->freelist = obj;
+	page->inuse--;
+	if (slab_frozen(page))
+		return;
+	n = slab_node(s, page);
+	if (was_full) {
+		slab_list_del(&n->full, page);
+		slab_list_add(&n->partial, page);
+	}
+	if (page->inuse == 0 && n->partial.count > s->min_partial) {
+		slab_list_del(&n->partial, page);
+		discard_slab(s, page);
+	}
+}
+
+void slab_free_validated(struct kmem_cache *s, struct page *page, void *obj, uintptr_t caller)
+{
+	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+
+	c->frees++;
+	if (slab_debug(s) && !slab_debug_free(s, obj, caller)) {
+		s->nr_withheld++;
+		return;
+	}
+	if (c->slab == page) {
+		set_freepointer(s, obj, c->freelist);
+		c->freelist = obj;
+	} else {
+		slab_free_to_page(s, page, obj);
+	}
+}
+
+static void slab_free_slow(struct kmem_cache *s, void *obj, uintptr_t caller)
+{
+	struct page *page = slab_page_of(obj);
+
+	if (slab_free_check(s, page, obj, slab_debug(s)))
+		return;
+	slab_free_validated(s, page, obj, caller);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+
+	/* Fast path: an object of this CPU's slab, not the one just freed. */
+	if (likely((uintptr_t)obj - c->base < slab_bytes(s) && obj != c->freelist &&
+		   !slab_debug(s) && slab_obj_index(s, c->base, obj) >= 0)) {
+		set_freepointer(s, obj, c->freelist);
+		c->freelist = obj;
+		c->frees++;
+		return;
+	}
+	if (obj)
+		slab_free_slow(s, obj, (uintptr_t)__builtin_return_address(0));
+}
+
+int kmem_cache_free_checked(struct kmem_cache *s, void *obj)
+{
+	struct page *page = obj ? slab_page_of(obj) : NULL;
+	int err = slab_free_check(s, page, obj, true);
+
+	if (!err)
+		slab_free_validated(s, page, obj, (uintptr_t)__builtin_return_address(0));
+	return err;
+}
+
+struct kmem_cache *virt_to_cache(const void *obj)
+{
+	struct page *page = slab_page_of(obj);
+
+	return page ? page->slab_cache : NULL;
+}
+
+/* ---- cache life cycle ---------------------------------------------------- */
+
+static void flush_cpu_slabs(struct kmem_cache *s)
+{
+	for (unsigned i = 0; i < MM_NR_CPUS; i++)
+		if (s->cpu[i].slab)
+			deactivate_slab(s, &s->cpu[i]);
+}
+
+unsigned long kmem_cache_shrink(struct kmem_cache *s)
+{
+	unsigned long freed = 0;
+
+	flush_cpu_slabs(s);
+	for (unsigned i = 0; i < SLAB_NODES; i++) {
+		struct slab_list *l = &s->node[i].partial;
+		struct page *page = slab_list_first(l);
+
+		while (page) {
+			struct page *next = slab_list_next(page);
+
+			if (page->inuse == 0) {
+				slab_list_del(l, page);
+				discard_slab(s, page);
+				freed++;
+			}
+			page = next;
+		}
+	}
+	return freed;
+}
+
+unsigned long kmem_cache_shrink_all(void)
+{
+	unsigned long freed = 0;
+
+	for (struct kmem_cache *s = slab_caches; s; s = s->next)
+		freed += kmem_cache_shrink(s);
+	return freed;
+}
+
+static uint64_t slab_active_objects(const struct kmem_cache *s)
+{
+	uint64_t allocs = 0, frees = 0;
+
+	for (unsigned i = 0; i < MM_NR_CPUS; i++) {
+		allocs += s->cpu[i].allocs;
+		frees += s->cpu[i].frees;
+	}
+	return allocs - frees;
+}
+
+/* Free every slab of @s, including those holding only withheld objects. */
+static void slab_free_all(struct kmem_cache *s)
+{
+	flush_cpu_slabs(s);
+	for (unsigned i = 0; i < SLAB_NODES; i++) {
+		struct slab_list *lists[2] = { &s->node[i].partial, &s->node[i].full };
+
+		for (unsigned j = 0; j < 2; j++) {
+			struct page *page;
+
+			while ((page = slab_list_first(lists[j]))) {
+				slab_list_del(lists[j], page);
+				page->inuse = 0;
+				discard_slab(s, page);
+			}
+		}
+	}
+}
+
+static void slab_unlink(struct kmem_cache *s)
+{
+	for (struct kmem_cache **pp = &slab_caches; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			return;
+		}
+	}
+}
+
+int kmem_cache_destroy(struct kmem_cache *s)
+{
+	uint64_t live;
+
+	if (!s)
+		return 0;
+	if (s->flags & SLAB_NO_DESTROY) {
+		slab_report(s, "kmem_cache_destroy: boot or kmalloc cache, refused");
+		return -MNEME_EPERM;
+	}
+	live = slab_active_objects(s);
+	if (live) {
+		slab_report(s, "kmem_cache_destroy: %llu objects still in use, refused",
+			    (unsigned long long)live);
+		return -MNEME_EBUSY;
+	}
+	slab_free_all(s);
+	slab_unlink(s);
+	kmem_cache_free(kmem_cache_cache, s);
+	return 0;
+}
+
+struct kmem_cache *slab_create_internal(const char *name, unsigned int size, unsigned int align,
+					unsigned int flags, void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+
+	if (!kmem_cache_cache)
+		return NULL;
+	s = kmem_cache_alloc(kmem_cache_cache, GFP_KERNEL | __GFP_ZERO);
+	if (!s)
+		return NULL;
+	if (kmem_cache_setup(s, name, size, align, flags, ctor)) {
+		mm_printf("kmem_cache_create %s: bad size %u or align %u\n",
+			  name ? name : "(null)", size, align);
+		kmem_cache_free(kmem_cache_cache, s);
+		return NULL;
+	}
+	s->next = slab_caches;
+	slab_caches = s;
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     unsigned int flags, void (*ctor)(void *))
+{
+	return slab_create_internal(name, size, align, flags & ~SLAB_NO_DESTROY, ctor);
+}
+
+/* Point every slab of @s (now living at a new address) back at it. */
+static void slab_fix_owner(struct kmem_cache *s)
+{
+	for (unsigned i = 0; i < MM_NR_CPUS; i++)
+		if (s->cpu[i].slab)
+			s->cpu[i].slab->slab_cache = s;
+	for (unsigned i = 0; i < SLAB_NODES; i++) {
+		for (struct page *p = slab_list_first(&s->node[i].partial); p; p = slab_list_next(p))
+			p->slab_cache = s;
+		for (struct page *p = slab_list_first(&s->node[i].full); p; p = slab_list_next(p))
+			p->slab_cache = s;
+	}
+}
+
+/*
+ * Bootstrap as Linux does: a static kmem_cache serves its own first
+ * object, the static copy moves into it, and its slabs are re-pointed.
+ * Calling it again forgets every cache (host tests start afresh).
+ */
+int kmem_cache_init(void)
+{
+	struct kmem_cache *s;
+
+	slab_caches = NULL;
+	kmem_cache_cache = NULL;
+	memset(&boot_kmem_cache, 0, sizeof(boot_kmem_cache));
+	slab_random_state ^= (uintptr_t)&s ^ (uintptr_t)mm_vmemmap_base();
+	if (kmem_cache_setup(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache),
+			     64, SLAB_HWCACHE_ALIGN | SLAB_NO_DESTROY, NULL))
+		return -MNEME_EINVAL;
+	s = kmem_cache_alloc(&boot_kmem_cache, GFP_KERNEL);
+	if (!s)
+		return -MNEME_ENOMEM;
+	memcpy(s, &boot_kmem_cache, sizeof(*s));
+	slab_fix_owner(s);
+	memset(&boot_kmem_cache, 0, sizeof(boot_kmem_cache));
+	kmem_cache_cache = s;
+	slab_caches = s;
+	return kmalloc_init();
+}
