@@ -1,0 +1,16 @@
+# memblock host tests: unit tests, the Linux-API compatibility test, the
+# randomized model check and (where the compiler has libFuzzer) a short
+# fuzzing run.  All link mmcore_host (ASan + UBSan, MM_DEBUG).
+if(TARGET mmcore_host)
+  set(MEMBLOCK_TEST_DIR ${MNEME_ROOT}/test/host/memblock)
+
+  add_executable(memblock_unit_test
+    ${MEMBLOCK_TEST_DIR}/mbtest.c
+    ${MEMBLOCK_TEST_DIR}/test_lists.c
+    ${MEMBLOCK_TEST_DIR}/test_alloc.c
+    ${MEMBLOCK_TEST_DIR}/test_iter.c
+    ${MEMBLOCK_TEST_DIR}/test_boot.c)
+  target_link_libraries(memblock_unit_test PRIVATE mmcore_host)
+  add_test(NAME memblock_unit COMMAND memblock_unit_test)
+  set_tests_properties(memblock_unit PROPERTIES LABELS "host;memblock" TIMEOUT 120)
+endif()
