@@ -1,0 +1,127 @@
+/*
+ * x86_64 entry: from QEMU's PVH boot (32-bit protected mode, paging off,
+ * %ebx = physical address of struct hvm_start_info) to C in the higher
+ * half with a stack.
+ *
+ * The image is linked at X86_KERNEL_VMA + phys and loaded at its physical
+ * addresses, so until paging is on every symbol is used as PHYS(sym).  The
+ * boot page tables are static data: they identity-map the low 4 GiB with
+ * 2 MiB pages (C code uses this to read the start info and to reach the
+ * page-table frames bootmem hands out) and map the first 1 GiB again at
+ * X86_KERNEL_VMA (the image).  arch_mmu_init() replaces them.
+ */
+#include <arch/layout.h>
+
+#define PHYS(x) ((x) - X86_KERNEL_VMA)
+
+#define CR0_PE  (1 << 0)
+#define CR0_PG  (1 << 31)
+#define CR4_PAE (1 << 5)
+#define EFER_LME (1 << 8)
+#define PTE_PW  0x3          /* present, writable */
+#define PTE_PWS 0x83         /* present, writable, 2 MiB leaf */
+
+/* The PVH ELF note: XEN_ELFNOTE_PHYS32_ENTRY (18), name "Xen", 32-bit entry. */
+	.section .note.pvh, "a", @note
+	.p2align 2
+	.long 4
+	.long 4
+	.long 18
+	.asciz "Xen"
+	.p2align 2
+	.long PHYS(pvh_start32)
+
+	.section .text.boot, "ax", @progbits
+	.code32
+	.globl pvh_start32
+pvh_start32:
+	cli
+	cld
+	movl %ebx, %esi                 /* start info: survives to C in %esi */
+
+	/* Zero .bss (QEMU's loader zeroes it too; do not rely on that). */
+	movl $PHYS(__bss_start), %edi
+	movl $PHYS(__bss_end), %ecx
+	subl %edi, %ecx
+	xorl %eax, %eax
+	rep stosb
+
+	/* Long mode: PAE, boot tables, EFER.LME, then paging. */
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $PHYS(boot_pml4), %eax
+	movl %eax, %cr3
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(CR0_PG | CR0_PE), %eax
+	movl %eax, %cr0
+
+	lgdt PHYS(boot_gdt_ptr)
+	ljmp $X86_SEL_KCODE, $PHYS(pvh_start64)
+
+	.code64
+pvh_start64:
+	movl $X86_SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+	movabsq $higher_half, %rax
+	jmp *%rax
+higher_half:
+	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	movl %esi, %edi                 /* x86_start(start_info_pa) */
+	call x86_start
+1:	cli
+	hlt
+	jmp 1b
+
+/* A temporary GDT for the jump to 64-bit code; desc.c installs the real one. */
+	.section .rodata
+	.p2align 3
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff        /* 0x08: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff        /* 0x10: data, DPL 0 */
+boot_gdt_end:
+boot_gdt_ptr:
+	.word boot_gdt_end - boot_gdt - 1
+	.long PHYS(boot_gdt)
+
+	.section .data.boot_pt, "aw", @progbits
+	.p2align 12
+boot_pml4:
+	.quad PHYS(boot_pdpt_low) + PTE_PW
+	.fill 510, 8, 0
+	.quad PHYS(boot_pdpt_high) + PTE_PW
+boot_pdpt_low:                          /* 0 .. 4 GiB identity */
+	.quad PHYS(boot_pd) + PTE_PW
+	.quad PHYS(boot_pd) + 0x1000 + PTE_PW
+	.quad PHYS(boot_pd) + 0x2000 + PTE_PW
+	.quad PHYS(boot_pd) + 0x3000 + PTE_PW
+	.fill 508, 8, 0
+boot_pdpt_high:                         /* X86_KERNEL_VMA: entry 510 = first GiB */
+	.fill 510, 8, 0
+	.quad PHYS(boot_pd) + PTE_PW
+	.quad 0
+boot_pd:                                /* 2048 x 2 MiB */
+	.set addr, 0
+	.rept 2048
+	.quad addr + PTE_PWS
+	.set addr, addr + 0x200000
+	.endr
+
+/* The boot stack, with an unmapped guard page below it (see mmu.c). */
+	.section .bss.stack, "aw", @nobits
+	.p2align 12
+	.globl boot_stack_guard, boot_stack_top
+boot_stack_guard:
+	.skip 4096
+	.skip 16384
+boot_stack_top:

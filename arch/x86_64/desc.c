@@ -1,0 +1,112 @@
+/*
+ * Descriptor tables: the GDT (flat code/data segments for both privilege
+ * levels, in the order syscall/sysret need, plus the TSS), the TSS with
+ * its interrupt stacks, and the IDT pointing every vector at trap.S.
+ *
+ * #DF, NMI and #MC run on their own IST stacks, so a kernel stack overflow
+ * (a #PF that cannot push its frame becomes #DF) still produces a dump.
+ * rsp0 of the TSS is the stack for entries from user mode (later).
+ */
+#include <arch/x86.h>
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];               /* ist[0] is IST slot 1 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+#define IST_STACK_SIZE 8192
+#define GATE_INTERRUPT 0x8e            /* present, DPL 0, 64-bit interrupt gate */
+#define TRAP_STUB_SIZE 16              /* trap.S aligns each stub to this */
+
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct tss tss;
+static struct idt_gate idt[256];
+/* null, kernel code, kernel data, user code32, user data, user code, TSS (2 slots) */
+static uint64_t gdt[8] __attribute__((aligned(16)));
+extern char trap_stubs[];
+
+static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
+{
+	return (limit & 0xffffull) | (base & 0xffffffull) << 16 | 0x89ull << 40 |
+	       ((uint64_t)(limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+}
+
+void x86_gdt_init(void)
+{
+	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+
+	gdt[X86_SEL_KCODE / 8] = 0x00af9a000000ffff;   /* L=1, DPL 0, execute/read */
+	gdt[X86_SEL_KDATA / 8] = 0x00cf92000000ffff;   /* DPL 0, read/write */
+	gdt[X86_SEL_UCODE32 / 8] = 0x00cffa000000ffff; /* 32-bit, DPL 3 (unused) */
+	gdt[X86_SEL_UDATA / 8] = 0x00cff2000000ffff;   /* DPL 3, read/write */
+	gdt[X86_SEL_UCODE / 8] = 0x00affa000000ffff;   /* L=1, DPL 3 */
+	for (int i = 0; i < 3; i++)
+		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
+	tss.iomap_base = sizeof(tss);                  /* no I/O bitmap */
+	gdt[X86_SEL_TSS / 8] = tss_descriptor_low((uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
+	gdt[X86_SEL_TSS / 8 + 1] = (uint64_t)(uintptr_t)&tss >> 32;
+
+	__asm__ volatile("lgdt %0" : : "m"(p));
+	/* Reload CS with a far return, the data segments directly. */
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %1, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl %%eax, %%fs\n\t"
+			 "movl %%eax, %%gs\n\t"
+			 : : "i"(X86_SEL_KCODE), "i"(X86_SEL_KDATA) : "rax", "memory");
+	__asm__ volatile("ltr %w0" : : "r"(X86_SEL_TSS));
+}
+
+static void idt_set(unsigned vec, uint64_t handler, unsigned ist)
+{
+	struct idt_gate *g = &idt[vec];
+
+	g->offset_low = handler & 0xffff;
+	g->selector = X86_SEL_KCODE;
+	g->ist = ist;
+	g->type_attr = GATE_INTERRUPT;
+	g->offset_mid = (handler >> 16) & 0xffff;
+	g->offset_high = handler >> 32;
+	g->reserved = 0;
+}
+
+void x86_idt_init(void)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+	for (unsigned v = 0; v < 256; v++)
+		idt_set(v, (uint64_t)(uintptr_t)(trap_stubs + v * TRAP_STUB_SIZE), 0);
+	idt[2].ist = X86_IST_NMI;
+	idt[8].ist = X86_IST_DF;
+	idt[18].ist = X86_IST_MC;
+	__asm__ volatile("lidt %0" : : "m"(p));
+}

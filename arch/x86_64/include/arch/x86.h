@@ -1,0 +1,130 @@
+/*
+ * x86_64 internals shared by the files of arch/x86_64: CPU registers,
+ * port I/O, CPUID, MSRs and the interfaces between the arch files.
+ * Generic code never includes this.
+ */
+#ifndef ARCH_X86_H
+#define ARCH_X86_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/arch.h>
+
+/* Control register and MSR bits the core uses. */
+#define X86_CR0_WP      (1ull << 16)
+#define X86_CR4_PGE     (1ull << 7)
+#define X86_CR4_SMEP    (1ull << 20)
+#define X86_CR4_SMAP    (1ull << 21)
+#define X86_MSR_EFER    0xc0000080
+#define X86_EFER_NXE    (1ull << 11)
+#define X86_MSR_APIC_BASE 0x1b
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+#define X86_CR_ACCESSORS(n)                                                   \
+	static inline uint64_t read_cr##n(void)                               \
+	{                                                                     \
+		uint64_t v;                                                   \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));             \
+		return v;                                                     \
+	}                                                                     \
+	static inline void write_cr##n(uint64_t v)                            \
+	{                                                                     \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");    \
+	}
+X86_CR_ACCESSORS(0)
+X86_CR_ACCESSORS(3)
+X86_CR_ACCESSORS(4)
+
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+/* What CPUID says the boot CPU has (cpu.c). */
+struct x86_cpu_features {
+	bool nx;            /* EFER.NXE / PTE bit 63 */
+	bool pdpe1gb;       /* 1 GiB pages */
+	bool smep, smap;
+	bool pge;           /* global pages */
+	bool pcid;
+	bool apic;
+	unsigned phys_bits;
+	unsigned virt_bits;
+};
+extern struct x86_cpu_features x86_cpu;
+void x86_cpu_detect(void);
+/* Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) and print the summary line. */
+void x86_cpu_enable_protection(void);
+
+/* serial.c: COM1 */
+void x86_serial_init(void);
+
+/* pvh.c: copy the PVH start info (and what it points to) into the image. */
+void x86_pvh_save(uint32_t start_info_pa);
+
+/* desc.c: GDT with TSS, IDT. */
+void x86_gdt_init(void);
+void x86_idt_init(void);
+
+/* trap.c */
+void x86_trap(struct arch_regs *regs);
+/* Number of int3 breakpoints handled (a handled trap, for the tests). */
+extern volatile uint64_t x86_breakpoints;
+const char *x86_exception_name(uint64_t vector);
+
+/* apic.c: local APIC access once mapped. */
+void lapic_eoi(void);
+/* TSC ticks per second, measured against the PIT (0 if not yet measured). */
+uint64_t x86_tsc_calibrate(void);
+
+/* Linker script symbols. */
+extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __image_end[], __bss_start[], __bss_end[];
+extern char boot_stack_guard[], boot_stack_top[];
+
+/* Physical address of a symbol of the image. */
+static inline uint64_t x86_image_phys(const void *p)
+{
+	return (uint64_t)(uintptr_t)p - X86_KERNEL_VMA;
+}
+
+#endif

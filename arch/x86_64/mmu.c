@@ -1,0 +1,151 @@
+/*
+ * The core's final page tables (arch_mmu_init, see arch/arch.h):
+ *
+ *   - a direct map of every RAM range of the boot map at
+ *     X86_DIRECT_MAP_BASE, NX, with 1 GiB / 2 MiB pages where alignment
+ *     allows (x86 "reserved" ranges are often MMIO or ROM, so they stay
+ *     out; usable, core, ACPI data and ACPI NVS are RAM);
+ *   - the image with 4 KiB pages per section: text RX, rodata R+NX,
+ *     data/bss RW+NX, the boot stack's guard page left unmapped;
+ *   - the local APIC page, uncached, at X86_FIXMAP_LAPIC.
+ *
+ * Table frames come from bootmem below X86_BOOT_MAP_LIMIT, reached through
+ * the boot identity map until the switch and through the direct map after.
+ * Core mappings are global (CR4.PGE): the switch to the new CR3 flushes
+ * the boot mappings, which were not.
+ */
+#include <arch/pgtable.h>
+#include <arch/x86.h>
+#include <core/bootmem.h>
+#include <core/printk.h>
+
+struct x86_pt x86_kernel_pt;
+static bool direct_map_live;
+static uint64_t table_frames;
+
+static uint64_t *table_at(uint64_t pa)
+{
+	if (direct_map_live)
+		return phys_to_virt(pa);
+	return (uint64_t *)(uintptr_t)pa;      /* boot identity map */
+}
+
+static uint64_t boot_table_alloc(void *ctx)
+{
+	(void)ctx;
+	uint64_t pa = bootmem_alloc(PAGE_SIZE_4K, PAGE_SIZE_4K, X86_BOOT_MAP_LIMIT);
+
+	if (!pa)
+		return 0;
+	uint64_t *t = table_at(pa);
+	for (int i = 0; i < PT_ENTRIES; i++)
+		t[i] = 0;
+	table_frames++;
+	return pa;
+}
+
+static bool is_ram(uint32_t type)
+{
+	return type == MNEME_MEM_USABLE || type == MNEME_MEM_CORE || type == MNEME_MEM_ACPI ||
+	       type == MNEME_MEM_NVS;
+}
+
+static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, const char *what)
+{
+	int err = x86_pt_map(&x86_kernel_pt, va, pa, size, prot);
+
+	if (err)
+		panic("x86_64: cannot map %s [0x%llx+0x%llx) (error %d)", what,
+		      (unsigned long long)pa, (unsigned long long)size, err);
+}
+
+/*
+ * Direct map: runs of touching RAM ranges are mapped as one piece, widened
+ * to whole pages, so type boundaries inside RAM do not cost large pages.
+ * The runs are collected first: allocating table frames re-types (and so
+ * reshapes) the boot map while the mapping goes on.
+ */
+static struct { uint64_t base, end; } ram_runs[MNEME_BOOTINFO_MAX_RANGES];
+
+static uint32_t collect_ram_runs(const struct mneme_boot_info *bi)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < bi->nr_ranges; i++) {
+		if (!is_ram(bi->ranges[i].type))
+			continue;
+		uint64_t base = bi->ranges[i].base & ~(PAGE_SIZE_4K - 1);
+		uint64_t end = bi->ranges[i].base + bi->ranges[i].size;
+		end = (end + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+		if (n && base <= ram_runs[n - 1].end) {
+			if (end > ram_runs[n - 1].end)
+				ram_runs[n - 1].end = end;
+			continue;
+		}
+		ram_runs[n].base = base;
+		ram_runs[n++].end = end;
+	}
+	return n;
+}
+
+static void map_direct(const struct mneme_boot_info *bi, uint64_t nx)
+{
+	uint32_t n = collect_ram_runs(bi);
+
+	for (uint32_t i = 0; i < n; i++)
+		map_or_panic(X86_DIRECT_MAP_BASE + ram_runs[i].base, ram_runs[i].base,
+			     ram_runs[i].end - ram_runs[i].base, PTE_W | PTE_G | nx, "RAM");
+}
+
+static void map_image_part(const char *start, const char *end, uint64_t prot, const char *what)
+{
+	uint64_t va = (uint64_t)(uintptr_t)start;
+
+	map_or_panic(va, x86_image_phys(start), (uint64_t)(end - start), prot | PTE_G, what);
+}
+
+static void map_image(uint64_t nx)
+{
+	map_image_part(__text_start, __text_end, 0, "text");
+	map_image_part(__rodata_start, __rodata_end, nx, "rodata");
+	map_image_part(__data_start, boot_stack_guard, PTE_W | nx, "data");
+	map_image_part(boot_stack_guard + PAGE_SIZE_4K, __image_end, PTE_W | nx, "bss");
+}
+
+static void map_lapic(uint64_t nx)
+{
+	uint64_t base = rdmsr(X86_MSR_APIC_BASE) & PTE_ADDR;
+
+	map_or_panic(X86_FIXMAP_LAPIC, base, PAGE_SIZE_4K, PTE_W | PTE_PCD | PTE_PWT | PTE_G | nx,
+		     "local APIC");
+}
+
+void arch_mmu_init(struct mneme_boot_info *bi)
+{
+	uint64_t nx = x86_cpu.nx ? PTE_NX : 0;
+
+	x86_kernel_pt.alloc = boot_table_alloc;
+	x86_kernel_pt.table = table_at;
+	x86_kernel_pt.max_page = x86_cpu.pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+	x86_kernel_pt.root = boot_table_alloc(NULL);
+	if (!x86_kernel_pt.root)
+		panic("x86_64: no memory below 4 GiB for page tables");
+	map_direct(bi, nx);
+	x86_kernel_pt.max_page = PAGE_SIZE_4K;   /* W^X per section, guard page */
+	map_image(nx);
+	map_lapic(nx);
+	x86_kernel_pt.max_page = x86_cpu.pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+
+	x86_cpu_enable_protection();              /* NXE before any NX entry is live */
+	write_cr3(x86_kernel_pt.root);
+	direct_map_live = true;
+	printk("mneme: x86_64: page tables at 0x%llx, %llu table frames, direct map at 0x%llx\n",
+	       (unsigned long long)x86_kernel_pt.root, (unsigned long long)table_frames,
+	       (unsigned long long)X86_DIRECT_MAP_BASE);
+}
+
+void arch_image_range(uint64_t *start, uint64_t *end)
+{
+	*start = x86_image_phys(__image_start);
+	*end = x86_image_phys(__image_end);
+}

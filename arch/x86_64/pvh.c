@@ -1,0 +1,195 @@
+/*
+ * The PVH boot protocol: QEMU's -kernel loader finds the
+ * XEN_ELFNOTE_PHYS32_ENTRY note in the image and enters it with %ebx =
+ * physical address of struct hvm_start_info (Xen's public
+ * arch-x86/hvm/start_info.h describes the layout).
+ *
+ * The start info, its e820 memory map and the command line lie in low RAM
+ * that the firmware map calls usable, so x86_pvh_save() copies them into
+ * the image first thing, while only the boot identity map of the low 4 GiB
+ * exists.  arch_firmware_map() later decodes the copy.  Anything odd is
+ * recorded as an error, reported by arch_firmware_map(), never trusted.
+ */
+#include <arch/x86.h>
+#include <core/memmap.h>
+#include <core/printk.h>
+#include <mneme/error.h>
+
+#define HVM_START_MAGIC 0x336ec578
+#define PVH_MAX_E820    128      /* QEMU gives < 10; more means garbage */
+
+struct hvm_start_info {
+	uint32_t magic;
+	uint32_t version;         /* >= 1: memmap_* are valid */
+	uint32_t flags;
+	uint32_t nr_modules;
+	uint64_t modlist_paddr;   /* struct hvm_modlist_entry[nr_modules] */
+	uint64_t cmdline_paddr;   /* NUL-terminated, 0 if none */
+	uint64_t rsdp_paddr;
+	uint64_t memmap_paddr;    /* struct hvm_memmap_entry[memmap_entries] */
+	uint32_t memmap_entries;
+	uint32_t reserved;
+};
+
+struct hvm_memmap_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;            /* e820 type */
+	uint32_t reserved;
+};
+
+struct hvm_modlist_entry {
+	uint64_t paddr;
+	uint64_t size;
+	uint64_t cmdline_paddr;
+	uint64_t reserved;
+};
+
+_Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
+_Static_assert(sizeof(struct hvm_memmap_entry) == 24, "hvm_memmap_entry layout");
+_Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm_modlist_entry layout");
+
+static struct hvm_start_info pvh_info;
+static struct hvm_memmap_entry pvh_e820[PVH_MAX_E820];
+static uint32_t pvh_nr_e820;
+static char pvh_cmdline[MNEME_BOOTINFO_CMDLINE];
+static struct hvm_modlist_entry pvh_initrd;
+static uint32_t pvh_start_pa;
+static const char *pvh_error;      /* why the start info cannot be used */
+
+/*
+ * True if [pa, pa + size) lies inside the boot identity map and is not a
+ * null pointer (QEMU does put the e820 table in page 0, at 0x5a8).
+ */
+static bool boot_readable(uint64_t pa, uint64_t size)
+{
+	return pa != 0 && size <= X86_BOOT_MAP_LIMIT && pa <= X86_BOOT_MAP_LIMIT - size;
+}
+
+static void copy_from_phys(void *dst, uint64_t pa, uint64_t size)
+{
+	const volatile uint8_t *src = (const volatile uint8_t *)(uintptr_t)pa;
+	uint8_t *d = dst;
+
+	for (uint64_t i = 0; i < size; i++)
+		d[i] = src[i];
+}
+
+static void save_cmdline(uint64_t pa)
+{
+	uint32_t n = 0;
+
+	if (!pa)
+		return;
+	for (; n + 1 < sizeof(pvh_cmdline) && boot_readable(pa + n, 1); n++) {
+		pvh_cmdline[n] = *(const volatile char *)(uintptr_t)(pa + n);
+		if (!pvh_cmdline[n])
+			break;
+	}
+	pvh_cmdline[n] = '\0';
+}
+
+void x86_pvh_save(uint32_t start_info_pa)
+{
+	pvh_start_pa = start_info_pa;
+	if (!boot_readable(start_info_pa, sizeof(pvh_info))) {
+		pvh_error = "start info pointer outside the low 4 GiB";
+		return;
+	}
+	copy_from_phys(&pvh_info, start_info_pa, sizeof(pvh_info));
+	if (pvh_info.magic != HVM_START_MAGIC) {
+		pvh_error = "bad hvm_start_info magic";
+		return;
+	}
+	if (pvh_info.version < 1) {
+		pvh_error = "hvm_start_info version 0 has no memory map";
+		return;
+	}
+	if (pvh_info.memmap_entries == 0 || pvh_info.memmap_entries > PVH_MAX_E820) {
+		pvh_error = "e820 entry count out of range";
+		return;
+	}
+	pvh_nr_e820 = pvh_info.memmap_entries;
+	if (!boot_readable(pvh_info.memmap_paddr, pvh_nr_e820 * sizeof(pvh_e820[0]))) {
+		pvh_error = "e820 table outside the low 4 GiB";
+		return;
+	}
+	copy_from_phys(pvh_e820, pvh_info.memmap_paddr, pvh_nr_e820 * sizeof(pvh_e820[0]));
+	save_cmdline(pvh_info.cmdline_paddr);
+	if (pvh_info.nr_modules && boot_readable(pvh_info.modlist_paddr, sizeof(pvh_initrd)))
+		copy_from_phys(&pvh_initrd, pvh_info.modlist_paddr, sizeof(pvh_initrd));
+}
+
+/* Linux's words for e820 types. */
+static const char *e820_type_name(uint32_t type)
+{
+	switch (type) {
+	case 1: return "usable";
+	case 2: return "reserved";
+	case 3: return "ACPI data";
+	case 4: return "ACPI NVS";
+	case 5: return "unusable";
+	case 7: return "persistent (type 7)";
+	default: return "unknown";
+	}
+}
+
+static void print_e820(void)
+{
+	printk("BIOS-provided physical RAM map:\n");
+	for (uint32_t i = 0; i < pvh_nr_e820; i++) {
+		const struct hvm_memmap_entry *e = &pvh_e820[i];
+		if (!e->size) {
+			printk("BIOS-e820: [mem 0x%016llx empty] %s\n", (unsigned long long)e->addr,
+			       e820_type_name(e->type));
+			continue;
+		}
+		printk("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)e->addr,
+		       (unsigned long long)(e->addr + e->size - 1), e820_type_name(e->type));
+	}
+}
+
+static void fill_cpu_facts(struct mneme_boot_info *bi)
+{
+	unsigned vbits = x86_cpu.virt_bits < 48 ? x86_cpu.virt_bits : 48;
+
+	bi->arch = MNEME_ARCH_X86_64;
+	bi->nr_cpus = 1;
+	bi->phys_addr_bits = x86_cpu.phys_bits;
+	/* The user half of 4-level paging: one bit less than the CPU's width. */
+	bi->virt_addr_bits = vbits - 1;
+	bi->huge_page_sizes = 1ull << 21;
+	if (x86_cpu.pdpe1gb)
+		bi->huge_page_sizes |= 1ull << 30;
+	bi->timer_hz = x86_tsc_calibrate();
+}
+
+int arch_firmware_map(struct mneme_boot_info *bi)
+{
+	int err;
+
+	if (pvh_error) {
+		printk("mneme: PVH start info at 0x%x unusable: %s (version %u, memmap 0x%llx x %u)\n", pvh_start_pa, pvh_error, pvh_info.version, (unsigned long long)pvh_info.memmap_paddr, pvh_info.memmap_entries);
+		return -MNEME_ECORRUPT;
+	}
+	print_e820();
+	for (uint32_t i = 0; i < pvh_nr_e820; i++) {
+		const struct hvm_memmap_entry *e = &pvh_e820[i];
+		err = memmap_add(bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES, e->addr,
+				 e->size, memmap_type_from_e820(e->type), 0);
+		if (err)
+			return err;
+	}
+	if (pvh_initrd.size) {
+		bi->initrd_base = pvh_initrd.paddr;
+		bi->initrd_size = pvh_initrd.size;
+		err = memmap_add(bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES,
+				 pvh_initrd.paddr, pvh_initrd.size, MNEME_MEM_CORE, 0);
+		if (err)
+			return err;
+	}
+	for (uint32_t i = 0; i < sizeof(bi->cmdline); i++)
+		bi->cmdline[i] = pvh_cmdline[i];
+	fill_cpu_facts(bi);
+	return 0;
+}
