@@ -13,6 +13,7 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
   ${MNEME_X86_DIR}/lib.c
+  ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c)
 # Top 2 GiB code model, no red zone (traps push onto the interrupted stack),
 # no FP/SIMD state in the core (nothing saves it on a trap).

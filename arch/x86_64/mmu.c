@@ -142,6 +142,7 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 	printk("mneme: x86_64: page tables at 0x%llx, %llu table frames, direct map at 0x%llx\n",
 	       (unsigned long long)x86_kernel_pt.root, (unsigned long long)table_frames,
 	       (unsigned long long)X86_DIRECT_MAP_BASE);
+	x86_boot_selftest();
 }
 
 void arch_image_range(uint64_t *start, uint64_t *end)

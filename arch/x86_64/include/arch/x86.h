@@ -105,6 +105,9 @@ void x86_pvh_save(uint32_t start_info_pa);
 void x86_gdt_init(void);
 void x86_idt_init(void);
 
+/* selftest.c: command-line selected checks that end the run. */
+void x86_boot_selftest(void);
+
 /* trap.c */
 void x86_trap(struct arch_regs *regs);
 /* Number of int3 breakpoints handled (a handled trap, for the tests). */
