@@ -1,0 +1,133 @@
+/*
+ * A reader for flattened device trees (DTB format, versions 16 and 17),
+ * written for the core: it extracts the memory map and the few machine
+ * facts the core needs at boot and nothing else.
+ *
+ * Generic and freestanding (stdint/stddef/stdbool only; the compiler may
+ * call memset/memcpy).  The blob is untrusted: the header is validated in
+ * full before anything else is read, every read is bounds-checked, the
+ * walk is linear in the size of the structure block, and malformed input
+ * is rejected with a negative mneme_error code plus a message, never read
+ * out of bounds.  Prefix dt_ (not fdt_: the host tests link libfdt).
+ */
+#ifndef CORE_DT_H
+#define CORE_DT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <mneme/bootinfo.h>
+
+#define DT_MAX_MEM        64   /* reg pairs over all memory nodes */
+#define DT_MAX_RESV       64   /* reserved-memory reg pairs plus /memreserve/ entries */
+#define DT_MAX_DEPTH      64   /* deepest node nesting accepted */
+#define DT_RESV_NAME      48   /* bytes kept of a reserved-memory node's name */
+#define DT_BOOTARGS_MAX   MNEME_BOOTINFO_CMDLINE
+#define DT_STDOUT_MAX     64
+#define DT_COMPAT_MAX     32
+
+/* One reg pair of a memory node. */
+struct dt_mem {
+	uint64_t base, size;
+	uint32_t nid;          /* numa-node-id, 0 if absent */
+	uint32_t has_nid;      /* 1 if the node had numa-node-id */
+};
+
+#define DT_RESV_NOMAP      (1u << 0)  /* /reserved-memory child with no-map */
+#define DT_RESV_MEMRESERVE (1u << 1)  /* from the /memreserve/ block */
+
+/* One reserved range: a reg pair of a /reserved-memory child, or a /memreserve/ entry. */
+struct dt_resv {
+	uint64_t base, size;
+	uint32_t flags;               /* DT_RESV_* */
+	char name[DT_RESV_NAME];      /* node name (possibly cut), "" for /memreserve/ */
+};
+
+/* A device found by compatible string under /soc (first reg pair only). */
+struct dt_device {
+	bool present;
+	bool has_reg;
+	uint64_t base, size;
+	char compatible[DT_COMPAT_MAX];   /* the entry that matched */
+};
+
+/* What dt_parse_memory extracts from a blob. */
+struct dt_machine {
+	uint32_t totalsize;           /* from the header */
+	uint32_t version;
+	uint32_t boot_cpuid;          /* boot_cpuid_phys from the header */
+
+	uint32_t nr_mem;
+	struct dt_mem mem[DT_MAX_MEM];
+	uint32_t nr_resv;
+	struct dt_resv resv[DT_MAX_RESV];
+	uint32_t nr_resv_dynamic;     /* reserved-memory children without reg (size/alloc-ranges): ignored */
+
+	bool has_bootargs, bootargs_truncated;
+	char bootargs[DT_BOOTARGS_MAX];   /* NUL-terminated, cut to fit if too long */
+	bool has_stdout_path;
+	char stdout_path[DT_STDOUT_MAX];  /* cut to fit if too long */
+	bool has_initrd;
+	uint64_t initrd_start, initrd_end;
+
+	uint64_t timebase_frequency;  /* /cpus, else the first cpu node; 0 if absent */
+	uint32_t nr_cpus;             /* cpu nodes under /cpus with status okay */
+
+	struct dt_device test;        /* sifive,test0/1 (the QEMU virt power-off device) */
+	struct dt_device uart;        /* first ns16550/ns16550a */
+
+	const char *error;            /* why the last parse failed (static string) */
+	uint32_t error_offset;        /* blob offset it failed at, where that means something */
+};
+
+/*
+ * dt_check_header - validate the header of the blob at @blob, of which
+ * @avail bytes may be read.  Checks magic, version (16 or 17, or later but
+ * compatible with 17), that totalsize fits in @avail, and that the
+ * memory-reservation map, structure block and strings block are aligned,
+ * inside totalsize and do not overlap; the reservation map must be
+ * terminated.  On success stores totalsize in *@totalsize (if not NULL)
+ * and returns 0.  Returns -MNEME_ETRUNC if @avail is too small to hold the
+ * header or the whole blob, -MNEME_ECORRUPT for anything else wrong.  At
+ * most min(@avail, totalsize) bytes are read; fewer than 4 bytes is
+ * ETRUNC before reading anything.
+ */
+int dt_check_header(const void *blob, size_t avail, uint32_t *totalsize);
+
+/*
+ * dt_parse_memory - validate the whole blob (header and structure block,
+ * at most @max_size bytes) and fill @out:
+ *   - every reg pair of every memory node (children of the root named
+ *     "memory"/"memory@..." or with device_type "memory", status okay),
+ *     decoded with the root's #address-cells/#size-cells, with numa-node-id;
+ *   - every reg pair of every /reserved-memory child (status okay), with
+ *     /reserved-memory's cells and the no-map flag; children with only
+ *     size/alloc-ranges are counted in nr_resv_dynamic and otherwise ignored;
+ *   - the /memreserve/ block;
+ *   - /chosen bootargs, stdout-path, linux,initrd-start/-end (32 or 64 bit);
+ *   - /cpus timebase-frequency and the number of cpu nodes;
+ *   - the sifive,test and ns16550 devices under /soc (reg not translated
+ *     through ranges: identity ranges are assumed).
+ * #address-cells/#size-cells absent default to 2/1; values other than 1
+ * or 2 where a reg must be decoded are an error.
+ *
+ * Returns 0, or -MNEME_ETRUNC / -MNEME_ECORRUPT for a bad blob and
+ * -MNEME_ENOMEM when a fixed table in @out overflows.  On error
+ * @out->error says why; the other fields of @out are unspecified.
+ */
+int dt_parse_memory(const void *blob, size_t max_size, struct dt_machine *out);
+
+/*
+ * dt_to_memmap - turn @m into a sanitised memory map in @r (replacing its
+ * contents; capacity @max): memory -> USABLE with its nid, reserved-memory
+ * no-map -> NOMAP, other reserved-memory and /memreserve/ -> RESERVED, and
+ * OpenSBI's mmode_resv* nodes -> NOMAP.  Returns 0, or -MNEME_ENOMEM if
+ * the sanitised map does not fit in @max (contents then unspecified).
+ */
+int dt_to_memmap(const struct dt_machine *m, struct mneme_mem_range *r,
+		 uint32_t *nr, uint32_t max);
+
+/* A short description of a (negative) error code returned by this file. */
+const char *dt_strerror(int err);
+
+#endif
