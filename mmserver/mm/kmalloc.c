@@ -140,7 +140,7 @@ void *kmalloc(size_t size, gfp_t gfp)
 	s = kmalloc_slab(size, gfp);
 	if (unlikely(!s))
 		return NULL;
-	return slab_alloc_caller(s, gfp, (uintptr_t)__builtin_return_address(0));
+	return slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
@@ -173,6 +173,8 @@ static int kfree_common(const void *p, bool checked, uintptr_t caller)
 	if (likely(page)) {
 		struct kmem_cache *s = page->slab_cache;
 
+		if (likely(!checked && slab_free_fast(s, (void *)p)))
+			return 0;
 		err = slab_free_check(s, page, p, checked || slab_debug(s));
 		if (!err)
 			slab_free_validated(s, page, (void *)p, caller);

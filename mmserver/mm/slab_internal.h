@@ -165,8 +165,6 @@ static inline struct page *slab_list_next(const struct page *p)
 
 /* ---- slub.c ------------------------------------------------------------ */
 
-/* Head page of the slab containing @addr, or NULL if @addr is in no slab. */
-struct page *slab_page_of(const void *addr);
 /* Head page of the block containing @addr if it is a valid managed pfn, else NULL. */
 struct page *slab_addr_to_page(const void *addr);
 /*
@@ -179,9 +177,65 @@ int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bo
 bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
 /* Free @obj (already validated) to its slab @page on the current CPU. */
 void slab_free_validated(struct kmem_cache *s, struct page *page, void *obj, uintptr_t caller);
-void *slab_alloc_caller(struct kmem_cache *s, gfp_t gfp, uintptr_t caller);
+/* Allocation when the CPU freelist is empty or the cache debugs (zeroes on __GFP_ZERO). */
+void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, uintptr_t caller);
 struct kmem_cache *slab_create_internal(const char *name, unsigned int size, unsigned int align,
 					unsigned int flags, void (*ctor)(void *));
+
+/* The allocation fast path: pop the CPU freelist. */
+static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
+{
+	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+	void *obj = c->freelist;
+
+	if (unlikely(!obj || slab_debug(s) || (gfp & __GFP_ZERO)))
+		return slab_alloc_slowpath(s, gfp, caller);
+	c->freelist = get_freepointer(s, obj);
+	c->allocs++;
+	return obj;
+}
+
+/*
+ * The free fast path: @obj is an object of this CPU's slab (range and
+ * boundary checked) and not the object freed last.  Returns false, having
+ * changed nothing, when the slow path must decide.
+ */
+static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+{
+	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+
+	if (unlikely((uintptr_t)obj - c->base >= slab_bytes(s) || obj == c->freelist ||
+		     slab_debug(s) || slab_obj_index(s, c->base, obj) < 0))
+		return false;
+	set_freepointer(s, obj, c->freelist);
+	c->freelist = obj;
+	c->frees++;
+	return true;
+}
+
+/*
+ * Head page of the slab containing @addr, or NULL if @addr is in no slab.
+ * Slabs are naturally aligned buddy blocks of at most 2^SLAB_MAX_ORDER
+ * pages, so the head is the first PG_slab page among the pfn's aligned
+ * ancestors, and it must cover the pfn.
+ */
+static inline struct page *slab_page_of(const void *addr)
+{
+	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
+	struct page *map;
+
+	if (unlikely(!pfn_valid(pfn)))
+		return NULL;
+	map = mm_vmemmap();
+	for (unsigned k = 0; k <= SLAB_MAX_ORDER; k++) {
+		uint64_t head = pfn & ~((1ull << k) - 1);
+		struct page *page = map + head;
+
+		if (page->flags & PG_slab)
+			return pfn - head < (1ull << page->slab_cache->order) ? page : NULL;
+	}
+	return NULL;
+}
 
 /* ---- slab_debug.c ------------------------------------------------------ */
 

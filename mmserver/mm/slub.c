@@ -54,12 +54,12 @@ static unsigned int ilog2u(unsigned int v)
 
 /*
  * Smallest order that wastes at most 1/8 of the slab while holding as
- * many objects as possible up to 8; failing that, the smallest that fits
+ * many objects as possible up to 32; failing that, the smallest that fits
  * one object.  Returns -1 if the slot exceeds the largest slab.
  */
 static int slab_calculate_order(unsigned int size)
 {
-	for (unsigned int min = 8; min >= 1; min /= 2) {
+	for (unsigned int min = 32; min >= 1; min /= 2) {
 		for (unsigned int order = 0; order <= SLAB_MAX_ORDER; order++) {
 			size_t bytes = PAGE_SIZE << order;
 			size_t n = bytes / size;
@@ -321,27 +321,18 @@ static void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp
 	return obj;
 }
 
-void *slab_alloc_caller(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
+void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
 {
-	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
-	void *obj = c->freelist;
+	void *obj = slab_alloc_slow(s, &s->cpu[mm_this_cpu()], gfp, caller);
 
-	if (unlikely(!obj || slab_debug(s))) {
-		obj = slab_alloc_slow(s, c, gfp, caller);
-		if (!obj)
-			return NULL;
-	} else {
-		c->freelist = get_freepointer(s, obj);
-		c->allocs++;
-	}
-	if (unlikely(gfp & __GFP_ZERO))
+	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
 	return obj;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	return slab_alloc_caller(s, gfp, (uintptr_t)__builtin_return_address(0));
+	return slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
 }
 
 /* ---- pointer lookup and validation --------------------------------------- */
@@ -351,27 +342,6 @@ struct page *slab_addr_to_page(const void *addr)
 	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
 
 	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
-}
-
-/*
- * Slabs are naturally aligned buddy blocks of at most 2^SLAB_MAX_ORDER
- * pages, so the head page of the slab containing a pfn is the first
- * PG_slab page among its aligned ancestors.
- */
-struct page *slab_page_of(const void *addr)
-{
-	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
-
-	if (!pfn_valid(pfn))
-		return NULL;
-	for (unsigned k = 0; k <= SLAB_MAX_ORDER; k++) {
-		uint64_t head = pfn & ~((1ull << k) - 1);
-		struct page *page = pfn_to_page(head);
-
-		if (page->flags & PG_slab)
-			return pfn - head < (1ull << page->slab_cache->order) ? page : NULL;
-	}
-	return NULL;
 }
 
 bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj)
@@ -466,16 +436,8 @@ static void slab_free_slow(struct kmem_cache *s, void *obj, uintptr_t caller)
 
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
-
-	/* Fast path: an object of this CPU's slab, not the one just freed. */
-	if (likely((uintptr_t)obj - c->base < slab_bytes(s) && obj != c->freelist &&
-		   !slab_debug(s) && slab_obj_index(s, c->base, obj) >= 0)) {
-		set_freepointer(s, obj, c->freelist);
-		c->freelist = obj;
-		c->frees++;
+	if (likely(slab_free_fast(s, obj)))
 		return;
-	}
 	if (obj)
 		slab_free_slow(s, obj, (uintptr_t)__builtin_return_address(0));
 }

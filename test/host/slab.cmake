@@ -12,3 +12,13 @@ if(TARGET mmcore_host)
     endif()
   endforeach()
 endif()
+
+# Benchmark (not a test): ninja slab-bench && ./slab-bench
+if(TARGET mmcore_fast)
+  find_library(MNEME_MIMALLOC mimalloc)
+  if(MNEME_MIMALLOC)
+    add_executable(slab-bench ${MNEME_ROOT}/test/bench/slab_bench.c
+                   ${MNEME_ROOT}/test/bench/slab_bench_env.c ${SLAB_TEST_DIR}/fake_pages.c)
+    target_link_libraries(slab-bench mmcore_fast ${MNEME_MIMALLOC})
+  endif()
+endif()
