@@ -29,6 +29,7 @@ typedef unsigned int gfp_t;
 #define __GFP_COMP        0x4000u /* compound page (order kept on the head page; always true here) */
 #define __GFP_THISNODE    0x8000u /* no fallback to other nodes */
 #define __GFP_RECLAIM     0x10000u /* caller may wait (no reclaim exists yet; informational) */
+#define __GFP_MEMALLOC    0x20000u /* ignore watermarks: may take the last free page */
 
 #define GFP_ATOMIC        (__GFP_HIGH)
 #define GFP_NOWAIT        0u
@@ -38,7 +39,7 @@ typedef unsigned int gfp_t;
 #define GFP_DMA           (__GFP_DMA)
 #define GFP_DMA32         (__GFP_DMA32)
 
-#define __GFP_BITS_MASK   0x1ffffu
+#define __GFP_BITS_MASK   0x3ffffu
 
 /* Orders 0 .. MAX_ORDER-1: the largest block is 2^10 pages (4 MiB). */
 #define MAX_ORDER 11

@@ -21,7 +21,7 @@ enum pageflags {
 	PG_reserved = 1u << 0,   /* not managed by the buddy allocator (hole, firmware, memblock-reserved) */
 	PG_buddy    = 1u << 1,   /* head of a free block in a free_area; private = order */
 	PG_pcp      = 1u << 2,   /* free page on a per-CPU list; private = order */
-	PG_head     = 1u << 3,   /* first page of an allocated block of order > 0 */
+	PG_head     = 1u << 3,   /* first page of a live allocation (any order); order in PAGE_ORDER bits */
 	PG_slab     = 1u << 4,   /* page owned by a slab cache (head page of the slab) */
 	PG_zeroed   = 1u << 5,   /* known to contain zeroes */
 	PG_poison   = 1u << 6,   /* debug: contents poisoned */
@@ -31,6 +31,13 @@ enum pageflags {
 #define PAGE_ZONE_MASK  0x7u
 #define PAGE_NODE_SHIFT 20
 #define PAGE_NODE_MASK  0x3fu
+/* Bits 26-29: order of a live allocation (PG_head pages), kept in flags so
+ * the slab overlay of the other fields cannot disturb it. */
+#define PAGE_ORDER_SHIFT 26
+#define PAGE_ORDER_MASK  0xfu
+/* Bits 30-31, first page of each pageblock only: the pageblock's migrate type. */
+#define PAGE_PBMT_SHIFT  30
+#define PAGE_PBMT_MASK   0x3u
 
 struct kmem_cache;
 

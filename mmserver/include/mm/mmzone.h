@@ -1,0 +1,180 @@
+/*
+ * Nodes, zones, free areas and per-CPU page lists: the state of the page
+ * allocator, shaped as Linux's include/linux/mmzone.h.
+ *
+ * Each NUMA node has a pglist_data (NODE_DATA(nid)) holding its zones.
+ * Which zones exist depends on the architecture and is chosen at init from
+ * the boot info (x86_64: DMA < 16 MiB, DMA32 < 4 GiB, Normal; riscv64:
+ * DMA32, Normal), so one binary serves both.  A zone owns a buddy
+ * free_area per order with one list per migrate type, and a per-CPU list
+ * set for small orders.  There is no locking: the memory server runs the
+ * allocator on one thread (per-CPU lists still follow mm_this_cpu()).
+ */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+
+#include "mm/page.h"
+#include "mm/gfp.h"
+
+#define MM_MAX_NUMNODES 64      /* the node field of page->flags is 6 bits */
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES,       /* the number of types on pcp and free lists */
+	MIGRATE_TYPES = MIGRATE_PCPTYPES,
+};
+
+#define pageblock_order 9
+#define pageblock_nr_pages (1UL << pageblock_order)
+
+enum zone_type {
+	ZONE_DMA,
+	ZONE_DMA32,
+	ZONE_NORMAL,
+	MAX_NR_ZONES
+};
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+struct free_area {
+	struct page_list free_list[MIGRATE_TYPES];
+	unsigned long nr_free;          /* blocks of this order, all types */
+};
+
+/* Per-CPU lists exist for orders 0..PCP_MAX_ORDER (Linux: PAGE_ALLOC_COSTLY_ORDER). */
+#define PCP_MAX_ORDER 3
+#define NR_PCP_LISTS (MIGRATE_PCPTYPES * (PCP_MAX_ORDER + 1))
+
+struct per_cpu_pages {
+	unsigned int count;             /* pages (not blocks) on the lists */
+	unsigned int high;              /* drain a batch when count reaches this */
+	unsigned int batch;             /* pages moved per refill or drain */
+	struct page_list lists[NR_PCP_LISTS];
+};
+
+struct pglist_data;
+
+struct zone {
+	unsigned long _watermark[NR_WMARK];
+	long lowmem_reserve[MAX_NR_ZONES];   /* pages kept back from requests that could use a higher zone */
+	int node;
+	enum zone_type idx;
+	bool exists;                         /* the architecture has this zone */
+	struct pglist_data *zone_pgdat;
+	const char *name;
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;         /* end - start, holes included */
+	unsigned long present_pages;         /* physical pages in the span */
+	unsigned long managed_pages;         /* pages handed to the buddy allocator */
+	unsigned long free_pages;            /* pages on free_area lists (not pcp) */
+	struct free_area free_area[MAX_ORDER];
+	struct per_cpu_pages pcp[MM_NR_CPUS];
+};
+
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+static inline bool zone_spans_pfn(const struct zone *z, unsigned long pfn)
+{
+	return pfn >= z->zone_start_pfn && pfn < zone_end_pfn(z);
+}
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
+static inline bool managed_zone(const struct zone *z)
+{
+	return z->managed_pages != 0;
+}
+#define min_wmark_pages(z) ((z)->_watermark[WMARK_MIN])
+#define low_wmark_pages(z) ((z)->_watermark[WMARK_LOW])
+#define high_wmark_pages(z) ((z)->_watermark[WMARK_HIGH])
+
+/* A zonelist: zones in fallback order, highest zone of the nearest node first. */
+#define MAX_ZONES_PER_ZONELIST (MM_MAX_NUMNODES * MAX_NR_ZONES)
+struct zoneref {
+	struct zone *zone;
+	int zone_idx;
+};
+struct zonelist {
+	struct zoneref _zonerefs[MAX_ZONES_PER_ZONELIST + 1]; /* NULL-terminated */
+};
+enum { ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS };
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int nr_zones;                        /* highest populated zone index + 1 */
+	int node_id;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+} pg_data_t;
+
+extern struct pglist_data *node_data[MM_MAX_NUMNODES];
+#define NODE_DATA(nid) (node_data[(nid)])
+
+/* Online nodes: those with memory in memblock at init. */
+bool node_online(int nid);
+int first_online_node(void);
+int next_online_node(int nid);
+#define for_each_online_node(nid) \
+	for ((nid) = first_online_node(); (nid) < MM_MAX_NUMNODES; (nid) = next_online_node(nid))
+
+/* Iterate over every zone of every online node (including empty ones). */
+#define for_each_zone(zone, nid, zi) \
+	for_each_online_node(nid) \
+		for ((zi) = 0; (zi) < MAX_NR_ZONES && ((zone) = &NODE_DATA(nid)->node_zones[zi]); (zi)++)
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &NODE_DATA(page_to_nid(page))->node_zones[page_zonenum(page)];
+}
+
+/* Architecture description of the zones (data, chosen from bi->arch). */
+struct zone_layout {
+	bool exists[MAX_NR_ZONES];
+	unsigned long max_pfn[MAX_NR_ZONES];   /* exclusive upper pfn of each zone */
+};
+extern struct zone_layout mm_zone_layout;
+/* Fill @l for boot-info architecture @arch; -MNEME_EINVAL if unknown. */
+int zone_layout_for_arch(struct zone_layout *l, unsigned arch);
+/* Zone a pfn belongs to under the current layout. */
+enum zone_type zone_for_pfn(unsigned long pfn);
+extern const char *const zone_names[MAX_NR_ZONES];
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+/* Node distances (Linux's node_distance; default 10 local, 20 remote). */
+int node_distance(int a, int b);
+void mm_set_node_distance(int a, int b, int distance);
+
+/* min_free_kbytes and the watermark_scale_factor tunable (Linux defaults). */
+extern unsigned long min_free_kbytes;
+extern int watermark_scale_factor;
+extern const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
+/* Recompute min_free_kbytes, watermarks and lowmem_reserve from managed counts. */
+void setup_per_zone_wmarks_all(void);
+
+/*
+ * Linux's __zone_watermark_ok: may @order be taken from @z leaving more
+ * than @mark (+ lowmem_reserve for @highest_zoneidx) free pages, with a
+ * free block of at least @order?  @alloc_high halves the mark (__GFP_HIGH).
+ */
+bool zone_watermark_ok(const struct zone *z, unsigned order, unsigned long mark,
+		       int highest_zoneidx, bool alloc_high);
+
+/* Build every online node's zonelists (after zones are set up). */
+void build_all_zonelists(void);
+
+/* Pageblock migrate type, kept in the flags of the pageblock's first page. */
+static inline int get_pageblock_migratetype(const struct page *page)
+{
+	uint64_t pfn = page_to_pfn(page) & ~(pageblock_nr_pages - 1);
+	return (int)((pfn_to_page(pfn)->flags >> PAGE_PBMT_SHIFT) & PAGE_PBMT_MASK);
+}
+void set_pageblock_migratetype(struct page *page, int mt);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * The page allocator's management interface: initialisation from the boot
+ * info, per-CPU list control and statistics.  The allocation interface
+ * itself is mm/gfp.h.
+ */
+#ifndef MM_PAGE_ALLOC_H
+#define MM_PAGE_ALLOC_H
+
+#include "mm/mmzone.h"
+#include "mneme/bootinfo.h"
+
+/*
+ * Bring up physical memory management from the boot info: memblock from
+ * the map, sparse memmap, nodes and zones, then hand all free memory to
+ * the buddy allocator and close memblock.  Prints Linux-style boot lines.
+ * May be called again (tests): all previous state is discarded.
+ * Returns 0 or a negative mneme error (bad boot info, out of memory).
+ */
+int mm_init(const struct mneme_boot_info *bi);
+/* Print the boot lines at init (default on); tests turn them off. */
+extern bool mm_init_verbose;
+
+/* Per-CPU lists on (default) or off; turning them off drains them. */
+void mm_set_pcp_enabled(bool on);
+bool mm_pcp_enabled(void);
+/* Return every per-CPU page of every zone (all CPUs) to the buddy lists. */
+void drain_all_pages(void);
+/* Return CPU @cpu's pages of @zone to the buddy lists. */
+void drain_zone_pages(struct zone *zone, unsigned cpu);
+
+/* Totals over all zones. */
+unsigned long nr_free_pages(void);        /* on buddy lists */
+unsigned long nr_pcp_pages(void);         /* on per-CPU lists */
+unsigned long totalram_pages(void);       /* managed */
+unsigned long totalpresent_pages(void);   /* present (physical) */
+
+/* The largest pfn + 1 covered by memory at init (memblock_end_of_DRAM). */
+extern unsigned long max_pfn;
+extern unsigned long min_low_pfn;
+
+/* Internal to page_alloc*.c, exported for the checker and tests. */
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
+		     unsigned order, int migratetype);
+void del_page_from_free_list(struct page *page, struct zone *z, unsigned order);
+/* Free pfns [start, end) of zone @z to the buddy lists in the largest aligned blocks. */
+void free_pfn_range_to_buddy(struct zone *z, unsigned long start, unsigned long end);
+/* pfn of a caller's struct page pointer, if it is one of a present section. */
+int page_pfn_checked(const struct page *page, unsigned long *pfn);
+void set_buddy_order(struct page *page, unsigned order);
+static inline unsigned buddy_order(const struct page *page)
+{
+	return page->private;
+}
+static inline bool PageBuddy(const struct page *page)
+{
+	return page->flags & PG_buddy;
+}
+static inline bool PageReserved(const struct page *page)
+{
+	return page->flags & PG_reserved;
+}
+static inline unsigned alloc_order(const struct page *page)
+{
+	return (page->flags >> PAGE_ORDER_SHIFT) & PAGE_ORDER_MASK;
+}
+int gfp_migratetype(gfp_t gfp);
+struct page *__rmqueue(struct zone *z, unsigned order, int mt);
+struct page *rmqueue_pcplist(struct zone *z, unsigned order, int mt);
+void free_unref_page(struct zone *z, struct page *page, unsigned order);
+/* Set every zone's pcp batch and high from its managed size. */
+void zone_pcp_init_all(void);
+static inline unsigned order_to_pindex(int mt, unsigned order)
+{
+	return order * MIGRATE_PCPTYPES + (unsigned)mt;
+}
+/* Init steps (page_alloc_init.c drives them). */
+int free_area_init(void);
+int gfp_zone(gfp_t gfp);
+
+/* Counters for tests and the dumps. */
+struct page_alloc_stats {
+	unsigned long alloc_ok, alloc_fail, free_ok, free_rejected;
+	unsigned long pcp_refills, pcp_drains, fallbacks, pageblock_steals;
+};
+extern struct page_alloc_stats page_alloc_stats;
+
+#endif

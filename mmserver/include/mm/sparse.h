@@ -1,0 +1,53 @@
+/*
+ * Sparse memory model with a virtually mapped memmap (Linux's
+ * SPARSEMEM_VMEMMAP): physical memory is cut into 128 MiB sections; the
+ * struct page array of a section exists only if the section holds memory.
+ */
+#ifndef MM_SPARSE_H
+#define MM_SPARSE_H
+
+#include "mm/page.h"
+
+#define SECTION_SIZE_BITS 27
+#define MAX_PHYSMEM_BITS 44          /* 2^32 pages: the pfn-linked lists' limit */
+#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1UL << PFN_SECTION_SHIFT)
+#define PAGE_SECTION_MASK (~(PAGES_PER_SECTION - 1))
+#define NR_MEM_SECTIONS (1UL << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS))
+#define MEMMAP_SECTION_BYTES (PAGES_PER_SECTION * sizeof(struct page))   /* 1 MiB */
+
+static inline unsigned long pfn_to_section_nr(unsigned long pfn)
+{
+	return pfn >> PFN_SECTION_SHIFT;
+}
+static inline unsigned long section_nr_to_pfn(unsigned long nr)
+{
+	return nr << PFN_SECTION_SHIFT;
+}
+
+/* Is there memory (and hence a memmap) in section @nr? */
+bool present_section_nr(unsigned long nr);
+/* Does pfn have an initialised struct page? */
+bool pfn_valid(unsigned long pfn);
+
+/*
+ * Mark the sections holding memblock.memory present, back their memmap
+ * with memblock memory (2 MiB mappings where a 2 MiB memmap chunk is
+ * wholly needed, 4 KiB otherwise) and initialise every struct page in
+ * them as PG_reserved with its zone and node.  Zone layout and memblock
+ * must be set up.  Returns 0 or -MNEME_ENOMEM / -MNEME_ERANGE.
+ */
+int sparse_init(void);
+/* Forget all sections (tests re-initialise). */
+void sparse_reset(void);
+
+/* Statistics of the last sparse_init(). */
+struct sparse_stats {
+	unsigned long present_sections;
+	unsigned long memmap_2m_maps;     /* 2 MiB mappings made */
+	unsigned long memmap_4k_bytes;    /* bytes mapped with 4 KiB pages */
+	unsigned long memmap_bytes;       /* total memmap bytes mapped */
+};
+extern struct sparse_stats sparse_stats;
+
+#endif

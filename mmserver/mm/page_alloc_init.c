@@ -1,0 +1,156 @@
+/*
+ * Bringing up the page allocator: boot info -> memblock -> sparse memmap
+ * -> nodes and zones -> hand-off of memblock's free memory to the buddy
+ * (Linux's memblock_free_all) -> watermarks, per-CPU lists, zonelists.
+ */
+#include "mm/page_alloc.h"
+#include "mm/sparse.h"
+#include "mneme/error.h"
+#include <linux/memblock.h>
+#include <string.h>
+
+unsigned long max_pfn;
+unsigned long min_low_pfn;
+bool mm_init_verbose = true;
+
+#define boot_printf(...) do { if (mm_init_verbose) mm_printf(__VA_ARGS__); } while (0)
+
+static unsigned long zone_sum(size_t field_offset)
+{
+	unsigned long n = 0;
+	struct zone *z;
+	int nid, zi;
+
+	for_each_zone(z, nid, zi)
+		n += *(const unsigned long *)((const char *)z + field_offset);
+	return n;
+}
+
+unsigned long nr_free_pages(void)
+{
+	return zone_sum(offsetof(struct zone, free_pages));
+}
+
+unsigned long totalram_pages(void)
+{
+	return zone_sum(offsetof(struct zone, managed_pages));
+}
+
+unsigned long totalpresent_pages(void)
+{
+	return zone_sum(offsetof(struct zone, present_pages));
+}
+
+static void print_zone_ranges(void)
+{
+	boot_printf("Zone ranges:\n");
+	for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+		unsigned long lo = zt ? mm_zone_layout.max_pfn[zt - 1] : 0;
+		unsigned long hi = mm_zone_layout.max_pfn[zt];
+
+		if (!mm_zone_layout.exists[zt])
+			continue;
+		lo = lo < min_low_pfn ? min_low_pfn : lo;
+		hi = hi > max_pfn ? max_pfn : hi;
+		if (lo >= hi)
+			boot_printf("  %-8s empty\n", zone_names[zt]);
+		else
+			boot_printf("  %-8s [mem %#018llx-%#018llx]\n", zone_names[zt],
+				    (unsigned long long)PFN_PHYS(lo),
+				    (unsigned long long)PFN_PHYS(hi) - 1);
+	}
+	boot_printf("Movable zone start for each node\n");
+}
+
+static void print_node_ranges(void)
+{
+	unsigned long s, e;
+	int i, nid;
+
+	boot_printf("Early memory node ranges\n");
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &s, &e, &nid)
+		if (s < e)
+			boot_printf("  node %3d: [mem %#018llx-%#018llx]\n", nid,
+				    (unsigned long long)PFN_PHYS(s),
+				    (unsigned long long)PFN_PHYS(e) - 1);
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+		unsigned long end = pgdat->node_start_pfn + pgdat->node_spanned_pages;
+
+		boot_printf("Initmem setup node %d [mem %#018llx-%#018llx]\n", nid,
+			    (unsigned long long)PFN_PHYS(pgdat->node_start_pfn),
+			    (unsigned long long)PFN_PHYS(end) - 1);
+	}
+}
+
+/* Hand the pages [start, end) of one zone to the buddy in the largest aligned blocks. */
+static void free_zone_range(struct zone *z, unsigned long start, unsigned long end)
+{
+	for (struct page *p = pfn_to_page(start), *last = pfn_to_page(end); p < last; p++)
+		p->flags &= ~PG_reserved;
+	z->managed_pages += end - start;
+	free_pfn_range_to_buddy(z, start, end);
+}
+
+/* Split a free pfn range at zone boundaries; every page in it has a struct page. */
+static unsigned long free_memory_core(unsigned long start, unsigned long end)
+{
+	unsigned long freed = end > start ? end - start : 0;
+
+	while (start < end) {
+		struct page *page = pfn_to_page(start);
+		struct zone *z = page_zone(page);
+		unsigned long zend = zone_end_pfn(z) < end ? zone_end_pfn(z) : end;
+
+		MM_ASSERT(zone_spans_pfn(z, start));
+		free_zone_range(z, start, zend);
+		start = zend;
+	}
+	return freed;
+}
+
+/* Linux's memblock_free_all: every free memblock range goes to the buddy. */
+unsigned long memblock_free_all(void)
+{
+	phys_addr_t start, end;
+	unsigned long count = 0;
+	u64 i;
+
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
+		count += free_memory_core(PHYS_PFN(start + PAGE_SIZE - 1), PHYS_PFN(end));
+	return count;
+}
+
+int mm_init(const struct mneme_boot_info *bi)
+{
+	struct zone_layout layout;
+	int err;
+
+	if (!bi || zone_layout_for_arch(&layout, bi->arch))
+		return -MNEME_EINVAL;
+	err = memblock_init_from_bootinfo(bi);
+	if (err)
+		return err;
+	mm_zone_layout = layout;
+	memset(&page_alloc_stats, 0, sizeof(page_alloc_stats));
+	min_low_pfn = PHYS_PFN(memblock_start_of_DRAM() + PAGE_SIZE - 1);
+	max_pfn = PHYS_PFN(memblock_end_of_DRAM());
+	err = sparse_init();
+	if (!err)
+		err = free_area_init();
+	if (err) {
+		mm_printf("mm: init failed (%d)\n", err);
+		return err;
+	}
+	print_zone_ranges();
+	print_node_ranges();
+	memblock_free_all();
+	memblock_close();
+	zone_pcp_init_all();
+	setup_per_zone_wmarks_all();
+	build_all_zonelists();
+	boot_printf("Memory: %luK/%luK available (%luK reserved)\n",
+		    totalram_pages() << (PAGE_SHIFT - 10), totalpresent_pages() << (PAGE_SHIFT - 10),
+		    (totalpresent_pages() - totalram_pages()) << (PAGE_SHIFT - 10));
+	return 0;
+}
