@@ -1,0 +1,221 @@
+/* Nodes and zones: layouts of both architectures, watermarks, lowmem_reserve, zonelists. */
+#include "bt.h"
+
+static unsigned long isqrt(unsigned long x)
+{
+	unsigned long r = 0;
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
+
+static void check_watermarks(void)
+{
+	unsigned long total = totalram_pages();
+	unsigned long mfk = isqrt(total * 4 * 16);
+	struct zone *z;
+	int nid, zi;
+
+	mfk = mfk < 128 ? 128 : mfk > 262144 ? 262144 : mfk;
+	CHECK_EQ(min_free_kbytes, mfk);
+	for_each_zone(z, nid, zi) {
+		unsigned long min = (mfk / 4) * z->managed_pages / total;
+		unsigned long gap = z->managed_pages * 10 / 10000;
+		gap = gap < min / 4 ? min / 4 : gap;
+		CHECK_EQ(min_wmark_pages(z), min);
+		CHECK_EQ(low_wmark_pages(z), min + gap);
+		CHECK_EQ(high_wmark_pages(z), min + 2 * gap);
+	}
+}
+
+static void test_x86_zones(void)
+{
+	struct mneme_boot_info bi;
+
+	bt_bootinfo_init(&bi, MNEME_ARCH_X86_64);
+	bt_add(&bi, 0, 0x9fc00, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 0x100000, 0x7fee0000, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 0x100000000, 0x80000000, MNEME_MEM_USABLE, 0);
+	mm_init_verbose = true;
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	mm_init_verbose = false;
+	const char *out = bt_captured();
+	CHECK(strstr(out, "Zone ranges:\n"
+		     "  DMA      [mem 0x0000000000000000-0x0000000000ffffff]\n"
+		     "  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]\n"
+		     "  Normal   [mem 0x0000000100000000-0x000000017fffffff]\n"
+		     "Movable zone start for each node\n"
+		     "Early memory node ranges\n"
+		     "  node   0: [mem 0x0000000000000000-0x000000000009efff]\n"
+		     "  node   0: [mem 0x0000000000100000-0x000000007ffdffff]\n"
+		     "  node   0: [mem 0x0000000100000000-0x000000017fffffff]\n"
+		     "Initmem setup node 0 [mem 0x0000000000000000-0x000000017fffffff]\n"));
+	CHECK(strstr(out, "Memory: ") && strstr(out, "K available ("));
+	struct zone *dma = bt_zone(0, ZONE_DMA), *dma32 = bt_zone(0, ZONE_DMA32), *normal = bt_zone(0, ZONE_NORMAL);
+	CHECK_EQ(dma->zone_start_pfn, 0);
+	CHECK_EQ(zone_end_pfn(dma), 4096);
+	CHECK_EQ(dma->present_pages, 0x9f + (4096 - 256));
+	CHECK_EQ(dma->managed_pages, 4096 - 256);   /* first MiB reserved */
+	CHECK_EQ(dma32->zone_start_pfn, 4096);
+	CHECK_EQ(zone_end_pfn(dma32), 0x100000);   /* spans the PCI hole */
+	CHECK_EQ(normal->zone_start_pfn, 0x100000);
+	CHECK_EQ(normal->spanned_pages, 0x80000);
+	CHECK_EQ(normal->present_pages, 0x80000);
+	check_watermarks();
+	/* lowmem_reserve with Linux's ratios 256/256/32 */
+	CHECK_EQ(dma->lowmem_reserve[ZONE_DMA], 0);
+	CHECK_EQ(dma->lowmem_reserve[ZONE_DMA32], dma32->managed_pages / 256);
+	CHECK_EQ(dma->lowmem_reserve[ZONE_NORMAL], (dma32->managed_pages + normal->managed_pages) / 256);
+	CHECK_EQ(dma32->lowmem_reserve[ZONE_NORMAL], normal->managed_pages / 256);
+	CHECK_EQ(normal->lowmem_reserve[ZONE_NORMAL], 0);
+	/* zonelist: Normal, DMA32, DMA */
+	struct zoneref *zr = NODE_DATA(0)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	CHECK(zr[0].zone == normal && zr[1].zone == dma32 && zr[2].zone == dma && !zr[3].zone);
+	/* zone selection by gfp; GFP_KERNEL falls back to DMA32 once Normal is below its marks */
+	struct page *p = alloc_pages(GFP_DMA, 0);
+	CHECK(p && page_zonenum(p) == ZONE_DMA);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	p = alloc_pages(GFP_DMA32, 0);
+	CHECK(p && page_zonenum(p) == ZONE_DMA32);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	p = alloc_pages(GFP_KERNEL, 0);
+	CHECK(p && page_zonenum(p) == ZONE_NORMAL);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK(!alloc_pages(__GFP_DMA | __GFP_DMA32 | __GFP_NOWARN, 0));
+	CHECK_INVARIANTS();
+}
+
+/* Watermark check: the reserve of a lower zone keeps higher-zone requests out. */
+static void test_watermark_ok(void)
+{
+	struct zone *dma = bt_zone(0, ZONE_DMA);
+	unsigned long saved = dma->free_pages;
+
+	CHECK(zone_watermark_ok(dma, 0, min_wmark_pages(dma), ZONE_DMA, false));
+	dma->free_pages = min_wmark_pages(dma) + dma->lowmem_reserve[ZONE_NORMAL];
+	CHECK(!zone_watermark_ok(dma, 0, min_wmark_pages(dma), ZONE_NORMAL, false));
+	CHECK(zone_watermark_ok(dma, 0, min_wmark_pages(dma), ZONE_DMA, false));
+	dma->free_pages = min_wmark_pages(dma);
+	CHECK(!zone_watermark_ok(dma, 0, min_wmark_pages(dma), ZONE_DMA, false));
+	CHECK(zone_watermark_ok(dma, 0, min_wmark_pages(dma), ZONE_DMA, true)); /* __GFP_HIGH: half */
+	dma->free_pages = saved;
+}
+
+static void test_riscv_zones(void)
+{
+	struct mneme_boot_info bi;
+
+	bt_bootinfo_init(&bi, MNEME_ARCH_RISCV64);
+	bt_add(&bi, 0x80000000, 8 * GiB, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 0x80000000, 0x40000, MNEME_MEM_NOMAP, 0);
+	mm_init_verbose = true;
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	mm_init_verbose = false;
+	CHECK(strstr(bt_captured(), "Zone ranges:\n"
+		     "  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]\n"
+		     "  Normal   [mem 0x0000000100000000-0x000000027fffffff]\n"));
+	CHECK(!strstr(bt_captured(), "  DMA      "));
+	CHECK(!bt_zone(0, ZONE_DMA)->exists && !bt_zone(0, ZONE_DMA)->present_pages);
+	CHECK_EQ(bt_zone(0, ZONE_DMA32)->zone_start_pfn, 0x80000);
+	CHECK_EQ(bt_zone(0, ZONE_DMA32)->spanned_pages, 0x80000);
+	CHECK_EQ(bt_zone(0, ZONE_DMA32)->managed_pages, 0x80000 - 0x40);
+	CHECK_EQ(bt_zone(0, ZONE_NORMAL)->spanned_pages, 0x180000);
+	check_watermarks();
+	/* __GFP_DMA on riscv64 means the lowest zone there is: DMA32 */
+	struct page *p = alloc_pages(GFP_DMA, 0);
+	CHECK(p && page_zonenum(p) == ZONE_DMA32);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK_INVARIANTS();
+}
+
+/* Three nodes with a distance matrix: zonelists local first, then by distance. */
+static void test_multi_node(void)
+{
+	struct mneme_boot_info bi;
+
+	bt_bootinfo_init(&bi, MNEME_ARCH_RISCV64);
+	bt_add(&bi, 0x80000000, 2 * GiB, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 0x100000000, 1 * GiB, MNEME_MEM_USABLE, 1);
+	bt_add(&bi, 0x140000000, 3 * GiB, MNEME_MEM_USABLE, 2);
+	mm_set_node_distance(0, 1, 30); mm_set_node_distance(1, 0, 30);
+	mm_set_node_distance(0, 2, 20); mm_set_node_distance(2, 0, 20);
+	mm_set_node_distance(1, 2, 40); mm_set_node_distance(2, 1, 40);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	CHECK(node_online(0) && node_online(1) && node_online(2) && !node_online(3));
+	CHECK_EQ(NODE_DATA(1)->node_start_pfn, 0x100000);
+	CHECK_EQ(NODE_DATA(1)->node_spanned_pages, GiB / PAGE_SIZE);
+	CHECK_EQ(NODE_DATA(0)->node_present_pages, 2 * GiB / PAGE_SIZE);
+	CHECK(!populated_zone(bt_zone(0, ZONE_NORMAL)));
+	CHECK(!populated_zone(bt_zone(1, ZONE_DMA32)));
+	/* node 1: its Normal, then node 0 (distance 30), then node 2 (40) */
+	struct zoneref *zr = NODE_DATA(1)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	CHECK(zr[0].zone == bt_zone(1, ZONE_NORMAL));
+	CHECK(zr[1].zone == bt_zone(0, ZONE_DMA32));
+	CHECK(zr[2].zone == bt_zone(2, ZONE_NORMAL));
+	CHECK(!zr[3].zone);
+	zr = NODE_DATA(0)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	CHECK(zr[0].zone == bt_zone(0, ZONE_DMA32) && zr[1].zone == bt_zone(2, ZONE_NORMAL) &&
+	      zr[2].zone == bt_zone(1, ZONE_NORMAL) && !zr[3].zone);
+	/* allocation on node 1 stays there; DMA32 requests from node 1 go to node 0 */
+	struct page *p = alloc_pages_node(1, GFP_KERNEL, 3);
+	CHECK(p && page_to_nid(p) == 1);
+	CHECK_EQ(__free_pages(p, 3), 0);
+	p = alloc_pages_node(1, GFP_DMA32, 0);
+	CHECK(p && page_to_nid(p) == 0);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK(!alloc_pages_node(1, GFP_DMA32 | __GFP_THISNODE | __GFP_NOWARN, 0));
+	/* exhaust node 1: the next request from node 1 falls back to node 0 */
+	static struct page *list[1 << 14];
+	static unsigned orders[1 << 14];
+	unsigned long n = 0;
+	while ((list[n] = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN | __GFP_MEMALLOC, 10)))
+		orders[n++] = 10;
+	CHECK_EQ(n, 256);
+	p = alloc_pages_node(1, GFP_KERNEL, 10);
+	CHECK(p && page_to_nid(p) == 0);
+	CHECK_EQ(__free_pages(p, 10), 0);
+	while (n--)
+		CHECK_EQ(__free_pages(list[n], orders[n]), 0);
+	CHECK_INVARIANTS();
+	for (int a = 0; a < 3; a++)
+		for (int b = 0; b < 3; b++)
+			mm_set_node_distance(a, b, a == b ? 10 : 20);
+}
+
+/* Nodes meeting inside a 4 MiB block and inside a section: blocks never merge across. */
+static void test_node_boundary_merge(void)
+{
+	struct mneme_boot_info bi;
+
+	bt_bootinfo_init(&bi, MNEME_ARCH_RISCV64);
+	bt_add(&bi, 0x80000000, 2 * MiB, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 0x80200000, 126 * MiB, MNEME_MEM_USABLE, 1);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	struct page *a = pfn_to_page(0x80000), *b = pfn_to_page(0x80200);
+	CHECK(PageBuddy(a) && buddy_order(a) == 9 && page_to_nid(a) == 0);
+	CHECK(PageBuddy(b) && buddy_order(b) == 9 && page_to_nid(b) == 1);
+	CHECK_EQ(bt_zone(0, ZONE_DMA32)->free_area[10].nr_free, 0);
+	CHECK_INVARIANTS();
+}
+
+/* Unknown architecture: rejected. */
+static void test_bad_arch(void)
+{
+	struct mneme_boot_info bi;
+
+	bt_bootinfo_init(&bi, 99);
+	bt_add(&bi, 0x80000000, 128 * MiB, MNEME_MEM_USABLE, 0);
+	CHECK_EQ(bt_mm_init(&bi), -MNEME_EINVAL);
+}
+
+int main(void)
+{
+	mm_init_verbose = false;
+	test_x86_zones();
+	test_watermark_ok();
+	test_riscv_zones();
+	test_multi_node();
+	test_node_boundary_merge();
+	test_bad_arch();
+	return bt_finish("test_zones");
+}
