@@ -11,7 +11,7 @@
 #include "mm/page_alloc.h"
 #include "mneme/error.h"
 #include "mneme/bootinfo.h"
-#include <linux/memblock.h>
+#include "mm/memblock.h"
 #include <string.h>
 
 struct pglist_data *node_data[MM_MAX_NUMNODES];

@@ -76,7 +76,7 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *z,
 {
 	while (order < MAX_ORDER - 1) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
-		struct page *buddy = page + (buddy_pfn - pfn);
+		struct page *buddy = page + ((long)buddy_pfn - (long)pfn);
 
 		if (!page_is_buddy(page, buddy, order))
 			break;

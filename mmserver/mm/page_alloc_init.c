@@ -6,7 +6,7 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "mneme/error.h"
-#include <linux/memblock.h>
+#include "mm/memblock.h"
 #include <string.h>
 
 unsigned long max_pfn;
@@ -55,7 +55,7 @@ static void print_zone_ranges(void)
 		if (lo >= hi)
 			boot_printf("  %-8s empty\n", zone_names[zt]);
 		else
-			boot_printf("  %-8s [mem %#018llx-%#018llx]\n", zone_names[zt],
+			boot_printf("  %-8s [mem 0x%016llx-0x%016llx]\n", zone_names[zt],
 				    (unsigned long long)PFN_PHYS(lo),
 				    (unsigned long long)PFN_PHYS(hi) - 1);
 	}
@@ -70,14 +70,14 @@ static void print_node_ranges(void)
 	boot_printf("Early memory node ranges\n");
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &s, &e, &nid)
 		if (s < e)
-			boot_printf("  node %3d: [mem %#018llx-%#018llx]\n", nid,
+			boot_printf("  node %3d: [mem 0x%016llx-0x%016llx]\n", nid,
 				    (unsigned long long)PFN_PHYS(s),
 				    (unsigned long long)PFN_PHYS(e) - 1);
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 		unsigned long end = pgdat->node_start_pfn + pgdat->node_spanned_pages;
 
-		boot_printf("Initmem setup node %d [mem %#018llx-%#018llx]\n", nid,
+		boot_printf("Initmem setup node %d [mem 0x%016llx-0x%016llx]\n", nid,
 			    (unsigned long long)PFN_PHYS(pgdat->node_start_pfn),
 			    (unsigned long long)PFN_PHYS(end) - 1);
 	}
@@ -114,7 +114,7 @@ unsigned long memblock_free_all(void)
 {
 	phys_addr_t start, end;
 	unsigned long count = 0;
-	u64 i;
+	uint64_t i;
 
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
 		count += free_memory_core(PHYS_PFN(start + PAGE_SIZE - 1), PHYS_PFN(end));
@@ -128,6 +128,7 @@ int mm_init(const struct mneme_boot_info *bi)
 
 	if (!bi || zone_layout_for_arch(&layout, bi->arch))
 		return -MNEME_EINVAL;
+	memblock_reset();
 	err = memblock_init_from_bootinfo(bi);
 	if (err)
 		return err;

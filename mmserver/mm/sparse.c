@@ -13,7 +13,7 @@
 #include "mm/mmzone.h"
 #include "mm/page_alloc.h"
 #include "mneme/error.h"
-#include <linux/memblock.h>
+#include "mm/memblock.h"
 #include <string.h>
 
 #define SZ_2M (2UL << 20)
