@@ -10,44 +10,11 @@
  * exists.  arch_firmware_map() later decodes the copy.  Anything odd is
  * recorded as an error, reported by arch_firmware_map(), never trusted.
  */
+#include <arch/pvh.h>
 #include <arch/x86.h>
 #include <core/memmap.h>
 #include <core/printk.h>
 #include <mneme/error.h>
-
-#define HVM_START_MAGIC 0x336ec578
-#define PVH_MAX_E820    128      /* QEMU gives < 10; more means garbage */
-
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;         /* >= 1: memmap_* are valid */
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;   /* struct hvm_modlist_entry[nr_modules] */
-	uint64_t cmdline_paddr;   /* NUL-terminated, 0 if none */
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;    /* struct hvm_memmap_entry[memmap_entries] */
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_memmap_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;            /* e820 type */
-	uint32_t reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr;
-	uint64_t size;
-	uint64_t cmdline_paddr;
-	uint64_t reserved;
-};
-
-_Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
-_Static_assert(sizeof(struct hvm_memmap_entry) == 24, "hvm_memmap_entry layout");
-_Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm_modlist_entry layout");
 
 static struct hvm_start_info pvh_info;
 static struct hvm_memmap_entry pvh_e820[PVH_MAX_E820];
@@ -89,34 +56,38 @@ static void save_cmdline(uint64_t pa)
 	pvh_cmdline[n] = '\0';
 }
 
+const char *x86_pvh_check(const struct hvm_start_info *si)
+{
+	if (si->magic != HVM_START_MAGIC)
+		return "bad hvm_start_info magic";
+	if (si->version < 1)
+		return "hvm_start_info version 0 has no memory map";
+	if (si->memmap_entries == 0 || si->memmap_entries > PVH_MAX_E820)
+		return "e820 entry count out of range";
+	if (!boot_readable(si->memmap_paddr, si->memmap_entries * sizeof(struct hvm_memmap_entry)))
+		return "e820 table outside the low 4 GiB";
+	if (si->cmdline_paddr && !boot_readable(si->cmdline_paddr, 1))
+		return "command line outside the low 4 GiB";
+	if (si->nr_modules && !boot_readable(si->modlist_paddr, sizeof(struct hvm_modlist_entry)))
+		return "module list outside the low 4 GiB";
+	return NULL;
+}
+
 void x86_pvh_save(uint32_t start_info_pa)
 {
 	pvh_start_pa = start_info_pa;
 	if (!boot_readable(start_info_pa, sizeof(pvh_info))) {
-		pvh_error = "start info pointer outside the low 4 GiB";
+		pvh_error = "start info pointer is null";
 		return;
 	}
 	copy_from_phys(&pvh_info, start_info_pa, sizeof(pvh_info));
-	if (pvh_info.magic != HVM_START_MAGIC) {
-		pvh_error = "bad hvm_start_info magic";
+	pvh_error = x86_pvh_check(&pvh_info);
+	if (pvh_error)
 		return;
-	}
-	if (pvh_info.version < 1) {
-		pvh_error = "hvm_start_info version 0 has no memory map";
-		return;
-	}
-	if (pvh_info.memmap_entries == 0 || pvh_info.memmap_entries > PVH_MAX_E820) {
-		pvh_error = "e820 entry count out of range";
-		return;
-	}
 	pvh_nr_e820 = pvh_info.memmap_entries;
-	if (!boot_readable(pvh_info.memmap_paddr, pvh_nr_e820 * sizeof(pvh_e820[0]))) {
-		pvh_error = "e820 table outside the low 4 GiB";
-		return;
-	}
 	copy_from_phys(pvh_e820, pvh_info.memmap_paddr, pvh_nr_e820 * sizeof(pvh_e820[0]));
 	save_cmdline(pvh_info.cmdline_paddr);
-	if (pvh_info.nr_modules && boot_readable(pvh_info.modlist_paddr, sizeof(pvh_initrd)))
+	if (pvh_info.nr_modules)
 		copy_from_phys(&pvh_initrd, pvh_info.modlist_paddr, sizeof(pvh_initrd));
 }
 
