@@ -14,3 +14,13 @@ if(TARGET mmcore_host)
   add_test(NAME memblock_unit COMMAND memblock_unit_test)
   set_tests_properties(memblock_unit PROPERTIES LABELS "host;memblock" TIMEOUT 120)
 endif()
+
+# Linux-API compatibility: linux_api_test.c includes only <linux/memblock.h>.
+if(TARGET mmcore_host)
+  add_executable(memblock_linux_test
+    ${MEMBLOCK_TEST_DIR}/linux_main.c
+    ${MEMBLOCK_TEST_DIR}/linux_api_test.c)
+  target_link_libraries(memblock_linux_test PRIVATE mmcore_host)
+  add_test(NAME memblock_linux_api COMMAND memblock_linux_test)
+  set_tests_properties(memblock_linux_api PROPERTIES LABELS "host;memblock" TIMEOUT 60)
+endif()
