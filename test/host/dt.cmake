@@ -11,7 +11,8 @@
 set(DT_CORE_SOURCES ${MNEME_ROOT}/core/dt.c ${MNEME_ROOT}/core/memmap.c)
 set(DT_TEST_DIR ${MNEME_ROOT}/test/host/dt)
 set(DT_BLOB_DIR ${CMAKE_BINARY_DIR}/test/dt)
-file(MAKE_DIRECTORY ${DT_BLOB_DIR})
+set(DT_FS_DIR ${CMAKE_BINARY_DIR}/test/dt-freestanding)
+file(MAKE_DIRECTORY ${DT_BLOB_DIR} ${DT_FS_DIR})
 
 add_library(dtcore_host STATIC ${DT_CORE_SOURCES})
 target_include_directories(dtcore_host PUBLIC ${MNEME_ROOT}/core/include ${MNEME_ROOT}/ipc/include)
@@ -32,8 +33,8 @@ foreach(arch riscv64 x86_64)
     COMMAND sh -c "for f in ${MNEME_ROOT}/core/dt.c ${MNEME_ROOT}/core/memmap.c; do \
       ${CMAKE_C_COMPILER} --target=${arch}-unknown-elf -ffreestanding -nostdlibinc -std=gnu11 \
         -Wall -Wextra -Werror -O2 -I${MNEME_ROOT}/core/include -I${MNEME_ROOT}/ipc/include \
-        -c $f -o ${DT_BLOB_DIR}/fs-${arch}-$(basename $f).o || exit 1; done; \
-      undef=$(nm -u ${DT_BLOB_DIR}/fs-${arch}-*.o | awk 'NF==2 {print $2}' | sort -u | \
+        -c $f -o ${DT_FS_DIR}/${arch}-$(basename $f).o || exit 1; done; \
+      undef=$(nm -u ${DT_FS_DIR}/${arch}-*.o | awk 'NF==2 {print $2}' | sort -u | \
         grep -v -x -e memset -e memcpy -e memmap_add -e memmap_reserve -e memmap_sanitize); \
       [ -z \"$undef\" ] || { echo \"unexpected external symbols: $undef\"; exit 1; }")
   set_tests_properties(dt_freestanding_${arch} PROPERTIES LABELS "host;dt")
@@ -119,3 +120,32 @@ endif()
 add_test(NAME dt_mutate COMMAND dt_test mutate ${DT_MUTATE_ARGS})
 set_tests_properties(dt_check dt_mutate PROPERTIES LABELS "host;dt" TIMEOUT 120)
 
+
+# A short libFuzzer run over the reader, seeded with the blobs above
+# (inputs cut at 16 KiB: the QEMU dumps are padded to 1 MiB).
+include(CheckCSourceCompiles)
+set(CMAKE_REQUIRED_FLAGS -fsanitize=fuzzer)
+set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+check_c_source_compiles("
+  #include <stddef.h>
+  #include <stdint.h>
+  int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }"
+  DT_HAVE_LIBFUZZER)
+unset(CMAKE_REQUIRED_FLAGS)
+unset(CMAKE_REQUIRED_LINK_OPTIONS)
+if(DT_HAVE_LIBFUZZER)
+  add_executable(dt_fuzz ${MNEME_ROOT}/test/fuzz/dt_fuzz.c ${DT_CORE_SOURCES})
+  target_include_directories(dt_fuzz PRIVATE ${MNEME_ROOT}/core/include ${MNEME_ROOT}/ipc/include)
+  target_compile_options(dt_fuzz PRIVATE -g -O1 -fsanitize=fuzzer,address,undefined
+                         -fno-sanitize-recover=all)
+  target_link_options(dt_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
+  add_dependencies(dt_fuzz dt_blobs)
+  set(DT_FUZZ_CORPUS ${CMAKE_BINARY_DIR}/test/dt-fuzz-corpus)
+  add_test(NAME dt_fuzz
+    COMMAND sh -c "mkdir -p ${DT_FUZZ_CORPUS} && exec $<TARGET_FILE:dt_fuzz> \
+      -max_total_time=20 -max_len=16384 -timeout=5 -seed=1 -print_final_stats=1 \
+      ${DT_FUZZ_CORPUS} ${DT_BLOB_DIR}")
+  set_tests_properties(dt_fuzz PROPERTIES LABELS "host;dt;fuzz" TIMEOUT 120)
+else()
+  message(STATUS "dt tests: -fsanitize=fuzzer unavailable, dt_fuzz skipped")
+endif()
