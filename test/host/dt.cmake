@@ -24,7 +24,8 @@ endif()
 
 add_executable(memmap_test ${DT_TEST_DIR}/memmap_test.c)
 target_link_libraries(memmap_test dtcore_host)
-add_test(NAME memmap COMMAND memmap_test 20000)
+file(GLOB DT_E820_MAPS CONFIGURE_DEPENDS ${MNEME_ROOT}/test/host/maps/x86_64-*.map)
+add_test(NAME memmap COMMAND memmap_test 20000 ${DT_E820_MAPS})
 set_tests_properties(memmap PROPERTIES LABELS "host;dt" TIMEOUT 60)
 
 # The core's files must build with no C library for both architectures.

@@ -3,7 +3,10 @@
  * cases for every overlap shape and degenerate input, then thousands of
  * random maps checked against a per-unit reference model.
  *
- * Usage: memmap_test [random-rounds]
+ * Usage: memmap_test [random-rounds [e820-map-file...]]
+ * The map files are real e820 maps (test/host/maps, "base size type"
+ * lines); each is sanitised and checked at every boundary of every input
+ * range against a brute-force reading of the unsanitised map.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -384,6 +387,91 @@ static void random_round(uint32_t round)
 	}
 }
 
+/* ---- real e820 maps -------------------------------------------------- */
+
+/* The (type, nid) that wins at @a among @in, by brute force; type 0 if none. */
+static struct cell brute_at(const range_t *in, uint32_t n, uint64_t a)
+{
+	struct cell c = { 0, 0 };
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t last = in[i].size - 1 > MAX64 - in[i].base ? MAX64 : in[i].base + in[i].size - 1;
+
+		if (in[i].size == 0 || a < in[i].base || a > last)
+			continue;
+		if (!c.type || in[i].type > c.type || (in[i].type == c.type && in[i].nid < c.nid))
+			c = (struct cell){ in[i].type, in[i].nid };
+	}
+	return c;
+}
+
+static struct cell map_at(const range_t *r, uint32_t n, uint64_t a)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a >= r[i].base && a - r[i].base < r[i].size)
+			return (struct cell){ r[i].type, r[i].nid };
+	return (struct cell){ 0, 0 };
+}
+
+/* Compare @out with @in at every boundary of every input range. */
+static void check_points(const char *what, const range_t *in, uint32_t n, const range_t *out, uint32_t nout)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t b = in[i].base, e = in[i].base + in[i].size;
+		uint64_t pts[4] = { b, b - 1, e, e - 1 };
+
+		for (uint32_t k = 0; k < 4; k++) {
+			struct cell want = brute_at(in, n, pts[k]), got = map_at(out, nout, pts[k]);
+
+			CHECK(want.type == got.type && want.nid == got.nid, "%s: at %#" PRIx64 ": %s, want %s",
+			      what, pts[k], memmap_type_name(got.type), memmap_type_name(want.type));
+		}
+	}
+	for (uint32_t i = 1; i < nout; i++)
+		CHECK(out[i - 1].base + out[i - 1].size <= out[i].base, "%s: not sorted/disjoint", what);
+}
+
+static uint32_t e820_code(const char *word)
+{
+	static const char *const names[] = { "", "usable", "reserved", "ACPI", "NVS", "unusable", "", "persistent" };
+
+	for (uint32_t i = 1; i < 8; i++)
+		if (!strcmp(word, names[i]))
+			return i;
+	return 99;
+}
+
+static void test_e820_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	range_t in[MNEME_BOOTINFO_MAX_RANGES], out[MNEME_BOOTINFO_MAX_RANGES + 1];
+	char line[256], word[64];
+	uint32_t n = 0, nr;
+	uint64_t base, size, usable;
+
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && n < MNEME_BOOTINFO_MAX_RANGES)
+		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %63s", &base, &size, word) == 3)
+			in[n++] = (range_t)E(base, size, memmap_type_from_e820(e820_code(word)), 0);
+	fclose(f);
+	CHECK(n > 0, "%s: no ranges", path);
+	memcpy(out, in, n * sizeof(*in));
+	nr = n;
+	CHECK(memmap_sanitize(out, &nr, MNEME_BOOTINFO_MAX_RANGES) == 0, "%s: sanitize", path);
+	check_points(path, in, n, out, nr);
+	usable = memmap_total(out, nr, U);
+	/* the core's image at 1 MiB, as the x86_64 core reserves it */
+	in[n++] = (range_t)E(0x100000, 0x200000, C, 0);
+	CHECK(memmap_reserve(out, &nr, MNEME_BOOTINFO_MAX_RANGES, 0x100000, 0x200000, C) == 0, "%s: reserve", path);
+	check_points(path, in, n, out, nr);
+	CHECK(memmap_total(out, nr, C) == 0x200000 && memmap_total(out, nr, U) == usable - 0x200000,
+	      "%s: totals after reserving the core", path);
+	printf("  %-28s %2u ranges -> %2u, %6" PRIu64 " MiB usable\n",
+	       strrchr(path, '/') ? strrchr(path, '/') + 1 : path, n - 1, nr, usable >> 20);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 20000;
@@ -395,6 +483,8 @@ int main(int argc, char **argv)
 	test_names();
 	for (uint32_t i = 0; i < rounds && failures < 10; i++)
 		random_round(i);
+	for (int i = 2; i < argc; i++)
+		test_e820_file(argv[i]);
 	if (failures) {
 		fprintf(stderr, "memmap_test: %d failure(s)\n", failures);
 		return 1;
