@@ -10,6 +10,10 @@
  * the registers of whichever thread is current by then.
  *
  * <arch/arch_impl.h> additionally supplies:
+ *   ARCH_HAS_USPACE        defined (to 1) once the architecture implements
+ *                          this contract; until then the core's user-task
+ *                          code compiles to nothing and boot stops after
+ *                          the built-in tests
  *   ARCH_USER_TOP          first address above the user half
  *   struct arch_aspace     { root table physical address, ASID/PCID, ... }
  *   inline accessors for syscall arguments/results in struct arch_regs:

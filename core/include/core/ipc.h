@@ -1,0 +1,48 @@
+/*
+ * Synchronous IPC inside the core: the slow path (ipc.c), the register-
+ * only fast path (ipc_fast.c) and the helpers faults and task death use.
+ *
+ * All functions act on @current (the calling thread) and leave the
+ * scheduling decision to sched_return() at the end of the core entry.
+ */
+#ifndef CORE_IPC_H
+#define CORE_IPC_H
+
+#include <core/object.h>
+
+/* A message in transit (the extra words are staged in the core's buffer). */
+struct ipc_msg {
+	uint64_t badge;
+	uint64_t info;                /* msginfo without the slot bits */
+	uint64_t w[MNEME_MSG_REGS];
+	struct handle xfer;           /* type MNEME_OBJ_NONE: no handle */
+	unsigned extra;               /* extra words staged */
+};
+
+/* The syscalls (arguments in cur->regs, results written there or on wake-up). */
+void sys_call(struct thread *cur);
+void sys_send(struct thread *cur);
+void sys_recv(struct thread *cur);
+void sys_reply(struct thread *cur);
+void sys_reply_recv(struct thread *cur);
+
+/* Fast path for call / reply_recv: true if it handled the syscall completely. */
+bool ipc_fast_call(struct thread *cur);
+bool ipc_fast_reply_recv(struct thread *cur);
+
+/*
+ * Queue or deliver the fault message already stored in @t (msg[], fault =
+ * 1) on @ep with @badge, blocking @t as a caller.  @t is current.
+ */
+void ipc_send_fault(struct thread *t, struct endpoint *ep, uint64_t badge);
+
+/* Deliver the EXIT message of zombie @task to the server endpoint now or later. */
+void ipc_post_exit(struct task *task);
+
+/* @t is being freed: take it off IPC queues and release whoever waits for its reply. */
+void ipc_cancel(struct thread *t);
+
+/* Make blocked @t runnable with status @err (fault senders just retry their instruction). */
+void ipc_wake_error(struct thread *t, int err);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * Validated changes to user address spaces on behalf of the memory server.
+ *
+ * The core writes every page-table entry itself; the server only names
+ * frames.  A frame is accepted only if it is aligned to its size and lies
+ * wholly inside one MNEME_MEM_USABLE range of the core's boot map, so no
+ * task can ever get the core's memory (image, page tables, boot data, the
+ * server's own image) or device memory mapped.  Intermediate page-table
+ * frames come from the task's pool of frames the server donated
+ * (pt_donate); an empty pool makes a map fail with -MNEME_ENOMEM.
+ */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <core/object.h>
+
+/* 0 if [pa, pa + size) is aligned to @size and inside one USABLE range; else -MNEME_ERANGE / -MNEME_EINVAL. */
+int vm_frame_check(uint64_t pa, uint64_t size);
+/* 0 if [va, va + size) is aligned to @size and inside the user half. */
+int vm_user_check(uint64_t va, uint64_t size);
+/* Rights valid for a user mapping (non-empty subset of R|W|X, readable). */
+bool vm_prot_valid(uint64_t prot);
+
+int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uint64_t prot);
+int vm_unmap(struct task *task, uint64_t va, uint64_t *pa, unsigned *page_shift);
+int vm_protect(struct task *task, uint64_t va, uint64_t prot);
+int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift);
+/* Add the 4 KiB frame @pa to @task's page-table pool. */
+int vm_pt_donate(struct task *task, uint64_t pa);
+int vm_tlb_flush(struct task *task, uint64_t va, uint64_t size);
+/* Page-table frame source for arch_aspace_map(): pops @ctx's (a struct task) pool, zeroing the frame. */
+uint64_t vm_pt_alloc(void *ctx);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * Syscall entry: dispatch through the table generated from the one
+ * syscall list (<mneme/syscall.h>), plus the small syscalls themselves.
+ * The IPC calls are in ipc.c / ipc_fast.c, the address-space calls in
+ * syscall_server.c.
+ *
+ * Every handler reads all its arguments before it writes a result
+ * (argument and result registers may be the same registers), validates
+ * everything, and only then changes state.
+ */
+#include <arch/arch.h>
+#ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
+#include <arch/uspace.h>
+#include <core/core.h>
+#include <core/ipc.h>
+#include <core/printk.h>
+#include <core/sched.h>
+#include <core/syscall.h>
+#include <core/task.h>
+#include <mneme/error.h>
+
+typedef void (*sys_fn)(struct thread *cur);
+
+#define SYS_DECLARE_(nr, name, nargs, who) void sys_##name(struct thread *cur);
+MNEME_SYSCALLS(SYS_DECLARE_)
+
+static const sys_fn sys_table[MNEME_SYS_NR_MAX] = {
+#define SYS_ENTRY_(nr, name, nargs, who) [nr] = sys_##name,
+	MNEME_SYSCALLS(SYS_ENTRY_)
+};
+
+static const uint8_t sys_server_only[MNEME_SYS_NR_MAX] = {
+#define SYS_WHO_(nr, name, nargs, who) [nr] = (who) == MNEME_SYS_SERVER,
+	MNEME_SYSCALLS(SYS_WHO_)
+};
+
+uint64_t syscall_count;
+
+void sys_ret(struct thread *cur, int status)
+{
+	arch_regs_set_ret(&cur->regs, 0, (uint64_t)(int64_t)status);
+}
+
+void core_syscall(struct arch_regs *regs)
+{
+	struct thread *cur = current;
+	uint64_t nr = arch_regs_syscall_nr(regs);
+
+	ASSERT(cur && regs == &cur->regs);
+	syscall_count++;
+	if (nr == MNEME_SYS_call && ipc_fast_call(cur))
+		goto out;
+	if (nr == MNEME_SYS_reply_recv && ipc_fast_reply_recv(cur))
+		goto out;
+	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
+		sys_ret(cur, -MNEME_ENOSYS);
+	else if (sys_server_only[nr] && !cur->task->privileged)
+		sys_ret(cur, -MNEME_EPERM);
+	else
+		sys_table[nr](cur);
+out:
+	sched_return();
+}
+
+void core_preempt(struct arch_regs *regs)
+{
+	(void)regs;
+	sched_tick();
+	sched_return();
+}
+
+void sys_debug_write(struct thread *cur)
+{
+	uint64_t buf = arch_regs_arg(&cur->regs, 0);
+	uint64_t len = arch_regs_arg(&cur->regs, 1);
+	char text[MNEME_DEBUG_WRITE_MAX];
+
+	if (len > MNEME_DEBUG_WRITE_MAX)
+		len = MNEME_DEBUG_WRITE_MAX;
+	if (arch_copy_from_user(text, buf, len)) {
+		sys_ret(cur, -MNEME_EFAULT);
+		return;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		arch_console_putc(text[i]);
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, len);
+}
+
+void sys_yield(struct thread *cur)
+{
+	sys_ret(cur, 0);
+	sched_yield();
+}
+
+void sys_thread_exit(struct thread *cur)
+{
+	thread_exit_current(arch_regs_arg(&cur->regs, 0));
+}
+
+void sys_ipc_buffer_set(struct thread *cur)
+{
+	uint64_t va = arch_regs_arg(&cur->regs, 0);
+
+	if (va & (MNEME_IPC_BUFFER_ALIGN - 1)) {
+		sys_ret(cur, -MNEME_EINVAL);
+	} else if (va >= ARCH_USER_TOP || ARCH_USER_TOP - va < MNEME_IPC_BUFFER_SIZE) {
+		sys_ret(cur, -MNEME_EFAULT);
+	} else {
+		cur->ipc_buffer = va;
+		sys_ret(cur, 0);
+	}
+}
+
+void sys_endpoint_create(struct thread *cur)
+{
+	int slot = handle_free_slot(cur->task);
+	struct endpoint *ep = slot > 0 ? endpoint_alloc(cur->task) : NULL;
+
+	if (!ep) {
+		sys_ret(cur, -MNEME_ENOMEM);
+		return;
+	}
+	cur->task->handles[slot] = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, 0,
+					       MNEME_RIGHTS_ALL);
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, (uint64_t)slot);
+}
+
+void sys_handle_close(struct thread *cur)
+{
+	sys_ret(cur, handle_remove(cur->task, arch_regs_arg(&cur->regs, 0)));
+}
+
+void sys_handle_mint(struct thread *cur)
+{
+	uint64_t slot = arch_regs_arg(&cur->regs, 0);
+	uint64_t badge = arch_regs_arg(&cur->regs, 1);
+	uint64_t rights = arch_regs_arg(&cur->regs, 2);
+	struct handle h;
+	int err = handle_lookup(cur->task, slot, MNEME_OBJ_NONE, 0, &h);
+
+	if (!err && (rights & ~(uint64_t)MNEME_RIGHTS_ALL))
+		err = -MNEME_EINVAL;
+	if (!err && h.badge && badge != h.badge)
+		err = -MNEME_EPERM;
+	if (!err) {
+		h.badge = badge;
+		h.rights &= (uint8_t)rights;
+		err = handle_install(cur->task, &h);
+	}
+	if (err < 0) {
+		sys_ret(cur, err);
+		return;
+	}
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, (uint64_t)err);
+}
+
+void sys_clock_read(struct thread *cur)
+{
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, arch_cycles());
+	arch_regs_set_ret(&cur->regs, 2, boot_info.timer_hz);
+	arch_regs_set_ret(&cur->regs, 3, core_ticks());
+}
+
+#endif /* ARCH_HAS_USPACE */

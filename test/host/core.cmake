@@ -1,0 +1,26 @@
+# Host tests of the core's generic code (tasks, threads, scheduler, IPC,
+# faults, syscalls, boot archive and ELF checks), built against a fake
+# architecture (test/host/core/fake) with ASan + UBSan.
+set(CORE_TEST_DIR ${MNEME_ROOT}/test/host/core)
+set(CORE_HOST_SOURCES handle.c sched.c ipc.c ipc_fast.c task.c fault.c vm.c syscall.c
+    syscall_server.c archive.c elf.c printk.c)
+set(core_host_files ${CORE_TEST_DIR}/fake/fake_arch.c)
+foreach(f ${CORE_HOST_SOURCES})
+  if(EXISTS ${MNEME_ROOT}/core/${f})
+    list(APPEND core_host_files ${MNEME_ROOT}/core/${f})
+  endif()
+endforeach()
+add_library(core_host STATIC ${core_host_files})
+target_include_directories(core_host PUBLIC
+  ${CORE_TEST_DIR}/fake ${MNEME_ROOT}/core/include ${MNEME_ROOT}/arch/include ${MNEME_ROOT}/ipc/include)
+target_compile_options(core_host PUBLIC -std=gnu11 -O1 -g ${MNEME_SANITIZE_FLAGS})
+target_link_options(core_host PUBLIC ${MNEME_SANITIZE_FLAGS})
+
+foreach(suite objects ipc fuzz boot)
+  if(EXISTS ${CORE_TEST_DIR}/test_${suite}.c)
+    add_executable(core_${suite}_test ${CORE_TEST_DIR}/test_${suite}.c ${CORE_TEST_DIR}/harness.c)
+    target_link_libraries(core_${suite}_test PRIVATE core_host)
+    add_test(NAME core_${suite} COMMAND core_${suite}_test)
+    set_tests_properties(core_${suite} PROPERTIES LABELS "host;core" TIMEOUT 120)
+  endif()
+endforeach()

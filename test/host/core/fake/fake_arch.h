@@ -1,0 +1,19 @@
+/* Hooks of the fake architecture for the core's host tests. */
+#ifndef FAKE_ARCH_H
+#define FAKE_ARCH_H
+
+#include <setjmp.h>
+#include <arch/uspace.h>
+
+extern jmp_buf *fake_exit_jmp;
+extern int fake_exit_code;
+extern jmp_buf *fake_idle_jmp;
+extern unsigned fake_idle_count;
+extern struct arch_regs *fake_current_regs;
+extern uint64_t fake_ticks;
+extern unsigned fake_flushes;
+
+void fake_reset(void);
+const struct arch_aspace *fake_active(void);
+
+#endif

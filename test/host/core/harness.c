@@ -1,0 +1,152 @@
+/*
+ * Harness for the core's host tests (see harness.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <core/core.h>
+#include <core/ipc.h>
+#include <core/task.h>
+#include <core/vm.h>
+#include "harness.h"
+
+#define ARENA_SIZE (32u << 20)
+
+int h_failures;
+bool h_idled;
+static uint8_t *arena;
+static uint64_t arena_next, arena_end;
+
+void h_init(void)
+{
+	if (!arena)
+		arena = aligned_alloc(2u << 20, ARENA_SIZE);
+	arena_next = (uint64_t)(uintptr_t)arena;
+	arena_end = arena_next + ARENA_SIZE;
+	fake_reset();
+	object_init();
+	sched_init();
+	memset(&boot_info, 0, sizeof(boot_info));
+	boot_info.nr_ranges = 1;
+	boot_info.ranges[0] = (struct mneme_mem_range){ arena_next, ARENA_SIZE, MNEME_MEM_USABLE, 0 };
+}
+
+uint64_t h_frame(void)
+{
+	uint64_t pa = arena_next;
+
+	if (pa + 4096 > arena_end) {
+		printf("# arena exhausted\n");
+		abort();
+	}
+	arena_next += 4096;
+	memset((void *)(uintptr_t)pa, 0, 4096);
+	return pa;
+}
+
+uint64_t h_frame_2m(void)
+{
+	arena_next = (arena_next + (2u << 20) - 1) & ~(uint64_t)((2u << 20) - 1);
+	uint64_t pa = arena_next;
+	arena_next += 2u << 20;
+	if (arena_next > arena_end)
+		abort();
+	return pa;
+}
+
+struct task *h_task(bool privileged)
+{
+	struct task *t = task_alloc();
+
+	if (!t || task_init(t, h_frame(), privileged, 0x100 + task_index(t)))
+		abort();
+	if (privileged && !server_task) {
+		server_task = t;
+		server_ep = endpoint_alloc(t);
+		t->handles[MNEME_HANDLE_SERVER_SELF] =
+			handle_make(MNEME_OBJ_TASK, task_index(t), t->gen, 0, MNEME_RIGHTS_ALL);
+		t->handles[MNEME_HANDLE_SERVER_EP] =
+			handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(server_ep), server_ep->gen, 0,
+				    MNEME_RIGHTS_ALL);
+	}
+	return t;
+}
+
+struct thread *h_thread(struct task *task, unsigned prio)
+{
+	struct thread *t = thread_alloc();
+
+	if (!t)
+		abort();
+	thread_init(t, task, 0x400000, 0x40100000, 0, 0, prio);
+	sched_wake(t);
+	return t;
+}
+
+void *h_map(struct task *task, uint64_t va, unsigned pages)
+{
+	uint64_t first = 0;
+
+	for (unsigned i = 0; i < pages; i++) {
+		uint64_t pa = h_frame();
+		if (!i)
+			first = pa;
+		int err;
+		while ((err = vm_map(task, va + i * 4096ull, pa, 12, MNEME_PROT_READ | MNEME_PROT_WRITE)) ==
+		       -MNEME_ENOMEM)
+			if (vm_pt_donate(task, h_frame()))
+				abort();
+		if (err)
+			abort();
+		if (i && pa != first + i * 4096ull)
+			abort();
+	}
+	return (void *)(uintptr_t)first;
+}
+
+int h_ep_handle(struct task *task, struct endpoint *ep, uint64_t badge, unsigned rights)
+{
+	struct handle h = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, badge, rights);
+	return handle_install(task, &h);
+}
+
+void h_run(struct thread *t)
+{
+	if (current == t)
+		return;
+	if (current && current->state == THREAD_RUNNABLE)
+		sched_enqueue(current);
+	if (list_linked(&t->link))
+		sched_dequeue(t);
+	current = t;
+	sched_activate_task(t->task);
+	arch_set_current_regs(&t->regs);
+}
+
+int64_t h_sys(struct thread *t, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+	      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	jmp_buf idle;
+
+	if (current != t) {
+		h_failures++;
+		printf("# FAIL: syscall from thread %u which is not current (%d)\n", thread_index(t),
+		       current ? (int)thread_index(current) : -1);
+		return -9999;
+	}
+	t->regs = (struct arch_regs){ .nr = nr, .a = { a0, a1, a2, a3, a4, a5, a6 },
+				      .ip = t->regs.ip, .sp = t->regs.sp };
+	h_idled = false;
+	fake_idle_jmp = &idle;
+	if (setjmp(idle))
+		h_idled = true;
+	else
+		core_syscall(&t->regs);
+	fake_idle_jmp = NULL;
+	return (int64_t)t->regs.a[0];
+}
+
+int h_report(const char *name)
+{
+	printf("%s %s (%d failures)\n", h_failures ? "not ok" : "ok", name, h_failures);
+	return h_failures ? 1 : 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * Host tests: handle tables and the scheduler's run queues.
+ */
+#include <core/task.h>
+#include "harness.h"
+
+static void test_handles(void)
+{
+	h_init();
+	struct task *a = h_task(false);
+	struct endpoint *ep = endpoint_alloc(a);
+	int s1 = h_ep_handle(a, ep, 0, MNEME_RIGHT_SEND);
+	struct handle h;
+
+	CHECK(s1 >= 1);
+	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), 0);
+	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_RECV, &h), -MNEME_EPERM);
+	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_TASK, 0, &h), -MNEME_EBADH);
+	CHECK_EQ(handle_lookup(a, 0, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
+	CHECK_EQ(handle_lookup(a, MNEME_HANDLES_PER_TASK, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
+	CHECK_EQ(handle_lookup(a, ~0ull, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
+	endpoint_destroy(ep);
+	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), -MNEME_EDEAD);
+	struct endpoint *ep2 = endpoint_alloc(a);
+	CHECK(ep2 == ep);   /* slot reused: the old handle must still fail */
+	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), -MNEME_EDEAD);
+	CHECK_EQ(handle_remove(a, s1), 0);
+	CHECK_EQ(handle_remove(a, s1), -MNEME_EBADH);
+	/* fill the table */
+	int n = 0;
+	while (h_ep_handle(a, ep2, 0, MNEME_RIGHTS_ALL) > 0)
+		n++;
+	CHECK_EQ(n, MNEME_HANDLES_PER_TASK - 1);
+	CHECK_EQ(handle_free_slot(a), -MNEME_ENOMEM);
+}
+
+static void test_runqueue(void)
+{
+	h_init();
+	struct task *a = h_task(false);
+	struct thread *lo1 = h_thread(a, 3), *hi = h_thread(a, 20), *lo2 = h_thread(a, 3);
+
+	CHECK_EQ(sched_top_prio(), 20);
+	CHECK(sched_pick() == hi);
+	CHECK(sched_pick() == lo1);
+	CHECK(sched_pick() == lo2);
+	CHECK(sched_pick() == NULL);
+	CHECK_EQ(sched_top_prio(), -1);
+
+	/* round robin among equals by timeslice */
+	h_init();
+	a = h_task(false);
+	struct thread *t1 = h_thread(a, 5), *t2 = h_thread(a, 5);
+	h_run(t1);
+	for (unsigned i = 0; i < SCHED_TIMESLICE - 1; i++) {
+		sched_tick();
+		sched_return();
+		CHECK(current == t1);
+	}
+	sched_tick();
+	sched_return();
+	CHECK(current == t2);
+	CHECK(fake_current_regs == &t2->regs);
+	/* a lower-priority thread never preempts */
+	struct thread *low = h_thread(a, 1);
+	for (unsigned i = 0; i < 4 * SCHED_TIMESLICE; i++) {
+		sched_tick();
+		sched_return();
+		CHECK(current != low);
+	}
+	/* priority change requeues and preempts */
+	sched_set_prio(low, 30);
+	sched_return();
+	CHECK(current == low);
+	/* yield with nobody equal or higher keeps running */
+	CHECK_EQ(h_sys(low, MNEME_SYS_yield, 0, 0, 0, 0, 0, 0, 0), 0);
+	CHECK(current == low);
+	sched_set_prio(low, 5);
+	CHECK_EQ(h_sys(low, MNEME_SYS_yield, 0, 0, 0, 0, 0, 0, 0), 0);
+	CHECK(current != low);
+}
+
+static void test_idle(void)
+{
+	h_init();
+	struct task *a = h_task(false);
+	struct thread *t = h_thread(a, 5);
+	h_run(t);
+	int slot = (int)h_sys(t, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0);
+	CHECK_EQ(slot, 0);
+	uint64_t ep = h_ret(t, 1);
+	h_sys(t, MNEME_SYS_recv, ep, 0, 0, 0, 0, 0, 0);
+	CHECK(h_idled);
+	CHECK(current == NULL);
+	CHECK_EQ(t->state, THREAD_RECV);
+}
+
+int main(void)
+{
+	test_handles();
+	test_runqueue();
+	test_idle();
+	return h_report("core_objects");
+}
