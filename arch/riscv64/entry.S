@@ -1,0 +1,332 @@
+/*
+ * riscv64 entry of the core and its trap vector.
+ *
+ * OpenSBI enters _start in S-mode at the PHYSICAL load address with
+ * a0 = hart id, a1 = physical address of the device tree, paging off.
+ * Until the jump to the higher half only PC-relative addressing is used
+ * (lla), and the image's absolute (virtual) addresses are read from
+ * literals.  The entry code:
+ *   1. points stvec at early_trap (OpenSBI leaves it at _start, so an
+ *      early trap would silently restart the kernel);
+ *   2. clears .bss;
+ *   3. builds the boot page tables: the kernel's gigabyte identity-mapped
+ *      and at its higher-half address, the same gigabyte and the device
+ *      tree's two gigabytes in the direct map, and physical gigabyte 0 in
+ *      the MMIO window (exit device, UART) - all 1 GiB leaves;
+ *   4. probes Sv48 by writing satp with mode 9 and reading it back (the
+ *      write is ignored if the mode is unsupported), else uses Sv39.
+ *      boot_pt_l2 is the Sv39 root and, at the same time, the level-2
+ *      table under Sv48 root slots 0 (identity) and 511 (core half);
+ *   5. jumps to the higher half, takes the boot stack, installs the real
+ *      trap vector and calls riscv_boot(hart, dtb).
+ */
+#include <arch/regs.h>
+#include <arch/riscv.h>
+
+#define PTE_BOOT_RWX (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
+#define PTE_BOOT_RW  (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G)
+#define DIRECT_SLOT  256        /* Sv39 root slot of ARCH_DIRECT_MAP_BASE */
+#define DIRECT_GIBS  192        /* RISCV_DIRECT_MAP_LIMIT in GiB */
+#define MMIO_SLOT    448        /* Sv39 root slot of RISCV_MMIO_BASE */
+#define SBI_PUTCHAR_EID 1      /* legacy console putchar */
+
+	.section .text.boot, "ax", @progbits
+	.global _start
+_start:
+	lla	t0, early_trap
+	csrw	stvec, t0
+	csrw	sie, zero
+	csrci	sstatus, 2
+	mv	s0, a0
+	mv	s1, a1
+
+	lla	t0, __bss_start
+	lla	t1, __bss_end
+1:	bgeu	t0, t1, 2f
+	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	j	1b
+2:
+	/* s2 = physical, s3 = virtual address of the image; same offset in their gigabyte. */
+	lla	s2, __image_start
+	ld	s3, .Lvirt_image_start
+	xor	t0, s2, s3
+	slli	t0, t0, 34
+	bnez	t0, .Lbad_load
+	lla	t0, riscv_kernel_pa
+	sd	s2, 0(t0)
+
+	lla	a2, boot_pt_l2
+	srli	t2, s2, 30              /* t2 = the kernel's gigabyte number */
+	li	t0, DIRECT_GIBS
+	bgeu	t2, t0, .Lbad_load
+	slli	t3, t2, 30
+	srli	t3, t3, 2               /* leaf PPN field of that gigabyte */
+	ori	t4, t3, PTE_BOOT_RWX
+	slli	t5, t2, 3
+	add	t5, a2, t5
+	sd	t4, 0(t5)               /* identity */
+	ori	t4, t4, PTE_G
+	srli	t5, s3, 30
+	andi	t5, t5, 511
+	slli	t5, t5, 3
+	add	t5, a2, t5
+	sd	t4, 0(t5)               /* higher half */
+	ori	t4, t3, PTE_BOOT_RW
+	addi	t5, t2, DIRECT_SLOT
+	slli	t5, t5, 3
+	add	t5, a2, t5
+	sd	t4, 0(t5)               /* direct map of the kernel's gigabyte */
+
+	srli	t2, s1, 30              /* the device tree's gigabyte and the next one */
+	li	t6, 2
+3:	li	t0, DIRECT_GIBS
+	bgeu	t2, t0, 4f
+	slli	t3, t2, 30
+	srli	t3, t3, 2
+	ori	t4, t3, PTE_BOOT_RW
+	addi	t5, t2, DIRECT_SLOT
+	slli	t5, t5, 3
+	add	t5, a2, t5
+	sd	t4, 0(t5)
+	addi	t2, t2, 1
+	addi	t6, t6, -1
+	bnez	t6, 3b
+4:
+	li	t4, PTE_BOOT_RW         /* MMIO window: physical gigabyte 0 */
+	li	t5, MMIO_SLOT * 8
+	add	t5, a2, t5
+	sd	t4, 0(t5)
+
+	lla	a3, boot_pt_l3
+	srli	t4, a2, 2
+	ori	t4, t4, PTE_V
+	sd	t4, 0(a3)
+	li	t5, 511 * 8
+	add	t5, a3, t5
+	sd	t4, 0(t5)
+
+	/* Sv48 if the hart takes it, else Sv39; else give up. */
+	li	t6, SATP_MODE_SV48
+	srli	t4, a3, 12
+	slli	t5, t6, SATP_MODE_SHIFT
+	or	t4, t4, t5
+	csrw	satp, t4
+	csrr	t0, satp
+	srli	t0, t0, SATP_MODE_SHIFT
+	beq	t0, t6, 5f
+	li	t6, SATP_MODE_SV39
+	srli	t4, a2, 12
+	slli	t5, t6, SATP_MODE_SHIFT
+	or	t4, t4, t5
+	csrw	satp, t4
+	csrr	t0, satp
+	srli	t0, t0, SATP_MODE_SHIFT
+	bne	t0, t6, .Lno_paging
+5:	sfence.vma zero, zero
+	lla	t0, riscv_satp_mode
+	sd	t6, 0(t0)
+
+	ld	t0, .Lvirt_start_high
+	jr	t0
+
+.Lbad_load:
+.Lno_paging:
+	ebreak                          /* reported by early_trap */
+
+	.balign 8
+.Lvirt_image_start:
+	.dword	__image_start
+.Lvirt_start_high:
+	.dword	start_high
+
+/* Running at the higher-half address from here on. */
+	.text
+start_high:
+	lla	sp, boot_stack_top
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	csrw	sscratch, zero
+	mv	a0, s0
+	mv	a1, s1
+	li	s0, 0                   /* end of the frame-pointer chain */
+	call	riscv_boot
+6:	wfi
+	j	6b
+
+/*
+ * early_trap: a trap before the higher half is reached.  Runs at the
+ * physical address with no stack: turns paging off, prints the trap CSRs
+ * through the SBI legacy console and ends the run with CORE_EXIT_PANIC
+ * through the sifive_test device at its physical address.
+ */
+.macro SBI_PUTC reg
+	mv	a0, \reg
+	li	a7, SBI_PUTCHAR_EID
+	li	a6, 0
+	ecall
+.endm
+
+.macro PUTS label
+	lla	s4, \label
+10:	lbu	s5, 0(s4)
+	beqz	s5, 11f
+	SBI_PUTC s5
+	addi	s4, s4, 1
+	j	10b
+11:
+.endm
+
+.macro PUTHEX csr
+	csrr	s4, \csr
+	li	s6, 60
+12:	srl	s5, s4, s6
+	andi	s5, s5, 15
+	addi	s5, s5, '0'
+	li	s7, '9'
+	ble	s5, s7, 13f
+	addi	s5, s5, 'a' - '0' - 10
+13:	SBI_PUTC s5
+	addi	s6, s6, -4
+	bgez	s6, 12b
+.endm
+
+	.section .text.boot, "ax", @progbits
+	.balign 4
+early_trap:
+	csrw	satp, zero
+	sfence.vma zero, zero
+	PUTS	.Lmsg_early
+	PUTHEX	scause
+	PUTS	.Lmsg_sepc
+	PUTHEX	sepc
+	PUTS	.Lmsg_stval
+	PUTHEX	stval
+	PUTS	.Lmsg_end
+	li	t0, 0x100000
+	li	t1, 0x3333 | (2 << 16)
+	sw	t1, 0(t0)
+7:	wfi
+	j	7b
+
+.Lmsg_early:
+	.asciz	"\nmneme: early trap before the higher half (bad load address or no Sv39/Sv48?): scause 0x"
+.Lmsg_sepc:
+	.asciz	" sepc 0x"
+.Lmsg_stval:
+	.asciz	" stval 0x"
+.Lmsg_end:
+	.asciz	"\nmneme: halting after unexpected trap\n"
+
+/*
+ * trap_entry: every trap once the core runs in the higher half (stvec,
+ * direct mode).
+ *
+ * sscratch is 0 while the hart runs the core and holds the top of the
+ * current thread's kernel stack while it runs user code; the swap at the
+ * top tells the two apart.  A trap from the core whose frame would land
+ * in a stack's guard page (the lowest page of a KSTACK_SIZE-aligned
+ * stack) is a kernel stack overflow: it is moved to the emergency stack
+ * and reported, never retried.
+ */
+.macro SAVE_GPRS_BUT_SP_T0
+	sd	x1, REGS_GPR(1)(sp)
+	sd	x3, REGS_GPR(3)(sp)
+	sd	x4, REGS_GPR(4)(sp)
+	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, REGS_GPR(\n)(sp)
+	.endr
+	csrr	t0, sepc
+	sd	t0, REGS_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, REGS_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, REGS_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, REGS_STVAL(sp)
+.endm
+
+	.text
+	.balign 4
+	.global trap_entry
+trap_entry:
+	csrrw	sp, sscratch, sp
+	bnez	sp, .Lfrom_user
+	csrrw	sp, sscratch, zero      /* from the core: sp back, sscratch 0 */
+	csrw	sscratch, t0            /* borrow sscratch to free t0 */
+	addi	t0, sp, -REGS_FRAME_SIZE
+	slli	t0, t0, 64 - KSTACK_SHIFT
+	srli	t0, t0, 64 - KSTACK_SHIFT + PAGE_SHIFT
+	beqz	t0, .Lstack_overflow
+	slli	t0, sp, 64 - KSTACK_SHIFT
+	srli	t0, t0, 64 - KSTACK_SHIFT + PAGE_SHIFT
+	beqz	t0, .Lstack_overflow
+	addi	sp, sp, -REGS_FRAME_SIZE
+	csrrw	t0, sscratch, zero
+	sd	t0, REGS_GPR(5)(sp)
+	addi	t0, sp, REGS_FRAME_SIZE
+	sd	t0, REGS_GPR(2)(sp)
+	j	.Lsave
+
+.Lfrom_user:
+	/* sp: top of this thread's kernel stack; sscratch: the user sp. */
+	addi	sp, sp, -REGS_FRAME_SIZE
+	sd	t0, REGS_GPR(5)(sp)
+	csrrw	t0, sscratch, zero
+	sd	t0, REGS_GPR(2)(sp)
+
+.Lsave:
+	SAVE_GPRS_BUT_SP_T0
+	mv	a0, sp
+	call	riscv_trap
+
+	ld	t0, REGS_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, REGS_SSTATUS(sp)
+	csrw	sstatus, t0
+	andi	t0, t0, 0x100           /* SPP: back to user mode? */
+	bnez	t0, 1f
+	addi	t0, sp, REGS_FRAME_SIZE
+	csrw	sscratch, t0
+1:	ld	x1, REGS_GPR(1)(sp)
+	ld	x3, REGS_GPR(3)(sp)
+	ld	x4, REGS_GPR(4)(sp)
+	.irp n, 5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, REGS_GPR(\n)(sp)
+	.endr
+	ld	sp, REGS_GPR(2)(sp)
+	sret
+
+.Lstack_overflow:
+	lla	t0, emergency_stack_top
+	addi	t0, t0, -REGS_FRAME_SIZE
+	sd	sp, REGS_GPR(2)(t0)
+	mv	sp, t0
+	csrrw	t0, sscratch, zero
+	sd	t0, REGS_GPR(5)(sp)
+	SAVE_GPRS_BUT_SP_T0
+	mv	a0, sp
+	call	riscv_stack_overflow
+8:	wfi
+	j	8b
+
+/* Boot page tables (cleared with .bss before use) and the boot stacks. */
+	.section .bss.boot_pt, "aw", @nobits
+	.balign 4096
+	.global boot_pt_l2, boot_pt_l3
+boot_pt_l2:
+	.skip	4096
+boot_pt_l3:
+	.skip	4096
+
+	.section .bss.stack, "aw", @nobits
+	.balign KSTACK_SIZE
+	.global boot_stack_guard, boot_stack_top, emergency_stack_guard, emergency_stack_top
+boot_stack_guard:
+	.skip	PAGE_SIZE
+	.skip	KSTACK_SIZE - PAGE_SIZE
+boot_stack_top:
+emergency_stack_guard:
+	.skip	PAGE_SIZE
+	.skip	KSTACK_SIZE - PAGE_SIZE
+emergency_stack_top:

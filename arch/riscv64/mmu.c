@@ -1,0 +1,179 @@
+/*
+ * The core's final page tables (arch_mmu_init).
+ *
+ * The entry code left the hart in Sv48 or Sv39 (whichever it took) on
+ * boot tables made of 1 GiB leaves.  Here the final tables are built in
+ * the same mode from bootmem frames, reached through the boot tables'
+ * direct map of the kernel's gigabyte, and switched to:
+ *   - the direct map of every RAM range of the sanitised map, NOMAP
+ *     ranges excluded (OpenSBI's PMP-protected region must not even be
+ *     mapped), with the largest leaves alignment allows, RW and never X;
+ *   - the core image in 4 KiB pages, W^X per section, the guard pages of
+ *     the kernel stacks left unmapped;
+ *   - the exit device's page in the MMIO window.
+ * There is no identity map in the final tables.  Everything is global
+ * (G): the core half will be shared by every address space.
+ */
+#include <arch/arch.h>
+#include <arch/pt.h>
+#include <arch/riscv.h>
+#include <core/bootmem.h>
+#include <core/core.h>
+#include <core/printk.h>
+
+extern char emergency_stack_guard[];
+
+struct riscv_pt riscv_kernel_pt;
+uint64_t riscv_exit_device_pa = 0x100000;   /* sifive_test; the device tree may move it */
+static uint64_t boot_frame_limit;            /* frames below this are in the boot direct map */
+static uint64_t boot_frame_floor;
+
+uint64_t riscv_image_pa(const void *va)
+{
+	return (uint64_t)(uintptr_t)va - (uint64_t)(uintptr_t)__image_start + riscv_kernel_pa;
+}
+
+void arch_image_range(uint64_t *start, uint64_t *end)
+{
+	*start = riscv_image_pa(__image_start);
+	*end = riscv_image_pa(__image_end);
+}
+
+/* A zeroed page-table frame from bootmem, inside the boot tables' direct map. */
+static uint64_t boot_frame_alloc(void *arg)
+{
+	(void)arg;
+	uint64_t pa = bootmem_alloc(PAGE_SIZE, PAGE_SIZE, boot_frame_limit);
+
+	if (!pa)
+		return 0;
+	if (pa < boot_frame_floor)
+		panic("riscv64: page-table frame 0x%llx outside the boot mapping",
+		      (unsigned long long)pa);
+	__builtin_memset(pt_table(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned max_level,
+			 const char *what)
+{
+	int err = pt_map(&riscv_kernel_pt, va, pa, size, prot, max_level);
+
+	if (err)
+		panic("riscv64: cannot map %s [0x%llx-0x%llx) at 0x%llx (error %d)", what,
+		      (unsigned long long)pa, (unsigned long long)(pa + size),
+		      (unsigned long long)va, err);
+}
+
+/* RAM types the direct map covers: all RAM except what must not be mapped. */
+static bool range_is_mapped_ram(uint32_t type)
+{
+	return type == MNEME_MEM_USABLE || type == MNEME_MEM_ACPI || type == MNEME_MEM_NVS ||
+	       type == MNEME_MEM_RESERVED || type == MNEME_MEM_CORE;
+}
+
+static void map_direct_run(uint64_t base, uint64_t end)
+{
+	base = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	end &= ~(PAGE_SIZE - 1);
+	if (end > RISCV_DIRECT_MAP_LIMIT) {
+		printk("mneme: riscv64: RAM above 0x%llx is outside the direct map, ignored\n",
+		       (unsigned long long)RISCV_DIRECT_MAP_LIMIT);
+		end = RISCV_DIRECT_MAP_LIMIT;
+	}
+	if (base < end)
+		map_or_panic(ARCH_DIRECT_MAP_BASE + base, base, end - base,
+			     PTE_R | PTE_W | PTE_G, 2, "RAM");
+}
+
+/* Map touching runs of RAM as one piece so large leaves can span range boundaries. */
+static void map_direct(const struct mneme_boot_info *bi)
+{
+	uint64_t run_base = 0, run_end = 0;
+
+	for (uint32_t i = 0; i < bi->nr_ranges; i++) {
+		const struct mneme_mem_range *r = &bi->ranges[i];
+		if (!range_is_mapped_ram(r->type))
+			continue;
+		if (run_end != r->base) {
+			map_direct_run(run_base, run_end);
+			run_base = r->base;
+		}
+		run_end = r->base + r->size;
+	}
+	map_direct_run(run_base, run_end);
+}
+
+static void map_image_section(const char *start, const char *end, uint64_t prot, const char *what)
+{
+	uint64_t va = (uint64_t)(uintptr_t)start & ~(PAGE_SIZE - 1);
+	uint64_t va_end = ((uint64_t)(uintptr_t)end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (va_end > va)
+		map_or_panic(va, riscv_image_pa((const void *)(uintptr_t)va), va_end - va,
+			     prot | PTE_G, 0, what);
+}
+
+/* The image, W^X: the data section up to the stacks, then each stack without its guard page. */
+static void map_image(void)
+{
+	map_image_section(__text_start, __text_end, PTE_R | PTE_X, "core text");
+	map_image_section(__rodata_start, __rodata_end, PTE_R, "core rodata");
+	map_image_section(__data_start, boot_stack_guard, PTE_R | PTE_W, "core data");
+	map_image_section(boot_stack_guard + PAGE_SIZE, emergency_stack_guard, PTE_R | PTE_W,
+			  "boot stack");
+	map_image_section(emergency_stack_guard + PAGE_SIZE, __image_end, PTE_R | PTE_W,
+			  "emergency stack");
+}
+
+static void map_devices(void)
+{
+	if (riscv_exit_device_pa >= RISCV_MMIO_LIMIT)
+		panic("riscv64: exit device at 0x%llx outside the MMIO window",
+		      (unsigned long long)riscv_exit_device_pa);
+	map_or_panic(RISCV_MMIO_BASE + riscv_exit_device_pa, riscv_exit_device_pa, PAGE_SIZE,
+		     PTE_R | PTE_W | PTE_G, 0, "exit device");
+}
+
+/*
+ * The root of the core's tables.  Under Sv48 the core half is one root
+ * slot (511) holding a table laid out exactly like an Sv39 root, so the
+ * virtual layout is the same in both modes.
+ */
+static void kernel_pt_init(void)
+{
+	riscv_kernel_pt.levels = riscv_satp_mode == SATP_MODE_SV48 ? 4 : 3;
+	riscv_kernel_pt.alloc = boot_frame_alloc;
+	riscv_kernel_pt.alloc_arg = 0;
+	riscv_kernel_pt.root = boot_frame_alloc(0);
+	if (!riscv_kernel_pt.root)
+		panic("riscv64: no memory for the root page table");
+}
+
+static void kernel_pt_switch(void)
+{
+	csr_write(satp, (riscv_satp_mode << SATP_MODE_SHIFT) | (riscv_kernel_pt.root >> PAGE_SHIFT));
+	sfence_vma_all();
+}
+
+void arch_mmu_init(struct mneme_boot_info *bi)
+{
+	uint64_t gib = riscv_kernel_pa & ~(PT_LEVEL_SIZE(2) - 1);
+
+	boot_frame_floor = gib;
+	boot_frame_limit = gib + PT_LEVEL_SIZE(2);
+	uint64_t before = bootmem_allocated();
+	kernel_pt_init();
+	map_direct(bi);
+	map_image();
+	map_devices();
+	kernel_pt_switch();
+	printk("mneme: riscv64: %s paging, direct map at 0x%llx (physical below %llu GiB), "
+	       "page tables %llu KiB\n",
+	       riscv_satp_mode == SATP_MODE_SV48 ? "Sv48" : "Sv39",
+	       (unsigned long long)ARCH_DIRECT_MAP_BASE,
+	       (unsigned long long)(RISCV_DIRECT_MAP_LIMIT >> 30),
+	       (unsigned long long)((bootmem_allocated() - before) >> 10));
+	if (cmdline_has("stack_overflow_test"))
+		riscv_stack_overflow_test();
+}

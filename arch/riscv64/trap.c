@@ -1,0 +1,165 @@
+/*
+ * riscv64 traps: the C dispatcher behind trap_entry (entry.S), the timer,
+ * and register dumps.
+ *
+ * Interrupts: the supervisor timer is the only one enabled.  Exceptions:
+ * a breakpoint (ebreak) in the core is counted and stepped over (the
+ * core's WARN-style hook, and what the trap tests use); everything else
+ * is unexpected and ends the run through core_unexpected_trap().  Traps
+ * from user mode will become messages to the pager in the next step.
+ */
+#include <arch/arch.h>
+#include <arch/riscv.h>
+#include <arch/sbi.h>
+#include <core/core.h>
+#include <core/printk.h>
+
+uint64_t riscv_breakpoints;          /* ebreaks taken in the core */
+static uint64_t timer_interval;      /* time-CSR ticks per timer interrupt */
+static uint64_t timer_next;
+
+static const char *const exception_names[] = {
+	[EXC_INST_MISALIGNED] = "instruction address misaligned",
+	[EXC_INST_ACCESS] = "instruction access fault",
+	[EXC_ILLEGAL_INST] = "illegal instruction",
+	[EXC_BREAKPOINT] = "breakpoint",
+	[EXC_LOAD_MISALIGNED] = "load address misaligned",
+	[EXC_LOAD_ACCESS] = "load access fault",
+	[EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+	[EXC_STORE_ACCESS] = "store/AMO access fault",
+	[EXC_ECALL_U] = "environment call from U-mode",
+	[EXC_ECALL_S] = "environment call from S-mode",
+	[EXC_INST_PAGE_FAULT] = "instruction page fault",
+	[EXC_LOAD_PAGE_FAULT] = "load page fault",
+	[EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+static const char *const interrupt_names[] = {
+	[IRQ_S_SOFT] = "supervisor software interrupt",
+	[IRQ_S_TIMER] = "supervisor timer interrupt",
+	[IRQ_S_EXT] = "supervisor external interrupt",
+};
+
+/* A human name for @scause. */
+const char *riscv_cause_name(uint64_t scause)
+{
+	uint64_t code = scause & ~SCAUSE_INTERRUPT;
+	const char *const *names = exception_names;
+	uint64_t n = sizeof(exception_names) / sizeof(exception_names[0]);
+
+	if (scause & SCAUSE_INTERRUPT) {
+		names = interrupt_names;
+		n = sizeof(interrupt_names) / sizeof(interrupt_names[0]);
+	}
+	if (code < n && names[code])
+		return names[code];
+	return scause & SCAUSE_INTERRUPT ? "unknown interrupt" : "unknown exception";
+}
+
+static const char *const gpr_names[REGS_NR_GPR] = {
+	"ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+	"a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5",
+	"t6",
+};
+
+void arch_dump_regs(const struct arch_regs *regs)
+{
+	printk("  scause  0x%016llx (%s)\n", (unsigned long long)regs->scause,
+	       riscv_cause_name(regs->scause));
+	printk("  sepc    0x%016llx  stval 0x%016llx\n", (unsigned long long)regs->sepc,
+	       (unsigned long long)regs->stval);
+	printk("  sstatus 0x%016llx (from %s mode, SPIE %d)  sp 0x%016llx\n",
+	       (unsigned long long)regs->sstatus, regs->sstatus & SSTATUS_SPP ? "S" : "U",
+	       !!(regs->sstatus & SSTATUS_SPIE), (unsigned long long)regs->sp);
+	for (int i = 0; i < REGS_NR_GPR; i += 3) {
+		printk(" ");
+		for (int j = i; j < i + 3 && j < REGS_NR_GPR; j++)
+			printk(" %3s 0x%016llx", gpr_names[j], (unsigned long long)regs->gpr[j]);
+		printk("\n");
+	}
+}
+
+void arch_timer_init(uint32_t hz)
+{
+	timer_interval = boot_info.timer_hz / hz;
+	if (!timer_interval)
+		timer_interval = 1;
+	timer_next = arch_cycles() + timer_interval;
+	sbi_set_timer(timer_next);
+	csr_set(sie, SIE_STIE);
+	printk("mneme: riscv64: timer at %u Hz from timebase %llu Hz (SBI %s)\n", hz,
+	       (unsigned long long)boot_info.timer_hz,
+	       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
+}
+
+/* Program the next deadline on the fixed grid; skip missed ticks rather than storm. */
+static void timer_interrupt(void)
+{
+	uint64_t now = arch_cycles();
+
+	timer_next += timer_interval;
+	if (timer_next <= now)
+		timer_next = now + timer_interval;
+	sbi_set_timer(timer_next);
+	core_timer_tick();
+}
+
+/* Length of the instruction at @pc: 2 if compressed, else 4. */
+static uint64_t insn_length(uint64_t pc)
+{
+	uint16_t low = *(const volatile uint16_t *)(uintptr_t)pc;
+
+	return (low & 3) == 3 ? 4 : 2;
+}
+
+static void exception(struct arch_regs *regs)
+{
+	uint64_t code = regs->scause;
+
+	if (code == EXC_BREAKPOINT && (regs->sstatus & SSTATUS_SPP)) {
+		riscv_breakpoints++;
+		regs->sepc += insn_length(regs->sepc);
+		return;
+	}
+	core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
+}
+
+/* Called by trap_entry with the saved frame; returning resumes it. */
+void riscv_trap(struct arch_regs *regs)
+{
+	if (regs->scause & SCAUSE_INTERRUPT) {
+		if ((regs->scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER)
+			timer_interrupt();
+		else
+			core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
+		return;
+	}
+	exception(regs);
+}
+
+/* Called by trap_entry, on the emergency stack, when a trap hit a guard page. */
+__attribute__((noreturn)) void riscv_stack_overflow(struct arch_regs *regs)
+{
+	printk("\nmneme: kernel stack overflow (%s)", riscv_cause_name(regs->scause));
+	core_unexpected_trap("kernel stack overflow", regs->stval, regs);
+}
+
+static volatile uint64_t overflow_depth_limit = ~0ull;
+
+/* Recurse until the stack runs out; 512-byte frames, so the guard page is hit early. */
+__attribute__((noinline)) static uint64_t overflow_recurse(uint64_t depth)
+{
+	volatile uint64_t frame[64];
+
+	frame[0] = depth;
+	if (depth >= overflow_depth_limit)
+		return frame[0];
+	return overflow_recurse(depth + 1) + frame[0];
+}
+
+/* "stack_overflow_test" on the command line: check that overflowing the boot stack gives a dump. */
+void riscv_stack_overflow_test(void)
+{
+	printk("mneme: stack_overflow_test: recursing on the boot stack\n");
+	overflow_recurse(0);
+}
