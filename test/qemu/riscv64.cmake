@@ -1,0 +1,33 @@
+# riscv64-specific QEMU tests (included by test/qemu/tests.cmake).
+set(MNEME_OPENSBI_DEBIAN_JUMP /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin)
+
+# The paging mode the hart offers (QEMU 7.2: Sv48), and the Sv39 path
+# forced with Linux's "no4lvl"; 4 GiB so the direct map needs gigapages.
+mneme_qemu_test(paging.sv48 riscv64 ARGS --mem 4G --check-map
+  --expect-line "boot tables Sv48" --expect-line "Sv48 paging, direct map at 0xffffffc000000000")
+mneme_qemu_test(paging.sv39 riscv64 ARGS --mem 4G --check-map --append no4lvl
+  --expect-line "Sv39 paging, direct map at 0xffffffc000000000")
+
+# OpenSBI's fw_jump (fixed next address 0x80200000, device tree moved to 0x82200000).
+mneme_qemu_test(boot.virt.debian-fw-jump riscv64 ARGS --bios ${MNEME_OPENSBI_DEBIAN_JUMP} --check-map
+  --expect-line "device tree at 0x82200000")
+
+# Deterministic time (rdtime follows the instruction count) and several harts in the tree.
+mneme_qemu_test(boot.virt.icount riscv64 ARGS --icount)
+mneme_qemu_test(boot.virt.smp4 riscv64 ARGS --smp 4 --mem 1G --check-map)
+
+# Overflowing the boot stack hits its guard page and still gives a dump.
+mneme_qemu_test(stack-overflow riscv64 ARGS --append stack_overflow_test --expect panic
+  --expect-line "kernel stack overflow" --expect-line "unexpected trap: kernel stack overflow"
+  --expect-line "halting after unexpected trap")
+
+# A broken device tree is reported with the parser's message and ends in a
+# clear panic, never a hang.
+foreach(kind bad-reg too-deep)
+  add_test(NAME qemu.riscv64.dtb.${kind}
+    COMMAND sh ${MNEME_ROOT}/arch/riscv64/test/bad-dtb.sh ${kind} ${CMAKE_BINARY_DIR}/dtb-${kind}
+            ${MNEME_QEMU_RUN} --arch riscv64 --kernel ${MNEME_IMAGE_riscv64} --timeout 60
+            --expect panic --no-ktap --expect-line "mneme: riscv64: device"
+            --expect-line "panic: firmware memory map unusable")
+  set_tests_properties(qemu.riscv64.dtb.${kind} PROPERTIES LABELS "qemu;riscv64" TIMEOUT 90)
+endforeach()
