@@ -41,6 +41,7 @@ static void expect_section(struct ktest *t, const char *start, const char *end, 
 
 KTEST(riscv_paging, image_is_wx_separated)
 {
+	KEXPECT_EQ(t, va_of(__image_start), ARCH_KERNEL_VIRT_BASE);
 	expect_section(t, __text_start, __text_end, PTE_R | PTE_X);
 	expect_section(t, __rodata_start, __rodata_end, PTE_R);
 	expect_section(t, __data_start, boot_stack_guard, PTE_R | PTE_W);

@@ -64,23 +64,37 @@ static unsigned pt_leaf_level(uint64_t va, uint64_t pa, uint64_t size, unsigned 
 	return level;
 }
 
-/* True if any page of [@va, @va + @size) is already mapped. */
+/*
+ * Walk towards @va without creating anything.  Returns the last entry
+ * reached (a leaf, or an invalid entry) and its level in *@level.
+ */
+static uint64_t pt_probe(const struct riscv_pt *pt, uint64_t va, unsigned *level)
+{
+	uint64_t table = pt->root;
+
+	for (unsigned l = pt->levels - 1;; l--) {
+		uint64_t e = pt_table(table)[pt_index(va, l)];
+		if (!(e & PTE_V) || pte_is_leaf(e) || l == 0) {
+			*level = l;
+			return e;
+		}
+		table = pte_pa(e);
+	}
+}
+
+/* True if any page of [@va, @va + @size) is already mapped; skips absent tables whole. */
 static bool pt_range_busy(const struct riscv_pt *pt, uint64_t va, uint64_t size)
 {
 	uint64_t end = va + size;
 
 	while (va < end) {
-		uint64_t pte;
 		unsigned level;
-		if (pt_lookup(pt, va, &pte, &level))
+		if (pt_probe(pt, va, &level) & PTE_V)
 			return true;
-		/* Skip the hole: the smallest unit that can be absent is a whole
-		 * missing table, but stepping by pages keeps this simple and the
-		 * core only maps at boot; step by 2 MiB where a table is absent. */
-		int err;
-		uint64_t *e = pt_entry(pt, va, 0, false, &err);
-		uint64_t step = e ? PAGE_SIZE : PT_LEVEL_SIZE(1) - (va & (PT_LEVEL_SIZE(1) - 1));
-		va += step;
+		uint64_t next = (va | (PT_LEVEL_SIZE(level) - 1)) + 1;
+		if (next <= va)
+			break;   /* wrapped past the top of the address space */
+		va = next;
 	}
 	return false;
 }
@@ -115,20 +129,12 @@ int pt_map(struct riscv_pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_
 
 bool pt_lookup(const struct riscv_pt *pt, uint64_t va, uint64_t *pte, unsigned *level)
 {
-	uint64_t table = pt->root;
+	uint64_t e = pt_probe(pt, va, level);
 
-	for (unsigned l = pt->levels; l-- > 0;) {
-		uint64_t e = pt_table(table)[pt_index(va, l)];
-		if (!(e & PTE_V))
-			return false;
-		if (pte_is_leaf(e)) {
-			*pte = e;
-			*level = l;
-			return true;
-		}
-		table = pte_pa(e);
-	}
-	return false;
+	if (!pte_is_leaf(e))
+		return false;
+	*pte = e;
+	return true;
 }
 
 static void pt_walk_table(const struct riscv_pt *pt, uint64_t table, unsigned level, uint64_t va,

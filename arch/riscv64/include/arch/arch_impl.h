@@ -23,7 +23,7 @@
 
 #define ARCH_NAME              "riscv64"
 #define ARCH_DIRECT_MAP_BASE   0xffffffc000000000ull
-#define ARCH_KERNEL_VIRT_BASE  0xffffffff80000000ull
+#define ARCH_KERNEL_VIRT_BASE  0xffffffff80200000ull   /* KERNEL_VIRT in core.ld */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
