@@ -23,6 +23,8 @@
 #include <arch/regs.h>
 #include <arch/riscv.h>
 
+	.cfi_sections .debug_frame     /* .eh_frame is discarded by core.ld */
+
 #define PTE_BOOT_RWX (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
 #define PTE_BOOT_RW  (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G)
 #define DIRECT_SLOT  256        /* Sv39 root slot of ARCH_DIRECT_MAP_BASE */
@@ -143,6 +145,8 @@ _start:
 /* Running at the higher-half address from here on. */
 	.text
 start_high:
+	.cfi_startproc
+	.cfi_undefined ra               /* the bottom of every backtrace */
 	lla	sp, boot_stack_top
 	lla	t0, trap_entry
 	csrw	stvec, t0
@@ -153,6 +157,7 @@ start_high:
 	call	riscv_boot
 6:	wfi
 	j	6b
+	.cfi_endproc
 
 /*
  * early_trap: a trap before the higher half is reached.  Runs at the
@@ -246,10 +251,25 @@ early_trap:
 	sd	t0, REGS_STVAL(sp)
 .endm
 
+/*
+ * Unwind information for debuggers: once the frame is saved, the
+ * interrupted context's sp, pc (sepc, as the return address) and frame
+ * pointer are read from it, so gdb's backtrace continues across a trap.
+ * DW_CFA_def_cfa_expression: CFA = *(sp + sp slot); DW_CFA_expression:
+ * ra lives at sp + REGS_SEPC, s0 at sp + its slot (DW_OP_breg2 = sp).
+ */
+.macro TRAP_FRAME_CFI
+	.cfi_escape 0x0f, 3, 0x72, REGS_GPR(2), 0x06
+	.cfi_escape 0x10, 1, 3, 0x72, (REGS_SEPC & 0x7f) | 0x80, REGS_SEPC >> 7
+	.cfi_escape 0x10, 8, 2, 0x72, REGS_GPR(8)
+.endm
+
 	.text
 	.balign 4
 	.global trap_entry
 trap_entry:
+	.cfi_startproc
+	.cfi_signal_frame
 	csrrw	sp, sscratch, sp
 	bnez	sp, .Lfrom_user
 	csrrw	sp, sscratch, zero      /* from the core: sp back, sscratch 0 */
@@ -277,6 +297,7 @@ trap_entry:
 
 .Lsave:
 	SAVE_GPRS_BUT_SP_T0
+	TRAP_FRAME_CFI
 	mv	a0, sp
 	call	riscv_trap
 
@@ -296,6 +317,7 @@ trap_entry:
 	.endr
 	ld	sp, REGS_GPR(2)(sp)
 	sret
+	.cfi_endproc
 
 .Lstack_overflow:
 	lla	t0, emergency_stack_top

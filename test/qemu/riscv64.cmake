@@ -31,3 +31,6 @@ foreach(kind bad-reg too-deep)
             --expect-line "panic: firmware memory map unusable")
   set_tests_properties(qemu.riscv64.dtb.${kind} PROPERTIES LABELS "qemu;riscv64" TIMEOUT 90)
 endforeach()
+
+# A larger machine: RAM above 4 GiB in gigapages.
+mneme_qemu_test(boot.virt.16G riscv64 ARGS --mem 16G --check-map)
