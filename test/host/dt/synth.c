@@ -230,8 +230,29 @@ static void synth_header(void)
 	CHECK(dt_strerror(-MNEME_ECORRUPT) && dt_strerror(-MNEME_ETRUNC) && dt_strerror(-99), "strerror");
 }
 
+/* dt_to_memmap on a map with more raw entries than its capacity. */
+static void synth_to_memmap(void)
+{
+	static struct dt_machine m;
+	struct mneme_mem_range r[4];
+	uint32_t nr = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.nr_mem = 10;
+	for (uint32_t i = 0; i < 10; i++)
+		m.mem[9 - i] = (struct dt_mem){ .base = 0x80000000ull + i * 0x100000, .size = 0x100000, .nid = 2 };
+	CHECK(dt_to_memmap(&m, r, &nr, 1) == 0 && nr == 1 && r[0].base == 0x80000000 &&
+	      r[0].size == 0xa00000 && r[0].nid == 2, "ten adjacent ranges into one slot");
+	m.nr_resv = 1;
+	m.resv[0] = (struct dt_resv){ .base = 0x80400000, .size = 0x1000, .name = "mmode_resv2@80400000" };
+	CHECK(dt_to_memmap(&m, r, &nr, 2) == -MNEME_ENOMEM, "3 entries in 2 slots");
+	CHECK(dt_to_memmap(&m, r, &nr, 3) == 0 && nr == 3 && r[1].type == MNEME_MEM_NOMAP &&
+	      r[1].nid == 2 && r[2].base == 0x80401000, "mmode_resv carved with its node");
+}
+
 void mutate_synthetic(void)
 {
+	synth_to_memmap();
 	synth_depth();
 	synth_shapes();
 	synth_header();
