@@ -73,6 +73,13 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size);
 void arch_regs_init_user(struct arch_regs *regs, uint64_t entry, uint64_t sp, uint64_t arg0, uint64_t arg1);
 /* Where the next entry from user mode on this CPU saves registers, and what the next return restores. */
 void arch_set_current_regs(struct arch_regs *regs);
+/*
+ * The first entry to user mode on this CPU (end of boot): return to user
+ * mode with the registers last given to arch_set_current_regs() in the
+ * address space last activated.  Every later return to user mode happens
+ * at the end of the trap or syscall that entered the core.
+ */
+__attribute__((noreturn)) void arch_enter_user(void);
 
 /*
  * Copy to or from user memory.  Fails with -MNEME_EFAULT if any byte is
