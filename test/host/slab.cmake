@@ -22,3 +22,28 @@ if(TARGET mmcore_fast)
     target_link_libraries(slab-bench mmcore_fast ${MNEME_MIMALLOC})
   endif()
 endif()
+
+# Fuzzer (libFuzzer): ninja slab-fuzz && ./slab-fuzz -max_total_time=60.
+# A short fixed-count run is registered as a test.
+if(MNEME_MM_SOURCES AND MNEME_SANITIZE)
+  include(CheckCSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS -fsanitize=fuzzer)
+  check_c_source_compiles("
+    #include <stddef.h>
+    #include <stdint.h>
+    int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }"
+    MNEME_HAVE_LIBFUZZER)
+  unset(CMAKE_REQUIRED_FLAGS)
+  if(MNEME_HAVE_LIBFUZZER)
+    add_library(slab_fuzz_core STATIC ${MNEME_MM_SOURCES} ${MNEME_ROOT}/mmserver/port/host.c)
+    target_include_directories(slab_fuzz_core PUBLIC
+      ${MNEME_ROOT}/mmserver/include ${MNEME_ROOT}/ipc/include)
+    target_compile_definitions(slab_fuzz_core PUBLIC MM_DEBUG=1)
+    target_compile_options(slab_fuzz_core PUBLIC -O1 -g -fsanitize=fuzzer-no-link ${MNEME_SANITIZE_FLAGS})
+    add_executable(slab-fuzz ${MNEME_ROOT}/test/fuzz/slab_fuzz.c ${SLAB_TEST_DIR}/fake_pages.c)
+    target_link_libraries(slab-fuzz slab_fuzz_core)
+    target_link_options(slab-fuzz PRIVATE -fsanitize=fuzzer ${MNEME_SANITIZE_FLAGS})
+    add_test(NAME slab_fuzz_smoke COMMAND slab-fuzz -runs=3000 -seed=1 -max_len=512)
+    set_tests_properties(slab_fuzz_smoke PROPERTIES LABELS "host;slab;fuzz" TIMEOUT 120)
+  endif()
+endif()
