@@ -3,8 +3,10 @@
  *
  *   - a direct map of every RAM range of the boot map at
  *     X86_DIRECT_MAP_BASE, NX, with 1 GiB / 2 MiB pages where alignment
- *     allows (x86 "reserved" ranges are often MMIO or ROM, so they stay
- *     out; usable, core, ACPI data and ACPI NVS are RAM);
+ *     allows.  Usable, core, ACPI data and ACPI NVS are RAM; e820
+ *     "reserved" is often MMIO or flash (PCIe ECAM, the BIOS ROM at 4 GiB,
+ *     the HyperTransport hole), so it stays out, except below 1 MiB where
+ *     the BIOS's reservations are RAM (as Linux maps the ISA range);
  *   - the image with 4 KiB pages per section: text RX, rodata R+NX,
  *     data/bss RW+NX, the boot stack's guard page left unmapped;
  *   - the local APIC page, uncached, at X86_FIXMAP_LAPIC.
@@ -44,10 +46,15 @@ static uint64_t boot_table_alloc(void *ctx)
 	return pa;
 }
 
-static bool is_ram(uint32_t type)
+bool x86_direct_mapped(const struct mneme_mem_range *r)
 {
-	return type == MNEME_MEM_USABLE || type == MNEME_MEM_CORE || type == MNEME_MEM_ACPI ||
-	       type == MNEME_MEM_NVS;
+	uint32_t type = r->type;
+
+	if (type == MNEME_MEM_USABLE || type == MNEME_MEM_CORE || type == MNEME_MEM_ACPI ||
+	    type == MNEME_MEM_NVS)
+		return true;
+	/* The BIOS's reservations in the ISA range (EBDA, BIOS area holding the RSDP) are RAM. */
+	return type == MNEME_MEM_RESERVED && r->base + r->size <= X86_ISA_END;
 }
 
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, const char *what)
@@ -72,7 +79,7 @@ static uint32_t collect_ram_runs(const struct mneme_boot_info *bi)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < bi->nr_ranges; i++) {
-		if (!is_ram(bi->ranges[i].type))
+		if (!x86_direct_mapped(&bi->ranges[i]))
 			continue;
 		uint64_t base = bi->ranges[i].base & ~(PAGE_SIZE_4K - 1);
 		uint64_t end = bi->ranges[i].base + bi->ranges[i].size;

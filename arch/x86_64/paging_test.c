@@ -76,12 +76,6 @@ KTEST(x86_paging, sections_page_aligned)
 	KEXPECT_EQ(t, (uintptr_t)__image_start, ARCH_KERNEL_VIRT_BASE);
 }
 
-static bool is_ram(uint32_t type)
-{
-	return type == MNEME_MEM_USABLE || type == MNEME_MEM_CORE || type == MNEME_MEM_ACPI ||
-	       type == MNEME_MEM_NVS;
-}
-
 /*
  * Check the direct map over one run of RAM [base, end): every page mapped
  * RW+NX to the right frame, and every @page-aligned piece of size @page
@@ -114,11 +108,11 @@ KTEST(x86_paging, direct_map_large_nx)
 	int bad = 0, runs = 0;
 
 	for (uint32_t i = 0; i < bi->nr_ranges; i++) {
-		if (!is_ram(bi->ranges[i].type))
+		if (!x86_direct_mapped(&bi->ranges[i]))
 			continue;
 		uint64_t base = bi->ranges[i].base, end = base + bi->ranges[i].size;
 		while (i + 1 < bi->nr_ranges && bi->ranges[i + 1].base == end &&
-		       is_ram(bi->ranges[i + 1].type))
+		       x86_direct_mapped(&bi->ranges[i + 1]))
 			end += bi->ranges[++i].size;
 		bad += check_ram_run(base, end, page);
 		bad += check_ram_run(base, end, PAGE_SIZE_2M);
@@ -198,4 +192,33 @@ KTEST(x86_time, tsc_measured_and_advancing)
 
 	KEXPECT(t, t1 > t0);
 	KEXPECT(t, boot_info.timer_hz >= 1000000);   /* at least 1 MHz */
+}
+
+KTEST(x86_paging, isa_bios_area_mapped)
+{
+	uint64_t size;
+	/* QEMU's BIOS area: the reserved range at 0xf0000 (RSDP lives there) is RAM. */
+	uint64_t e = x86_pt_lookup(&x86_kernel_pt, X86_DIRECT_MAP_BASE + 0xf0000, &size);
+
+	KEXPECT(t, e & PTE_P);
+	/* The PCIe/flash reservations stay out: the BIOS flash just below 4 GiB. */
+	KEXPECT_EQ(t, x86_pt_lookup(&x86_kernel_pt, X86_DIRECT_MAP_BASE + 0xfffff000, &size), 0);
+}
+
+/* Ten timer ticks must take about a tenth of a second of TSC time. */
+KTEST(x86_time, timer_rate_matches_tsc)
+{
+	uint64_t start = core_ticks();
+
+	/* Bounded waits: a dead timer fails the test instead of hanging it. */
+	for (int i = 0; i < 100000 && core_ticks() == start; i++)
+		arch_wait_for_interrupt();               /* align to a tick edge */
+	uint64_t t0 = arch_cycles(), first = core_ticks();
+	for (int i = 0; i < 1000000 && core_ticks() - first < 10; i++)
+		arch_wait_for_interrupt();
+	uint64_t cycles = arch_cycles() - t0;
+	uint64_t expect = boot_info.timer_hz * 10 / CORE_TIMER_HZ;
+
+	KEXPECT(t, cycles > expect * 6 / 10);
+	KEXPECT(t, cycles < expect * 16 / 10);
 }

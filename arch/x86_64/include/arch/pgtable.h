@@ -10,7 +10,9 @@
 #ifndef ARCH_X86_PGTABLE_H
 #define ARCH_X86_PGTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <mneme/bootinfo.h>
 
 #define PTE_P     (1ull << 0)
 #define PTE_W     (1ull << 1)
@@ -24,6 +26,7 @@
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
 
+#define X86_ISA_END 0x100000ull  /* end of the first MiB */
 #define PT_ENTRIES 512
 #define PAGE_SIZE_4K (1ull << 12)
 #define PAGE_SIZE_2M (1ull << 21)
@@ -54,6 +57,9 @@ int x86_pt_map(struct x86_pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
  * its page size in *@page_size, or 0 if @va is not mapped.
  */
 uint64_t x86_pt_lookup(const struct x86_pt *pt, uint64_t va, uint64_t *page_size);
+
+/* True if boot-map range @r belongs in the direct map (RAM, not MMIO). */
+bool x86_direct_mapped(const struct mneme_mem_range *r);
 
 /* The core's final tables (valid after arch_mmu_init()). */
 extern struct x86_pt x86_kernel_pt;
