@@ -1,19 +1,16 @@
 /*
- * Time: the local APIC timer in periodic mode drives core_timer_tick();
- * the TSC is the cycle counter.  Both are measured against PIT channel 2,
- * whose input clock is fixed (1193182 Hz): gate on through port 0x61,
- * count down once in mode 0, and watch OUT2 (port 0x61 bit 5) go high.
- * The legacy 8259 PICs are moved off the exception vectors and masked.
+ * The periodic timer: the local APIC timer (xAPIC, MMIO at
+ * X86_FIXMAP_LAPIC) drives core_timer_tick().  Its rate is measured
+ * against the TSC (tsc.c), with each APIC read bracketed by TSC reads and
+ * the measurement repeated until the brackets are tight, since an
+ * emulated CPU can stall at any moment.  The legacy 8259 PICs are moved
+ * off the exception vectors and masked.
  */
 #include <arch/x86.h>
 #include <core/printk.h>
 
-#define PIT_HZ        1193182u
-#define PIT_CH2       0x42
-#define PIT_CMD       0x43
-#define PIT_CH2_MODE0 0xb0            /* channel 2, lo/hi byte, mode 0, binary */
-#define PORT_B        0x61            /* bit 0: ch2 gate, bit 1: speaker, bit 5: OUT2 */
 #define CALIBRATE_MS  10
+#define CALIBRATE_TRIES 20
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -32,8 +29,6 @@
 #define LAPIC_DIV_16     0x3
 #define APIC_BASE_ENABLE (1ull << 11)
 
-static uint64_t tsc_hz;
-
 static inline uint32_t lapic_read(uint32_t reg)
 {
 	return *(volatile uint32_t *)(uintptr_t)(X86_FIXMAP_LAPIC + reg);
@@ -47,36 +42,6 @@ static inline void lapic_write(uint32_t reg, uint32_t v)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
-}
-
-/* Start a one-shot countdown of CALIBRATE_MS on PIT channel 2. */
-static void pit_start(void)
-{
-	uint32_t count = PIT_HZ / (1000 / CALIBRATE_MS);
-
-	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);
-	outb(PIT_CMD, PIT_CH2_MODE0);
-	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
-}
-
-/* Wait for the countdown to end; false if OUT2 never rises (no PIT). */
-static bool pit_wait(void)
-{
-	for (uint32_t i = 0; i < 100000000u; i++)
-		if (inb(PORT_B) & 0x20)
-			return true;
-	return false;
-}
-
-uint64_t x86_tsc_calibrate(void)
-{
-	pit_start();
-	uint64_t t0 = arch_cycles();
-	if (!pit_wait())
-		panic("x86_64: PIT channel 2 does not count: cannot measure the TSC");
-	tsc_hz = (arch_cycles() - t0) * (1000 / CALIBRATE_MS);
-	return tsc_hz;
 }
 
 static void io_delay(void)
@@ -101,18 +66,55 @@ static void pic_disable(void)
 	}
 }
 
-/* Local APIC timer counts (divide 16) in CALIBRATE_MS. */
-static uint32_t lapic_timer_measure(void)
+/* The APIC timer's current count and the TSC at that read, with its bracket. */
+static uint64_t lapic_tsc_sample(uint32_t *count, uint64_t *slack)
 {
+	uint64_t t0 = arch_cycles();
+	*count = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t t1 = arch_cycles();
+
+	*slack = t1 - t0;
+	return t0 + (t1 - t0) / 2;
+}
+
+/*
+ * One measurement of the APIC timer (divide 16) against the TSC over
+ * about CALIBRATE_MS; returns counts per second, *@slack_ppm the
+ * uncertainty in millionths.
+ */
+static uint64_t lapic_timer_sample(uint64_t *slack_ppm)
+{
+	uint32_t c0, c1;
+	uint64_t s0, s1;
+
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+	uint64_t t0 = lapic_tsc_sample(&c0, &s0);
+	while (arch_cycles() - t0 < x86_tsc_hz / (1000 / CALIBRATE_MS))
+		__asm__ volatile("pause");
+	uint64_t t1 = lapic_tsc_sample(&c1, &s1);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	uint64_t us = (t1 - t0) * 1000000 / x86_tsc_hz;
+	*slack_ppm = (s0 + s1) * 1000000 / (t1 - t0);
+	return us ? (uint64_t)(c0 - c1) * 1000000 / us : 0;
+}
+
+static uint64_t lapic_timer_calibrate(void)
+{
+	uint64_t best = 0, best_ppm = ~0ull;
+
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | X86_VEC_TIMER);
-	pit_start();
-	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
-	if (!pit_wait())
-		panic("x86_64: PIT channel 2 does not count: cannot calibrate the APIC timer");
-	uint32_t elapsed = 0xffffffffu - lapic_read(LAPIC_TIMER_CUR);
-	lapic_write(LAPIC_TIMER_INIT, 0);
-	return elapsed;
+	for (int i = 0; i < CALIBRATE_TRIES && best_ppm >= 1000; i++) {
+		uint64_t ppm, rate = lapic_timer_sample(&ppm);
+		if (ppm < best_ppm) {
+			best = rate;
+			best_ppm = ppm;
+		}
+	}
+	if (best_ppm >= 1000)
+		printk("mneme: x86_64: APIC timer rate uncertain by %llu ppm (busy host?)\n",
+		       (unsigned long long)best_ppm);
+	return best;
 }
 
 void arch_timer_init(uint32_t hz)
@@ -122,7 +124,9 @@ void arch_timer_init(uint32_t hz)
 	pic_disable();
 	wrmsr(X86_MSR_APIC_BASE, rdmsr(X86_MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | X86_VEC_SPURIOUS);
-	uint64_t per_sec = (uint64_t)lapic_timer_measure() * (1000 / CALIBRATE_MS);
+	if (!x86_tsc_hz)
+		x86_tsc_calibrate();
+	uint64_t per_sec = lapic_timer_calibrate();
 	uint64_t count = per_sec / hz;
 	if (!count || count > 0xffffffffu)
 		panic("x86_64: APIC timer runs at %llu Hz, cannot tick at %u Hz",
@@ -130,6 +134,6 @@ void arch_timer_init(uint32_t hz)
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | X86_VEC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
 	printk("mneme: x86_64: TSC %llu kHz, APIC timer %llu kHz (/16), %u Hz = %llu counts\n",
-	       (unsigned long long)(tsc_hz / 1000), (unsigned long long)(per_sec / 1000), hz,
+	       (unsigned long long)(x86_tsc_hz / 1000), (unsigned long long)(per_sec / 1000), hz,
 	       (unsigned long long)count);
 }

@@ -205,7 +205,7 @@ KTEST(x86_paging, isa_bios_area_mapped)
 	KEXPECT_EQ(t, x86_pt_lookup(&x86_kernel_pt, X86_DIRECT_MAP_BASE + 0xfffff000, &size), 0);
 }
 
-/* Ten timer ticks must take about a tenth of a second of TSC time. */
+/* Ten timer ticks must take (at least) a tenth of a second of TSC time. */
 KTEST(x86_time, timer_rate_matches_tsc)
 {
 	uint64_t start = core_ticks();
@@ -219,6 +219,7 @@ KTEST(x86_time, timer_rate_matches_tsc)
 	uint64_t cycles = arch_cycles() - t0;
 	uint64_t expect = boot_info.timer_hz * 10 / CORE_TIMER_HZ;
 
-	KEXPECT(t, cycles > expect * 6 / 10);
-	KEXPECT(t, cycles < expect * 16 / 10);
+	/* Ticks never come early; an emulator on a busy host drops late ones. */
+	KEXPECT(t, cycles > expect * 9 / 10);
+	KEXPECT(t, cycles < expect * 10);
 }

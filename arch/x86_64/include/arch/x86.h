@@ -116,8 +116,9 @@ const char *x86_exception_name(uint64_t vector);
 
 /* apic.c: local APIC access once mapped. */
 void lapic_eoi(void);
-/* TSC ticks per second, measured against the PIT (0 if not yet measured). */
+/* tsc.c: measure TSC ticks per second against the PIT; also sets x86_tsc_hz. */
 uint64_t x86_tsc_calibrate(void);
+extern uint64_t x86_tsc_hz;
 
 /* Linker script symbols. */
 extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[];
