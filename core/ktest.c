@@ -66,11 +66,18 @@ static int run_suite(const char *suite)
 
 int ktest_run_all(void)
 {
+	return ktest_run_all_plus(0, NULL);
+}
+
+int ktest_run_all_plus(unsigned extra, unsigned *next)
+{
 	int suites = 0, index = 0, failed_tests = 0;
 
 	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++)
 		suites += first_of_suite(c);
-	printk("KTAP version 1\n1..%d\n", suites);
+	printk("KTAP version 1\n1..%d\n", suites + (int)extra);
+	if (next)
+		*next = (unsigned)suites + 1;
 	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++) {
 		if (!first_of_suite(c))
 			continue;

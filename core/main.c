@@ -7,6 +7,7 @@
  * the final page tables, starts the timer and runs the built-in tests.
  */
 #include <arch/arch.h>
+#include <core/boot_server.h>
 #include <core/bootmem.h>
 #include <core/core.h>
 #include <core/ktest.h>
@@ -102,6 +103,23 @@ static void fault_test(void)
 	printk("mneme: fault_test: the write did not fault\n");
 }
 
+/*
+ * With a boot archive, the memory server's results follow the core's
+ * suites in the same KTAP document; it ends the run with shutdown().
+ */
+static __attribute__((noreturn)) void start_user_space(struct mneme_boot_info *bi)
+{
+	unsigned next;
+	int failed = ktest_run_all_plus(1, &next);
+
+	if (failed) {
+		printk("not ok %u user # SKIP the core's own tests failed\n", next);
+		arch_exit(CORE_EXIT_FAIL);
+	}
+	arch_irq_disable();
+	boot_server_start(bi, next);
+}
+
 void core_main(void)
 {
 	struct mneme_boot_info *bi = &boot_info;
@@ -119,6 +137,9 @@ void core_main(void)
 	arch_irq_enable();
 	if (cmdline_has("fault_test"))
 		fault_test();
-	int failed = ktest_run_all();
-	arch_exit(failed ? CORE_EXIT_FAIL : CORE_EXIT_PASS);
+	if (!boot_archive_present()) {
+		int failed = ktest_run_all();
+		arch_exit(failed ? CORE_EXIT_FAIL : CORE_EXIT_PASS);
+	}
+	start_user_space(bi);
 }

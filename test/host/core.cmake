@@ -24,3 +24,10 @@ foreach(suite objects ipc fuzz boot)
     set_tests_properties(core_${suite} PROPERTIES LABELS "host;core" TIMEOUT 120)
   endif()
 endforeach()
+
+# Compile-only check of the boot path against the fake arch (it needs the
+# real bootmem/paging to run; QEMU tests cover it).
+add_library(core_host_compile OBJECT ${MNEME_ROOT}/core/boot_server.c)
+target_include_directories(core_host_compile PRIVATE
+  ${CORE_TEST_DIR}/fake ${MNEME_ROOT}/core/include ${MNEME_ROOT}/arch/include ${MNEME_ROOT}/ipc/include)
+target_compile_options(core_host_compile PRIVATE -std=gnu11)

@@ -64,5 +64,11 @@ void ktest_skip(struct ktest *t, const char *reason);
 
 /* Run every registered test; returns the number of failed tests. */
 int ktest_run_all(void);
+/*
+ * Same, announcing @extra more top-level results in the plan (printed
+ * later by someone else: the memory server's "user" suite); *@next gets
+ * the number the first of them must carry.
+ */
+int ktest_run_all_plus(unsigned extra, unsigned *next);
 
 #endif
