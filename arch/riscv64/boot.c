@@ -171,8 +171,12 @@ int arch_firmware_map(struct mneme_boot_info *bi)
 	err = dt_to_memmap(m, bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES);
 	if (!err)
 		err = reserve_boot_data(bi, riscv_dtb_pa, totalsize);
-	if (!err && bi->initrd_size)
+	if (!err && bi->initrd_size) {
+		printk("mneme: riscv64: initrd [mem 0x%016llx-0x%016llx] kept as core\n",
+		       (unsigned long long)bi->initrd_base,
+		       (unsigned long long)(bi->initrd_base + bi->initrd_size - 1));
 		err = reserve_boot_data(bi, bi->initrd_base, bi->initrd_size);
+	}
 	if (err)
 		printk("mneme: riscv64: device-tree memory map does not fit (%s)\n", dt_strerror(err));
 	return err;

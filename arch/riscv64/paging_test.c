@@ -330,3 +330,30 @@ KTEST(riscv_boot, boot_info_from_device_tree)
 	KEXPECT(t, bi->huge_page_sizes & (1ull << 30));
 	KEXPECT_EQ(t, !!(bi->huge_page_sizes & (1ull << 39)), riscv_satp_mode == SATP_MODE_SV48);
 }
+
+/* True if [@base, @base + @size) lies inside MNEME_MEM_CORE ranges of the map. */
+static bool map_is_core(uint64_t base, uint64_t size)
+{
+	const struct mneme_boot_info *bi = &boot_info;
+	uint64_t end = base + size;
+
+	for (uint32_t i = 0; i < bi->nr_ranges && base < end; i++) {
+		const struct mneme_mem_range *r = &bi->ranges[i];
+		if (r->base <= base && base < r->base + r->size) {
+			if (r->type != MNEME_MEM_CORE)
+				return false;
+			base = r->base + r->size;
+		}
+	}
+	return base >= end;
+}
+
+KTEST(riscv_boot, boot_data_reserved_as_core)
+{
+	extern uint64_t riscv_dtb_pa;
+
+	KEXPECT(t, map_is_core(riscv_dtb_pa, 64));
+	if (boot_info.initrd_size)
+		KEXPECT(t, map_is_core(boot_info.initrd_base, boot_info.initrd_size));
+	KEXPECT(t, !map_is_core(0x80000000ull, PAGE_SIZE));
+}

@@ -34,3 +34,7 @@ endforeach()
 
 # A larger machine: RAM above 4 GiB in gigapages.
 mneme_qemu_test(boot.virt.16G riscv64 ARGS --mem 16G --check-map)
+
+# An initrd from QEMU (/chosen linux,initrd-*) is kept out of usable memory.
+mneme_qemu_test(boot.virt.initrd riscv64 ARGS --check-map
+  --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core" -- -initrd ${MNEME_IMAGE_riscv64})
