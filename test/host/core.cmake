@@ -31,3 +31,4 @@ add_library(core_host_compile OBJECT ${MNEME_ROOT}/core/boot_server.c)
 target_include_directories(core_host_compile PRIVATE
   ${CORE_TEST_DIR}/fake ${MNEME_ROOT}/core/include ${MNEME_ROOT}/arch/include ${MNEME_ROOT}/ipc/include)
 target_compile_options(core_host_compile PRIVATE -std=gnu11)
+target_sources(core_host_compile PRIVATE ${MNEME_ROOT}/core/core_test.c)
