@@ -53,7 +53,7 @@ bool ipc_fast_call(struct thread *cur)
 	if (!ep || list_empty(&ep->recv_q))
 		return false;
 	struct thread *r = list_entry(ep->recv_q.next, struct thread, link);
-	if (r->reply_to)
+	if (r->reply_to || sched_outranked(r->prio))
 		return false;
 	list_del(&r->link);
 	fast_transfer(&r->regs, regs, h->badge, info);
@@ -63,7 +63,7 @@ bool ipc_fast_call(struct thread *cur)
 	r->blocked_on = NULL;
 	cur->state = THREAD_REPLY;
 	cur->replier = r;
-	current = r;
+	sched_switch_fast(r);
 	return true;
 }
 
@@ -75,7 +75,7 @@ bool ipc_fast_reply_recv(struct thread *cur)
 	const struct handle *h;
 
 	if ((info >> 32) || !c || c->gen != cur->reply_gen || c->state != THREAD_REPLY ||
-	    c->replier != cur || c->fault)
+	    c->replier != cur || c->fault || sched_outranked(c->prio))
 		return false;
 	struct endpoint *ep = fast_endpoint(cur, arch_regs_arg(regs, 0), MNEME_RIGHT_RECV, &h);
 	if (!ep || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))
@@ -87,7 +87,7 @@ bool ipc_fast_reply_recv(struct thread *cur)
 	cur->state = THREAD_RECV;
 	cur->blocked_on = ep;
 	list_add_tail(&ep->recv_q, &cur->link);
-	current = c;
+	sched_switch_fast(c);
 	return true;
 }
 

@@ -17,9 +17,12 @@
 
 struct thread *current;
 static struct list_node run_queue[MNEME_PRIO_MAX + 1];
-static uint32_t prio_bitmap;
-static struct thread *last_thread;     /* whose registers the arch holds */
-static struct task *last_task;         /* whose address space is active */
+uint32_t sched_prio_bitmap;
+struct thread *sched_last_thread;      /* whose registers the arch holds */
+struct task *sched_last_task;          /* whose address space is active */
+#define prio_bitmap sched_prio_bitmap
+#define last_thread sched_last_thread
+#define last_task sched_last_task
 
 void sched_init(void)
 {

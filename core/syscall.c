@@ -48,17 +48,19 @@ void core_syscall(struct arch_regs *regs)
 
 	ASSERT(cur && regs == &cur->regs);
 	syscall_count++;
-	if (nr == MNEME_SYS_call && ipc_fast_call(cur))
-		goto out;
-	if (nr == MNEME_SYS_reply_recv && ipc_fast_reply_recv(cur))
-		goto out;
+	if (nr == MNEME_SYS_call) {
+		if (ipc_fast_call(cur))
+			return;
+	} else if (nr == MNEME_SYS_reply_recv) {
+		if (ipc_fast_reply_recv(cur))
+			return;
+	}
 	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
 		sys_ret(cur, -MNEME_ENOSYS);
 	else if (sys_server_only[nr] && !cur->task->privileged)
 		sys_ret(cur, -MNEME_EPERM);
 	else
 		sys_table[nr](cur);
-out:
 	sched_return();
 }
 

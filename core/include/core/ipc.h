@@ -26,7 +26,10 @@ void sys_recv(struct thread *cur);
 void sys_reply(struct thread *cur);
 void sys_reply_recv(struct thread *cur);
 
-/* Fast path for call / reply_recv: true if it handled the syscall completely. */
+/*
+ * Fast path for call / reply_recv: true if it handled the syscall
+ * completely, switch to the partner included (no sched_return() needed).
+ */
 bool ipc_fast_call(struct thread *cur);
 bool ipc_fast_reply_recv(struct thread *cur);
 

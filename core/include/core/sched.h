@@ -17,6 +17,9 @@
 #define SCHED_TIMESLICE 5   /* timer ticks */
 
 extern struct thread *current;
+extern uint32_t sched_prio_bitmap;       /* bit p: run_queue[p] is not empty */
+extern struct thread *sched_last_thread; /* whose registers the arch holds */
+extern struct task *sched_last_task;     /* whose address space is active */
 
 void sched_init(void);
 /* Put runnable @t at the tail of its priority's queue. */
@@ -52,5 +55,27 @@ struct task *sched_active_task(void);
 void sched_activate_task(struct task *task);
 /* @task is dying: stop using its address space (the server's becomes active). */
 void sched_forget_task(struct task *task);
+
+/* True if a queued thread has a higher priority than @prio. */
+static inline bool sched_outranked(unsigned prio)
+{
+	return (sched_prio_bitmap >> prio) > 1;
+}
+
+/*
+ * The IPC fast path's switch: @t (runnable, not queued, not outranked)
+ * becomes current and the arch gets its registers and address space:
+ * sched_return() without the checks the fast path has already made.
+ */
+static inline void sched_switch_fast(struct thread *t)
+{
+	current = t;
+	sched_last_thread = t;
+	arch_set_current_regs(&t->regs);
+	if (t->task != sched_last_task) {
+		sched_last_task = t->task;
+		arch_aspace_activate(&t->task->aspace);
+	}
+}
 
 #endif
