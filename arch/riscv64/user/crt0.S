@@ -1,0 +1,19 @@
+/*
+ * riscv64 start-up code of user programs.  The starter enters at _start
+ * with sp = stack top and arg0/arg1 in a0/a1 (arch_regs_init_user); set up
+ * gp for the small-data area, align the stack and hand over to
+ * ulib_main(arg0, arg1), which never returns.
+ */
+	.text
+	.globl _start
+	.type _start, @function
+_start:
+	.option push
+	.option norelax
+	lla	gp, __global_pointer$
+	.option pop
+	li	s0, 0
+	andi	sp, sp, -16
+	call	ulib_main
+	unimp
+	.size _start, . - _start

@@ -1,0 +1,16 @@
+/*
+ * x86_64 start-up code of user programs.  The starter enters at _start with
+ * rsp = stack top and arg0/arg1 in rdi/rsi (arch_regs_init_user); align the
+ * stack as the ABI wants at a call and hand over to ulib_main(arg0, arg1),
+ * which never returns.
+ */
+	.text
+	.globl _start
+	.type _start, @function
+_start:
+	xorl	%ebp, %ebp
+	andq	$-16, %rsp
+	call	ulib_main
+	ud2
+	.size _start, . - _start
+	.section .note.GNU-stack, "", @progbits
