@@ -25,3 +25,4 @@ set_target_properties(mneme-core PROPERTIES
   OUTPUT_NAME mneme-${MNEME_ARCH}.elf
   SUFFIX ""
   LINK_DEPENDS ${MNEME_ARCH_CORE_LDSCRIPT})
+include(${MNEME_ROOT}/cmake/userland.cmake)

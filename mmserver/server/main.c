@@ -1,0 +1,215 @@
+/*
+ * The memory server: the first user task.  The core starts it with the
+ * boot info (mneme/layout.h); it takes over the USABLE RAM (frame.h),
+ * then starts the programs the command line asks for from the boot
+ * archive, serves as their pager and reports each test program as a KTAP
+ * subtest, and finally shuts the system down with the overall result.
+ *
+ * Command line words it reads (the rest is the core's):
+ *   tests=all | tests=a,b,c   run these test programs one after another
+ *   demo                      run the "hello" program
+ *   bench                     run the "bench" program (figures, not a test)
+ *   ktap_next=N               number of the top-level KTAP result the server
+ *                             prints (the core appends it after its own
+ *                             suites; without it the server prints a whole
+ *                             KTAP document of its own)
+ */
+#include <mneme/error.h>
+#include <mneme/fault.h>
+#include <mneme/ipc.h>
+#include <mneme/layout.h>
+#include <ulib/ulib.h>
+#include "frame.h"
+#include "loader.h"
+#include "serve.h"
+#include "task.h"
+
+/* Test programs in the order tests=all runs them. */
+static const char *const all_tests[] = {
+	"t_runtime", "t_ipc", "t_clients", "t_order", "t_handles", "t_dead", "t_preempt",
+	"t_pager", "t_nohandler", "t_isolation", "t_fuzz",
+};
+#define NR_ALL_TESTS (sizeof(all_tests) / sizeof(all_tests[0]))
+
+#define MAX_RUN 32
+
+static __attribute__((noreturn)) void shutdown(int code)
+{
+	for (;;)
+		mneme_shutdown((uint64_t)code);
+}
+
+/* The value of "key=" in the boot command line, copied to @buf (empty if absent). */
+static bool cmdline_value(const char *key, char *buf, size_t size)
+{
+	const char *p = ulib_boot_info->cmdline;
+	size_t n = strlen(key);
+
+	buf[0] = '\0';
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, n) && p[n] == '=') {
+			size_t i = 0;
+			for (p += n + 1; *p && *p != ' ' && i + 1 < size; p++)
+				buf[i++] = *p;
+			buf[i] = '\0';
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+static bool cmdline_word(const char *word)
+{
+	char tmp[2];
+	const char *p = ulib_boot_info->cmdline;
+	size_t n = strlen(word);
+
+	if (cmdline_value(word, tmp, sizeof(tmp)))
+		return true;
+	for (; *p; p++)
+		if ((p == ulib_boot_info->cmdline || p[-1] == ' ') && !strncmp(p, word, n) &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+static int server_init(void)
+{
+	const struct mneme_boot_info *bi = ulib_boot_info;
+	int err;
+
+	if (bi->version != MNEME_BOOTINFO_VERSION || bi->size != sizeof(*bi) ||
+	    bi->nr_ranges > MNEME_BOOTINFO_MAX_RANGES)
+		return -MNEME_ECORRUPT;
+	mm_server.archive = (const void *)(uintptr_t)MNEME_LAYOUT_ARCHIVE;
+	mm_server.archive_size = bi->archive_size;
+	mm_server.elf_machine = bi->arch == MNEME_ARCH_X86_64 ? MNEME_EM_X86_64 : MNEME_EM_RISCV;
+	mm_server.ep = MNEME_HANDLE_SERVER_EP;
+	mm_server.self = MNEME_HANDLE_SERVER_SELF;
+	mm_server.ipc = ulib_ipc_buffer;
+	if (!ulib_ipc_buffer || bi->archive_size > MNEME_LAYOUT_ARCHIVE_MAX)
+		return -MNEME_EINVAL;
+	err = archive_check(mm_server.archive, bi->archive_size);
+	if (err)
+		return err;
+	err = frame_init(bi);
+	if (err)
+		return err;
+	printf("mmserver: %llu KiB usable in %u ranges, archive %llu KiB, cmdline \"%s\"\n",
+	       (unsigned long long)(frame_total_count() * FRAME_SIZE >> 10), bi->nr_ranges,
+	       (unsigned long long)(bi->archive_size >> 10), bi->cmdline);
+	return 0;
+}
+
+/* Programs run one at a time, so "done" is: the program and every task it started have ended. */
+static bool all_done(void *ctx)
+{
+	(void)ctx;
+	for (unsigned s = 1; s <= MM_MAX_TASKS; s++)
+		if (mm_tasks[s].state == MM_TASK_RUNNING)
+			return false;
+	return true;
+}
+
+/*
+ * Run program @prog to its end; returns its exit status (0 = pass), or a
+ * negative error if it could not start.  Frames must all come back.
+ */
+static int64_t run_program(const char *prog, const char *args, uint32_t depth)
+{
+	struct mm_spawn_req req = { .prog = prog, .args = args, .parent = MM_SERVER_SLOT,
+				    .ktap_depth = depth };
+	uint64_t id, free_before = frame_free_count();
+	int64_t err = mm_task_spawn(&req, &id);
+
+	if (err) {
+		printf("mmserver: cannot start %s (%lld)\n", prog, (long long)err);
+		return err;
+	}
+	unsigned slot = mm_task_lookup(id, 1u << MM_TASK_RUNNING);
+	mm_serve_until(all_done, NULL);
+	const struct mm_task *t = &mm_tasks[slot];
+	if (t->exit_reason != MNEME_EXIT_NORMAL)
+		printf("mmserver: %s ended abnormally (reason %llu, kind %llu)\n", prog,
+		       (unsigned long long)t->exit_reason, (unsigned long long)t->exit_kind);
+	if (frame_free_count() != free_before) {
+		printf("mmserver: %s: %lld frames not reclaimed\n", prog,
+		       (long long)(free_before - frame_free_count()));
+		return -MNEME_EBUSY;
+	}
+	return t->exit_reason == MNEME_EXIT_NORMAL ? t->exit_status : -MNEME_EDEAD;
+}
+
+/* Split "a,b,c" (or "all") into names; returns how many. */
+static unsigned parse_tests(char *list, const char **names)
+{
+	unsigned n = 0;
+
+	if (!strcmp(list, "all")) {
+		for (; n < NR_ALL_TESTS; n++)
+			names[n] = all_tests[n];
+		return n;
+	}
+	for (char *p = list; *p && n < MAX_RUN;) {
+		names[n++] = p;
+		while (*p && *p != ',')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+/* Run the test programs as one KTAP subtest "user"; returns the number that failed. */
+static int run_tests(const char **names, unsigned n, unsigned top_index)
+{
+	int failed = 0;
+
+	printf("    KTAP version 1\n    # Subtest: user\n    1..%u\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		int64_t st = run_program(names[i], NULL, 2);
+		if (st)
+			printf("    # %s: exit status %lld\n", names[i], (long long)st);
+		printf("    %s %u %s\n", st ? "not ok" : "ok", i + 1, names[i]);
+		failed += st != 0;
+	}
+	printf("%s %u user\n", failed ? "not ok" : "ok", top_index);
+	printf("# mmserver: %u test programs, %d failed; %lu faults resolved, %lu tasks killed\n",
+	       n, failed, mm_stats.faults_resolved, mm_stats.tasks_killed);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	char buf[MNEME_BOOTINFO_CMDLINE];
+	const char *names[MAX_RUN];
+	unsigned top = 1;
+	int err;
+
+	(void)argc, (void)argv;
+	err = server_init();
+	if (err) {
+		printf("mmserver: cannot start: error %d\n", err);
+		shutdown(MNEME_SHUTDOWN_FAIL);
+	}
+	if (cmdline_value("ktap_next", buf, sizeof(buf)))
+		top = (unsigned)ulib_strtou(buf);
+	else
+		printf("KTAP version 1\n1..1\n");
+	if (cmdline_value("tests", buf, sizeof(buf))) {
+		unsigned n = parse_tests(buf, names);
+		shutdown(run_tests(names, n, top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
+	}
+	if (cmdline_word("bench") || cmdline_word("demo")) {
+		const char *prog = cmdline_word("bench") ? "bench" : "hello";
+		int64_t st = run_program(prog, NULL, 2);
+		printf("%s %u %s\n", st ? "not ok" : "ok", top, prog);
+		shutdown(st ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
+	}
+	printf("ok %u user # SKIP no user programs requested (tests=..., demo, bench)\n", top);
+	shutdown(MNEME_SHUTDOWN_PASS);
+}

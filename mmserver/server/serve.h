@@ -1,0 +1,19 @@
+/*
+ * The memory server's message loop: faults of its tasks (the pager), EXIT
+ * notices from the core, and requests of its tasks (ulib/mmproto.h).
+ */
+#ifndef MMSERVER_SERVE_H
+#define MMSERVER_SERVE_H
+
+#include <stdbool.h>
+
+/* Handle messages until @done(@ctx) is true (checked after every message). */
+void mm_serve_until(bool (*done)(void *ctx), void *ctx);
+
+/* Counters for the log and the tests. */
+struct mm_stats {
+	unsigned long faults_resolved, tasks_killed, requests, exits;
+};
+extern struct mm_stats mm_stats;
+
+#endif
