@@ -244,6 +244,19 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 	return 0;
 }
 
+/* A task whose pager is another task gets its whole stack up front: only its own pages fault. */
+static int map_stack(unsigned slot)
+{
+	uint64_t top = MNEME_LAYOUT_TASK_STACK_TOP;
+
+	for (uint64_t va = top - MNEME_LAYOUT_TASK_STACK_SIZE; va < top; va += FRAME_SIZE) {
+		int err = mm_task_map_new(slot, va, MNEME_PROT_READ | MNEME_PROT_WRITE, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int build_task(unsigned slot, const struct mm_spawn_req *req)
 {
 	uint64_t entry, pass = 0;
@@ -254,6 +267,8 @@ static int build_task(unsigned slot, const struct mm_spawn_req *req)
 	if (!err)
 		err = mm_task_map_new(slot, MNEME_LAYOUT_TASK_IPC_BUFFER,
 				      MNEME_PROT_READ | MNEME_PROT_WRITE, NULL);
+	if (!err && (req->flags & MM_SPAWN_PAGER))
+		err = map_stack(slot);
 	if (!err && (req->flags & MM_SPAWN_SHARE))
 		err = share_page(slot, req);
 	if (!err && req->handle && !(req->flags & MM_SPAWN_PAGER) && !(pass = give_handle(slot, req->handle)))

@@ -7,6 +7,7 @@
 #ifndef ULIB_ULIB_H
 #define ULIB_ULIB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <mneme/bootinfo.h>
 #include <ulib/ipc.h>
