@@ -21,6 +21,9 @@ set_target_properties(mneme-ulib PROPERTIES OUTPUT_NAME mneme)
 add_library(mneme-crt0 OBJECT ${MNEME_ROOT}/arch/${MNEME_ARCH}/user/crt0.S)
 target_compile_options(mneme-crt0 PRIVATE ${MNEME_ARCH_USER_FLAGS})
 
+# The archive holds copies without debug information (the .elf files keep it for gdb).
+find_program(MNEME_OBJCOPY NAMES llvm-objcopy llvm-objcopy-14 REQUIRED)
+
 # mneme_user_program(<name> <sources>...): a user program named <name> in the archive.
 function(mneme_user_program name)
   add_executable(user-${name} ${ARGN} $<TARGET_OBJECTS:mneme-crt0>)
@@ -30,6 +33,10 @@ function(mneme_user_program name)
     OUTPUT_NAME ${name}.elf SUFFIX ""
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
     LINK_DEPENDS ${MNEME_USER_LDSCRIPT})
+  add_custom_command(TARGET user-${name} POST_BUILD
+    COMMAND ${MNEME_OBJCOPY} --strip-debug $<TARGET_FILE:user-${name}>
+            ${CMAKE_BINARY_DIR}/user/${name}.stripped
+    VERBATIM)
   set_property(GLOBAL APPEND PROPERTY MNEME_ARCHIVE_PROGRAMS ${name})
 endfunction()
 
@@ -46,7 +53,7 @@ set(MNEME_ARCHIVE ${CMAKE_BINARY_DIR}/mneme-archive.bin)
 set(pack_args)
 set(pack_deps)
 foreach(p ${programs})
-  list(APPEND pack_args ${p}=$<TARGET_FILE:user-${p}>)
+  list(APPEND pack_args ${p}=${CMAKE_BINARY_DIR}/user/${p}.stripped)
   list(APPEND pack_deps user-${p})
 endforeach()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)

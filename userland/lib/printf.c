@@ -63,6 +63,9 @@ static void put_num(struct sink *s, const struct spec *sp, uint64_t v, unsigned 
 	if (n == 0 && sp->prec != 0)
 		tmp[n++] = '0';
 	int zeros = sp->prec > n ? sp->prec - n : 0;
+	/* "%#o": a leading 0 only if the digits do not already start with one. */
+	if (base == 8 && *prefix && (zeros || (n && tmp[n - 1] == '0')))
+		prefix = "";
 	int plen = (int)strlen(prefix);
 	int body = plen + zeros + n;
 	if (sp->zero && !sp->left && sp->prec < 0 && sp->width > body) {

@@ -6,7 +6,7 @@
 #include "common.h"
 
 static int fmt_is(struct ktap *k, const char *want, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(__printf__, 3, 4)));
 
 static int fmt_is(struct ktap *k, const char *want, const char *fmt, ...)
 {

@@ -35,9 +35,9 @@ void ktap_begin(struct ktap *k, const char *suite, int planned);
 int ktap_result(struct ktap *k, const char *name);
 void ktap_skip(struct ktap *k, const char *name, const char *reason);
 /* Diagnostic line ("# ...") at the document's depth. */
-void ktap_diag(struct ktap *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ktap_diag(struct ktap *k, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 void ktap_fail(struct ktap *k, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	__attribute__((format(__printf__, 4, 5)));
 /* Checks the plan was met; returns the number of failed cases (plan mismatch counts as one). */
 int ktap_end(struct ktap *k);
 /* Indentation prefix for @depth (4 spaces a level). */

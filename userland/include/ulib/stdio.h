@@ -16,10 +16,10 @@
 
 /* Like C's: returns the length the full output would have, writes at most @size - 1 chars + NUL. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
 /* Format and write to the debug console; returns the number of characters written. */
 int vprintf(const char *fmt, va_list ap);
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 /* Write @n bytes to the debug console as they are. */
 void console_write(const char *s, size_t n);
 int puts(const char *s);

@@ -1,0 +1,37 @@
+# Host tests of the user-space pieces that are plain algorithms: the
+# runtime's formatter (against the C library's), the memory server's ELF
+# and archive checks (also on an archive cmake/mkarchive.py packs), and its
+# frame source.
+set(UL_TEST_DIR ${MNEME_ROOT}/test/host/userland)
+set(UL_INCLUDES ${MNEME_ROOT}/userland/include ${MNEME_ROOT}/ipc/include ${MNEME_ROOT}/mmserver/server)
+
+# The formatter under other names, so it does not replace the C library's.
+add_executable(ul_printf_test ${UL_TEST_DIR}/test_printf.c ${MNEME_ROOT}/userland/lib/printf.c)
+target_include_directories(ul_printf_test PRIVATE ${UL_INCLUDES})
+set_source_files_properties(${MNEME_ROOT}/userland/lib/printf.c PROPERTIES COMPILE_DEFINITIONS
+  "vsnprintf=ul_vsnprintf;snprintf=ul_snprintf;vprintf=ul_vprintf;printf=ul_printf;puts=ul_puts;console_write=ul_console_write")
+target_compile_options(ul_printf_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS} -Wno-format)
+target_link_options(ul_printf_test PRIVATE ${MNEME_SANITIZE_FLAGS})
+add_test(NAME userland_printf COMMAND ul_printf_test)
+
+add_executable(ul_loader_test ${UL_TEST_DIR}/test_loader.c ${MNEME_ROOT}/mmserver/server/loader.c)
+target_include_directories(ul_loader_test PRIVATE ${UL_INCLUDES})
+target_compile_options(ul_loader_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS})
+target_link_options(ul_loader_test PRIVATE ${MNEME_SANITIZE_FLAGS})
+add_test(NAME userland_loader COMMAND ul_loader_test)
+
+# mkarchive.py output read back by the server's archive code.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME userland_mkarchive COMMAND sh -c
+  "${Python3_EXECUTABLE} ${MNEME_ROOT}/cmake/mkarchive.py --header ${MNEME_ROOT}/ipc/include/mneme/archive.h -o ul_archive.bin one=${MNEME_ROOT}/cmake/mkarchive.py two=${MNEME_ROOT}/README.md three=${MNEME_ROOT}/CMakeLists.txt && $<TARGET_FILE:ul_loader_test> ul_archive.bin one=${MNEME_ROOT}/cmake/mkarchive.py two=${MNEME_ROOT}/README.md three=${MNEME_ROOT}/CMakeLists.txt")
+
+# The frame source reaches "physical memory" at the physmap address, which
+# lies in AddressSanitizer's shadow gap: this one runs without ASan.
+add_executable(ul_frame_test ${UL_TEST_DIR}/test_frame.c ${MNEME_ROOT}/mmserver/server/frame.c)
+target_include_directories(ul_frame_test PRIVATE ${UL_INCLUDES})
+target_compile_options(ul_frame_test PRIVATE -O1 -g -fsanitize=undefined -fno-sanitize-recover=all)
+target_link_options(ul_frame_test PRIVATE -fsanitize=undefined)
+add_test(NAME userland_frame COMMAND ul_frame_test)
+
+set_tests_properties(userland_printf userland_loader userland_mkarchive userland_frame
+  PROPERTIES LABELS "host;userland" TIMEOUT 60)

@@ -1,0 +1,17 @@
+# QEMU tests of user tasks (issue 3): the core boots the memory server,
+# which runs the test programs named on the command line (tests=...) from
+# the boot archive and reports each as a KTAP subtest of "user"; run.py
+# judges the exit status and the whole KTAP document.
+set(MNEME_USER_TESTS
+  t_runtime t_ipc t_clients t_order t_handles t_dead t_preempt t_pager t_nohandler
+  t_isolation t_fuzz)
+foreach(arch x86_64 riscv64)
+  foreach(t ${MNEME_USER_TESTS})
+    string(REGEX REPLACE "^t_" "" short ${t})
+    mneme_qemu_test(user.${short} ${arch} TIMEOUT 240 ARGS --timeout 200 --append tests=${t}
+      --expect-line "^    ok [0-9]+ ${t}$")
+  endforeach()
+  # The demo: one user program greets from user mode.
+  mneme_qemu_test(user.demo ${arch} ARGS --append demo
+    --expect-line "hello from user mode: hello")
+endforeach()
