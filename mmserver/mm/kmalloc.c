@@ -4,17 +4,18 @@
  *
  * Classes are 8, 16, 32, 64, 96, 128, 192, 256, ... 8192 bytes, with one
  * set of caches per kind of memory (normal, DMA32, DMA; the DMA kinds are
- * created on first use).  A large allocation is a compound block whose
- * head page records the order (page->owner holds a kmalloc cookie and the
- * order, so kfree can recognise it and find the size).
+ * created on first use).  A large allocation is a buddy block: its head
+ * page carries PG_head and the order (mm/page_alloc.h alloc_order()), and
+ * page->owner holds a kmalloc cookie so kfree can tell it from pages that
+ * other users took from the buddy.
  */
 #include "slab_internal.h"
+#include "mm/page_alloc.h"
 
 enum kmalloc_type { KMALLOC_NORMAL, KMALLOC_DMA32, KMALLOC_DMA, KMALLOC_TYPES };
 #define KMALLOC_NR_CLASSES 13
 
-#define KMALLOC_LARGE_COOKIE 0x6b6d616c6c6f6300ull /* "kmalloc\0"; low byte = order */
-#define KMALLOC_LARGE_MASK   0xffffffffffffff00ull
+#define KMALLOC_LARGE_COOKIE 0x6b6d616c6c6f634cull /* "kmallocL" */
 
 static const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
@@ -97,7 +98,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	page = alloc_pages(gfp | __GFP_COMP, order);
 	if (!page)
 		return NULL;
-	page->owner = KMALLOC_LARGE_COOKIE | order;
+	page->owner = KMALLOC_LARGE_COOKIE;
 	return page_address(page);
 }
 
@@ -109,21 +110,20 @@ static struct page *kmalloc_large_page(const void *p)
 	if ((uintptr_t)p & (PAGE_SIZE - 1))
 		return NULL;
 	page = slab_addr_to_page(p);
-	if (!page || (page->flags & (PG_slab | PG_buddy | PG_pcp | PG_reserved)) ||
-	    (page->owner & KMALLOC_LARGE_MASK) != KMALLOC_LARGE_COOKIE)
+	if (!page || (page->flags & (PG_slab | PG_buddy | PG_pcp | PG_reserved | PG_head)) != PG_head ||
+	    page->owner != KMALLOC_LARGE_COOKIE)
 		return NULL;
 	return page;
 }
 
 static int kfree_large(struct page *page)
 {
-	unsigned order = (unsigned)(page->owner & 0xff);
 	int err;
 
 	page->owner = 0;
-	err = __free_pages(page, order);
+	err = __free_pages(page, alloc_order(page));
 	if (err)
-		page->owner = KMALLOC_LARGE_COOKIE | order;
+		page->owner = KMALLOC_LARGE_COOKIE;
 	return err;
 }
 
@@ -158,7 +158,7 @@ size_t ksize(const void *p)
 	if (page)
 		return page->slab_cache->object_size;
 	page = kmalloc_large_page(p);
-	return page ? PAGE_SIZE << (page->owner & 0xff) : 0;
+	return page ? PAGE_SIZE << alloc_order(page) : 0;
 }
 
 /* Free @p, validating fully if @checked; returns 0 or a negative mneme error. */

@@ -384,42 +384,61 @@ void kmem_cache_stats(const struct kmem_cache *s, struct kmem_cache_stats *st)
 	st->slab_frees = s->nr_slab_frees;
 }
 
-/* snprintf at @buf + *@pos, keeping the would-be length in *@pos. */
-static void slabinfo_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void slabinfo_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+/*
+ * Append one line at *@pos if it fits whole (with the terminating NUL);
+ * once a line does not fit, nothing more is written (*@full).
+ */
+static void slabinfo_put(char *buf, size_t len, size_t *pos, bool *full, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void slabinfo_put(char *buf, size_t len, size_t *pos, bool *full, const char *fmt, ...)
 {
+	char line[256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(*pos < len ? buf + *pos : NULL, *pos < len ? len - *pos : 0, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
+	if (*full || n < 0 || (size_t)n >= sizeof(line) || *pos + (size_t)n + 1 > len) {
+		*full = true;
+		return;
+	}
+	memcpy(buf + *pos, line, (size_t)n + 1);
+	*pos += (size_t)n;
 }
 
 size_t slabinfo_dump(char *buf, size_t len)
 {
 	size_t pos = 0;
+	bool full = false;
 
-	if (len)
-		buf[0] = 0;
-	slabinfo_put(buf, len, &pos, "slabinfo - version: 2.1\n");
-	slabinfo_put(buf, len, &pos, "# name            <active_objs> <num_objs> <objsize> "
+	if (!len)
+		return 0;
+	buf[0] = 0;
+	slabinfo_put(buf, len, &pos, &full, "slabinfo - version: 2.1\n");
+	slabinfo_put(buf, len, &pos, &full, "# name            <active_objs> <num_objs> <objsize> "
 		     "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
 		     "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	for (struct kmem_cache *s = slab_caches; s; s = s->next) {
 		struct kmem_cache_stats st;
 
 		kmem_cache_stats(s, &st);
-		slabinfo_put(buf, len, &pos, "%-17s %6llu %6llu %6u %4u %4u : tunables %4u %4u %4u"
+		slabinfo_put(buf, len, &pos, &full, "%-17s %6llu %6llu %6u %4u %4u : tunables %4u %4u %4u"
 			     " : slabdata %6llu %6llu %6u\n", s->name,
 			     (unsigned long long)st.active_objs, (unsigned long long)st.total_objs,
 			     s->size, s->objects, 1u << s->order, 0u, 0u, 0u,
 			     (unsigned long long)st.slabs, (unsigned long long)st.slabs, 0u);
 	}
 	return pos;
+}
+
+unsigned long slab_nr_pages(void)
+{
+	unsigned long pages = 0;
+
+	for (struct kmem_cache *s = slab_caches; s; s = s->next)
+		pages += (unsigned long)s->nr_slabs << s->order;
+	return pages;
 }
 
 /* ---- whole-cache validation ---------------------------------------------- */

@@ -17,13 +17,11 @@
 #define MM_SLAB_INTERNAL_H
 
 #include "mm/slab.h"
+#include "mm/sparse.h"
 #include "mneme/error.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* From mm/sparse.h (sparse memory model): does @pfn have a struct page? */
-bool pfn_valid(unsigned long pfn);
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

@@ -1,4 +1,4 @@
-/* Environment of the slab benchmark: the test-only page provider for now. */
+/* Environment of the slab benchmark: the real page allocator (see test/host/slab/slab_env.c). */
 #include "../host/slab/slab_test.h"
 
 int slab_bench_env_init(void)

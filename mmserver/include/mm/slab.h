@@ -188,11 +188,14 @@ struct kmem_cache *virt_to_cache(const void *obj);
 
 void kmem_cache_stats(const struct kmem_cache *s, struct kmem_cache_stats *st);
 /*
- * /proc/slabinfo (version 2.1) for all caches into @buf.  Returns the
- * length of the full text (like snprintf); @buf holds at most @len - 1
- * characters and is always terminated when @len > 0.
+ * /proc/slabinfo (version 2.1) for all caches into @buf, as the dumps of
+ * mm/mm_dump.h: at most @len - 1 bytes plus a NUL (nothing if @len is 0),
+ * cut after the last whole line that fits.  Returns the bytes written
+ * (excluding the NUL).
  */
 size_t slabinfo_dump(char *buf, size_t len);
+/* Pages held by all slab caches (meminfo's Slab:, in pages). */
+unsigned long slab_nr_pages(void);
 /*
  * Check every cache: counts against freelists, no object twice on a
  * freelist, objects on slot boundaries, list links, PG_slab and owner of

@@ -7,6 +7,7 @@
 
 #include "mm/slab.h"
 #include "mm/host.h"
+#include "mm/mm_dump.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +36,15 @@ static int slab_test_failures;
 	} \
 } while (0)
 
-/* Invariant check that reports the reason. */
+/* Slab and page-allocator invariant checks that report the reason. */
 #define CHECK_INVARIANTS() do { \
 	char _why[256]; \
 	if (slab_check_invariants(_why, sizeof(_why))) { \
 		fprintf(stderr, "%s:%d: slab invariants broken: %s\n", __FILE__, __LINE__, _why); \
+		slab_test_failures++; \
+	} \
+	if (mm_check_invariants(_why, sizeof(_why))) { \
+		fprintf(stderr, "%s:%d: page allocator invariants broken: %s\n", __FILE__, __LINE__, _why); \
 		slab_test_failures++; \
 	} \
 } while (0)

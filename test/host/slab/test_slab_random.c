@@ -167,7 +167,8 @@ static void test_random(void)
 			do_realloc(idx);
 		else
 			do_free(idx);
-		if (op % 5000 == 0 && slab_check_invariants(why, sizeof(why))) {
+		if (op % 5000 == 0 && (slab_check_invariants(why, sizeof(why)) ||
+				       mm_check_invariants(why, sizeof(why)))) {
 			fprintf(stderr, "op %lu: %s\n", op, why);
 			slab_test_failures++;
 			return;

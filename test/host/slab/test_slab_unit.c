@@ -36,7 +36,7 @@ static void check_disjoint(void **p, size_t n, size_t size)
 
 static void test_create_alloc_free_destroy(void)
 {
-	unsigned long free0 = slab_test_free_pages();
+	unsigned long free0 = slab_test_free_pages(), slab0 = slab_nr_pages();
 	struct kmem_cache *s = kmem_cache_create("test-48", 48, 0, 0, NULL);
 	enum { N = 2000 };
 	static void *objs[N];
@@ -51,6 +51,8 @@ static void test_create_alloc_free_destroy(void)
 		memset(objs[i], i & 0xff, 48);
 	}
 	CHECK_EQ(stats_of(s).active_objs, N);
+	CHECK_EQ(free0 - slab_test_free_pages(), slab_nr_pages() - slab0);
+	CHECK(slab_nr_pages() - slab0 >= (N * 48) / PAGE_SIZE);
 	CHECK_INVARIANTS();
 	for (int i = 0; i < N; i++) {
 		unsigned char *p = objs[i];
@@ -340,10 +342,16 @@ static void test_slabinfo_format(void)
 		CHECK_EQ(ns, 1);
 	}
 	CHECK(strstr(buf, "\nkmalloc-8192 ") && strstr(buf, "\nkmem_cache "));
-	/* Truncation: snprintf-like length, always terminated. */
+	/* A short buffer gets whole lines only, always terminated. */
 	memset(buf, 'x', 64);
-	CHECK_EQ(slabinfo_dump(buf, 10), n);
-	CHECK_EQ(strlen(buf), 9);
+	CHECK_EQ(slabinfo_dump(buf, 10), 0);
+	CHECK_EQ(buf[0], 0);
+	CHECK_EQ(slabinfo_dump(buf, 30), 24);
+	CHECK(strcmp(buf, "slabinfo - version: 2.1\n") == 0);
+	CHECK_EQ(slabinfo_dump(buf, n + 1), n);
+	CHECK(slabinfo_dump(buf, n) < n);               /* the last line no longer fits */
+	CHECK(buf[strlen(buf) - 1] == '\n');
+	CHECK_EQ(slabinfo_dump(buf, 0), 0);
 	for (int i = 0; i < 5; i++)
 		kmem_cache_free(s, p[i]);
 }
