@@ -73,7 +73,10 @@ pvh_start64:
 	movl %eax, %gs
 	movabsq $higher_half, %rax
 	jmp *%rax
+	.cfi_sections .debug_frame
 higher_half:
+	.cfi_startproc
+	.cfi_undefined 16               /* outermost frame: gdb's backtrace ends here */
 	leaq boot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
 	movl %esi, %edi                 /* x86_start(start_info_pa) */
@@ -81,6 +84,7 @@ higher_half:
 1:	cli
 	hlt
 	jmp 1b
+	.cfi_endproc
 
 /* A temporary GDT for the jump to 64-bit code; desc.c installs the real one. */
 	.section .rodata

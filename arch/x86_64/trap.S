@@ -29,51 +29,83 @@ trap_stubs:
 	.set vec, vec + 1
 	.endr
 
+/*
+ * Call-frame information so gdb unwinds from x86_trap() into the
+ * interrupted code: the CFA is the end of the CPU's frame (vector slot +
+ * 56), the interrupted rip and rsp are read from that frame, and every
+ * pushed GPR is recorded where it lies.
+ */
+	.cfi_sections .debug_frame
+#define DW_RSP 7
+#define DW_RIP 16
+.macro PUSH_REG reg
+	pushq \reg
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset \reg, 0
+.endm
+.macro POP_REG reg
+	popq \reg
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore \reg
+.endm
+
 trap_common:
+	.cfi_startproc simple
+	.cfi_signal_frame
+	.cfi_def_cfa %rsp, 56
+	.cfi_offset DW_RIP, -40
+	.cfi_offset DW_RSP, -16
 	testb $3, FRAME_CS(%rsp)
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:
+	PUSH_REG %rax
+	PUSH_REG %rbx
+	PUSH_REG %rcx
+	PUSH_REG %rdx
+	PUSH_REG %rsi
+	PUSH_REG %rdi
+	PUSH_REG %rbp
+	PUSH_REG %r8
+	PUSH_REG %r9
+	PUSH_REG %r10
+	PUSH_REG %r11
+	PUSH_REG %r12
+	PUSH_REG %r13
+	PUSH_REG %r14
+	PUSH_REG %r15
 	movq %cr2, %rax
 	pushq %rax
+	.cfi_adjust_cfa_offset 8
 	cld
 	movq %rsp, %rdi
 	movq %rsp, %rbx            /* callee-saved: the frame, across the call */
+	.cfi_def_cfa_register %rbx
 	andq $-16, %rsp
 	call x86_trap
 	movq %rbx, %rsp
+	.cfi_def_cfa_register %rsp
 	addq $8, %rsp              /* cr2 */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	.cfi_adjust_cfa_offset -8
+	POP_REG %r15
+	POP_REG %r14
+	POP_REG %r13
+	POP_REG %r12
+	POP_REG %r11
+	POP_REG %r10
+	POP_REG %r9
+	POP_REG %r8
+	POP_REG %rbp
+	POP_REG %rdi
+	POP_REG %rsi
+	POP_REG %rdx
+	POP_REG %rcx
+	POP_REG %rbx
+	POP_REG %rax
 	testb $3, FRAME_CS(%rsp)
 	jz 2f
 	swapgs
 2:	addq $16, %rsp             /* vector, error code */
+	.cfi_adjust_cfa_offset -16
 	iretq
+	.cfi_endproc
