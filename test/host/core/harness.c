@@ -142,7 +142,7 @@ int64_t h_sys(struct thread *t, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t 
 	else
 		core_syscall(&t->regs);
 	fake_idle_jmp = NULL;
-	return (int64_t)t->regs.a[0];
+	return (int64_t)h_ret(t, 0);
 }
 
 int h_report(const char *name)

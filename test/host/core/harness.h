@@ -48,7 +48,7 @@ void h_run(struct thread *t);
 int64_t h_sys(struct thread *t, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6);
 extern bool h_idled;
-static inline uint64_t h_ret(const struct thread *t, unsigned i) { return t->regs.a[i]; }
+static inline uint64_t h_ret(const struct thread *t, unsigned i) { return fake_regs_ret(&t->regs, i); }
 
 int h_report(const char *name);
 

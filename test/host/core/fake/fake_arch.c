@@ -35,6 +35,7 @@ static struct fake_map maps[FAKE_MAPS];
 static struct fake_table tables[FAKE_TABLES];
 static const struct arch_aspace *active;
 struct mneme_boot_info boot_info;
+int fake_abi_x86;
 jmp_buf *fake_exit_jmp;
 int fake_exit_code = -1;
 jmp_buf *fake_idle_jmp;
@@ -77,6 +78,8 @@ void arch_dump_regs(const struct arch_regs *r)
 
 void fake_reset(void)
 {
+	const char *abi = getenv("FAKE_ABI");
+	fake_abi_x86 = abi && !strcmp(abi, "x86");
 	memset(maps, 0, sizeof(maps));
 	memset(tables, 0, sizeof(tables));
 	active = NULL;
