@@ -4,7 +4,7 @@ enable_testing()
 add_compile_options(-Wall -Wextra -Werror)
 
 option(MNEME_SANITIZE "Build host tests with AddressSanitizer and UBSan" ON)
-option(MNEME_TARGETS "Build the system images and register the QEMU tests" OFF)
+option(MNEME_TARGETS "Build the system images and register the QEMU tests" ON)
 set(MNEME_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 # The memory-management core (mmserver/mm) compiled for the host twice:
