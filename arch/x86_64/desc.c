@@ -57,11 +57,12 @@ void x86_gdt_init(void)
 {
 	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
 
-	gdt[X86_SEL_KCODE / 8] = 0x00af9a000000ffff;   /* L=1, DPL 0, execute/read */
-	gdt[X86_SEL_KDATA / 8] = 0x00cf92000000ffff;   /* DPL 0, read/write */
-	gdt[X86_SEL_UCODE32 / 8] = 0x00cffa000000ffff; /* 32-bit, DPL 3 (unused) */
-	gdt[X86_SEL_UDATA / 8] = 0x00cff2000000ffff;   /* DPL 3, read/write */
-	gdt[X86_SEL_UCODE / 8] = 0x00affa000000ffff;   /* L=1, DPL 3 */
+	/* Accessed bits preset, so loading a segment never writes the GDT. */
+	gdt[X86_SEL_KCODE / 8] = 0x00af9b000000ffff;   /* L=1, DPL 0, execute/read */
+	gdt[X86_SEL_KDATA / 8] = 0x00cf93000000ffff;   /* DPL 0, read/write */
+	gdt[X86_SEL_UCODE32 / 8] = 0x00cffb000000ffff; /* 32-bit, DPL 3 (unused) */
+	gdt[X86_SEL_UDATA / 8] = 0x00cff3000000ffff;   /* DPL 3, read/write */
+	gdt[X86_SEL_UCODE / 8] = 0x00affb000000ffff;   /* L=1, DPL 3 */
 	for (int i = 0; i < 3; i++)
 		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
 	tss.iomap_base = sizeof(tss);                  /* no I/O bitmap */

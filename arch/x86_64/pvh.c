@@ -154,6 +154,9 @@ int arch_firmware_map(struct mneme_boot_info *bi)
 	if (pvh_initrd.size) {
 		bi->initrd_base = pvh_initrd.paddr;
 		bi->initrd_size = pvh_initrd.size;
+		printk("mneme: x86_64: initrd [mem 0x%016llx-0x%016llx] kept as core\n",
+		       (unsigned long long)pvh_initrd.paddr,
+		       (unsigned long long)(pvh_initrd.paddr + pvh_initrd.size - 1));
 		err = memmap_add(bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES,
 				 pvh_initrd.paddr, pvh_initrd.size, MNEME_MEM_CORE, 0);
 		if (err)

@@ -80,3 +80,20 @@ KTEST(x86_pvh, boot_info_filled)
 	KEXPECT(t, bi->huge_page_sizes & (1ull << 21));
 	KEXPECT_EQ(t, !!(bi->huge_page_sizes & (1ull << 30)), x86_cpu.pdpe1gb);
 }
+
+KTEST(x86_pvh, initrd_kept_as_core)
+{
+	const struct mneme_boot_info *bi = &boot_info;
+	uint64_t base = bi->initrd_base, end = base + bi->initrd_size;
+	bool covered = false;
+
+	if (!bi->initrd_size) {
+		ktest_skip(t, "no initrd");
+		return;
+	}
+	for (uint32_t i = 0; i < bi->nr_ranges; i++)
+		if (bi->ranges[i].type == MNEME_MEM_CORE && bi->ranges[i].base <= base &&
+		    bi->ranges[i].base + bi->ranges[i].size >= end)
+			covered = true;
+	KEXPECT(t, covered);
+}

@@ -15,3 +15,7 @@ endforeach()
 mneme_qemu_test(stack-overflow-dump x86_64 ARGS --append x86_stack_overflow_test --expect panic
   --expect-line "unexpected trap: double fault" --expect-line "cr2: 0x"
   --expect-line "halting after unexpected trap")
+
+# An initrd arrives as PVH module 0 and is kept out of usable memory (any file will do).
+mneme_qemu_test(initrd x86_64 ARGS --check-map --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core"
+  -- -initrd ${MNEME_IMAGE_x86_64})
