@@ -181,21 +181,45 @@ static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
 	return true;
 }
 
+/*
+ * A reply the core refused (reply_recv then receives nothing): a faulting
+ * thread would wait forever, so its task is destroyed instead.
+ */
+static void reply_refused(const struct ulib_msg *in, int64_t err)
+{
+	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
+
+	printf("mmserver: reply to task %llu refused (%lld)\n",
+	       (unsigned long long)MM_BADGE_ID(in->badge), (long long)err);
+	if (slot && MM_BADGE_KIND(in->badge) == MM_BADGE_FAULT)
+		mm_task_kill(slot);
+}
+
 void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 {
-	struct ulib_msg in, out;
+	struct ulib_msg in = { 0 }, out, prev;
 	bool reply = false;
+	unsigned errors = 0;
 
 	while (!done(ctx)) {
+		prev = in;   /* the message being answered; the call overwrites @in */
 		int64_t st = reply ? ipc_reply_recv(mm_server.ep, &out, &in)
 				   : ipc_recv(mm_server.ep, &in);
+		if (st && reply) {
+			reply_refused(&prev, st);
+			reply = false;
+			continue;
+		}
 		reply = false;
 		if (st) {
 			printf("mmserver: receive failed (%lld)\n", (long long)st);
+			if (++errors > 100)
+				mneme_shutdown(MNEME_SHUTDOWN_PANIC);
 			continue;
 		}
+		errors = 0;
 		reply = dispatch(&in, &out);
 	}
-	if (reply)
-		ipc_reply(&out);
+	if (reply && ipc_reply(&out))
+		reply_refused(&in, -MNEME_EINVAL);
 }

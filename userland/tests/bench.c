@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	       CALIB_ITERS, 2 * CALIB_ITERS, (unsigned long long)calib);
 	if (!calib)
 		return 1;
-	uint64_t ep = t_endpoint(), h = t_mint(ep, 0, MNEME_RIGHT_RECV | MNEME_RIGHT_SEND);
+	uint64_t ep = t_endpoint(), h = t_mint(ep, 0, MNEME_RIGHTS_ALL);
 	if (!ep || !h || mm_spawn("p_bench_srv", NULL, 0, h, 0, &srv))
 		return 2;
 	mneme_handle_close(h);

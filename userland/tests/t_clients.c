@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	uint64_t ep = t_endpoint();
 	KTAP_EXPECT(&k, ep != 0);
 	for (unsigned i = 0; i < CLIENTS; i++) {
-		uint64_t h = t_mint(ep, 0xc0de00 + i, MNEME_RIGHT_SEND);
+		uint64_t h = t_mint(ep, 0xc0de00 + i, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 		snprintf(args, sizeof(args), "calls=%u id=%u", CALLS, i);
 		KTAP_EXPECT(&k, h != 0);
 		KTAP_EXPECT_EQ(&k, mm_spawn("p_client", args, 0, h, 0, &child[i]), 0);

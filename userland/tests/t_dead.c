@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	ktap_result(&k, "missing_handle");
 
 	uint64_t e = t_endpoint();
-	uint64_t e_send = t_mint(e, 0x1, MNEME_RIGHT_SEND);
+	uint64_t e_send = t_mint(e, 0x1, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_dead", "mode=server", 0, e_send, 0, &srv), 0);
 	mneme_handle_close(e_send);
 	KTAP_EXPECT_EQ(&k, ipc_recv(e, &in), 0);
@@ -36,12 +36,12 @@ int main(int argc, char **argv)
 	ktap_result(&k, "call_dead_endpoint");
 
 	/* A third task's call on a child's endpoint: the child takes it and dies. */
-	e_send = t_mint(e, 0x2, MNEME_RIGHT_SEND);
+	e_send = t_mint(e, 0x2, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_dead", "mode=server", 0, e_send, 0, &srv), 0);
 	mneme_handle_close(e_send);
 	KTAP_EXPECT_EQ(&k, ipc_recv(e, &in), 0);
 	uint64_t g2 = mneme_msginfo_slot(in.info);
-	uint64_t g2_pass = t_mint(g2, 0x3, MNEME_RIGHT_SEND);
+	uint64_t g2_pass = t_mint(g2, 0x9, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_dead", "mode=caller", 0, g2_pass, 0, &caller), 0);
 	mneme_handle_close(g2_pass);
 	/* The caller's call reaches the server, which exits: the caller gets EDEAD. */

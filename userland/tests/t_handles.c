@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	ktap_begin(&k, "handles", 4);
 	uint64_t e = t_endpoint(), f = t_endpoint();
-	uint64_t e_send = t_mint(e, 0xe1, MNEME_RIGHT_SEND);
+	uint64_t e_send = t_mint(e, 0xe1, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	uint64_t f_grant = t_mint(f, 0xf2, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	uint64_t f_nogrant = t_mint(f, 0xf3, MNEME_RIGHT_SEND);
 	KTAP_EXPECT(&k, e && f && e_send && f_grant && f_nogrant);

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	ktap_begin(&k, "ipc", 4);
 	uint64_t ep = t_endpoint();
-	uint64_t badged = t_mint(ep, BADGE, MNEME_RIGHT_SEND);
+	uint64_t badged = t_mint(ep, BADGE, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT(&k, ep && badged);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_echo", NULL, 0, badged, 0, &child), 0);
 	mneme_handle_close(badged);

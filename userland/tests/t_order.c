@@ -10,7 +10,7 @@ static volatile uint64_t shared[512] __attribute__((aligned(4096)));
 static uint64_t start(struct ktap *k, uint64_t ep, unsigned rights, const char *mode)
 {
 	char args[32];
-	uint64_t child = 0, h = t_mint(ep, 0x0d, rights);
+	uint64_t child = 0, h = t_mint(ep, 0x0d, rights | MNEME_RIGHT_GRANT);
 
 	shared[0] = 0;
 	snprintf(args, sizeof(args), "mode=%s", mode);

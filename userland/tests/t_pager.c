@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	ktap_begin(&k, "pager", 4);
 	uint64_t ep = t_endpoint();
-	uint64_t pager = t_mint(ep, PAGER_BADGE, MNEME_RIGHT_SEND);
+	uint64_t pager = t_mint(ep, PAGER_BADGE, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT(&k, ep && pager);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_touch", "mode=pager", MM_SPAWN_PAGER, pager, 0, &child), 0);
 	mneme_handle_close(pager);
