@@ -182,16 +182,31 @@ static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
 }
 
 /*
- * A reply the core refused (reply_recv then receives nothing): a faulting
- * thread would wait forever, so its task is destroyed instead.
+ * A reply the core refused (reply_recv then receives nothing).  For a
+ * MAP_RESUME that found the task's page-table pool empty, donate a frame
+ * and answer again; otherwise a faulting thread would wait forever, so
+ * its task is destroyed.
  */
-static void reply_refused(const struct ulib_msg *in, int64_t err)
+static void reply_refused(const struct ulib_msg *in, const struct ulib_msg *out, int64_t err)
 {
 	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
+	bool fault = MM_BADGE_KIND(in->badge) == MM_BADGE_FAULT;
 
+	for (int tries = 0; slot && fault && err == -MNEME_ENOMEM && tries < 4; tries++) {
+		uint64_t pt = frame_alloc(slot);
+		if (!pt || mneme_pt_donate(mm_tasks[slot].handle, pt)) {
+			if (pt)
+				frame_free(pt);
+			break;
+		}
+		mm_tasks[slot].nr_pt_frames++;
+		err = ipc_reply(out);
+		if (!err)
+			return;
+	}
 	printf("mmserver: reply to task %llu refused (%lld)\n",
 	       (unsigned long long)MM_BADGE_ID(in->badge), (long long)err);
-	if (slot && MM_BADGE_KIND(in->badge) == MM_BADGE_FAULT)
+	if (slot && fault)
 		mm_task_kill(slot);
 }
 
@@ -206,7 +221,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 		int64_t st = reply ? ipc_reply_recv(mm_server.ep, &out, &in)
 				   : ipc_recv(mm_server.ep, &in);
 		if (st && reply) {
-			reply_refused(&prev, st);
+			reply_refused(&prev, &out, st);
 			reply = false;
 			continue;
 		}
@@ -220,6 +235,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 		errors = 0;
 		reply = dispatch(&in, &out);
 	}
-	if (reply && ipc_reply(&out))
-		reply_refused(&in, -MNEME_EINVAL);
+	int64_t st;
+	if (reply && (st = ipc_reply(&out)))
+		reply_refused(&in, &out, st);
 }
