@@ -6,8 +6,11 @@
  * round is reported.  Also a batch pattern (allocate 64, free 64) that
  * walks real freelists instead of reusing one object.
  *
- * Not a test: nothing here can fail; it prints figures.
+ * Not a test: nothing here can fail; it prints figures.  slab_bench_run()
+ * is the entry point; built alone (slab-bench target, SLAB_BENCH_MAIN) it
+ * has its own main().
  */
+int slab_bench_run(void);
 #define _GNU_SOURCE
 #include "mm/slab.h"
 
@@ -17,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Brings up the page allocator and kmem_cache_init() (see slab_bench_env.c). */
-int slab_bench_env_init(void);
+/* Brings up the page allocator and kmem_cache_init() (test/host/slab/slab_env.c). */
+int slab_test_env_init(void);
 
 #define ROUNDS 15
 #define PAIRS 2000000
@@ -112,7 +115,7 @@ int slab_bench_run(void)
 	static const char *const names[] = { "slab kmem_cache", "slab kmalloc", "glibc malloc", "mimalloc" };
 	static const size_t sizes[] = { 64, 256 };
 
-	if (slab_bench_env_init()) {
+	if (slab_test_env_init()) {
 		fprintf(stderr, "slab bench: environment init failed\n");
 		return 1;
 	}
@@ -139,7 +142,7 @@ int slab_bench_run(void)
 	return 0;
 }
 
-#ifndef SLAB_BENCH_NO_MAIN
+#ifdef SLAB_BENCH_MAIN
 int main(void)
 {
 	return slab_bench_run();

@@ -13,13 +13,19 @@ if(TARGET mmcore_host)
   endforeach()
 endif()
 
-# Benchmark (not a test): ninja slab-bench && ./slab-bench
+# Benchmark (not a test): ninja slab-bench && ./slab-bench.  The same file
+# is part of mm-bench (buddy.cmake globs test/bench/*_bench.c) and needs
+# the slab test environment and mimalloc there too.
 if(TARGET mmcore_fast)
   find_library(MNEME_MIMALLOC mimalloc)
   if(MNEME_MIMALLOC)
-    add_executable(slab-bench ${MNEME_ROOT}/test/bench/slab_bench.c
-                   ${MNEME_ROOT}/test/bench/slab_bench_env.c ${SLAB_TEST_DIR}/slab_env.c)
+    add_executable(slab-bench ${MNEME_ROOT}/test/bench/slab_bench.c ${SLAB_TEST_DIR}/slab_env.c)
+    target_compile_definitions(slab-bench PRIVATE SLAB_BENCH_MAIN)
     target_link_libraries(slab-bench mmcore_fast ${MNEME_MIMALLOC})
+    if(TARGET mm-bench)
+      target_sources(mm-bench PRIVATE ${SLAB_TEST_DIR}/slab_env.c)
+      target_link_libraries(mm-bench PRIVATE ${MNEME_MIMALLOC})
+    endif()
   endif()
 endif()
 
