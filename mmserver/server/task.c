@@ -302,14 +302,15 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 	for (unsigned i = 0; i < sizeof(t->name) - 1 && req->prog[i]; i++)
 		t->name[i] = req->prog[i];
 	int err = build_task(slot, req);
+	if (err && t->handle) {
+		/* The core may use the task's frames until its EXIT arrives: reclaim then. */
+		t->parent = MM_SERVER_SLOT;
+		mm_task_kill(slot);
+		return err;
+	}
 	if (err) {
-		if (t->handle) {
-			mneme_task_destroy(t->handle);
-			mneme_handle_close(t->handle);
-		}
 		frame_reclaim(slot);
 		t->state = MM_TASK_FREE;
-		t->handle = 0;
 		return err;
 	}
 	*id = mm_task_id(slot);
