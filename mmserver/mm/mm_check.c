@@ -158,7 +158,7 @@ static int check_tails(struct check *c, const struct zone *z, unsigned long pfn,
 	for (unsigned long i = 1; i < (1UL << order); i++) {
 		const struct page *t = pfn_to_page(pfn + i);
 
-		if (page_zone(t) != z || (t->flags & (PG_reserved | PG_buddy | PG_pcp | PG_head)))
+		if (page_zone(t) != z || (t->flags & (PG_reserved | PG_buddy | PG_pcp | PG_head | PG_contig)))
 			return fail(c, "node %d zone %s: page %#lx inside block %#lx order %u has flags %#x",
 				    ZN(z), pfn + i, pfn, order, t->flags);
 	}
@@ -187,6 +187,16 @@ static int walk_memmap(struct check *c, const struct zone *z, struct memmap_tall
 				t->buddy_blocks++;
 			else
 				t->pcp_blocks++;
+		} else if ((p->flags & (PG_head | PG_contig)) == (PG_head | PG_contig)) {
+			unsigned long n = 1;
+			while (pfn + n < zone_end_pfn(z) && pfn_valid(pfn + n) &&
+			       (pfn_to_page(pfn + n)->flags & (PG_contig | PG_head)) == PG_contig &&
+			       page_zone(pfn_to_page(pfn + n)) == z)
+				n++;
+			t->allocated += n;
+			t->unreserved += n;
+			pfn += n;
+			continue;
 		} else if (p->flags & PG_head) {
 			order = alloc_order(p);
 			t->allocated += 1UL << order;

@@ -365,6 +365,8 @@ static const char *free_pages_check(const struct page *page, unsigned order, int
 		return "not the head of a live allocation (double free or tail page)";
 	if (page->flags & PG_slab)
 		return "page still owned by a slab cache";
+	if (page->flags & PG_contig)
+		return "page of a contiguous range (free_contig_pages)";
 	*err = -MNEME_EINVAL;
 	if (alloc_order(page) != order)
 		return "order differs from the allocation's";

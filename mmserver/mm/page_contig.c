@@ -6,8 +6,9 @@
  * are all free in the buddy lists (after draining the per-CPU lists),
  * then takes the free blocks covering it and returns the parts of the
  * first and last block that lie outside the range.  Every page of the
- * range is marked as an order-0 allocation, so free_contig_pages() can
- * check each page before giving any back.
+ * range carries PG_contig and the first also PG_head, so
+ * free_contig_pages() can check that it is given exactly one whole range
+ * (a head, only tails, and no tail right after) before giving any back.
  */
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
@@ -17,6 +18,8 @@
 /* Head pfn of the free block containing @pfn in zone @z, or ~0UL if @pfn is not free. */
 static unsigned long free_block_head(struct zone *z, unsigned long pfn)
 {
+	if (!pfn_valid(pfn))
+		return ~0UL;
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
 		unsigned long head = pfn & ~((1UL << o) - 1);
 		struct page *p = pfn_to_page(head);
@@ -36,7 +39,8 @@ static bool range_free(struct zone *z, unsigned long start, unsigned long nr, un
 		unsigned long head = free_block_head(z, pfn);
 
 		if (head == ~0UL) {
-			*next = pfn + 1;
+			/* a missing section is skipped whole */
+			*next = pfn_valid(pfn) ? pfn + 1 : section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
 			return false;
 		}
 		pfn = head + (1UL << buddy_order(pfn_to_page(head)));
@@ -60,7 +64,8 @@ static void take_range(struct zone *z, unsigned long start, unsigned long end, g
 	for (unsigned long pfn = start; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
-		p->flags = (p->flags & ~(PAGE_ORDER_MASK << PAGE_ORDER_SHIFT)) | PG_head;
+		p->flags = (p->flags & ~(PAGE_ORDER_MASK << PAGE_ORDER_SHIFT)) | PG_contig |
+			   (pfn == start ? PG_head : 0);
 		p->_refcount = 1;
 		p->private = 0;
 		p->migratetype = (uint32_t)mt;
@@ -125,22 +130,33 @@ struct page *alloc_contig_pages_below(unsigned long nr_pages, phys_addr_t align,
 	return NULL;
 }
 
-/* Decode step: is [pfn, pfn + nr) a live contiguous allocation of one zone? */
+static bool contig_tail(const struct page *p)
+{
+	return (p->flags & (PG_contig | PG_head)) == PG_contig;
+}
+
+/* Decode step: is [pfn, pfn + nr) exactly one live contiguous allocation? */
 static int contig_check(const struct page *page, unsigned long nr, unsigned long *start)
 {
+	unsigned long end;
 	struct zone *z;
 
 	if (!nr || page_pfn_checked(page, start) || *start + nr > max_pfn || *start + nr < *start)
 		return -MNEME_ERANGE;
+	end = *start + nr;
 	z = page_zone(page);
-	for (unsigned long pfn = *start; pfn < *start + nr; pfn++) {
+	if ((page->flags & (PG_contig | PG_head)) != (PG_contig | PG_head))
+		return -MNEME_EBUSY;
+	for (unsigned long pfn = *start + 1; pfn < end; pfn++) {
 		const struct page *p = pfn_to_page(pfn);
 
-		if (!zone_spans_pfn(z, pfn) || page_zone(p) != z || (p->flags & PG_reserved))
+		if (!zone_spans_pfn(z, pfn) || page_zone(p) != z)
 			return -MNEME_ERANGE;
-		if ((p->flags & (PG_buddy | PG_pcp | PG_slab)) || !(p->flags & PG_head) || alloc_order(p))
-			return -MNEME_EBUSY;
+		if (!contig_tail(p))
+			return -MNEME_EBUSY;     /* shorter range, or not one */
 	}
+	if (zone_spans_pfn(z, end) && pfn_valid(end) && contig_tail(pfn_to_page(end)))
+		return -MNEME_EINVAL;            /* the range goes on: wrong length */
 	return 0;
 }
 
@@ -159,7 +175,7 @@ int free_contig_pages(struct page *page, unsigned long nr_pages)
 	for (unsigned long pfn = start; pfn < start + nr_pages; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
-		p->flags &= ~PG_head;
+		p->flags &= ~(PG_head | PG_contig);
 		p->_refcount = 0;
 	}
 	free_pfn_range_to_buddy(page_zone(page), start, start + nr_pages);

@@ -26,6 +26,7 @@ enum pageflags {
 	PG_zeroed   = 1u << 5,   /* known to contain zeroes */
 	PG_poison   = 1u << 6,   /* debug: contents poisoned */
 	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
+	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u
