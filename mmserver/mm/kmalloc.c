@@ -55,7 +55,8 @@ static struct kmem_cache *kmalloc_create(enum kmalloc_type type, unsigned idx)
 		align = PAGE_SIZE;
 	snprintf(name, sizeof(name), "%skmalloc-%u", kmalloc_prefix[type], size);
 	kmalloc_caches[type][idx] = slab_create_internal(name, size, align,
-							 SLAB_NO_DESTROY | type_flags[type], NULL);
+							 SLAB_NO_DESTROY | SLAB_KMALLOC | type_flags[type],
+							 NULL);
 	return kmalloc_caches[type][idx];
 }
 
@@ -137,10 +138,15 @@ void *kmalloc(size_t size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(size, gfp);
+	void *obj;
+
 	s = kmalloc_slab(size, gfp);
 	if (unlikely(!s))
 		return NULL;
-	return slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
+	obj = slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
+	if (unlikely(slab_debug(s)) && obj)
+		slab_debug_set_orig_size(s, obj, size);
+	return obj;
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
@@ -156,7 +162,7 @@ size_t ksize(const void *p)
 		return 0;
 	page = slab_page_of(p);
 	if (page)
-		return page->slab_cache->object_size;
+		return slab_debug_usable(page->slab_cache, (void *)p);
 	page = kmalloc_large_page(p);
 	return page ? PAGE_SIZE << alloc_order(page) : 0;
 }
@@ -198,6 +204,18 @@ int kfree_checked(const void *p)
 	return kfree_common(p, true, (uintptr_t)__builtin_return_address(0));
 }
 
+/* Red-zoned kmalloc object: grow within its slot by moving the slack guard. */
+static bool krealloc_in_slack(const void *p, size_t new_size)
+{
+	struct page *page = slab_page_of(p);
+	struct kmem_cache *s = page ? page->slab_cache : NULL;
+
+	if (!s || !slab_tracks_orig_size(s) || new_size > s->object_size)
+		return false;
+	slab_debug_set_orig_size(s, (void *)p, new_size);
+	return true;
+}
+
 void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 {
 	size_t old;
@@ -214,7 +232,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		mm_printf("krealloc: %p is not a kmalloc object\n", p);
 		return NULL;
 	}
-	if (new_size <= old)
+	if (krealloc_in_slack(p, new_size) || new_size <= old)
 		return (void *)p;
 	n = kmalloc(new_size, gfp);
 	if (!n)

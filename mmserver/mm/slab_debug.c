@@ -83,6 +83,46 @@ static unsigned slab_count_changed(const unsigned char *p, size_t len, int value
 	return n;
 }
 
+static uint64_t *slab_orig_size_slot(struct kmem_cache *s, void *obj)
+{
+	size_t off = s->offset + sizeof(void *);
+
+	if (s->flags & SLAB_STORE_USER)
+		off += 2 * sizeof(struct slab_track);
+	return (uint64_t *)((unsigned char *)obj + off);
+}
+
+size_t slab_debug_usable(struct kmem_cache *s, void *obj)
+{
+	return slab_tracks_orig_size(s) ? *slab_orig_size_slot(s, obj) : s->object_size;
+}
+
+void slab_debug_set_orig_size(struct kmem_cache *s, void *obj, size_t size)
+{
+	if (!slab_tracks_orig_size(s) || size > s->object_size)
+		return;
+	*slab_orig_size_slot(s, obj) = size;
+	memset((unsigned char *)obj + size, SLAB_RED_ACTIVE, s->object_size - size);
+}
+
+/* Check the kmalloc slack [orig size, object_size) of an allocated object. */
+static bool slab_check_slack(struct kmem_cache *s, void *obj)
+{
+	size_t orig = slab_debug_usable(s, obj);
+	const unsigned char *first = NULL;
+	unsigned n;
+
+	if (!slab_tracks_orig_size(s) || orig >= s->object_size)
+		return true;
+	n = slab_count_changed((unsigned char *)obj + orig, s->object_size - orig, SLAB_RED_ACTIVE,
+			       &first);
+	if (!n)
+		return true;
+	slab_report(s, "redzone overwritten at %p by %u bytes (after allocated object %p, "
+		    "size %zu of %u)", (const void *)first, n, obj, orig, s->object_size);
+	return false;
+}
+
 /* Check both red zones against @value; report and repair damage. */
 static bool slab_check_redzones(struct kmem_cache *s, void *obj, int value, const char *state)
 {
@@ -151,15 +191,20 @@ bool slab_debug_alloc(struct kmem_cache *s, void *obj, uintptr_t caller)
 	}
 	if (s->flags & SLAB_RED_ZONE)
 		slab_fill_redzones(s, obj, SLAB_RED_ACTIVE);
+	if (slab_tracks_orig_size(s))
+		*slab_orig_size_slot(s, obj) = s->object_size;
 	slab_set_track(s, obj, TRACK_ALLOC, caller);
 	return true;
 }
 
 bool slab_debug_free(struct kmem_cache *s, void *obj, uintptr_t caller)
 {
+	bool slack_ok;
+
 	slab_set_track(s, obj, TRACK_FREE, caller);
+	slack_ok = slab_check_slack(s, obj);
 	if ((s->flags & SLAB_RED_ZONE) &&
-	    !slab_check_redzones(s, obj, SLAB_RED_ACTIVE, "allocated")) {
+	    (!slab_check_redzones(s, obj, SLAB_RED_ACTIVE, "allocated") || !slack_ok)) {
 		/* Mark it free-looking so a second kfree is caught as a double free. */
 		slab_fill_redzones(s, obj, SLAB_RED_INACTIVE);
 		slab_report(s, "object %p withheld", obj);

@@ -5,10 +5,14 @@
  * Object layout inside a slot of s->size bytes (debug parts only with the
  * matching flag):
  *
- *   | left red zone | object        | pad + right red zone | free ptr | tracks |
- *   |<-red_left_pad>|<-object_size->|                      |          |        |
+ *   | left red zone | object        | pad + right red zone | free ptr | tracks | orig size |
+ *   |<-red_left_pad>|<-object_size->|                      |          |        |           |
  *                   ^ obj           ^ obj + object_size    ^ obj + s->offset
  *                   |<------------- s->inuse ------------->|
+ *
+ * A red-zoned kmalloc cache also records the size asked for ("orig
+ * size") and treats the slack between it and object_size as red zone, so
+ * kmalloc(60) followed by a write to byte 60 is caught.
  *
  * Without debug flags or a constructor the free pointer lives at offset 0
  * inside the free object and the slot is just the aligned object.
@@ -244,6 +248,14 @@ void slab_debug_init_object(struct kmem_cache *s, void *obj);
 bool slab_debug_alloc(struct kmem_cache *s, void *obj, uintptr_t caller);
 /* Check an object being freed; false: corrupt (reported, repaired), withhold it. */
 bool slab_debug_free(struct kmem_cache *s, void *obj, uintptr_t caller);
+/* Red-zoned kmalloc cache: record the size kmalloc was asked for and guard the slack. */
+void slab_debug_set_orig_size(struct kmem_cache *s, void *obj, size_t size);
+/* Bytes of @obj the user may touch (orig size for red-zoned kmalloc caches). */
+size_t slab_debug_usable(struct kmem_cache *s, void *obj);
+static inline bool slab_tracks_orig_size(const struct kmem_cache *s)
+{
+	return (s->flags & (SLAB_RED_ZONE | SLAB_KMALLOC)) == (SLAB_RED_ZONE | SLAB_KMALLOC);
+}
 /* Red-zoned cache: does @obj carry the free-object red zone (a double free)? */
 bool slab_debug_looks_free(struct kmem_cache *s, const void *obj);
 

@@ -109,6 +109,8 @@ static int slab_calculate_sizes(struct kmem_cache *s)
 	}
 	if (flags & SLAB_STORE_USER)
 		end += 2 * sizeof(struct slab_track);
+	if ((flags & (SLAB_RED_ZONE | SLAB_KMALLOC)) == (SLAB_RED_ZONE | SLAB_KMALLOC))
+		end += sizeof(uint64_t);   /* requested size: the slack is red zone too */
 	s->red_left_pad = (flags & SLAB_RED_ZONE) ? align_up(sizeof(void *), s->align) : 0;
 	s->size = align_up(s->red_left_pad + end, s->align);
 	order = slab_calculate_order(s->size);
@@ -586,7 +588,7 @@ struct kmem_cache *slab_create_internal(const char *name, unsigned int size, uns
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
 				     unsigned int flags, void (*ctor)(void *))
 {
-	return slab_create_internal(name, size, align, flags & ~SLAB_NO_DESTROY, ctor);
+	return slab_create_internal(name, size, align, flags & ~(SLAB_NO_DESTROY | SLAB_KMALLOC), ctor);
 }
 
 /* Point every slab of @s (now living at a new address) back at it. */

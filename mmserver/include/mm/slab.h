@@ -28,6 +28,7 @@
 #define SLAB_CACHE_DMA32        0x00008000u /* slabs from ZONE_DMA32 */
 #define SLAB_STORE_USER         0x00010000u /* remember the last alloc and free caller */
 #define SLAB_NO_DESTROY         0x10000000u /* internal: boot and kmalloc caches */
+#define SLAB_KMALLOC            0x20000000u /* internal: a kmalloc cache (red zone covers the slack) */
 
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
@@ -174,7 +175,10 @@ void *kzalloc(size_t size, gfp_t gfp);
  * a live kmalloc object.
  */
 void *krealloc(const void *p, size_t new_size, gfp_t gfp);
-/* Usable bytes at @p (the size class), 0 if @p is not a kmalloc object. */
+/*
+ * Usable bytes at @p: the size class (for red-zoned debug kmalloc caches,
+ * the size asked for), 0 if @p is not a kmalloc object.
+ */
 size_t ksize(const void *p);
 /* Free a kmalloc object; NULL and ZERO_SIZE_PTR are no-ops. */
 void kfree(const void *p);

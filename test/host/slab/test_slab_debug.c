@@ -93,6 +93,43 @@ static void test_overflow_by_one(void)
 	CHECK_EQ(stats_of(s).slabs, 1);
 }
 
+/* The slack between the size asked for and the size class is red zone too. */
+static void test_overflow_into_slack(void)
+{
+	reinit_debug(SLAB_RED_ZONE);
+	struct kmem_cache *s = kmalloc_slab(64, GFP_KERNEL);
+	unsigned char *p = kmalloc(60, GFP_KERNEL), *q;
+	char expect[128];
+
+	CHECK_EQ(ksize(p), 60);
+	memset(p, 1, 60);
+	p[60] = 'x';
+	kfree(p);
+	snprintf(expect, sizeof(expect), "slab kmalloc-64: redzone overwritten at %p by 1 bytes",
+		 (void *)(p + 60));
+	CHECK(log_has(expect));
+	CHECK_EQ(stats_of(s).withheld, 1);
+	CHECK_INVARIANTS();
+	/* krealloc moves the guard: growing inside the slot, then shrinking. */
+	log_capture();
+	q = kmalloc(40, GFP_KERNEL);
+	CHECK(krealloc(q, 64, GFP_KERNEL) == q);
+	CHECK_EQ(ksize(q), 64);
+	memset(q, 2, 64);
+	CHECK(krealloc(q, 10, GFP_KERNEL) == q);
+	CHECK_EQ(ksize(q), 10);
+	CHECK_EQ(kfree_checked(q), 0);
+	CHECK_EQ(slab_test_log_len, 0);
+	q = kmalloc(40, GFP_KERNEL);
+	CHECK(krealloc(q, 12, GFP_KERNEL) == q);
+	q[12] = 0;
+	kfree(q);
+	snprintf(expect, sizeof(expect), "slab kmalloc-64: redzone overwritten at %p by 1 bytes",
+		 (void *)(q + 12));
+	CHECK(log_has(expect));
+	CHECK_INVARIANTS();
+}
+
 static void test_underflow(void)
 {
 	reinit_debug(SLAB_RED_ZONE);
@@ -202,6 +239,7 @@ int main(void)
 	static const struct slab_test_case cases[] = {
 		{ "debug_clean_run", test_debug_clean_run },
 		{ "overflow_by_one", test_overflow_by_one },
+		{ "overflow_into_slack", test_overflow_into_slack },
 		{ "underflow", test_underflow },
 		{ "write_after_free", test_write_after_free },
 		{ "validate_finds_write_after_free", test_validate_finds_write_after_free },

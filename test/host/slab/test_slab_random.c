@@ -140,15 +140,25 @@ static void do_realloc(size_t idx)
 	fill(idx);
 }
 
-static void test_random(void)
+static void run_random(unsigned long default_ops, unsigned debug_flags)
 {
 	const char *ops_env = getenv("SLAB_RANDOM_OPS"), *seed_env = getenv("SLAB_RANDOM_SEED");
-	unsigned long ops = ops_env ? strtoul(ops_env, NULL, 0) : 300000;
+	unsigned long ops = ops_env ? strtoul(ops_env, NULL, 0) : default_ops;
 	unsigned long free0;
 	char why[256];
 
+	if (debug_flags) {
+		slab_debug_set_global(debug_flags);
+		if (slab_test_env_init()) {
+			CHECK(!"environment init");
+			return;
+		}
+		log_capture();
+	}
+	memset(slots, 0, sizeof(slots));
 	rng_state = seed_env ? strtoull(seed_env, NULL, 0) : 0x5eed1234abcdull;
-	printf("random: %lu ops, seed %#llx\n", ops, (unsigned long long)rng_state);
+	printf("random: %lu ops, seed %#llx, debug flags %#x\n", ops,
+	       (unsigned long long)rng_state, debug_flags);
 	caches[0] = kmem_cache_create("rand-ctor", 24, 0, 0, ctor_mark);
 	caches[1] = kmem_cache_create("rand-dbg", 200, 0, SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER, NULL);
 	caches[2] = kmem_cache_create("rand-hw", 72, 0, SLAB_HWCACHE_ALIGN, NULL);
@@ -198,10 +208,22 @@ static void test_random(void)
 		fputs(slab_test_log, stderr);
 }
 
+static void test_random(void)
+{
+	run_random(300000, 0);
+}
+
+/* Every cache, kmalloc's included, with red zones, poison and tracking. */
+static void test_random_debug(void)
+{
+	run_random(100000, SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+}
+
 int main(void)
 {
 	static const struct slab_test_case cases[] = {
 		{ "random", test_random },
+		{ "random_debug", test_random_debug },
 	};
 
 	return slab_test_run(cases, ARRAY_SIZE(cases));
