@@ -22,12 +22,11 @@ static unsigned pt_index(uint64_t va, unsigned level)
 }
 
 /*
- * The entry for @va at @level, creating intermediate tables if @create.
- * Returns NULL if a table is missing (and !@create), a larger leaf covers
- * @va (*@err = -MNEME_EBUSY), or no frame is left (*@err = -MNEME_ENOMEM).
+ * The entry for @va at @level, creating missing intermediate tables.
+ * Returns NULL if a larger leaf covers @va (*@err = -MNEME_EBUSY) or no
+ * frame is left (*@err = -MNEME_ENOMEM).
  */
-static uint64_t *pt_entry(const struct riscv_pt *pt, uint64_t va, unsigned level, bool create,
-			  int *err)
+static uint64_t *pt_entry(const struct riscv_pt *pt, uint64_t va, unsigned level, int *err)
 {
 	uint64_t table = pt->root;
 
@@ -38,10 +37,6 @@ static uint64_t *pt_entry(const struct riscv_pt *pt, uint64_t va, unsigned level
 			return NULL;
 		}
 		if (!(*e & PTE_V)) {
-			if (!create) {
-				*err = 0;
-				return NULL;
-			}
 			uint64_t frame = pt->alloc(pt->alloc_arg);
 			if (!frame) {
 				*err = -MNEME_ENOMEM;
@@ -116,7 +111,7 @@ int pt_map(struct riscv_pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_
 		return -MNEME_EBUSY;
 	while (size) {
 		unsigned level = pt_leaf_level(va, pa, size, max_level);
-		uint64_t *e = pt_entry(pt, va, level, true, &err);
+		uint64_t *e = pt_entry(pt, va, level, &err);
 		if (!e)
 			return err;
 		*e = pte_make(pa, prot | PTE_V | PTE_A | PTE_D);
