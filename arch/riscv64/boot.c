@@ -133,8 +133,11 @@ static void boot_info_machine(struct mneme_boot_info *bi, const struct dt_machin
 	bi->timer_hz = m->timebase_frequency;
 	bi->phys_addr_bits = 56;
 	bi->huge_page_sizes = (1ull << 21) | (1ull << 30);
-	if (m->test.present && m->test.has_reg)
+	if (m->test.present && m->test.has_reg && m->test.base < RISCV_MMIO_LIMIT)
 		riscv_exit_device_pa = m->test.base;
+	else
+		printk("mneme: riscv64: no sifive,test device below 1 GiB in the device tree, "
+		       "assuming 0x%llx\n", (unsigned long long)riscv_exit_device_pa);
 }
 
 /*

@@ -131,8 +131,9 @@ static void map_devices(void)
 	if (riscv_exit_device_pa >= RISCV_MMIO_LIMIT)
 		panic("riscv64: exit device at 0x%llx outside the MMIO window",
 		      (unsigned long long)riscv_exit_device_pa);
-	map_or_panic(RISCV_MMIO_BASE + riscv_exit_device_pa, riscv_exit_device_pa, PAGE_SIZE,
-		     PTE_R | PTE_W | PTE_G, 0, "exit device");
+	uint64_t page = riscv_exit_device_pa & ~(PAGE_SIZE - 1);
+
+	map_or_panic(RISCV_MMIO_BASE + page, page, PAGE_SIZE, PTE_R | PTE_W | PTE_G, 0, "exit device");
 }
 
 /*
