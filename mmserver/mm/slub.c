@@ -158,9 +158,12 @@ static int kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int
 
 /* ---- slabs --------------------------------------------------------------- */
 
-/* gfp bits a caller may pass down to the buddy for slab pages. */
-#define SLAB_GFP_MASK (__GFP_DMA | __GFP_DMA32 | __GFP_HIGH | __GFP_NOWARN | \
-		       __GFP_THISNODE | __GFP_RECLAIM)
+/*
+ * gfp bits a caller may pass down to the buddy for slab pages.  The zone
+ * is the cache's (SLAB_CACHE_DMA*), not the caller's: a cache's slabs
+ * must all be alike, since any of them may serve any later request.
+ */
+#define SLAB_GFP_MASK (__GFP_HIGH | __GFP_NOWARN | __GFP_THISNODE | __GFP_RECLAIM)
 
 /* Take a block from the buddy and carve it into free objects, in order. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)

@@ -496,7 +496,19 @@ static void test_gfp(void)
 	CHECK_EQ(kmem_cache_destroy(s), 0);
 	p = kmalloc(64, GFP_DMA);
 	CHECK(p && strcmp(virt_to_cache(p)->name, "dma-kmalloc-64") == 0);
+	CHECK(mm_virt_to_phys(p) < (16u << 20));        /* x86_64 ZONE_DMA */
 	kfree(p);
+	/* A zone modifier on a normal cache does not leak into its slabs. */
+	s = kmem_cache_create("normal", 64, 0, 0, NULL);
+	p = kmem_cache_alloc(s, GFP_KERNEL | __GFP_DMA);
+	CHECK(p && mm_virt_to_phys(p) >= (16u << 20));
+	kmem_cache_free(s, p);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	s = kmem_cache_create("dma-cache", 64, 0, SLAB_CACHE_DMA, NULL);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(p && mm_virt_to_phys(p) < (16u << 20));
+	kmem_cache_free(s, p);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
 	p = kmalloc(64, GFP_DMA32);
 	CHECK(p && strcmp(virt_to_cache(p)->name, "dma32-kmalloc-64") == 0);
 	kfree(p);
