@@ -80,6 +80,11 @@ int bt_load_map(const char *path, struct mneme_boot_info *bi)
 			p++;
 		if (*p == '#' || !*p)
 			continue;
+		unsigned a, b, d;
+		if (sscanf(p, "distance %u %u %u", &a, &b, &d) == 3) {
+			mm_set_node_distance((int)a, (int)b, (int)d);
+			continue;
+		}
 		if (sscanf(p, "arch %31s", arch) == 1) {
 			bi->arch = !strcmp(arch, "riscv64") ? MNEME_ARCH_RISCV64 : MNEME_ARCH_X86_64;
 			continue;

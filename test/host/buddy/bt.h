@@ -34,7 +34,11 @@ extern int bt_failures;
 
 void bt_bootinfo_init(struct mneme_boot_info *bi, unsigned arch);
 void bt_add(struct mneme_boot_info *bi, uint64_t base, uint64_t size, unsigned type, unsigned nid);
-/* Load a map file ("0xBASE 0xSIZE TYPE [nid]" lines, "arch NAME", # comments). 0 or -1. */
+/*
+ * Load a map file: "0xBASE 0xSIZE TYPE [nid]" lines, "arch x86_64|riscv64",
+ * "distance A B D" (applied at once through mm_set_node_distance), # comments.
+ * Returns 0 or -1.
+ */
 int bt_load_map(const char *path, struct mneme_boot_info *bi);
 /* Arena covering the map, then mm_init(); boot lines go to the capture buffer. Returns mm_init's result. */
 int bt_mm_init(const struct mneme_boot_info *bi);

@@ -4,8 +4,8 @@
 riscv64: read from QEMU virt device trees in dtb/ (dumped with
   qemu-system-riscv64 -machine virt -m SIZE [-numa ...] -machine dumpdtb=FILE)
   via dtc; adds what OpenSBI and the boot add at run time (marked).
-x86_64: DERIVED from QEMU's layout rules (no captured e820 yet); the x86
-  engineer replaces them with maps captured from real boots.
+x86_64: the x86_64-*.map files are e820 maps captured from real boots
+  (arch/x86_64/tools/capture_e820.py), not generated here.
 
 Usage: gen_maps.py OUTDIR   (rewrites OUTDIR/*.map)
 """
@@ -48,38 +48,11 @@ def riscv_map(dtb):
     return lines
 
 
-def x86_map(machine, ram):
-    if machine == 'pc':
-        lowmem = 0xc0000000 if ram >= 0xe0000000 else ram
-    else:
-        lowmem = 0x80000000 if ram >= 0xb0000000 else ram
-    high = ram - lowmem
-    lines = ['arch x86_64',
-             '# DERIVED, not captured: QEMU %s -m %dM e820 per QEMU/SeaBIOS layout rules' % (machine, ram // M),
-             '0x0 0x9fc00 usable 0', '0x9fc00 0x400 reserved 0', '0xf0000 0x10000 reserved 0',
-             '0x100000 0x%x usable 0' % (lowmem - 0x20000 - 0x100000),
-             '0x%x 0x20000 reserved 0' % (lowmem - 0x20000)]
-    # e820 "reserved" entries that are not RAM (MMCONFIG, the 4-page hole
-    # below the BIOS, the BIOS ROM) are mapped to "unusable": never memory.
-    if machine == 'q35':
-        lines.append('0xb0000000 0x10000000 unusable 0')
-    lines += ['0xfeffc000 0x4000 unusable 0', '0xfffc0000 0x40000 unusable 0']
-    if high:
-        lines.append('0x100000000 0x%x usable 0' % high)
-    lines += ['# the core image and boot data (as our loader places them)', '0x200000 0x200000 core 0']
-    return lines
-
-
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     for name in sorted(os.listdir(os.path.join(HERE, 'dtb'))):
         lines = riscv_map(os.path.join(HERE, 'dtb', name))
         open(os.path.join(out, 'riscv-' + name[:-4] + '.map'), 'w').write('\n'.join(lines) + '\n')
-    for machine in ('pc', 'q35'):
-        for ram in (128 * M, 1 * G, 3 * G + 512 * M, 4 * G, 16 * G, 64 * G):
-            tag = '%dM' % (ram // M) if ram < G or ram % G else '%dG' % (ram // G)
-            lines = x86_map(machine, ram)
-            open(os.path.join(out, 'x86-%s-%s.map' % (machine, tag)), 'w').write('\n'.join(lines) + '\n')
 
 
 if __name__ == '__main__':
