@@ -244,7 +244,10 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 	return 0;
 }
 
-/* A task whose pager is another task gets its whole stack up front: only its own pages fault. */
+/*
+ * A task whose pager is another task, or that has no pager at all, gets its
+ * whole stack up front: only the pages it means to fault on fault.
+ */
 static int map_stack(unsigned slot)
 {
 	uint64_t top = MNEME_LAYOUT_TASK_STACK_TOP;
@@ -267,7 +270,7 @@ static int build_task(unsigned slot, const struct mm_spawn_req *req)
 	if (!err)
 		err = mm_task_map_new(slot, MNEME_LAYOUT_TASK_IPC_BUFFER,
 				      MNEME_PROT_READ | MNEME_PROT_WRITE, NULL);
-	if (!err && (req->flags & MM_SPAWN_PAGER))
+	if (!err && (req->flags & (MM_SPAWN_PAGER | MM_SPAWN_NOPAGER)))
 		err = map_stack(slot);
 	if (!err && (req->flags & MM_SPAWN_SHARE))
 		err = share_page(slot, req);
