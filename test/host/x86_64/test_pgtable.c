@@ -1,0 +1,226 @@
+/*
+ * Host test of the x86_64 page-table walker (arch/x86_64/pgtable.c).
+ *
+ * Table frames come from a simulated physical arena with a budget, so
+ * running out can be tested.  Every mapping made is checked page by page
+ * through x86_pt_lookup() and against an independent rule for which leaf
+ * size must have been used.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arch/pgtable.h>
+#include <mneme/error.h>
+
+#define ARENA_FRAMES 8192
+#define ARENA_BASE   0x100000ull          /* "physical" address of frame 0 */
+
+static uint64_t *arena;
+static unsigned arena_used, arena_budget;
+static int failures;
+
+#define CHECK(c)                                                                  \
+	do {                                                                      \
+		if (!(c)) {                                                       \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
+			failures++;                                               \
+		}                                                                 \
+	} while (0)
+
+static uint64_t arena_alloc(void *ctx)
+{
+	(void)ctx;
+	if (arena_used >= arena_budget)
+		return 0;
+	memset(&arena[arena_used * PT_ENTRIES], 0, PAGE_SIZE_4K);
+	return ARENA_BASE + (uint64_t)arena_used++ * PAGE_SIZE_4K;
+}
+
+static uint64_t *arena_table(uint64_t pa)
+{
+	if (pa < ARENA_BASE || pa >= ARENA_BASE + (uint64_t)arena_used * PAGE_SIZE_4K ||
+	    (pa & (PAGE_SIZE_4K - 1))) {
+		fprintf(stderr, "walker touched a non-table frame 0x%llx\n", (unsigned long long)pa);
+		abort();
+	}
+	return &arena[(pa - ARENA_BASE) / 8];
+}
+
+static struct x86_pt fresh_pt(uint64_t max_page, unsigned budget)
+{
+	struct x86_pt pt = { .alloc = arena_alloc, .table = arena_table, .max_page = max_page };
+
+	arena_used = 0;
+	arena_budget = budget;
+	pt.root = arena_alloc(NULL);
+	return pt;
+}
+
+/* The leaf size the walker must choose at @va: largest allowed, aligned, and fitting. */
+static uint64_t expected_leaf(uint64_t max_page, uint64_t va, uint64_t pa, uint64_t end)
+{
+	static const uint64_t sizes[] = { PAGE_SIZE_1G, PAGE_SIZE_2M };
+
+	for (unsigned i = 0; i < 2; i++)
+		if (sizes[i] <= max_page && !((va | pa) & (sizes[i] - 1)) && va + sizes[i] <= end)
+			return sizes[i];
+	return PAGE_SIZE_4K;
+}
+
+/* Check a mapping of [va, va + size) -> pa with leaf bits @prot; returns leaves seen. */
+static unsigned check_range(const struct x86_pt *pt, uint64_t va, uint64_t pa, uint64_t size,
+			    uint64_t prot)
+{
+	unsigned leaves = 0;
+
+	for (uint64_t off = 0; off < size;) {
+		uint64_t leaf = 0, e = x86_pt_lookup(pt, va + off, &leaf);
+		CHECK(e & PTE_P);
+		if (!(e & PTE_P))
+			return leaves;
+		CHECK(leaf == expected_leaf(pt->max_page, va + off, pa + off, va + size));
+		CHECK((e & PTE_ADDR) == pa + off);
+		CHECK((e & (PTE_W | PTE_U | PTE_NX | PTE_G | PTE_PCD)) == prot);
+		CHECK(!!(e & PTE_PS) == (leaf != PAGE_SIZE_4K));
+		off += leaf;
+		leaves++;
+	}
+	return leaves;
+}
+
+/* Nothing mapped just below or just above [va, va + size). */
+static void check_isolated(const struct x86_pt *pt, uint64_t va, uint64_t size)
+{
+	uint64_t dummy;
+
+	CHECK(x86_pt_lookup(pt, va + size, &dummy) == 0);
+	CHECK(x86_pt_lookup(pt, va - PAGE_SIZE_4K, &dummy) == 0);
+}
+
+static void test_single_page(void)
+{
+	struct x86_pt pt = fresh_pt(PAGE_SIZE_4K, 16);
+	uint64_t va = 0xffff800000123000ull, size = 0;
+
+	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
+	CHECK(x86_pt_map(&pt, va, 0x5000, PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
+	CHECK(check_range(&pt, va, 0x5000, PAGE_SIZE_4K, PTE_W | PTE_NX) == 1);
+	check_isolated(&pt, va, PAGE_SIZE_4K);
+	CHECK(arena_used == 4);                   /* PML4, PDPT, PD, PT */
+}
+
+static void test_large_pages(void)
+{
+	struct x86_pt pt = fresh_pt(PAGE_SIZE_1G, 64);
+	uint64_t va = 0xffff800000000000ull;
+
+	/* 3 GiB + 6 MiB + 12 KiB from a 1 GiB-aligned base: 3 x 1G, 3 x 2M, 3 x 4K. */
+	uint64_t size = 3 * PAGE_SIZE_1G + 3 * PAGE_SIZE_2M + 3 * PAGE_SIZE_4K;
+	CHECK(x86_pt_map(&pt, va, 0x40000000, size, PTE_W | PTE_NX | PTE_G) == 0);
+	CHECK(check_range(&pt, va, 0x40000000, size, PTE_W | PTE_NX | PTE_G) == 9);
+	check_isolated(&pt, va, size);
+
+	/* Same with 2 MiB as the largest page. */
+	pt = fresh_pt(PAGE_SIZE_2M, 64);
+	CHECK(x86_pt_map(&pt, va, 0x40000000, size, PTE_W) == 0);
+	CHECK(check_range(&pt, va, 0x40000000, size, PTE_W) == 3 * 512 + 3 + 3);
+}
+
+static void test_misaligned_pa_gets_small_pages(void)
+{
+	struct x86_pt pt = fresh_pt(PAGE_SIZE_1G, 64);
+	uint64_t va = 0xffff800040000000ull;
+
+	/* va is 1G-aligned but pa only 4K-aligned: no large page is possible. */
+	CHECK(x86_pt_map(&pt, va, 0x1000, 4 * PAGE_SIZE_2M, 0) == 0);
+	CHECK(check_range(&pt, va, 0x1000, 4 * PAGE_SIZE_2M, 0) == 4 * 512);
+}
+
+static void test_errors(void)
+{
+	struct x86_pt pt = fresh_pt(PAGE_SIZE_2M, 64);
+	uint64_t va = 0x400000, size;
+
+	CHECK(x86_pt_map(&pt, va + 1, 0, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
+	CHECK(x86_pt_map(&pt, va, 0x800, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
+	CHECK(x86_pt_map(&pt, va, 0, 100, 0) == -MNEME_EINVAL);
+	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_2M, PTE_W) == 0);
+	/* Over a 2 MiB leaf: neither a 4K mapping inside nor the same leaf again. */
+	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_4K, 0, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
+	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
+	/* A 2 MiB leaf over a table of 4K pages. */
+	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == 0);
+	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
+	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
+	CHECK(x86_pt_lookup(&pt, va + 2 * PAGE_SIZE_2M, &size) == 0);
+
+	/* Out of table frames: the root plus two tables, a 4K leaf needs three. */
+	pt = fresh_pt(PAGE_SIZE_4K, 3);
+	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_4K, 0) == -MNEME_ENOMEM);
+	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
+}
+
+static void test_user_bit_on_path(void)
+{
+	struct x86_pt pt = fresh_pt(PAGE_SIZE_2M, 16);
+	uint64_t va = 0x7fff00000000ull;
+
+	CHECK(x86_pt_map(&pt, va, 0x200000, PAGE_SIZE_4K, PTE_U | PTE_W) == 0);
+	/* Every table entry on the way must allow user access, or the leaf's U is moot. */
+	uint64_t *t = arena_table(pt.root);
+	for (int level = 3; level > 0; level--) {
+		uint64_t e = t[(va >> (12 + 9 * level)) & 511];
+		CHECK((e & (PTE_P | PTE_U | PTE_W)) == (PTE_P | PTE_U | PTE_W));
+		t = arena_table(e & PTE_ADDR);
+	}
+	/* A kernel mapping next to it does not take U away from the path. */
+	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX) == 0);
+	check_range(&pt, va, 0x200000, PAGE_SIZE_4K, PTE_U | PTE_W);
+	check_range(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX);
+}
+
+/* Random ranges in disjoint 4 GiB slots, each checked page by page. */
+static void test_random(unsigned rounds)
+{
+	srand(12345);
+	for (unsigned r = 0; r < rounds; r++) {
+		uint64_t max_page = (r % 3 == 0) ? PAGE_SIZE_4K : (r % 3 == 1) ? PAGE_SIZE_2M : PAGE_SIZE_1G;
+		struct x86_pt pt = fresh_pt(max_page, ARENA_FRAMES);
+		for (unsigned i = 0; i < 8; i++) {
+			uint64_t va = 0xffff800000000000ull + ((uint64_t)i << 32);
+			uint64_t align = (rand() % 2) ? PAGE_SIZE_2M : PAGE_SIZE_4K;
+			va += (uint64_t)(rand() % 1024) * align;
+			uint64_t pa = ((uint64_t)(rand() % 4096) << 21) + (uint64_t)(rand() % 2) * (rand() % 512) * PAGE_SIZE_4K;
+			uint64_t size = ((uint64_t)(rand() % 64) << 21) + (uint64_t)(rand() % 512) * PAGE_SIZE_4K;
+			if (max_page == PAGE_SIZE_1G && rand() % 4 == 0) {
+				va &= ~(PAGE_SIZE_1G - 1);
+				pa &= ~(PAGE_SIZE_1G - 1);
+				size += PAGE_SIZE_1G;
+			}
+			if (!size)
+				size = PAGE_SIZE_4K;
+			uint64_t prot = (rand() % 2 ? PTE_W : 0) | (rand() % 2 ? PTE_NX : 0);
+			CHECK(x86_pt_map(&pt, va, pa, size, prot) == 0);
+			check_range(&pt, va, pa, size, prot);
+			check_isolated(&pt, va, size);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	unsigned rounds = argc > 1 ? (unsigned)atoi(argv[1]) : 30;
+
+	arena = aligned_alloc(PAGE_SIZE_4K, (size_t)ARENA_FRAMES * PAGE_SIZE_4K);
+	if (!arena)
+		return 2;
+	test_single_page();
+	test_large_pages();
+	test_misaligned_pa_gets_small_pages();
+	test_errors();
+	test_user_bit_on_path();
+	test_random(rounds);
+	free(arena);
+	printf("x86_pgtable: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+	return failures ? 1 : 0;
+}
