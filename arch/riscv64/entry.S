@@ -147,7 +147,7 @@ _start:
 start_high:
 	.cfi_startproc
 	.cfi_undefined ra               /* the bottom of every backtrace */
-	lla	sp, boot_stack_top
+	lla	sp, riscv_percpu        /* the boot stack ends below the per-CPU block */
 	lla	t0, trap_entry
 	csrw	stvec, t0
 	csrw	sscratch, zero
@@ -227,12 +227,17 @@ early_trap:
  * trap_entry: every trap once the core runs in the higher half (stvec,
  * direct mode).
  *
- * sscratch is 0 while the hart runs the core and holds the top of the
- * current thread's kernel stack while it runs user code; the swap at the
- * top tells the two apart.  A trap from the core whose frame would land
+ * sscratch is 0 while the hart runs the core and holds the address of
+ * this CPU's block (struct riscv_percpu, at the top of its kernel stack)
+ * while it runs user code; the swap at the top tells the two apart.
+ *
+ * From the core: the frame goes on the current stack and the trap
+ * returns to the interrupted core code.  A trap whose frame would land
  * in a stack's guard page (the lowest page of a KSTACK_SIZE-aligned
  * stack) is a kernel stack overflow: it is moved to the emergency stack
  * and reported, never retried.
+ *
+ * From user mode: see user_entry below.
  */
 .macro SAVE_GPRS_BUT_SP_T0
 	sd	x1, REGS_GPR(1)(sp)
@@ -271,7 +276,7 @@ trap_entry:
 	.cfi_startproc
 	.cfi_signal_frame
 	csrrw	sp, sscratch, sp
-	bnez	sp, .Lfrom_user
+	bnez	sp, user_entry
 	csrrw	sp, sscratch, zero      /* from the core: sp back, sscratch 0 */
 	csrw	sscratch, t0            /* borrow sscratch to free t0 */
 	addi	t0, sp, -REGS_FRAME_SIZE
@@ -288,13 +293,6 @@ trap_entry:
 	sd	t0, REGS_GPR(2)(sp)
 	j	.Lsave
 
-.Lfrom_user:
-	/* sp: top of this thread's kernel stack; sscratch: the user sp. */
-	addi	sp, sp, -REGS_FRAME_SIZE
-	sd	t0, REGS_GPR(5)(sp)
-	csrrw	t0, sscratch, zero
-	sd	t0, REGS_GPR(2)(sp)
-
 .Lsave:
 	SAVE_GPRS_BUT_SP_T0
 	TRAP_FRAME_CFI
@@ -305,11 +303,7 @@ trap_entry:
 	csrw	sepc, t0
 	ld	t0, REGS_SSTATUS(sp)
 	csrw	sstatus, t0
-	andi	t0, t0, 0x100           /* SPP: back to user mode? */
-	bnez	t0, 1f
-	addi	t0, sp, REGS_FRAME_SIZE
-	csrw	sscratch, t0
-1:	ld	x1, REGS_GPR(1)(sp)
+	ld	x1, REGS_GPR(1)(sp)
 	ld	x3, REGS_GPR(3)(sp)
 	ld	x4, REGS_GPR(4)(sp)
 	.irp n, 5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -332,6 +326,131 @@ trap_entry:
 8:	wfi
 	j	8b
 
+/*
+ * user_entry: a trap from user mode.  sp = this CPU's block (and kernel
+ * stack top), sscratch = the user's sp.  The user registers go into the
+ * struct arch_regs last given to arch_set_current_regs() (in the
+ * thread's TCB), never onto the stack.
+ *
+ * The syscall path (ecall) is the IPC fast path's, so it is lean: t0-t6
+ * are clobbered by the syscall ABI and not saved (the frame keeps the
+ * thread's older values, so nothing of the core leaks), scause, stval
+ * and sstatus are not saved, sepc is saved already advanced past the
+ * ecall.  Every other trap saves everything.
+ *
+ * Both paths end in riscv_return_to_user, which returns with the
+ * registers of whichever thread is current by then.
+ */
+	.balign 4
+user_entry:
+	.cfi_startproc
+	.cfi_undefined ra               /* a user frame ends the core's backtrace */
+	sd	a0, PERCPU_SCRATCH(sp)
+	ld	a0, PERCPU_REGS(sp)
+	sd	x1, REGS_GPR(1)(a0)
+	sd	x3, REGS_GPR(3)(a0)
+	sd	x4, REGS_GPR(4)(a0)
+	.irp n, 8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, REGS_GPR(\n)(a0)
+	.endr
+	ld	a1, PERCPU_SCRATCH(sp)
+	sd	a1, REGS_GPR(10)(a0)
+	csrrw	a1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
+	sd	a1, REGS_GPR(2)(a0)
+	csrr	a2, sepc
+	csrr	a1, scause
+	li	a3, 8                 /* EXC_ECALL_U */
+	bne	a1, a3, .Luser_trap
+	addi	a2, a2, 4
+	sd	a2, REGS_SEPC(a0)
+	call	core_syscall
+	j	riscv_return_to_user
+
+.Luser_trap:
+	.irp n, 5,6,7,28,29,30,31
+	sd	x\n, REGS_GPR(\n)(a0)
+	.endr
+	sd	a2, REGS_SEPC(a0)
+	sd	a1, REGS_SCAUSE(a0)
+	csrr	a3, stval
+	sd	a3, REGS_STVAL(a0)
+	csrr	a3, sstatus
+	sd	a3, REGS_SSTATUS(a0)
+	call	riscv_user_trap         /* (regs, scause) */
+
+/*
+ * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
+ * the registers of the frame last given to arch_set_current_regs() and
+ * returns to user mode with the sstatus prepared at boot (SPP = U,
+ * SPIE = 1, SUM = 0, FS = off).
+ */
+	.global riscv_return_to_user
+riscv_return_to_user:
+	ld	a0, PERCPU_REGS(sp)
+	ld	a1, REGS_SEPC(a0)
+	csrw	sepc, a1
+	ld	a1, PERCPU_SSTATUS(sp)
+	csrw	sstatus, a1
+	csrw	sscratch, sp
+	ld	x1, REGS_GPR(1)(a0)
+	ld	x3, REGS_GPR(3)(a0)
+	ld	x4, REGS_GPR(4)(a0)
+	.irp n, 5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, REGS_GPR(\n)(a0)
+	.endr
+	ld	sp, REGS_GPR(2)(a0)
+	ld	a0, REGS_GPR(10)(a0)
+	sret
+	.cfi_endproc
+
+/* arch_enter_user: the first return to user mode (interrupts off). */
+	.global arch_enter_user
+arch_enter_user:
+	lla	sp, riscv_percpu
+	j	riscv_return_to_user
+
+/*
+ * riscv_user_copy(dst, src, n): copy n bytes with user access open
+ * (sstatus.SUM); 0, or -1 if an access faulted.  A page or access fault
+ * with sepc inside [riscv_user_copy, riscv_user_copy_end) is sent to
+ * riscv_user_copy_fault by the core's trap handler (trap.c).  Words when
+ * both pointers are 8-byte aligned, then bytes.
+ */
+	.global riscv_user_copy, riscv_user_copy_end, riscv_user_copy_fault
+	.balign 4
+riscv_user_copy:
+	.cfi_startproc
+	li	t1, 1 << 18             /* SSTATUS_SUM */
+	csrs	sstatus, t1
+	or	t0, a0, a1
+	andi	t0, t0, 7
+	bnez	t0, 2f
+	li	t2, 8
+1:	bltu	a2, t2, 2f
+	ld	t0, 0(a1)
+	sd	t0, 0(a0)
+	addi	a0, a0, 8
+	addi	a1, a1, 8
+	addi	a2, a2, -8
+	j	1b
+2:	beqz	a2, 3f
+	lbu	t0, 0(a1)
+	sb	t0, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	2b
+3:	csrc	sstatus, t1
+	li	a0, 0
+	ret
+riscv_user_copy_end:
+riscv_user_copy_fault:
+	li	t1, 1 << 18
+	csrc	sstatus, t1
+	li	a0, -1
+	ret
+	.cfi_endproc
+
 /* Boot page tables (cleared with .bss before use) and the boot stacks. */
 	.section .bss.boot_pt, "aw", @nobits
 	.balign 4096
@@ -344,9 +463,12 @@ boot_pt_l3:
 	.section .bss.stack, "aw", @nobits
 	.balign KSTACK_SIZE
 	.global boot_stack_guard, boot_stack_top, emergency_stack_guard, emergency_stack_top
+	.global riscv_percpu
 boot_stack_guard:
 	.skip	PAGE_SIZE
-	.skip	KSTACK_SIZE - PAGE_SIZE
+	.skip	KSTACK_SIZE - PAGE_SIZE - PERCPU_SIZE
+riscv_percpu:                           /* the boot CPU's block; its stack ends here */
+	.skip	PERCPU_SIZE
 boot_stack_top:
 emergency_stack_guard:
 	.skip	PAGE_SIZE

@@ -169,12 +169,14 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 	map_image();
 	map_devices();
 	kernel_pt_switch();
+	riscv_uspace_init();
 	printk("mneme: riscv64: %s paging, direct map at 0x%llx (physical below %llu GiB), "
 	       "page tables %llu KiB\n",
 	       riscv_satp_mode == SATP_MODE_SV48 ? "Sv48" : "Sv39",
 	       (unsigned long long)ARCH_DIRECT_MAP_BASE,
 	       (unsigned long long)(RISCV_DIRECT_MAP_LIMIT >> 30),
 	       (unsigned long long)((bootmem_allocated() - before) >> 10));
+	printk("mneme: riscv64: %u ASID bits\n", riscv_asid_bits);
 	if (cmdline_has("stack_overflow_test"))
 		riscv_stack_overflow_test();
 }

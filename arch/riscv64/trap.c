@@ -2,14 +2,22 @@
  * riscv64 traps: the C dispatcher behind trap_entry (entry.S), the timer,
  * and register dumps.
  *
- * Interrupts: the supervisor timer is the only one enabled.  Exceptions:
- * a breakpoint (ebreak) in the core is counted and stepped over (the
- * core's WARN-style hook, and what the trap tests use); everything else
- * is unexpected and ends the run through core_unexpected_trap().  Traps
- * from user mode will become messages to the pager in the next step.
+ * Interrupts: the supervisor timer is the only one enabled.  Exceptions
+ * in the core: a breakpoint (ebreak) is counted and stepped over (the
+ * core's WARN-style hook, and what the trap tests use); a page or access
+ * fault inside riscv_user_copy() resumes at its fault exit (the copy
+ * fails with -MNEME_EFAULT); everything else is unexpected and ends the
+ * run through core_unexpected_trap().
+ *
+ * Traps from user mode (riscv_user_trap, called by user_entry in
+ * entry.S after the registers are in the thread's frame): the timer
+ * ticks and may preempt; exceptions are decoded into a kind, an address
+ * and an access and handed to core_user_exception() (a message to the
+ * task's pager).  ecall never gets here: user_entry calls core_syscall().
  */
 #include <arch/arch.h>
 #include <arch/riscv.h>
+#include <arch/uspace.h>
 #include <arch/sbi.h>
 #include <core/core.h>
 #include <core/printk.h>
@@ -112,6 +120,22 @@ static uint64_t insn_length(uint64_t pc)
 	return (low & 3) == 3 ? 4 : 2;
 }
 
+extern char riscv_user_copy[], riscv_user_copy_end[], riscv_user_copy_fault[];
+
+/* A fault of the user-copy routine: make it return failure. */
+static bool user_copy_fixup(struct arch_regs *regs)
+{
+	uint64_t code = regs->scause;
+	bool memory = code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT ||
+		      code == EXC_LOAD_ACCESS || code == EXC_STORE_ACCESS;
+
+	if (!memory || regs->sepc < (uint64_t)(uintptr_t)riscv_user_copy ||
+	    regs->sepc >= (uint64_t)(uintptr_t)riscv_user_copy_end)
+		return false;
+	regs->sepc = (uint64_t)(uintptr_t)riscv_user_copy_fault;
+	return true;
+}
+
 static void exception(struct arch_regs *regs)
 {
 	uint64_t code = regs->scause;
@@ -121,6 +145,8 @@ static void exception(struct arch_regs *regs)
 		regs->sepc += insn_length(regs->sepc);
 		return;
 	}
+	if (user_copy_fixup(regs))
+		return;
 	core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 }
 
@@ -135,6 +161,45 @@ void riscv_trap(struct arch_regs *regs)
 		return;
 	}
 	exception(regs);
+}
+
+struct user_exc {
+	uint8_t kind;      /* enum core_exception */
+	uint8_t access;    /* ARCH_PROT_* attempted, 0 if not a memory access */
+	uint8_t at_pc;     /* the address reported is the instruction's, not stval */
+};
+
+static const struct user_exc user_exceptions[] = {
+	[EXC_INST_MISALIGNED] = { CORE_EXC_MISALIGNED, ARCH_PROT_EXEC, 0 },
+	[EXC_INST_ACCESS] = { CORE_EXC_PROTECTION, ARCH_PROT_EXEC, 0 },
+	[EXC_ILLEGAL_INST] = { CORE_EXC_ILLEGAL, 0, 1 },
+	[EXC_BREAKPOINT] = { CORE_EXC_BREAKPOINT, 0, 1 },
+	[EXC_LOAD_MISALIGNED] = { CORE_EXC_MISALIGNED, ARCH_PROT_READ, 0 },
+	[EXC_LOAD_ACCESS] = { CORE_EXC_PROTECTION, ARCH_PROT_READ, 0 },
+	[EXC_STORE_MISALIGNED] = { CORE_EXC_MISALIGNED, ARCH_PROT_WRITE, 0 },
+	[EXC_STORE_ACCESS] = { CORE_EXC_PROTECTION, ARCH_PROT_WRITE, 0 },
+	[EXC_INST_PAGE_FAULT] = { CORE_EXC_PAGE_FAULT, ARCH_PROT_EXEC, 0 },
+	[EXC_LOAD_PAGE_FAULT] = { CORE_EXC_PAGE_FAULT, ARCH_PROT_READ, 0 },
+	[EXC_STORE_PAGE_FAULT] = { CORE_EXC_PAGE_FAULT, ARCH_PROT_WRITE, 0 },
+};
+
+/* Called by user_entry for every trap from user mode but ecall; @regs is the thread's frame. */
+void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
+{
+	uint64_t code = scause & ~SCAUSE_INTERRUPT;
+
+	if (scause & SCAUSE_INTERRUPT) {
+		if (code != IRQ_S_TIMER)
+			core_unexpected_trap(riscv_cause_name(scause), regs->stval, regs);
+		timer_interrupt();
+		core_preempt(regs);
+		return;
+	}
+	struct user_exc e = { CORE_EXC_OTHER, 0, 0 };
+	if (code < sizeof(user_exceptions) / sizeof(user_exceptions[0]) && user_exceptions[code].kind)
+		e = user_exceptions[code];
+	core_user_exception(regs, (enum core_exception)e.kind, e.at_pc ? regs->sepc : regs->stval,
+			    e.access);
 }
 
 /* Called by trap_entry, on the emergency stack, when a trap hit a guard page. */

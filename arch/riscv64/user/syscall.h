@@ -1,7 +1,9 @@
 /*
  * The riscv64 syscall primitive of user programs: `ecall` with the number
  * in a7, arguments arg0..arg6 in a0..a6 and results ret0..ret6 in a0..a6
- * (ret0 = status).  The core preserves every other register.
+ * (ret0 = status).  t0..t6 are clobbered (the core's fast syscall path
+ * does not save them); the core preserves every other register.  The
+ * core's side: arch/riscv64/include/arch/arch_impl.h.
  */
 #ifndef USER_SYSCALL_H
 #define USER_SYSCALL_H
@@ -22,7 +24,7 @@ static inline void arch_user_syscall(uint64_t nr, const uint64_t a[7], uint64_t 
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
 			 : "r"(a7)
-			 : "memory");
+			 : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
 	r[0] = a0;
 	r[1] = a1;
 	r[2] = a2;

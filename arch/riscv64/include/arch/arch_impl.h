@@ -35,6 +35,57 @@
 
 #define SSTATUS_SIE_BIT        (1ul << 1)
 
+/*
+ * User tasks (arch/include/arch/uspace.h).  The user half is the lowest
+ * 256 GiB in Sv39 and Sv48 alike (Sv39's whole lower half; under Sv48
+ * root slot 0), so one constant serves both modes and every user
+ * address fits one root slot of Sv48.
+ */
+#define ARCH_HAS_USPACE        1
+#define ARCH_USER_TOP          (1ull << 38)
+
+struct arch_aspace {
+	uint64_t satp;      /* mode | ASID | root PPN: what activation writes */
+	uint64_t root;      /* physical address of the root table */
+	uint16_t asid;      /* 0 when the hart has too few ASID bits (full flushes) */
+};
+
+/*
+ * The syscall register ABI (ecall from U-mode):
+ *   a7                 syscall number
+ *   a0 .. a6           arguments arg0 .. arg6
+ *   a0 .. a6           results ret0 .. ret6 (ret0 = status: 0 or -MNEME_E*)
+ *   t0 .. t6           clobbered (hold stale values of the same thread)
+ *   everything else    preserved (ra, sp, gp, tp, s0 .. s11, a7)
+ * Results overwrite arguments, so a handler reads all its arguments
+ * before it writes a result.  arch/riscv64/user/syscall.h is the user
+ * side of the same contract.
+ */
+static inline uint64_t arch_regs_syscall_nr(const struct arch_regs *r)
+{
+	return r->a7;
+}
+
+static inline uint64_t arch_regs_arg(const struct arch_regs *r, unsigned i)
+{
+	return r->gpr[10 - 1 + i];   /* a0 is x10 */
+}
+
+static inline void arch_regs_set_ret(struct arch_regs *r, unsigned i, uint64_t v)
+{
+	r->gpr[10 - 1 + i] = v;
+}
+
+static inline uint64_t arch_regs_ip(const struct arch_regs *r)
+{
+	return r->sepc;
+}
+
+static inline uint64_t arch_regs_sp(const struct arch_regs *r)
+{
+	return r->sp;
+}
+
 static inline void arch_irq_disable(void)
 {
 	__asm__ volatile("csrc sstatus, %0" : : "r"(SSTATUS_SIE_BIT) : "memory");

@@ -25,8 +25,34 @@
 #define KSTACK_SHIFT    15
 #define KSTACK_SIZE     (1 << KSTACK_SHIFT)
 
+/*
+ * The per-CPU block, at the top of the CPU's kernel stack (the stack
+ * grows down from the block's address).  In user mode sscratch holds its
+ * address; in the core sscratch is 0.  A trap from user mode swaps sp
+ * with sscratch, so sp is at once the block and the kernel stack top.
+ */
+#define PERCPU_REGS     0    /* struct arch_regs * of the current thread */
+#define PERCPU_SCRATCH  8    /* a0 of the user while the entry saves registers */
+#define PERCPU_SSTATUS  16   /* sstatus for the return to user mode */
+#define PERCPU_SIZE     32
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+struct arch_regs;
+
+struct riscv_percpu {
+	struct arch_regs *regs;
+	uint64_t scratch;
+	uint64_t sstatus_user;
+	uint64_t pad;
+};
+
+_Static_assert(__builtin_offsetof(struct riscv_percpu, regs) == PERCPU_REGS, "percpu layout");
+_Static_assert(__builtin_offsetof(struct riscv_percpu, scratch) == PERCPU_SCRATCH, "percpu layout");
+_Static_assert(__builtin_offsetof(struct riscv_percpu, sstatus_user) == PERCPU_SSTATUS,
+	       "percpu layout");
+_Static_assert(sizeof(struct riscv_percpu) == PERCPU_SIZE, "percpu layout");
 
 struct arch_regs {
 	union {

@@ -123,6 +123,10 @@ extern uint64_t riscv_kernel_pa;   /* physical address of __image_start */
 struct riscv_pt;
 extern struct riscv_pt riscv_kernel_pt;
 
+/* uspace.c */
+extern unsigned riscv_asid_bits;
+void riscv_uspace_init(void);
+
 /* trap.c */
 extern uint64_t riscv_breakpoints;
 const char *riscv_cause_name(uint64_t scause);

@@ -1,0 +1,331 @@
+/*
+ * riscv64 user tasks (arch/include/arch/uspace.h): address spaces,
+ * register frames, entering user mode, safe user-memory access.
+ *
+ * Address spaces.  A root table is a frame from the memory server.  Its
+ * lower half (slots 0-255: the user half, of which ARCH_USER_TOP uses
+ * slots 0-255 under Sv39 and slot 0 under Sv48) is cleared; its upper
+ * half is a copy of the core's root entries 256-511.  The core's root
+ * entries never change after arch_mmu_init(): every table the core half
+ * needs exists by then (the direct map, the image and the MMIO window
+ * are complete), and nothing maps into the core half later, so the copy
+ * never goes stale.  User leaves have U, A and D set (A/D preset: no
+ * hardware or software A/D update is needed), never G, and never W
+ * together with X.
+ *
+ * ASIDs: probed at boot (riscv_asid_probe(): write all ones, read back).
+ * A task whose number fits the ASID bits keeps its ASID in satp, so
+ * switching address spaces needs no flush; otherwise it runs with ASID 0,
+ * and activating it flushes ASID 0's non-global entries.
+ *
+ * User copies: riscv_user_copy() (entry.S) runs with sstatus.SUM set
+ * only during the copy, after the range was checked against
+ * ARCH_USER_TOP (SUM would also let the copy reach the core's pages);
+ * a fault inside it returns failure through the trap handler's fixup.
+ */
+#include <arch/arch.h>
+#include <arch/pt.h>
+#include <arch/riscv.h>
+#include <arch/uspace.h>
+#include <mneme/error.h>
+
+#define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
+#define FLUSH_PAGES_MAX  32           /* larger ranges flush the whole ASID */
+#define SATP_ASID_SHIFT  44
+#define SATP_ASID_MASK   0xffffull
+
+extern struct riscv_percpu riscv_percpu;
+int riscv_user_copy(void *dst, const void *src, size_t n);
+
+unsigned riscv_asid_bits;             /* ASID bits the hart implements */
+
+/* Probe the ASID width with the core's root active; satp keeps ASID 0 afterwards. */
+void riscv_asid_probe(void)
+{
+	uint64_t satp = csr_read(satp) & ~(SATP_ASID_MASK << SATP_ASID_SHIFT);
+	uint64_t got;
+
+	csr_write(satp, satp | SATP_ASID_MASK << SATP_ASID_SHIFT);
+	got = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+	csr_write(satp, satp);
+	sfence_vma_all();
+	riscv_asid_bits = (unsigned)__builtin_popcountll(got);
+}
+
+/* The state every return to user mode starts from: U-mode, interrupts on there, no SUM, no FP. */
+void riscv_uspace_init(void)
+{
+	uint64_t fs_vs = (3ull << 13) | (3ull << 9);
+	uint64_t mxr = 1ull << 19;
+
+	riscv_percpu.sstatus_user = (csr_read(sstatus) & ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SUM |
+							    mxr | fs_vs)) |
+				    SSTATUS_SPIE;
+	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
+	riscv_asid_probe();
+}
+
+static unsigned pt_levels(void)
+{
+	return riscv_kernel_pt.levels;
+}
+
+static unsigned pt_slot(uint64_t va, unsigned level)
+{
+	return (va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+}
+
+/* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */
+static uint64_t user_pte_flags(unsigned prot)
+{
+	uint64_t f = PTE_V | PTE_U | PTE_A | PTE_D;
+
+	if (prot & ~(ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC))
+		return 0;
+	if ((prot & ARCH_PROT_WRITE) && (prot & ARCH_PROT_EXEC))
+		return 0;                                   /* W^X for user pages too */
+	if ((prot & ARCH_PROT_WRITE) && !(prot & ARCH_PROT_READ))
+		return 0;                                   /* W without R is reserved */
+	if (!(prot & (ARCH_PROT_READ | ARCH_PROT_EXEC)))
+		return 0;
+	if (prot & ARCH_PROT_READ)
+		f |= PTE_R;
+	if (prot & ARCH_PROT_WRITE)
+		f |= PTE_W;
+	if (prot & ARCH_PROT_EXEC)
+		f |= PTE_X;
+	return f;
+}
+
+static unsigned pte_prot(uint64_t pte)
+{
+	return (pte & PTE_R ? ARCH_PROT_READ : 0) | (pte & PTE_W ? ARCH_PROT_WRITE : 0) |
+	       (pte & PTE_X ? ARCH_PROT_EXEC : 0);
+}
+
+/* The user leaf that maps @va in @as and its level, or NULL. */
+static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
+{
+	uint64_t table = as->root;
+
+	if (va >= ARCH_USER_TOP)
+		return NULL;
+	for (unsigned l = pt_levels() - 1;; l--) {
+		uint64_t *e = &pt_table(table)[pt_slot(va, l)];
+		if (!(*e & PTE_V))
+			return NULL;
+		if (pte_is_leaf(*e)) {
+			*level = l;
+			return e;
+		}
+		if (l == 0)
+			return NULL;
+		table = pte_pa(*e);
+	}
+}
+
+static bool table_empty(uint64_t table)
+{
+	const uint64_t *t = pt_table(table);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i] & PTE_V)
+			return false;
+	return true;
+}
+
+int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
+{
+	uint64_t *root, *core;
+
+	if (!root_pa || (root_pa & (PAGE_SIZE - 1)) || root_pa >= RISCV_DIRECT_MAP_LIMIT)
+		return -MNEME_EINVAL;
+	root = pt_table(root_pa);
+	core = pt_table(riscv_kernel_pt.root);
+	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++)
+		root[i] = 0;
+	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
+		root[i] = core[i];
+	as->root = root_pa;
+	as->asid = asid < (1u << riscv_asid_bits) ? (uint16_t)asid : 0;
+	as->satp = riscv_satp_mode << SATP_MODE_SHIFT | (uint64_t)as->asid << SATP_ASID_SHIFT |
+		   root_pa >> PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * Intermediate tables are created from @alloc on the way down and stay
+ * linked in (empty) if a later step fails: no mapping appears or changes,
+ * and the frames stay accounted for by arch_aspace_release_tables().
+ * A 2 MiB mapping over an empty 4 KiB table (left by unmaps) replaces the
+ * table; that frame is then no longer reported at release (it stays the
+ * server's frame, donated to this task).
+ */
+int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
+		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
+{
+	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
+	uint64_t size = 1ull << (page_shift & 63);
+	uint64_t flags = user_pte_flags(prot);
+	uint64_t table = as->root;
+
+	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
+	    size > ARCH_USER_TOP - va || pa >= (1ull << 56))
+		return -MNEME_EINVAL;
+	for (unsigned l = pt_levels() - 1; l > target; l--) {
+		uint64_t *e = &pt_table(table)[pt_slot(va, l)];
+		if (pte_is_leaf(*e))
+			return -MNEME_EBUSY;
+		if (!(*e & PTE_V)) {
+			uint64_t frame = alloc(ctx);
+			if (!frame)
+				return -MNEME_ENOMEM;
+			*e = pte_make(frame, PTE_V);
+		}
+		table = pte_pa(*e);
+	}
+	uint64_t *e = &pt_table(table)[pt_slot(va, target)];
+	if ((*e & PTE_V) && (pte_is_leaf(*e) || target == 0 || !table_empty(pte_pa(*e))))
+		return -MNEME_EBUSY;
+	*e = pte_make(pa, flags);
+	return 0;
+}
+
+int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	*pa = pte_pa(*e);
+	*page_shift = PT_LEVEL_SHIFT(level);
+	*e = 0;
+	return 0;
+}
+
+int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+	uint64_t flags = user_pte_flags(prot);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	if (!flags)
+		return -MNEME_EINVAL;
+	*e = pte_make(pte_pa(*e), flags);
+	return 0;
+}
+
+int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
+		      unsigned *page_shift)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	*pa = pte_pa(*e);
+	*prot = pte_prot(*e);
+	*page_shift = PT_LEVEL_SHIFT(level);
+	return 0;
+}
+
+static void release_table(uint64_t table, unsigned level, void (*fn)(uint64_t, void *), void *ctx)
+{
+	uint64_t *t = pt_table(table);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+		if ((e & PTE_V) && !pte_is_leaf(e) && level > 0) {
+			release_table(pte_pa(e), level - 1, fn, ctx);
+			fn(pte_pa(e), ctx);
+		}
+		t[i] = 0;
+	}
+}
+
+void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
+				void *ctx)
+{
+	uint64_t *root = pt_table(as->root);
+	unsigned top = pt_levels() - 1;
+
+	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++) {
+		uint64_t e = root[i];
+		if ((e & PTE_V) && !pte_is_leaf(e)) {
+			release_table(pte_pa(e), top - 1, fn, ctx);
+			fn(pte_pa(e), ctx);
+		}
+		root[i] = 0;
+	}
+}
+
+static inline void sfence_asid(uint64_t va, uint64_t asid)
+{
+	__asm__ volatile("sfence.vma %0, %1" : : "r"(va), "r"(asid) : "memory");
+}
+
+/* Every non-global entry of @asid (a register operand, so ASID 0 works too). */
+static inline void sfence_asid_all(uint64_t asid)
+{
+	__asm__ volatile("sfence.vma zero, %0" : : "r"(asid) : "memory");
+}
+
+void arch_aspace_activate(const struct arch_aspace *as)
+{
+	csr_write(satp, as->satp);
+	if (!as->asid)
+		sfence_asid_all(0);
+}
+
+void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
+{
+	uint64_t start = va & ~(PAGE_SIZE - 1);
+
+	if (!size || size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+		sfence_asid_all(as->asid);
+		return;
+	}
+	for (uint64_t p = start; p < va + size; p += PAGE_SIZE)
+		sfence_asid(p, as->asid);
+}
+
+void arch_regs_init_user(struct arch_regs *regs, uint64_t entry, uint64_t sp, uint64_t arg0,
+			 uint64_t arg1)
+{
+	*regs = (struct arch_regs){ 0 };
+	regs->sepc = entry;
+	regs->sp = sp;
+	regs->a0 = arg0;
+	regs->a1 = arg1;
+}
+
+void arch_set_current_regs(struct arch_regs *regs)
+{
+	riscv_percpu.regs = regs;
+}
+
+static bool user_range(uint64_t va, size_t n)
+{
+	return va < ARCH_USER_TOP && n <= ARCH_USER_TOP - va;
+}
+
+int arch_copy_from_user(void *dst, uint64_t user_src, size_t n)
+{
+	if (!user_range(user_src, n))
+		return -MNEME_EFAULT;
+	if (n && riscv_user_copy(dst, (const void *)(uintptr_t)user_src, n))
+		return -MNEME_EFAULT;
+	return 0;
+}
+
+int arch_copy_to_user(uint64_t user_dst, const void *src, size_t n)
+{
+	if (!user_range(user_dst, n))
+		return -MNEME_EFAULT;
+	if (n && riscv_user_copy((void *)(uintptr_t)user_dst, src, n))
+		return -MNEME_EFAULT;
+	return 0;
+}
