@@ -13,7 +13,7 @@ if(TARGET mmcore_host)
   endforeach()
 endif()
 
-# Benchmark (not a test): ninja slab-bench && ./slab-bench.  The same file
+# Benchmark (not a test): ninja slab-bench && bench/slab-bench (or ./mneme bench host).  The same file
 # is part of mm-bench (buddy.cmake globs test/bench/*_bench.c) and needs
 # the slab test environment and mimalloc there too.
 if(TARGET mmcore_fast)
@@ -22,6 +22,8 @@ if(TARGET mmcore_fast)
     add_executable(slab-bench ${MNEME_ROOT}/test/bench/slab_bench.c ${SLAB_TEST_DIR}/slab_env.c)
     target_compile_definitions(slab-bench PRIVATE SLAB_BENCH_MAIN)
     target_link_libraries(slab-bench mmcore_fast ${MNEME_MIMALLOC})
+    # ./mneme bench host runs every program in bench/.
+    set_target_properties(slab-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
     if(TARGET mm-bench)
       target_sources(mm-bench PRIVATE ${SLAB_TEST_DIR}/slab_env.c)
       target_link_libraries(mm-bench PRIVATE ${MNEME_MIMALLOC})
