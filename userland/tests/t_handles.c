@@ -19,6 +19,9 @@ int main(int argc, char **argv)
 	uint64_t f_nogrant = t_mint(f, 0xf3, MNEME_RIGHT_SEND);
 	KTAP_EXPECT(&k, e && f && e_send && f_grant && f_nogrant);
 	KTAP_EXPECT(&k, ipc_recv(f_nogrant, &in) != 0);        /* send-only: cannot receive */
+	/* No grant right: it cannot travel in a message (refused before anything blocks). */
+	struct ulib_msg bad = { .info = mneme_msginfo(1, 0, MNEME_MSG_HANDLE), .handle = f_nogrant };
+	KTAP_EXPECT(&k, ipc_send(f, &bad) != 0);
 	KTAP_EXPECT_EQ(&k, mm_spawn("p_handles", NULL, 0, e_send, 0, &child), 0);
 	ktap_result(&k, "mint_rights");
 
