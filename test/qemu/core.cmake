@@ -1,0 +1,32 @@
+# QEMU tests of user tasks (issue 3): the core boots the memory server,
+# which runs the test programs named on the command line (tests=...) from
+# the boot archive and reports each as a KTAP subtest of "user"; run.py
+# judges the exit status and the whole KTAP document.
+#
+# Registered per architecture once it implements <arch/uspace.h> (one of
+# its headers defines ARCH_HAS_USPACE): before that the core stops after
+# its built-in tests and these would only time out.
+set(MNEME_USER_TESTS
+  t_runtime t_ipc t_clients t_order t_handles t_dead t_preempt t_pager t_nohandler
+  t_isolation t_fuzz)
+foreach(arch x86_64 riscv64)
+  file(GLOB_RECURSE uspace_headers ${MNEME_ROOT}/arch/${arch}/include/*.h)
+  set(has_uspace OFF)
+  foreach(h ${uspace_headers})
+    file(STRINGS ${h} def REGEX "^#define ARCH_HAS_USPACE")
+    if(def)
+      set(has_uspace ON)
+    endif()
+  endforeach()
+  if(NOT has_uspace)
+    continue()
+  endif()
+  foreach(t ${MNEME_USER_TESTS})
+    string(REGEX REPLACE "^t_" "" short ${t})
+    mneme_qemu_test(user.${short} ${arch} TIMEOUT 240 ARGS --timeout 200 --append tests=${t}
+      --expect-line "^    ok [0-9]+ ${t}$")
+  endforeach()
+  # The demo: one user program greets from user mode.
+  mneme_qemu_test(user.demo ${arch} ARGS --append demo
+    --expect-line "hello from user mode: hello")
+endforeach()
