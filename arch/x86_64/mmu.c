@@ -1,7 +1,8 @@
 /*
  * The core's final page tables (arch_mmu_init, see arch/arch.h):
  *
- *   - a direct map of every RAM range of the boot map at
+ *   - a direct map of every RAM range of the boot map (the image's own
+ *     frames read-only) at
  *     X86_DIRECT_MAP_BASE, NX, with 1 GiB / 2 MiB pages where alignment
  *     allows.  Usable, core, ACPI data and ACPI NVS are RAM; e820
  *     "reserved" is often MMIO or flash (PCIe ECAM, the BIOS ROM at 4 GiB,
@@ -95,13 +96,33 @@ static uint32_t collect_ram_runs(const struct mneme_boot_info *bi)
 	return n;
 }
 
+static void map_direct_piece(uint64_t base, uint64_t end, uint64_t prot)
+{
+	if (base < end)
+		map_or_panic(X86_DIRECT_MAP_BASE + base, base, end - base, prot, "RAM");
+}
+
+/*
+ * The direct map is RW+NX, except the core image's own frames, which it
+ * maps read-only: the alias must not give a way around the image's W^X.
+ */
 static void map_direct(const struct mneme_boot_info *bi, uint64_t nx)
 {
 	uint32_t n = collect_ram_runs(bi);
+	uint64_t img_start = x86_image_phys(__image_start), img_end = x86_image_phys(__image_end);
 
-	for (uint32_t i = 0; i < n; i++)
-		map_or_panic(X86_DIRECT_MAP_BASE + ram_runs[i].base, ram_runs[i].base,
-			     ram_runs[i].end - ram_runs[i].base, PTE_W | PTE_G | nx, "RAM");
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t base = ram_runs[i].base, end = ram_runs[i].end;
+		uint64_t ro_start = base > img_start ? base : img_start;
+		uint64_t ro_end = end < img_end ? end : img_end;
+		if (ro_start >= ro_end) {
+			map_direct_piece(base, end, PTE_W | PTE_G | nx);
+			continue;
+		}
+		map_direct_piece(base, ro_start, PTE_W | PTE_G | nx);
+		map_direct_piece(ro_start, ro_end, PTE_G | nx);
+		map_direct_piece(ro_end, end, PTE_W | PTE_G | nx);
+	}
 }
 
 static void map_image_part(const char *start, const char *end, uint64_t prot, const char *what)

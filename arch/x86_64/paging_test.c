@@ -88,13 +88,16 @@ static int check_ram_run(uint64_t base, uint64_t end, uint64_t page)
 
 	for (uint64_t pa = base & ~(PAGE_SIZE_4K - 1); pa < end; pa += size) {
 		uint64_t e = x86_pt_lookup(&x86_kernel_pt, X86_DIRECT_MAP_BASE + pa, &size);
-		if (!(e & PTE_P) || !(e & PTE_W) || (e & PTE_NX) != nx_bit() ||
+		bool image = pa >= x86_image_phys(__image_start) && pa < x86_image_phys(__image_end);
+		if (!(e & PTE_P) || !!(e & PTE_W) == image || (e & PTE_NX) != nx_bit() ||
 		    (e & PTE_ADDR) != (pa & ~(size - 1))) {
 			bad++;
 			size = PAGE_SIZE_4K;
 			continue;
 		}
-		if (!(pa & (page - 1)) && pa + page <= end && size < page)
+		/* Large pages wherever possible; the image's frames are the exception. */
+		if (!(pa & (page - 1)) && pa + page <= end && size < page &&
+		    !(pa < x86_image_phys(__image_end) && pa + page > x86_image_phys(__image_start)))
 			bad++;
 		size -= pa & (size - 1);          /* to the end of this leaf */
 	}
@@ -125,6 +128,11 @@ KTEST(x86_paging, direct_map_large_nx)
 KTEST(x86_paging, direct_map_aliases_image)
 {
 	const volatile uint64_t *alias = phys_to_virt(x86_image_phys((const void *)&data_probe));
+	uint64_t size, e = x86_pt_lookup(&x86_kernel_pt, (uint64_t)(uintptr_t)alias, &size);
+
+	KEXPECT(t, e & PTE_P);
+	KEXPECT(t, !(e & PTE_W));                   /* no writable alias of the image */
+	KEXPECT_EQ(t, e & PTE_NX, nx_bit());
 
 	KEXPECT_EQ(t, *alias, 0x1234);
 	data_probe = 0x5678;
