@@ -25,6 +25,7 @@
 #include <string.h>
 
 struct page_alloc_stats page_alloc_stats;
+int mm_local_nid = -1;
 
 #define ZONE_NODE_BITS ((PAGE_ZONE_MASK << PAGE_ZONE_SHIFT) | (PAGE_NODE_MASK << PAGE_NODE_SHIFT))
 
@@ -215,24 +216,28 @@ struct page *__rmqueue(struct zone *z, unsigned order, int mt)
 	return page;
 }
 
+/*
+ * gfp decoding by table: zone bits (__GFP_DMA 0x1, __GFP_DMA32 0x4) and
+ * type bits (__GFP_MOVABLE 0x8, __GFP_RECLAIMABLE 0x10); -1 marks the
+ * contradictory combinations.  ZONE_DMA maps to DMA32 where the
+ * architecture has no DMA zone (set at init).
+ */
+static signed char gfp_zone_table[8] = { ZONE_NORMAL, ZONE_DMA, -1, -1, ZONE_DMA32, -1, -1, -1 };
+static const signed char gfp_mt_table[4] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, -1 };
+
+void gfp_zone_table_init(void)
+{
+	gfp_zone_table[__GFP_DMA] = mm_zone_layout.exists[ZONE_DMA] ? ZONE_DMA : ZONE_DMA32;
+}
+
 int gfp_zone(gfp_t gfp)
 {
-	bool dma = gfp & __GFP_DMA, dma32 = gfp & __GFP_DMA32;
-
-	if (dma && dma32)
-		return -1;
-	if (dma)
-		return mm_zone_layout.exists[ZONE_DMA] ? ZONE_DMA : ZONE_DMA32;
-	return dma32 ? ZONE_DMA32 : ZONE_NORMAL;
+	return gfp_zone_table[gfp & (__GFP_DMA | __GFP_DMA32)];
 }
 
 int gfp_migratetype(gfp_t gfp)
 {
-	bool mov = gfp & __GFP_MOVABLE, rec = gfp & __GFP_RECLAIMABLE;
-
-	if (mov && rec)
-		return -1;
-	return mov ? MIGRATE_MOVABLE : rec ? MIGRATE_RECLAIMABLE : MIGRATE_UNMOVABLE;
+	return gfp_mt_table[(gfp >> 3) & 3];
 }
 
 static void prep_new_page(struct page *page, unsigned order, gfp_t gfp, int mt)
@@ -251,7 +256,7 @@ static void prep_new_page(struct page *page, unsigned order, gfp_t gfp, int mt)
 
 static struct page *rmqueue(struct zone *z, unsigned order, int mt)
 {
-	if (mm_pcp_enabled() && order <= PCP_MAX_ORDER)
+	if (mm_pcp_on && order <= PCP_MAX_ORDER)
 		return rmqueue_pcplist(z, order, mt);
 	return __rmqueue(z, order, mt);
 }
@@ -290,9 +295,44 @@ static struct page *alloc_from_zonelist(gfp_t gfp, unsigned order, struct zoneli
 	return page;
 }
 
+/*
+ * The fast path: a block from this CPU's list of the first zone the
+ * request may use, if that zone is above its low watermark.  Anything
+ * else (empty list, low zone, fallback) is the slow path's business.
+ */
+static struct page *rmqueue_pcp_fast(struct zonelist *zl, gfp_t gfp, unsigned order,
+				     int highest, int mt)
+{
+	struct zoneref *zr = zl->_zonerefs;
+	struct per_cpu_pages *pcp;
+	struct page_list *list;
+	struct page *page;
+	struct zone *z;
+
+	while (zr->zone && zr->zone_idx > highest)
+		zr++;
+	z = zr->zone;
+	if (!z)
+		return NULL;
+	if (!(gfp & __GFP_MEMALLOC) &&
+	    (long)z->free_pages - ((1L << order) - 1) <=
+	    (long)low_wmark_pages(z) + z->lowmem_reserve[highest])
+		return NULL;
+	pcp = &z->pcp[mm_this_cpu()];
+	list = &pcp->lists[order_to_pindex(mt, order)];
+	page = page_list_first(list);
+	if (!page)
+		return NULL;
+	page_list_del(list, page);
+	page->flags &= ~PG_pcp;
+	pcp->count -= 1U << order;
+	return page;
+}
+
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+	struct zonelist *zl;
 	struct page *page;
 
 	if (order >= MAX_ORDER || (gfp & ~__GFP_BITS_MASK) || highest < 0 || mt < 0) {
@@ -303,13 +343,15 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 		return NULL;
 	}
 	if (!node_online(nid))
-		nid = first_online_node();
-	if (nid >= MM_MAX_NUMNODES)
+		nid = mm_local_nid;
+	if (nid < 0)
 		return NULL;
-	page = alloc_from_zonelist(gfp, order,
-				   &NODE_DATA(nid)->node_zonelists[gfp & __GFP_THISNODE ?
-						ZONELIST_NOFALLBACK : ZONELIST_FALLBACK],
-				   highest, mt);
+	zl = &NODE_DATA(nid)->node_zonelists[gfp & __GFP_THISNODE ? ZONELIST_NOFALLBACK : ZONELIST_FALLBACK];
+	page = NULL;
+	if (mm_pcp_on && order <= PCP_MAX_ORDER)
+		page = rmqueue_pcp_fast(zl, gfp, order, highest, mt);
+	if (!page)
+		page = alloc_from_zonelist(gfp, order, zl, highest, mt);
 	if (!page) {
 		page_alloc_stats.alloc_fail++;
 		if (!(gfp & __GFP_NOWARN))
@@ -392,7 +434,7 @@ int __free_pages(struct page *page, unsigned int order)
 	page->_refcount = 0;
 	page->owner = 0;
 	page_alloc_stats.free_ok++;
-	if (mm_pcp_enabled() && order <= PCP_MAX_ORDER)
+	if (mm_pcp_on && order <= PCP_MAX_ORDER)
 		free_unref_page(z, page, order);
 	else
 		__free_one_page(page, page_to_pfn(page), z, order, get_pageblock_migratetype(page));

@@ -133,6 +133,7 @@ int mm_init(const struct mneme_boot_info *bi)
 	if (err)
 		return err;
 	mm_zone_layout = layout;
+	gfp_zone_table_init();
 	memset(&page_alloc_stats, 0, sizeof(page_alloc_stats));
 	min_low_pfn = PHYS_PFN(memblock_start_of_DRAM() + PAGE_SIZE - 1);
 	max_pfn = PHYS_PFN(memblock_end_of_DRAM());
@@ -150,6 +151,7 @@ int mm_init(const struct mneme_boot_info *bi)
 	zone_pcp_init_all();
 	setup_per_zone_wmarks_all();
 	build_all_zonelists();
+	mm_local_nid = first_online_node() < MM_MAX_NUMNODES ? first_online_node() : -1;
 	boot_printf("Memory: %luK/%luK available (%luK reserved)\n",
 		    totalram_pages() << (PAGE_SHIFT - 10), totalpresent_pages() << (PAGE_SHIFT - 10),
 		    (totalpresent_pages() - totalram_pages()) << (PAGE_SHIFT - 10));

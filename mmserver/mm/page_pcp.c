@@ -12,18 +12,18 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 
-static bool pcp_enabled = true;
+bool mm_pcp_on = true;
 
 bool mm_pcp_enabled(void)
 {
-	return pcp_enabled;
+	return mm_pcp_on;
 }
 
 void mm_set_pcp_enabled(bool on)
 {
 	if (!on)
 		drain_all_pages();
-	pcp_enabled = on;
+	mm_pcp_on = on;
 }
 
 static struct per_cpu_pages *this_cpu_pcp(struct zone *z)

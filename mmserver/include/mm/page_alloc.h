@@ -23,6 +23,11 @@ extern bool mm_init_verbose;
 /* Per-CPU lists on (default) or off; turning them off drains them. */
 void mm_set_pcp_enabled(bool on);
 bool mm_pcp_enabled(void);
+extern bool mm_pcp_on;          /* read-only outside page_pcp.c */
+/* The node allocations without a node preference come from (first online node). */
+extern int mm_local_nid;
+/* Fill the gfp zone table for the architecture (after the zone layout is known). */
+void gfp_zone_table_init(void);
 /* Return every per-CPU page of every zone (all CPUs) to the buddy lists. */
 void drain_all_pages(void);
 /* Return CPU @cpu's pages of @zone to the buddy lists. */
