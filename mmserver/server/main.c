@@ -6,7 +6,8 @@
  * subtest, and finally shuts the system down with the overall result.
  *
  * Command line words it reads (the rest is the core's):
- *   tests=all | tests=a,b,c   run these test programs one after another
+ *   tests=all | tests=a,b,c   run these test programs one after another;
+ *                             "name:k=v:k=v" passes arguments (t_fuzz:seed=7)
  *   demo                      run the "hello" program
  *   bench                     run the "bench" program (figures, not a test)
  *   ktap_next=N               number of the top-level KTAP result the server
@@ -171,7 +172,15 @@ static int run_tests(const char **names, unsigned n, unsigned top_index)
 
 	printf("    KTAP version 1\n    # Subtest: user\n    1..%u\n", n);
 	for (unsigned i = 0; i < n; i++) {
-		int64_t st = run_program(names[i], NULL, 2);
+		char args[MNEME_BOOTINFO_CMDLINE];
+		char *colon = strchr(names[i], ':');
+		if (colon) {
+			*colon = '\0';
+			snprintf(args, sizeof(args), "%s", colon + 1);
+			for (char *c = args; *c; c++)
+				*c = *c == ':' ? ' ' : *c;
+		}
+		int64_t st = run_program(names[i], colon ? args : NULL, 2);
 		if (st)
 			printf("    # %s: exit status %lld\n", names[i], (long long)st);
 		printf("    %s %u %s\n", st ? "not ok" : "ok", i + 1, names[i]);
