@@ -89,14 +89,14 @@ static unsigned get_order(size_t size)
 	return size <= PAGE_SIZE ? 0 : (unsigned)(64 - __builtin_clzll((size - 1) >> PAGE_SHIFT));
 }
 
-static void *kmalloc_large(size_t size, gfp_t gfp)
+static void *kmalloc_large(size_t size, gfp_t gfp, int nid)
 {
 	unsigned order = get_order(size);
 	struct page *page;
 
 	if (order >= MAX_ORDER)
 		return NULL;
-	page = alloc_pages(gfp | __GFP_COMP, order);
+	page = alloc_pages_node(nid, gfp | __GFP_COMP, order);
 	if (!page)
 		return NULL;
 	page->owner = KMALLOC_LARGE_COOKIE;
@@ -137,13 +137,31 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
-		return kmalloc_large(size, gfp);
+		return kmalloc_large(size, gfp, -1);
 	void *obj;
 
 	s = kmalloc_slab(size, gfp);
 	if (unlikely(!s))
 		return NULL;
 	obj = slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
+	if (unlikely(slab_debug(s)) && obj)
+		slab_debug_set_orig_size(s, obj, size);
+	return obj;
+}
+
+void *kmalloc_node(size_t size, gfp_t gfp, int nid)
+{
+	struct kmem_cache *s;
+	void *obj;
+
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_large(size, gfp, nid);
+	s = kmalloc_slab(size, gfp);
+	if (unlikely(!s))
+		return NULL;
+	obj = kmem_cache_alloc_node(s, gfp, nid);
 	if (unlikely(slab_debug(s)) && obj)
 		slab_debug_set_orig_size(s, obj, size);
 	return obj;

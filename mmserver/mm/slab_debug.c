@@ -302,14 +302,14 @@ static int slab_check_listed(struct kmem_cache *s, struct page *page, bool full,
 	return 0;
 }
 
-static int slab_check_list(struct kmem_cache *s, struct slab_list *l, bool full,
+static int slab_check_list(struct kmem_cache *s, unsigned nid, struct slab_list *l, bool full,
 			   uint64_t *nfree, char *why, size_t len)
 {
 	uint32_t prev = PAGE_LIST_NIL;
 	uint64_t count = 0;
 
 	for (struct page *p = slab_list_first(l); p; p = slab_list_next(p)) {
-		if (p->slab_prev != prev || ++count > l->count) {
+		if (p->slab_prev != prev || ++count > l->count || page_to_nid(p) != nid) {
 			snprintf(why, len, "%s: %s list broken at pfn %llu", s->name,
 				 full ? "full" : "partial", (unsigned long long)page_to_pfn(p));
 			return -1;
@@ -374,9 +374,13 @@ static int slab_check_cache(struct kmem_cache *s, char *why, size_t len)
 		slabs += s->cpu[i].slab != NULL;
 	}
 	for (unsigned i = 0; i < SLAB_NODES; i++) {
-		if (slab_check_list(s, &s->node[i].partial, false, &nfree, why, len) ||
-		    slab_check_list(s, &s->node[i].full, true, &nfree, why, len))
+		if (slab_check_list(s, i, &s->node[i].partial, false, &nfree, why, len) ||
+		    slab_check_list(s, i, &s->node[i].full, true, &nfree, why, len))
 			return -1;
+		if (!!(s->partial_nodes & (1ull << i)) != !!s->node[i].partial.count) {
+			snprintf(why, len, "%s: partial_nodes bit %u wrong", s->name, i);
+			return -1;
+		}
 		slabs += s->node[i].partial.count + s->node[i].full.count;
 	}
 	kmem_cache_stats(s, &st);

@@ -85,7 +85,7 @@ static inline void *slab_obj_at(const struct kmem_cache *s, const struct page *p
 }
 static inline struct kmem_cache_node *slab_node(struct kmem_cache *s, const struct page *page)
 {
-	return &s->node[page_to_nid(page) % SLAB_NODES];
+	return &s->node[page_to_nid(page)];
 }
 
 /* ---- free pointers (hardened) ---------------------------------------- */
@@ -179,8 +179,11 @@ int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bo
 bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
 /* Free @obj (already validated) to its slab @page on the current CPU. */
 void slab_free_validated(struct kmem_cache *s, struct page *page, void *obj, uintptr_t caller);
-/* Allocation when the CPU freelist is empty or the cache debugs (zeroes on __GFP_ZERO). */
-void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, uintptr_t caller);
+/*
+ * Allocation when the CPU freelist is empty, the cache debugs, the object
+ * must be zeroed, or it should come from node @nid (-1: any).
+ */
+void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, int nid, uintptr_t caller);
 struct kmem_cache *slab_create_internal(const char *name, unsigned int size, unsigned int align,
 					unsigned int flags, void (*ctor)(void *));
 
@@ -191,7 +194,7 @@ static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t c
 	void *obj = c->freelist;
 
 	if (unlikely(!obj || slab_debug(s) || (gfp & __GFP_ZERO)))
-		return slab_alloc_slowpath(s, gfp, caller);
+		return slab_alloc_slowpath(s, gfp, -1, caller);
 	c->freelist = get_freepointer(s, obj);
 	c->allocs++;
 	return obj;

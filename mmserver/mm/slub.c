@@ -165,10 +165,13 @@ static int kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int
  */
 #define SLAB_GFP_MASK (__GFP_HIGH | __GFP_NOWARN | __GFP_THISNODE | __GFP_RECLAIM)
 
-/* Take a block from the buddy and carve it into free objects, in order. */
-static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
+/*
+ * Take a block from the buddy (preferring node @nid, -1: local) and carve
+ * it into free objects, in order.
+ */
+static struct page *new_slab(struct kmem_cache *s, gfp_t gfp, int nid)
 {
-	struct page *page = alloc_pages((gfp & SLAB_GFP_MASK) | s->allocflags, s->order);
+	struct page *page = alloc_pages_node(nid, (gfp & SLAB_GFP_MASK) | s->allocflags, s->order);
 	void *prev = NULL;
 
 	if (!page)
@@ -211,6 +214,27 @@ static void discard_slab(struct kmem_cache *s, struct page *page)
 	s->nr_slab_frees++;
 }
 
+/* The partial lists keep s->partial_nodes up to date. */
+static void partial_add(struct kmem_cache *s, struct page *page, bool tail)
+{
+	unsigned nid = page_to_nid(page);
+
+	if (tail)
+		slab_list_add_tail(&s->node[nid].partial, page);
+	else
+		slab_list_add(&s->node[nid].partial, page);
+	s->partial_nodes |= 1ull << nid;
+}
+
+static void partial_del(struct kmem_cache *s, struct page *page)
+{
+	unsigned nid = page_to_nid(page);
+
+	slab_list_del(&s->node[nid].partial, page);
+	if (!s->node[nid].partial.count)
+		s->partial_nodes &= ~(1ull << nid);
+}
+
 /* Put a slab that just left a CPU on the list its fill level calls for. */
 static void slab_put_on_list(struct kmem_cache *s, struct page *page)
 {
@@ -221,10 +245,8 @@ static void slab_put_on_list(struct kmem_cache *s, struct page *page)
 		slab_list_add(&n->full, page);
 	else if (page->inuse == 0 && n->partial.count >= s->min_partial)
 		discard_slab(s, page);
-	else if (page->inuse == 0)
-		slab_list_add_tail(&n->partial, page);
 	else
-		slab_list_add(&n->partial, page);
+		partial_add(s, page, page->inuse == 0);   /* empty ones last */
 }
 
 /* Make @page the CPU slab of @c: its whole freelist moves to the CPU. */
@@ -262,18 +284,25 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	slab_put_on_list(s, page);
 }
 
-/* A partial slab from any node (node 0 first), off its list, or NULL. */
-static struct page *get_partial(struct kmem_cache *s)
+/*
+ * A partial slab of node @nid (-1: any node; the port has no CPU-to-node
+ * map yet, so the lowest node that has one), off its list, or NULL.
+ */
+static struct page *get_partial(struct kmem_cache *s, int nid)
 {
-	for (unsigned i = 0; i < SLAB_NODES; i++) {
-		struct page *page = slab_list_first(&s->node[i].partial);
+	uint64_t nodes = nid < 0 ? s->partial_nodes : s->partial_nodes & (1ull << nid);
+	struct page *page;
 
-		if (page) {
-			slab_list_del(&s->node[i].partial, page);
-			return page;
-		}
-	}
-	return NULL;
+	if (!nodes)
+		return NULL;
+	page = slab_list_first(&s->node[__builtin_ctzll(nodes)].partial);
+	partial_del(s, page);
+	return page;
+}
+
+static inline bool slab_node_match(const struct page *page, int nid)
+{
+	return nid < 0 || page_to_nid(page) == (unsigned)nid;
 }
 
 /*
@@ -281,11 +310,12 @@ static struct page *get_partial(struct kmem_cache *s)
  * through the slow path, else swap in a partial slab, else a new one.
  * Returns false only if the buddy is out of memory.
  */
-static bool slab_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned cpu, gfp_t gfp)
+static bool slab_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned cpu, gfp_t gfp,
+			int nid)
 {
 	struct page *page = c->slab;
 
-	if (page && page->freelist) {
+	if (page && !c->freelist && page->freelist && slab_node_match(page, nid)) {
 		c->freelist = page->freelist;
 		page->freelist = NULL;
 		page->inuse = page->objects;
@@ -293,9 +323,9 @@ static bool slab_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned
 	}
 	if (page)
 		deactivate_slab(s, c);
-	page = get_partial(s);
+	page = get_partial(s, nid);
 	if (!page)
-		page = new_slab(s, gfp);
+		page = new_slab(s, gfp, nid);
 	if (!page)
 		return false;
 	freeze_slab(c, cpu, page);
@@ -304,17 +334,26 @@ static bool slab_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned
 
 /* ---- allocation ---------------------------------------------------------- */
 
+/*
+ * Allocate on the slow path, from node @nid if it is not -1.  A node
+ * preference holds for one refill only: if the buddy had to fall back to
+ * another node, that slab serves.
+ */
 static void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
-			     uintptr_t caller)
+			     int nid, uintptr_t caller)
 {
 	unsigned cpu = (unsigned)(c - s->cpu);
 	void *obj;
 
 	for (;;) {
-		if (!c->freelist && !slab_refill(s, c, cpu, gfp)) {
-			if (!(gfp & __GFP_NOWARN))
-				mm_printf("slab %s: out of memory (order %u)\n", s->name, s->order);
-			return NULL;
+		if (!c->freelist || !slab_node_match(c->slab, nid)) {
+			if (!slab_refill(s, c, cpu, gfp, nid)) {
+				if (!(gfp & __GFP_NOWARN))
+					mm_printf("slab %s: out of memory (order %u)\n", s->name,
+						  s->order);
+				return NULL;
+			}
+			nid = -1;
 		}
 		obj = c->freelist;
 		c->freelist = get_freepointer(s, obj);
@@ -326,9 +365,9 @@ static void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp
 	return obj;
 }
 
-void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
+void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, int nid, uintptr_t caller)
 {
-	void *obj = slab_alloc_slow(s, &s->cpu[mm_this_cpu()], gfp, caller);
+	void *obj = slab_alloc_slow(s, &s->cpu[mm_this_cpu()], gfp, nid, caller);
 
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
@@ -338,6 +377,17 @@ void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	return slab_alloc_fast(s, gfp, (uintptr_t)__builtin_return_address(0));
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid)
+{
+	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+
+	if (nid < 0)
+		return slab_alloc_fast(s, gfp, caller);
+	if (nid >= SLAB_NODES || !node_online(nid))
+		nid = -1;
+	return slab_alloc_slowpath(s, gfp, nid, caller);
 }
 
 /* ---- pointer lookup and validation --------------------------------------- */
@@ -405,10 +455,10 @@ static void slab_free_to_page(struct kmem_cache *s, struct page *page, void *obj
 	n = slab_node(s, page);
 	if (was_full) {
 		slab_list_del(&n->full, page);
-		slab_list_add(&n->partial, page);
+		partial_add(s, page, false);
 	}
 	if (page->inuse == 0 && n->partial.count > s->min_partial) {
-		slab_list_del(&n->partial, page);
+		partial_del(s, page);
 		discard_slab(s, page);
 	}
 }
@@ -486,7 +536,7 @@ unsigned long kmem_cache_shrink(struct kmem_cache *s)
 			struct page *next = slab_list_next(page);
 
 			if (page->inuse == 0) {
-				slab_list_del(l, page);
+				partial_del(s, page);
 				discard_slab(s, page);
 				freed++;
 			}
@@ -521,16 +571,17 @@ static void slab_free_all(struct kmem_cache *s)
 {
 	flush_cpu_slabs(s);
 	for (unsigned i = 0; i < SLAB_NODES; i++) {
-		struct slab_list *lists[2] = { &s->node[i].partial, &s->node[i].full };
+		struct page *page;
 
-		for (unsigned j = 0; j < 2; j++) {
-			struct page *page;
-
-			while ((page = slab_list_first(lists[j]))) {
-				slab_list_del(lists[j], page);
-				page->inuse = 0;
-				discard_slab(s, page);
-			}
+		while ((page = slab_list_first(&s->node[i].partial))) {
+			partial_del(s, page);
+			page->inuse = 0;
+			discard_slab(s, page);
+		}
+		while ((page = slab_list_first(&s->node[i].full))) {
+			slab_list_del(&s->node[i].full, page);
+			page->inuse = 0;
+			discard_slab(s, page);
 		}
 	}
 }

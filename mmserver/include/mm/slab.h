@@ -18,6 +18,7 @@
 #define MM_SLAB_H
 
 #include "mm/gfp.h"
+#include "mm/mmzone.h"
 
 /* Cache flags (kmem_cache_create @flags). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100u /* full pointer checks on every free */
@@ -40,7 +41,9 @@
 
 #define SLAB_NAME_LEN   32
 #define SLAB_MAX_ORDER  3      /* slabs are at most 8 pages */
-#define SLAB_NODES      8      /* partial lists kept; node ids fold modulo this */
+#define SLAB_NODES      MM_MAX_NUMNODES /* one kmem_cache_node per possible node */
+
+_Static_assert(SLAB_NODES <= 64, "kmem_cache.partial_nodes is a 64-bit mask");
 
 /* A list of slabs threaded through page->slab_next/slab_prev (pfns). */
 struct slab_list {
@@ -85,6 +88,7 @@ struct kmem_cache {
 	gfp_t allocflags;           /* gfp bits added to every slab allocation */
 	uint64_t random;            /* freelist hardening secret */
 	void (*ctor)(void *obj);
+	uint64_t partial_nodes;     /* bit n: node[n].partial is not empty */
 	struct kmem_cache_node node[SLAB_NODES];
 	uint64_t nr_slabs;          /* slabs owned (cpu + partial + full) */
 	uint64_t nr_withheld;       /* debug: corrupt objects taken out of service */
@@ -143,6 +147,11 @@ unsigned long kmem_cache_shrink_all(void);
 /* An object from @s or NULL.  __GFP_ZERO zeroes it. */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 /*
+ * Same, from a slab on node @nid (-1: any) where that node has memory;
+ * otherwise from wherever the page allocator falls back to.
+ */
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid);
+/*
  * Return @obj to @s.  A pointer that is not a live object of @s is
  * reported and ignored (state unchanged); use the checked variant where
  * the caller needs to know.
@@ -167,6 +176,8 @@ int kmem_cache_free_checked(struct kmem_cache *s, void *obj);
  * aligned.  kmalloc(0) returns ZERO_SIZE_PTR.  NULL on failure.
  */
 void *kmalloc(size_t size, gfp_t gfp);
+/* kmalloc from node @nid (-1: any), as kmem_cache_alloc_node(). */
+void *kmalloc_node(size_t size, gfp_t gfp, int nid);
 void *kzalloc(size_t size, gfp_t gfp);
 /*
  * Resize @p to @new_size, keeping the old contents up to the smaller size.

@@ -93,11 +93,16 @@ static void do_alloc(size_t idx)
 	if (r < 7) {
 		s->cache = NULL;
 		s->size = random_size();
-		s->p = (rng() & 1) ? kmalloc(s->size, GFP_KERNEL) : kzalloc(s->size, GFP_KERNEL);
+		switch (rng() % 4) {
+		case 0: s->p = kmalloc(s->size, GFP_KERNEL); break;
+		case 1: s->p = kzalloc(s->size, GFP_KERNEL); break;
+		default: s->p = kmalloc_node(s->size, GFP_KERNEL, (int)(rng() % 3) - 1); break;
+		}
 	} else {
 		s->cache = caches[r - 7];
 		s->size = s->cache->object_size;
-		s->p = kmem_cache_alloc(s->cache, GFP_KERNEL);
+		s->p = (rng() & 1) ? kmem_cache_alloc(s->cache, GFP_KERNEL)
+				   : kmem_cache_alloc_node(s->cache, GFP_KERNEL, (int)(rng() % 2));
 	}
 	CHECK(s->p != NULL);
 	if (!s->p)

@@ -545,6 +545,36 @@ static void test_invariants_detect(void)
 	CHECK_EQ(kmem_cache_destroy(s), 0);
 }
 
+/* Node-aware allocation: slabs on the node asked for, per-node partial lists. */
+static void test_nodes(void)
+{
+	struct kmem_cache *s = kmem_cache_create("numa", 512, 0, 0, NULL);
+	unsigned n = 3 * s->objects;
+	void **on1 = calloc(n, sizeof(void *));
+	void *p0, *big;
+
+	p0 = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+	CHECK(p0 && page_to_nid(virt_to_page(p0)) == 0);
+	for (unsigned i = 0; i < n; i++) {
+		on1[i] = kmem_cache_alloc_node(s, GFP_KERNEL, 1);
+		CHECK(on1[i] && page_to_nid(virt_to_page(on1[i])) == 1);
+	}
+	CHECK_INVARIANTS();
+	/* A node-1 slab that is not the CPU slab becomes partial on node 1. */
+	kmem_cache_free(s, on1[0]);
+	CHECK_EQ(s->node[1].partial.count, 1);
+	CHECK_EQ(s->node[0].partial.count, 1);           /* p0's slab, left by the CPU */
+	CHECK(kmem_cache_alloc_node(s, GFP_KERNEL, 1) == on1[0]);
+	CHECK(page_to_nid(virt_to_page(kmem_cache_alloc_node(s, GFP_KERNEL, 0))) == 0);
+	CHECK_INVARIANTS();
+	big = kmalloc_node(100000, GFP_KERNEL, 1);
+	CHECK(big && page_to_nid(virt_to_page(big)) == 1);
+	kfree(big);
+	CHECK(kmem_cache_alloc_node(s, GFP_KERNEL, 7) != NULL);   /* offline node: anywhere */
+	CHECK_EQ(kmem_cache_destroy(s), -MNEME_EBUSY);
+	free(on1);
+}
+
 int main(void)
 {
 	static const struct slab_test_case cases[] = {
@@ -564,6 +594,7 @@ int main(void)
 		{ "alignment", test_alignment },
 		{ "gfp", test_gfp },
 		{ "invariants_detect", test_invariants_detect },
+		{ "nodes", test_nodes },
 	};
 
 	return slab_test_run(cases, ARRAY_SIZE(cases));
