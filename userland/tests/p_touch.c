@@ -4,7 +4,7 @@
  *   pager     read ULIB_NOWHERE_VA (its pager maps a page filled with 0x5a),
  *             then write the next page (mapped by the pager too) and read back
  *   null_read / null_write / kernel_read / kernel_write / exec_data /
- *   illegal / privileged / privileged2 / breakpoint     fault and expect to be killed (exit 99 if not)
+ *   illegal / privileged / privileged2 / privileged3 / breakpoint     fault and expect to be killed (exit 99 if not)
  */
 #include "common.h"
 
@@ -42,6 +42,8 @@ int main(int argc, char **argv)
 		arch_user_privileged();
 	else if (!strcmp(mode, "privileged2"))
 		arch_user_privileged2();
+	else if (!strcmp(mode, "privileged3"))
+		arch_user_privileged3();
 	else if (!strcmp(mode, "breakpoint"))
 		arch_user_breakpoint();
 	else

@@ -6,7 +6,8 @@
  */
 #include "common.h"
 
-static const char *const killers[] = { "kernel_read", "kernel_write", "privileged", "privileged2" };
+static const char *const killers[] = { "kernel_read", "kernel_write", "privileged", "privileged2",
+				       "privileged3" };
 
 /* Server-only syscalls with harmless arguments (shutdown asks for FAIL: if it worked, the run fails). */
 static const uint64_t server_only[] = {

@@ -29,6 +29,12 @@ static inline void arch_user_privileged2(void)
 	__asm__ volatile("sret");
 }
 
+/* wfi from U-mode: illegal instruction (QEMU never lets U-mode wait). */
+static inline void arch_user_privileged3(void)
+{
+	__asm__ volatile("wfi");
+}
+
 /* Calibration loop: exactly 2 instructions per iteration. */
 static inline void arch_user_spin(unsigned long n)
 {

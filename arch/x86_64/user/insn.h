@@ -30,6 +30,14 @@ static inline void arch_user_privileged2(void)
 	__asm__ volatile("cli");
 }
 
+/* A third: reading a control register (#GP outside ring 0). */
+static inline void arch_user_privileged3(void)
+{
+	unsigned long cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+}
+
 /* Calibration loop: exactly 2 instructions per iteration. */
 static inline void arch_user_spin(unsigned long n)
 {
