@@ -381,16 +381,14 @@ user_entry:
 /*
  * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
  * the registers of the frame last given to arch_set_current_regs() and
- * returns to user mode with the sstatus prepared at boot (SPP = U,
- * SPIE = 1, SUM = 0, FS = off).
+ * returns to user mode.  sstatus is already right (see arch_enter_user):
+ * SPP = U, SUM = 0, FS = off (an FP instruction is illegal in U-mode).
  */
 	.global riscv_return_to_user
 riscv_return_to_user:
 	ld	a0, PERCPU_REGS(sp)
 	ld	a1, REGS_SEPC(a0)
 	csrw	sepc, a1
-	ld	a1, PERCPU_SSTATUS(sp)
-	csrw	sstatus, a1
 	csrw	sscratch, sp
 	ld	x1, REGS_GPR(1)(a0)
 	ld	x3, REGS_GPR(3)(a0)
@@ -403,11 +401,40 @@ riscv_return_to_user:
 	sret
 	.cfi_endproc
 
-/* arch_enter_user: the first return to user mode (interrupts off). */
+/*
+ * arch_enter_user: the first return to user mode (interrupts off).  Sets
+ * the user-mode sstatus once; later returns find it in place (a trap
+ * from U-mode leaves SPP = U, every sret of a nested trap sets SPP = U
+ * again, and the user-copy routine clears SUM on both of its exits).
+ */
 	.global arch_enter_user
 arch_enter_user:
 	lla	sp, riscv_percpu
+	ld	a1, PERCPU_SSTATUS(sp)
+	csrw	sstatus, a1
 	j	riscv_return_to_user
+
+/* arch_set_current_regs(regs): the frame the next entry saves into and the next return restores. */
+	.global arch_set_current_regs
+arch_set_current_regs:
+	lla	a1, riscv_percpu
+	sd	a0, PERCPU_REGS(a1)
+	ret
+
+/*
+ * arch_aspace_activate(as): satp = as->satp (mode, ASID, root).  With an
+ * ASID of its own the space needs no flush; on ASID 0 (too few ASID bits)
+ * the entries of the previous ASID-0 space are flushed (not the global
+ * core half).
+ */
+	.global arch_aspace_activate
+arch_aspace_activate:
+	ld	a1, 0(a0)               /* as->satp */
+	csrw	satp, a1
+	lhu	a1, 16(a0)              /* as->asid */
+	bnez	a1, 1f
+	sfence.vma zero, a1
+1:	ret
 
 /*
  * riscv_user_copy(dst, src, n): copy n bytes with user access open
