@@ -25,6 +25,11 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_test(NAME userland_mkarchive COMMAND sh -c
   "${Python3_EXECUTABLE} ${MNEME_ROOT}/cmake/mkarchive.py --header ${MNEME_ROOT}/ipc/include/mneme/archive.h -o ul_archive.bin one=${MNEME_ROOT}/cmake/mkarchive.py two=${MNEME_ROOT}/README.md three=${MNEME_ROOT}/CMakeLists.txt && $<TARGET_FILE:ul_loader_test> ul_archive.bin one=${MNEME_ROOT}/cmake/mkarchive.py two=${MNEME_ROOT}/README.md three=${MNEME_ROOT}/CMakeLists.txt")
 
+# The packer refuses what the format cannot hold: duplicate and over-long names.
+set(UL_PACK "${Python3_EXECUTABLE} ${MNEME_ROOT}/cmake/mkarchive.py --header ${MNEME_ROOT}/ipc/include/mneme/archive.h -o ul_bad.bin")
+add_test(NAME userland_mkarchive_refuses COMMAND sh -c
+  "! ${UL_PACK} a=${MNEME_ROOT}/README.md a=${MNEME_ROOT}/README.md 2>/dev/null && ! ${UL_PACK} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=${MNEME_ROOT}/README.md 2>/dev/null && ! ${UL_PACK} =${MNEME_ROOT}/README.md 2>/dev/null")
+
 # The frame source reaches "physical memory" at the physmap address, which
 # lies in AddressSanitizer's shadow gap: this one runs without ASan.
 add_executable(ul_frame_test ${UL_TEST_DIR}/test_frame.c ${MNEME_ROOT}/mmserver/server/frame.c)
@@ -33,5 +38,6 @@ target_compile_options(ul_frame_test PRIVATE -O1 -g -fsanitize=undefined -fno-sa
 target_link_options(ul_frame_test PRIVATE -fsanitize=undefined)
 add_test(NAME userland_frame COMMAND ul_frame_test)
 
-set_tests_properties(userland_printf userland_loader userland_mkarchive userland_frame
+set_tests_properties(userland_printf userland_loader userland_mkarchive userland_mkarchive_refuses
+  userland_frame
   PROPERTIES LABELS "host;userland" TIMEOUT 60)
