@@ -1,7 +1,7 @@
 /*
  * Syscall entry: dispatch through the table generated from the one
  * syscall list (<mneme/syscall.h>), plus the small syscalls themselves.
- * The IPC calls are in ipc.c / ipc_fast.c, the address-space calls in
+ * The IPC calls are in ipc.c and <core/ipc_fast.h>, the address-space calls in
  * syscall_server.c.
  *
  * Every handler reads all its arguments before it writes a result
@@ -13,6 +13,7 @@
 #include <arch/uspace.h>
 #include <core/core.h>
 #include <core/ipc.h>
+#include <core/ipc_fast.h>
 #include <core/printk.h>
 #include <core/sched.h>
 #include <core/syscall.h>
@@ -41,6 +42,18 @@ void sys_ret(struct thread *cur, int status)
 	arch_regs_set_ret(&cur->regs, 0, (uint64_t)(int64_t)status);
 }
 
+/* Everything but the IPC fast path: decode the number, check the caller, run the call. */
+static __attribute__((noinline)) void syscall_slow(struct thread *cur, uint64_t nr)
+{
+	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
+		sys_ret(cur, -MNEME_ENOSYS);
+	else if (sys_server_only[nr] && !cur->task->privileged)
+		sys_ret(cur, -MNEME_EPERM);
+	else
+		sys_table[nr](cur);
+	sched_return();
+}
+
 void core_syscall(struct arch_regs *regs)
 {
 	struct thread *cur = current;
@@ -55,13 +68,7 @@ void core_syscall(struct arch_regs *regs)
 		if (ipc_fast_reply_recv(cur))
 			return;
 	}
-	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
-		sys_ret(cur, -MNEME_ENOSYS);
-	else if (sys_server_only[nr] && !cur->task->privileged)
-		sys_ret(cur, -MNEME_EPERM);
-	else
-		sys_table[nr](cur);
-	sched_return();
+	syscall_slow(cur, nr);
 }
 
 void core_preempt(struct arch_regs *regs)

@@ -1,6 +1,6 @@
 /*
  * Synchronous IPC inside the core: the slow path (ipc.c), the register-
- * only fast path (ipc_fast.c) and the helpers faults and task death use.
+ * only fast path (<core/ipc_fast.h>) and the helpers faults and task death use.
  *
  * All functions act on @current (the calling thread) and leave the
  * scheduling decision to sched_return() at the end of the core entry.
@@ -26,12 +26,6 @@ void sys_recv(struct thread *cur);
 void sys_reply(struct thread *cur);
 void sys_reply_recv(struct thread *cur);
 
-/*
- * Fast path for call / reply_recv: true if it handled the syscall
- * completely, switch to the partner included (no sched_return() needed).
- */
-bool ipc_fast_call(struct thread *cur);
-bool ipc_fast_reply_recv(struct thread *cur);
 
 /*
  * Queue or deliver the fault message already stored in @t (msg[], fault =

@@ -71,11 +71,11 @@ static inline void sched_switch_fast(struct thread *t)
 {
 	current = t;
 	sched_last_thread = t;
-	arch_set_current_regs(&t->regs);
 	if (t->task != sched_last_task) {
 		sched_last_task = t->task;
 		arch_aspace_activate(&t->task->aspace);
 	}
+	arch_set_current_regs(&t->regs);
 }
 
 #endif

@@ -5,16 +5,20 @@
  * one thread to the other: no run-queue traffic, no staging.  Anything
  * unusual returns false and the general path in ipc.c handles the call
  * from the start (the fast path changes nothing before it commits).
+ *
+ * Inline: included only by syscall.c, in front of the dispatcher, so a
+ * fast call costs no function calls of its own.
  */
-#include <arch/arch.h>
-#ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
+#ifndef CORE_IPC_FAST_H
+#define CORE_IPC_FAST_H
+
 #include <arch/uspace.h>
 #include <core/ipc.h>
 #include <core/sched.h>
 
 /* Receiver results: status, badge, msginfo, words 0..3 from the sender's arguments. */
-static inline void fast_transfer(struct arch_regs *to, const struct arch_regs *from,
-				 uint64_t badge, uint64_t info)
+static inline __attribute__((always_inline)) void
+fast_transfer(struct arch_regs *to, const struct arch_regs *from, uint64_t badge, uint64_t info)
 {
 	arch_regs_set_ret(to, 0, 0);
 	arch_regs_set_ret(to, 1, badge);
@@ -26,8 +30,8 @@ static inline void fast_transfer(struct arch_regs *to, const struct arch_regs *f
 }
 
 /* The live endpoint behind @slot if the handle has @right, else NULL. */
-static inline struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned right,
-					     const struct handle **hp)
+static inline __attribute__((always_inline)) struct endpoint *
+fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct handle **hp)
 {
 	if (slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
@@ -41,7 +45,7 @@ static inline struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, 
 	return ep;
 }
 
-bool ipc_fast_call(struct thread *cur)
+static inline bool ipc_fast_call(struct thread *cur)
 {
 	const struct arch_regs *regs = &cur->regs;
 	uint64_t info = arch_regs_arg(regs, 1);
@@ -67,7 +71,7 @@ bool ipc_fast_call(struct thread *cur)
 	return true;
 }
 
-bool ipc_fast_reply_recv(struct thread *cur)
+static inline bool ipc_fast_reply_recv(struct thread *cur)
 {
 	const struct arch_regs *regs = &cur->regs;
 	uint64_t info = arch_regs_arg(regs, 1);
@@ -91,4 +95,4 @@ bool ipc_fast_reply_recv(struct thread *cur)
 	return true;
 }
 
-#endif /* ARCH_HAS_USPACE */
+#endif
