@@ -4,9 +4,45 @@
  * every zone of every node, free everything, and require the free lists to
  * return exactly to their state after boot.
  *
- * Usage: buddy_maps_test FILE.map
+ * Usage: buddy_maps_test FILE.map | FILE.dtb
+ * A .dtb goes through the core's own device-tree reader and sanitiser
+ * (core/dt.c, core/memmap.c) as on a real boot, with the reservations the
+ * boot adds (OpenSBI's, the core image) carved out as the core does.
  */
 #include "bt.h"
+#ifdef BUDDY_WITH_DT
+#include "core/dt.h"
+#include "core/memmap.h"
+
+static int load_dtb(const char *path, struct mneme_boot_info *bi)
+{
+	static unsigned char blob[1 << 20];
+	static struct dt_machine m;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int err;
+
+	if (!f)
+		return -1;
+	n = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	bt_bootinfo_init(bi, MNEME_ARCH_RISCV64);
+	err = dt_parse_memory(blob, n, &m);
+	if (!err)
+		err = dt_to_memmap(&m, bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES);
+	if (!err)   /* OpenSBI's PMP region, added to the tree at run time */
+		err = memmap_reserve(bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES,
+				     0x80000000, 0x40000, MNEME_MEM_NOMAP);
+	if (!err)   /* the core image */
+		err = memmap_reserve(bi->ranges, &bi->nr_ranges, MNEME_BOOTINFO_MAX_RANGES,
+				     0x80200000, 0x200000, MNEME_MEM_CORE);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", path, m.error ? m.error : dt_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+#endif
 
 struct held {
 	struct page *page;
@@ -52,8 +88,20 @@ int main(int argc, char **argv)
 	unsigned long taken = 0;
 	int nid;
 
-	if (argc < 2 || bt_load_map(argv[1], &bi)) {
-		fprintf(stderr, "usage: buddy_maps_test FILE.map\n");
+	size_t len = argc > 1 ? strlen(argv[1]) : 0;
+	int err;
+
+	if (len > 4 && !strcmp(argv[1] + len - 4, ".dtb")) {
+#ifdef BUDDY_WITH_DT
+		err = load_dtb(argv[1], &bi);
+#else
+		err = -1;
+#endif
+	} else {
+		err = len ? bt_load_map(argv[1], &bi) : -1;
+	}
+	if (err) {
+		fprintf(stderr, "usage: buddy_maps_test FILE.map|FILE.dtb\n");
 		return 2;
 	}
 	CHECK_EQ(bt_mm_init(&bi), 0);
