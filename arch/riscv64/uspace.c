@@ -27,6 +27,7 @@
 #include <arch/pt.h>
 #include <arch/riscv.h>
 #include <arch/uspace.h>
+#include <core/core.h>
 #include <mneme/error.h>
 
 #define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
@@ -63,6 +64,8 @@ void riscv_uspace_init(void)
 				    SSTATUS_SPIE;
 	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
 	riscv_asid_probe();
+	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */
+		riscv_asid_bits = 0;
 }
 
 static unsigned pt_levels(void)

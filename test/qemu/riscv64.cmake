@@ -38,3 +38,14 @@ mneme_qemu_test(boot.virt.16G riscv64 ARGS --mem 16G --check-map)
 # An initrd from QEMU (/chosen linux,initrd-*) is kept out of usable memory.
 mneme_qemu_test(boot.virt.initrd riscv64 ARGS --check-map
   --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core" -- -initrd ${MNEME_IMAGE_riscv64})
+
+# User tasks on a hart without ASIDs ("noasid": every address space runs
+# with ASID 0 and activating one flushes the previous one's entries), and
+# under Sv39 (user half and core half in the 3-level layout).
+foreach(t t_ipc t_pager t_preempt)
+  string(REGEX REPLACE "^t_" "" short ${t})
+  mneme_qemu_test(user.noasid.${short} riscv64 TIMEOUT 240 ARGS --timeout 200
+    --append "noasid tests=${t}" --expect-line "0 ASID bits" --expect-line "^    ok [0-9]+ ${t}$")
+  mneme_qemu_test(user.sv39.${short} riscv64 TIMEOUT 240 ARGS --timeout 200
+    --append "no4lvl tests=${t}" --expect-line "Sv39 paging" --expect-line "^    ok [0-9]+ ${t}$")
+endforeach()

@@ -44,6 +44,10 @@ int main(int argc, char **argv)
 		arch_user_privileged2();
 	else if (!strcmp(mode, "privileged3"))
 		arch_user_privileged3();
+#ifdef ARCH_USER_HAS_MISALIGNED
+	else if (!strcmp(mode, "misaligned"))
+		arch_user_misaligned(&data_word);
+#endif
 	else if (!strcmp(mode, "breakpoint"))
 		arch_user_breakpoint();
 	else

@@ -17,6 +17,9 @@ static const struct fault_case cases[] = {
 	{ "illegal", MNEME_FAULT_ILLEGAL },
 	{ "breakpoint", MNEME_FAULT_BREAKPOINT },
 	{ "exec_data", MNEME_FAULT_PAGE },
+#ifdef ARCH_USER_HAS_MISALIGNED   /* an access the hardware refuses as misaligned */
+	{ "misaligned", MNEME_FAULT_MISALIGNED },
+#endif
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -35,6 +35,17 @@ static inline void arch_user_privileged3(void)
 	__asm__ volatile("wfi");
 }
 
+/*
+ * An access the hart refuses as misaligned: QEMU emulates misaligned
+ * loads and stores, but not atomics, so an AMO on an odd address takes
+ * the "store/AMO address misaligned" exception.
+ */
+#define ARCH_USER_HAS_MISALIGNED 1
+static inline void arch_user_misaligned(volatile void *p)
+{
+	__asm__ volatile("amoadd.w zero, zero, (%0)" : : "r"((volatile char *)p + 1) : "memory");
+}
+
 /* Calibration loop: exactly 2 instructions per iteration. */
 static inline void arch_user_spin(unsigned long n)
 {
