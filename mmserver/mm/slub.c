@@ -40,6 +40,38 @@ void slab_debug_set_global(unsigned int flags)
 	slab_debug_global = flags & SLAB_DEBUG_FLAGS;
 }
 
+unsigned int slab_debug_global_flags(void)
+{
+	return slab_debug_global;
+}
+
+int slab_debug_setup(const char *arg)
+{
+	unsigned int flags = 0;
+
+	if (!arg || !*arg) {
+		slab_debug_global = SLAB_DEBUG_FLAGS;
+		return 0;
+	}
+	if (!strcmp(arg, "-")) {
+		slab_debug_global = 0;
+		return 0;
+	}
+	for (const char *p = arg; *p; p++) {
+		switch (*p) {
+		case 'F': case 'f': flags |= SLAB_CONSISTENCY_CHECKS; break;
+		case 'Z': case 'z': flags |= SLAB_RED_ZONE; break;
+		case 'P': case 'p': flags |= SLAB_POISON; break;
+		case 'U': case 'u': flags |= SLAB_STORE_USER; break;
+		default:
+			mm_printf("slab: slub_debug=%s: unknown option '%c'\n", arg, *p);
+			return -MNEME_EINVAL;
+		}
+	}
+	slab_debug_global = flags;
+	return 0;
+}
+
 /* ---- cache geometry ------------------------------------------------------ */
 
 static unsigned int align_up(unsigned int v, unsigned int a)

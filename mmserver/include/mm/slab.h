@@ -124,6 +124,14 @@ struct kmem_cache_stats {
 int kmem_cache_init(void);
 /* Debug flags (SLAB_DEBUG_FLAGS subset) OR-ed into every new cache. */
 void slab_debug_set_global(unsigned int flags);
+/*
+ * The same from a Linux-style "slub_debug=" value: empty (all checks),
+ * or letters F (consistency checks), Z (red zone), P (poison), U (store
+ * user), or "-" (none).  Returns 0 or -MNEME_EINVAL (nothing changed).
+ */
+int slab_debug_setup(const char *arg);
+/* The debug flags new caches get. */
+unsigned int slab_debug_global_flags(void);
 
 /*
  * Create a cache of @size-byte objects aligned to @align (0 or a power

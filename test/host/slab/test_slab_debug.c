@@ -234,6 +234,28 @@ static void test_per_cache_flags(void)
 	CHECK_INVARIANTS();
 }
 
+static void test_debug_setup(void)
+{
+	CHECK_EQ(slab_debug_setup("ZP"), 0);
+	CHECK_EQ(slab_debug_global_flags(), SLAB_RED_ZONE | SLAB_POISON);
+	CHECK_EQ(slab_debug_setup("FU"), 0);
+	CHECK_EQ(slab_debug_global_flags(), SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER);
+	CHECK_EQ(slab_debug_setup("ZX"), -MNEME_EINVAL);
+	CHECK(log_has("unknown option 'X'"));
+	CHECK_EQ(slab_debug_global_flags(), SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER);
+	CHECK_EQ(slab_debug_setup(""), 0);
+	CHECK_EQ(slab_debug_global_flags(), SLAB_DEBUG_FLAGS);
+	CHECK_EQ(slab_debug_setup("-"), 0);
+	CHECK_EQ(slab_debug_global_flags(), 0);
+	/* Caches made after the switch debug, earlier ones do not. */
+	slab_debug_setup("Z");
+	struct kmem_cache *s = kmem_cache_create("after", 32, 0, 0, NULL);
+	CHECK(s->flags & SLAB_RED_ZONE);
+	CHECK(!(kmalloc_slab(32, GFP_KERNEL)->flags & SLAB_RED_ZONE));
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	slab_debug_setup("-");
+}
+
 int main(void)
 {
 	static const struct slab_test_case cases[] = {
@@ -245,6 +267,7 @@ int main(void)
 		{ "validate_finds_write_after_free", test_validate_finds_write_after_free },
 		{ "double_free", test_double_free },
 		{ "per_cache_flags", test_per_cache_flags },
+		{ "debug_setup", test_debug_setup },
 	};
 
 	return slab_test_run(cases, ARRAY_SIZE(cases));
