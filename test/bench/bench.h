@@ -4,7 +4,10 @@
  *
  * To add workloads (the slab layer, malloc comparisons), put a file named
  * test/bench/<name>_workloads.c next to mm_bench.c; mm-bench links every
- * such file.  It defines bench_extra_workloads(), returning its table.
+ * such file (and every *_bench.c, whose main() must hide behind its own
+ * define).  It defines bench_extra_workloads(), returning its table.
+ * test/bench/slab_bench.c needs none of this: mm-bench calls its
+ * slab_bench_run() (a weak reference) when it is linked.
  * Workloads run after mm_init() has brought up a 4 GiB riscv64 machine on
  * the host arena (mmcore_fast), with per-CPU lists on; a workload may
  * initialise its own layer (e.g. kmem_cache_init()) on first use.

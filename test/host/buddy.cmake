@@ -73,8 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; retur
 endif()
 
 if(TARGET mmcore_fast AND EXISTS ${MNEME_ROOT}/test/bench/mm_bench.c)
-  # extra workloads plug in as test/bench/*_workloads.c (see bench.h)
-  file(GLOB MM_BENCH_EXTRA CONFIGURE_DEPENDS ${MNEME_ROOT}/test/bench/*_workloads.c)
+  # other benchmarks join the same run: test/bench/*_bench.c (their main()
+  # only under their own *_MAIN define) and *_workloads.c (see bench.h)
+  file(GLOB MM_BENCH_EXTRA CONFIGURE_DEPENDS ${MNEME_ROOT}/test/bench/*_bench.c
+       ${MNEME_ROOT}/test/bench/*_workloads.c)
+  list(FILTER MM_BENCH_EXTRA EXCLUDE REGEX "/mm_bench\\.c$")
   add_executable(mm-bench ${MNEME_ROOT}/test/bench/mm_bench.c ${MM_BENCH_EXTRA})
   target_include_directories(mm-bench PRIVATE ${MNEME_ROOT}/test/bench)
   target_link_libraries(mm-bench PRIVATE mmcore_fast)
