@@ -3,12 +3,14 @@ set(MNEME_X86_DIR ${MNEME_ROOT}/arch/x86_64)
 set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/boot.S
   ${MNEME_X86_DIR}/trap.S
+  ${MNEME_X86_DIR}/entry.S
   ${MNEME_X86_DIR}/start.c
   ${MNEME_X86_DIR}/serial.c
   ${MNEME_X86_DIR}/cpu.c
   ${MNEME_X86_DIR}/pvh.c
   ${MNEME_X86_DIR}/desc.c
   ${MNEME_X86_DIR}/trap.c
+  ${MNEME_X86_DIR}/uspace.c
   ${MNEME_X86_DIR}/pgtable.c
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
@@ -16,7 +18,8 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/lib.c
   ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c
-  ${MNEME_X86_DIR}/pvh_test.c)
+  ${MNEME_X86_DIR}/pvh_test.c
+  ${MNEME_X86_DIR}/uspace_test.c)
 # Top 2 GiB code model, no red zone (traps push onto the interrupted stack),
 # no FP/SIMD state in the core (nothing saves it on a trap).
 set(MNEME_ARCH_CORE_FLAGS

@@ -21,6 +21,7 @@ void x86_cpu_detect(void)
 		x86_cpuid(7, 0, r);
 		x86_cpu.smep = r[1] & (1u << 7);
 		x86_cpu.smap = r[1] & (1u << 20);
+		x86_cpu.invpcid = r[1] & (1u << 10);
 	}
 	x86_cpuid(0x80000000, 0, r);
 	max_ext = r[0];

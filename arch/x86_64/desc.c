@@ -5,20 +5,16 @@
  *
  * #DF, NMI and #MC run on their own IST stacks, so a kernel stack overflow
  * (a #PF that cannot push its frame becomes #DF) still produces a dump.
- * rsp0 of the TSS is the stack for entries from user mode (later).
+ * rsp0 of the TSS is the end of the current thread's register frame
+ * (arch_set_current_regs): an interrupt or exception from user mode
+ * pushes its frame straight into the thread control block.  The
+ * breakpoint gate has DPL 3 so int3 works from user mode; every other
+ * gate has DPL 0, so "int n" from user mode is a #GP, never a fake
+ * interrupt.
  */
 #include <arch/x86.h>
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];               /* ist[0] is IST slot 1 */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+_Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -38,10 +34,11 @@ struct desc_ptr {
 
 #define IST_STACK_SIZE 8192
 #define GATE_INTERRUPT 0x8e            /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_DPL3      0x60            /* reachable by int3 from ring 3 */
 #define TRAP_STUB_SIZE 16              /* trap.S aligns each stub to this */
 
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-static struct tss tss;
+struct x86_tss x86_tss;
 static struct idt_gate idt[256];
 /* null, kernel code, kernel data, user code32, user data, user code, TSS (2 slots) */
 static uint64_t gdt[8] __attribute__((aligned(16)));
@@ -64,10 +61,10 @@ void x86_gdt_init(void)
 	gdt[X86_SEL_UDATA / 8] = 0x00cff3000000ffff;   /* DPL 3, read/write */
 	gdt[X86_SEL_UCODE / 8] = 0x00affb000000ffff;   /* L=1, DPL 3 */
 	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss);                  /* no I/O bitmap */
-	gdt[X86_SEL_TSS / 8] = tss_descriptor_low((uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
-	gdt[X86_SEL_TSS / 8 + 1] = (uint64_t)(uintptr_t)&tss >> 32;
+		x86_tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
+	x86_tss.iomap_base = sizeof(x86_tss);                  /* no I/O bitmap */
+	gdt[X86_SEL_TSS / 8] = tss_descriptor_low((uint64_t)(uintptr_t)&x86_tss, sizeof(x86_tss) - 1);
+	gdt[X86_SEL_TSS / 8 + 1] = (uint64_t)(uintptr_t)&x86_tss >> 32;
 
 	__asm__ volatile("lgdt %0" : : "m"(p));
 	/* Reload CS with a far return, the data segments directly. */
@@ -109,5 +106,6 @@ void x86_idt_init(void)
 	idt[2].ist = X86_IST_NMI;
 	idt[8].ist = X86_IST_DF;
 	idt[18].ist = X86_IST_MC;
+	idt[3].type_attr |= GATE_DPL3;
 	__asm__ volatile("lidt %0" : : "m"(p));
 }

@@ -16,6 +16,12 @@
  * the boot identity map until the switch and through the direct map after.
  * Core mappings are global (CR4.PGE): the switch to the new CR3 flushes
  * the boot mappings, which were not.
+ *
+ * After the switch the core's tables are frozen: every user address space
+ * copies the core's PML4 entries 256-511 (uspace.c), so they must never
+ * change.  Nothing maps into the core half after boot; a table
+ * allocation for x86_kernel_pt after arch_mmu_init() panics instead of
+ * silently growing a PML4 entry the copies would not see.
  */
 #include <arch/pgtable.h>
 #include <arch/x86.h>
@@ -148,6 +154,12 @@ static void map_lapic(uint64_t nx)
 		     "local APIC");
 }
 
+static uint64_t frozen_table_alloc(void *ctx)
+{
+	(void)ctx;
+	panic("x86_64: the core's page tables are frozen after boot (user roots share them)");
+}
+
 void arch_mmu_init(struct mneme_boot_info *bi)
 {
 	uint64_t nx = x86_cpu.nx ? PTE_NX : 0;
@@ -167,6 +179,8 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 	x86_cpu_enable_protection();              /* NXE before any NX entry is live */
 	write_cr3(x86_kernel_pt.root);
 	direct_map_live = true;
+	x86_kernel_pt.alloc = frozen_table_alloc;
+	x86_uspace_init();
 	printk("mneme: x86_64: page tables at 0x%llx, %llu table frames, direct map at 0x%llx\n",
 	       (unsigned long long)x86_kernel_pt.root, (unsigned long long)table_frames,
 	       (unsigned long long)X86_DIRECT_MAP_BASE);

@@ -1,12 +1,29 @@
 /*
  * Trap entry: one 16-byte stub per vector pushes a zero error code where
  * the CPU pushes none and the vector number, then trap_common saves every
- * GPR and CR2 so the stack holds a struct arch_regs (arch_impl.h), calls
- * x86_trap(regs) on a 16-byte aligned stack, restores and irets.
+ * GPR, CR2 and a pad word so the stack holds a struct arch_regs
+ * (arch_impl.h, offsets in frame.h).
  *
- * Entries from user mode (CS.RPL = 3) swap GS so the core's per-CPU GS
- * base is active; none happen yet, but the path is here.
+ * From the core (CS.RPL = 0): the frame is on the current stack; x86_trap
+ * runs on it and the trap returns to the interrupted code with iretq.
+ *
+ * From user mode (CS.RPL = 3): TSS.rsp0 is the end of the current
+ * thread's frame, so the CPU and trap_common have pushed the frame into
+ * the thread control block.  trap_common swaps GS (the core's per-CPU
+ * block), moves to this CPU's kernel stack, calls x86_user_trap and leaves
+ * through x86_return_to_user (entry.S), which returns to whichever thread
+ * is current by then.  NMI, #DF and #MC run on IST stacks: their frame is
+ * not the thread's, and x86_user_trap treats them as fatal.
+ *
+ * User access (RFLAGS.AC) is closed on every entry when SMAP is on: user
+ * mode may set AC, and a core entered with AC set would have no SMAP.
+ *
+ * The swapgs decision reads CS of the frame.  An NMI or #MC that hits the
+ * syscall entry before its swapgs (CS = core, GS = the user's) runs with
+ * the user's GS base; both are fatal dumps that never use GS, so that
+ * window needs no paranoid GS check.
  */
+#include <arch/frame.h>
 #include <arch/layout.h>
 
 #define FRAME_CS (8 * 3)      /* offset of cs from the vector slot */
@@ -77,7 +94,14 @@ trap_common:
 	movq %cr2, %rax
 	pushq %rax
 	.cfi_adjust_cfa_offset 8
+	subq $8, %rsp              /* pad */
+	.cfi_adjust_cfa_offset 8
 	cld
+	testb $1, x86_smap_on(%rip)
+	jz 2f
+	clac
+2:	testb $3, REGS_CS(%rsp)
+	jnz user_trap
 	movq %rsp, %rdi
 	movq %rsp, %rbx            /* callee-saved: the frame, across the call */
 	.cfi_def_cfa_register %rbx
@@ -85,8 +109,8 @@ trap_common:
 	call x86_trap
 	movq %rbx, %rsp
 	.cfi_def_cfa_register %rsp
-	addq $8, %rsp              /* cr2 */
-	.cfi_adjust_cfa_offset -8
+	addq $16, %rsp             /* pad, cr2 */
+	.cfi_adjust_cfa_offset -16
 	POP_REG %r15
 	POP_REG %r14
 	POP_REG %r13
@@ -102,10 +126,15 @@ trap_common:
 	POP_REG %rcx
 	POP_REG %rbx
 	POP_REG %rax
-	testb $3, FRAME_CS(%rsp)
-	jz 2f
-	swapgs
-2:	addq $16, %rsp             /* vector, error code */
+	addq $16, %rsp             /* vector, error code */
 	.cfi_adjust_cfa_offset -16
 	iretq
+
+/* From user mode: rsp = the frame (the thread's, except for IST vectors). */
+user_trap:
+	.cfi_undefined DW_RIP      /* a user frame ends the core's backtrace */
+	movq %rsp, %rdi
+	movq %gs:PCPU_KSTACK, %rsp
+	call x86_user_trap
+	jmp x86_return_to_user
 	.cfi_endproc

@@ -1,22 +1,40 @@
 /*
- * Trap dispatch: trap.S hands every exception and interrupt to x86_trap().
- * Breakpoints are counted and resumed, the timer ticks the core, spurious
- * interrupts are dropped; everything else is an unexpected trap that
- * dumps the frame and ends the run (never a silent triple fault).
+ * Trap dispatch.
+ *
+ * From the core (x86_trap): breakpoints are counted and resumed, the
+ * timer ticks the core, spurious interrupts are dropped, a #PF or #GP
+ * inside the user-copy routine resumes at its fault exit (the copy fails
+ * with -MNEME_EFAULT); everything else is an unexpected trap that dumps
+ * the frame and ends the run (never a silent triple fault).
+ *
+ * From user mode (x86_user_trap, with the thread's frame): the timer
+ * ticks and may preempt; exceptions are decoded into a kind, an address
+ * and an access and handed to core_user_exception() (a message to the
+ * task's pager).  The syscall instruction never gets here (entry.S).
  */
 #include <stddef.h>
+#include <arch/uspace.h>
 #include <arch/x86.h>
 #include <core/printk.h>
 
-_Static_assert(offsetof(struct arch_regs, cr2) == 0, "trap.S frame layout");
-_Static_assert(offsetof(struct arch_regs, r15) == 8, "trap.S frame layout");
-_Static_assert(offsetof(struct arch_regs, rax) == 120, "trap.S frame layout");
-_Static_assert(offsetof(struct arch_regs, vector) == 128, "trap.S frame layout");
-_Static_assert(offsetof(struct arch_regs, cs) == 128 + 24, "trap.S frame layout");
-_Static_assert(sizeof(struct arch_regs) == 184, "trap.S frame layout");
+_Static_assert(offsetof(struct arch_regs, cs) == REGS_CS, "trap.S frame layout");
+_Static_assert(offsetof(struct arch_regs, error_code) == REGS_ERROR, "trap.S frame layout");
 
+#define VEC_DE 0
+#define VEC_DB 1
+#define VEC_NMI 2
 #define VEC_BP 3
+#define VEC_UD 6
+#define VEC_NM 7
+#define VEC_DF 8
+#define VEC_TS 10
+#define VEC_NP 11
+#define VEC_SS 12
+#define VEC_GP 13
 #define VEC_PF 14
+#define VEC_AC 17
+#define VEC_MC 18
+#define VEC_CP 21
 #define PF_PRESENT (1u << 0)
 #define PF_WRITE   (1u << 1)
 #define PF_USER    (1u << 2)
@@ -43,6 +61,8 @@ const char *x86_exception_name(uint64_t vector)
 		return exception_names[vector];
 	if (vector == X86_VEC_TIMER)
 		return "timer interrupt";
+	if (vector == X86_VEC_SYSCALL)
+		return "syscall";
 	return "unexpected interrupt";
 }
 
@@ -78,6 +98,25 @@ void arch_dump_regs(const struct arch_regs *r)
 	       (unsigned long long)r->r14, (unsigned long long)r->r15);
 }
 
+/* The local APIC's spurious vector (no EOI) and the masked 8259s' IRQ 7 / 15. */
+static bool spurious(uint64_t v)
+{
+	return v == X86_VEC_SPURIOUS || v == X86_VEC_PIC_BASE + 7 || v == X86_VEC_PIC_BASE + 15;
+}
+
+extern char x86_user_copy[], x86_user_copy_end[], x86_user_copy_fault[];
+
+/* A #PF or #GP of the user-copy routine: make it return failure. */
+static bool user_copy_fixup(struct arch_regs *regs)
+{
+	if ((regs->vector != VEC_PF && regs->vector != VEC_GP) ||
+	    regs->rip < (uint64_t)(uintptr_t)x86_user_copy ||
+	    regs->rip >= (uint64_t)(uintptr_t)x86_user_copy_end)
+		return false;
+	regs->rip = (uint64_t)(uintptr_t)x86_user_copy_fault;
+	return true;
+}
+
 void x86_trap(struct arch_regs *regs)
 {
 	uint64_t v = regs->vector;
@@ -91,8 +130,91 @@ void x86_trap(struct arch_regs *regs)
 		lapic_eoi();
 		return;
 	}
-	/* Spurious: the local APIC's (no EOI) and the masked 8259s' IRQ 7 / 15. */
-	if (v == X86_VEC_SPURIOUS || v == X86_VEC_PIC_BASE + 7 || v == X86_VEC_PIC_BASE + 15)
+	if (spurious(v))
+		return;
+	if (user_copy_fixup(regs))
 		return;
 	core_unexpected_trap(x86_exception_name(v), v == VEC_PF ? regs->cr2 : regs->rip, regs);
+}
+
+struct user_exc {
+	uint8_t kind;      /* enum core_exception */
+	uint8_t access;    /* ARCH_PROT_* attempted, 0 if not a memory access */
+};
+
+static const struct user_exc user_exceptions[32] = {
+	[VEC_DE] = { CORE_EXC_DIVIDE, 0 },
+	[VEC_DB] = { CORE_EXC_BREAKPOINT, 0 },
+	[VEC_BP] = { CORE_EXC_BREAKPOINT, 0 },
+	[VEC_UD] = { CORE_EXC_ILLEGAL, 0 },
+	[VEC_NM] = { CORE_EXC_ILLEGAL, 0 },         /* x87/MMX: no FP state for user tasks */
+	[VEC_TS] = { CORE_EXC_PROTECTION, 0 },
+	[VEC_NP] = { CORE_EXC_PROTECTION, 0 },
+	[VEC_SS] = { CORE_EXC_PROTECTION, 0 },
+	[VEC_GP] = { CORE_EXC_PROTECTION, 0 },
+	[VEC_AC] = { CORE_EXC_MISALIGNED, 0 },
+	[VEC_CP] = { CORE_EXC_PROTECTION, 0 },
+};
+
+/*
+ * A #GP from ring 3 is a privileged instruction or a protection
+ * violation (non-canonical address, segment); the first is reported as
+ * CORE_EXC_ILLEGAL, as riscv64 reports it.  Recognised: hlt, cli, sti,
+ * in/out/ins/outs, and the 0F-prefixed system instructions (mov to/from
+ * control and debug registers, rdmsr/wrmsr, lgdt & co, clts, invd,
+ * wbinvd, rdpmc).  Prefixes are not decoded (no instruction the core
+ * cares about needs one to be privileged).
+ */
+static bool privileged_insn(uint64_t rip)
+{
+	uint8_t b[2];
+
+	if (arch_copy_from_user(b, rip, 1))
+		return false;
+	if (b[0] == 0xf4 || b[0] == 0xfa || b[0] == 0xfb || (b[0] >= 0xe4 && b[0] <= 0xe7) ||
+	    (b[0] >= 0xec && b[0] <= 0xef) || (b[0] >= 0x6c && b[0] <= 0x6f))
+		return true;
+	if (b[0] != 0x0f || arch_copy_from_user(b + 1, rip + 1, 1))
+		return false;
+	return b[1] == 0x01 || b[1] == 0x06 || b[1] == 0x08 || b[1] == 0x09 ||
+	       (b[1] >= 0x20 && b[1] <= 0x23) || b[1] == 0x30 || b[1] == 0x32 || b[1] == 0x33;
+}
+
+static void user_exception(struct arch_regs *regs)
+{
+	uint64_t v = regs->vector, addr = regs->rip;
+	struct user_exc e = { CORE_EXC_OTHER, 0 };
+
+	if (user_exceptions[v].kind)
+		e = user_exceptions[v];
+	if (v == VEC_PF) {
+		e.kind = CORE_EXC_PAGE_FAULT;
+		e.access = regs->error_code & PF_FETCH ? ARCH_PROT_EXEC :
+			   regs->error_code & PF_WRITE ? ARCH_PROT_WRITE : ARCH_PROT_READ;
+		addr = regs->cr2;
+	} else if (v == VEC_BP) {
+		addr = regs->rip - 1;     /* int3 traps after itself; resuming continues past it */
+	} else if (v == VEC_GP && privileged_insn(regs->rip)) {
+		e.kind = CORE_EXC_ILLEGAL;
+	}
+	core_user_exception(regs, (enum core_exception)e.kind, addr, e.access);
+}
+
+/* Called by trap.S for every trap from user mode, on the kernel stack; returns to user mode. */
+void x86_user_trap(struct arch_regs *regs)
+{
+	uint64_t v = regs->vector;
+
+	if (v == X86_VEC_TIMER) {
+		core_timer_tick();
+		lapic_eoi();
+		core_preempt(regs);
+		return;
+	}
+	if (spurious(v))
+		return;
+	/* IST vectors (their frame is not the thread's) and unknown interrupts are fatal. */
+	if (v >= 32 || v == VEC_NMI || v == VEC_DF || v == VEC_MC)
+		core_unexpected_trap(x86_exception_name(v), regs->rip, regs);
+	user_exception(regs);
 }

@@ -5,29 +5,94 @@
 #ifndef ARCH_ARCH_IMPL_H
 #define ARCH_ARCH_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <arch/frame.h>
 #include <arch/layout.h>
 
 #define ARCH_NAME             "x86_64"
 #define ARCH_DIRECT_MAP_BASE  X86_DIRECT_MAP_BASE
 #define ARCH_KERNEL_VIRT_BASE (X86_KERNEL_VMA + X86_KERNEL_LOAD)
-/* First address above the user half (4-level paging: 47 bits). */
-#define ARCH_USER_TOP         0x0000800000000000
+/*
+ * User tasks (arch/include/arch/uspace.h).  The user half is the lower
+ * canonical half (47 bits) minus its last page, as in Linux: no user page
+ * can end at the canonical boundary, so a syscall instruction at the very
+ * end of user memory cannot leave a non-canonical return address for
+ * sysretq.
+ */
+#define ARCH_HAS_USPACE       1
+#define ARCH_USER_TOP         0x00007ffffffff000ull
 
 /*
- * The register frame of a trap, lowest address first.  The CPU pushes
- * ss..rip (and an error code for some exceptions); trap.S pushes a zero
- * error code where the CPU does not, the vector, every GPR and CR2.
- * trap.S depends on this order; trap.c checks it with _Static_assert.
+ * The register frame of a trap, lowest address first (offsets in
+ * <arch/frame.h>).  The CPU pushes ss..rip (and an error code for some
+ * exceptions); trap.S pushes a zero error code where the CPU does not,
+ * the vector, every GPR, CR2 and a pad word.  From user mode the frame is
+ * the thread's own (struct thread.regs): TSS.rsp0 points just past it, so
+ * the CPU and trap.S push straight into the thread control block.  The
+ * syscall entry (entry.S) stores into the same frame.
  */
 struct arch_regs {
+	uint64_t pad;                  /* keeps the frame a 16-byte multiple */
 	uint64_t cr2;                  /* faulting address, meaningful for #PF */
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;
+	uint64_t vector;               /* X86_VEC_SYSCALL after a syscall */
 	uint64_t error_code;           /* 0 where the CPU pushes none */
 	uint64_t rip, cs, rflags, rsp, ss;
+} __attribute__((aligned(16)));
+
+/* An address space: what arch_aspace_activate() writes to CR3, and its root and PCID. */
+struct arch_aspace {
+	uint64_t cr3;        /* root | PCID | no-flush bit (PCID in use) */
+	uint64_t root;       /* physical address of the PML4 */
+	uint16_t pcid;       /* 0: no PCID of its own (every activation flushes) */
 };
+
+/*
+ * The syscall register ABI (the `syscall` instruction from ring 3):
+ *   rax                          syscall number
+ *   rdi, rsi, rdx, r10, r8, r9, r12   arguments arg0 .. arg6
+ *   rax, rdi, rsi, rdx, r10, r8, r9   results ret0 .. ret6 (ret0 = status:
+ *                                0 or -MNEME_E*)
+ *   rcx, r11                     clobbered (the CPU puts the return rip and
+ *                                rflags there; they come back as such)
+ *   everything else              preserved (rbx, rbp, rsp, r12 .. r15)
+ * Results overwrite arguments, so a handler reads all its arguments
+ * before it writes a result.  arch/x86_64/user/syscall.h is the user side
+ * of the same contract.
+ */
+#define X86_REGS_ARG_OFFSETS   { REGS_RDI, REGS_RSI, REGS_RDX, REGS_R10, REGS_R8, REGS_R9, REGS_R12 }
+#define X86_REGS_RET_OFFSETS   { REGS_RAX, REGS_RDI, REGS_RSI, REGS_RDX, REGS_R10, REGS_R8, REGS_R9 }
+
+static inline uint64_t arch_regs_syscall_nr(const struct arch_regs *r)
+{
+	return r->rax;
+}
+
+static inline uint64_t arch_regs_arg(const struct arch_regs *r, unsigned i)
+{
+	static const uint8_t off[7] = X86_REGS_ARG_OFFSETS;
+
+	return *(const uint64_t *)((const char *)r + off[i]);
+}
+
+static inline void arch_regs_set_ret(struct arch_regs *r, unsigned i, uint64_t v)
+{
+	static const uint8_t off[7] = X86_REGS_RET_OFFSETS;
+
+	*(uint64_t *)((char *)r + off[i]) = v;
+}
+
+static inline uint64_t arch_regs_ip(const struct arch_regs *r)
+{
+	return r->rip;
+}
+
+static inline uint64_t arch_regs_sp(const struct arch_regs *r)
+{
+	return r->rsp;
+}
 
 #define X86_RFLAGS_IF (1ull << 9)
 

@@ -11,13 +11,29 @@
 #include <arch/arch.h>
 
 /* Control register and MSR bits the core uses. */
+#define X86_CR0_MP      (1ull << 1)
+#define X86_CR0_EM      (1ull << 2)
 #define X86_CR0_WP      (1ull << 16)
+#define X86_CR0_AM      (1ull << 18)
+#define X86_CR3_NOFLUSH (1ull << 63)
 #define X86_CR4_PGE     (1ull << 7)
+#define X86_CR4_PCIDE   (1ull << 17)
 #define X86_CR4_SMEP    (1ull << 20)
 #define X86_CR4_SMAP    (1ull << 21)
 #define X86_MSR_EFER    0xc0000080
+#define X86_EFER_SCE    (1ull << 0)
 #define X86_EFER_NXE    (1ull << 11)
+#define X86_MSR_STAR    0xc0000081
+#define X86_MSR_LSTAR   0xc0000082
+#define X86_MSR_SFMASK  0xc0000084
+#define X86_MSR_GS_BASE 0xc0000101
+#define X86_MSR_KERNEL_GS_BASE 0xc0000102
 #define X86_MSR_APIC_BASE 0x1b
+#define X86_RFLAGS_TF   (1ull << 8)
+#define X86_RFLAGS_DF   (1ull << 10)
+#define X86_RFLAGS_NT   (1ull << 14)
+#define X86_RFLAGS_AC   (1ull << 18)
+#define X86_RFLAGS_FIXED (1ull << 1)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -86,6 +102,7 @@ struct x86_cpu_features {
 	bool smep, smap;
 	bool pge;           /* global pages */
 	bool pcid;
+	bool invpcid;
 	bool apic;
 	unsigned phys_bits;
 	unsigned virt_bits;
@@ -94,6 +111,41 @@ extern struct x86_cpu_features x86_cpu;
 void x86_cpu_detect(void);
 /* Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) and print the summary line. */
 void x86_cpu_enable_protection(void);
+
+/*
+ * The per-CPU block (offsets in <arch/frame.h>).  The core runs with
+ * GS base = this block; user mode runs with the user's GS base, swapgs
+ * exchanges the two on every entry and exit.
+ */
+struct x86_percpu {
+	struct arch_regs *regs;        /* frame of the current thread */
+	uint64_t kstack_top;           /* the stack the core runs on after an entry from user mode */
+	uint64_t user_rsp;             /* scratch of the syscall entry */
+	uint64_t pad;
+};
+extern struct x86_percpu x86_percpu;
+
+/* The task state segment (desc.c): rsp[0] is the frame end of the current thread. */
+struct x86_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];               /* ist[0] is IST slot 1 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+extern struct x86_tss x86_tss;
+
+/* uspace.c: syscall MSRs, GS base, PCID, FP off for user mode (after the final CR3). */
+void x86_uspace_init(void);
+/* Go back to the core's own tables (tests that activated a user space). */
+void x86_activate_core(void);
+/* SMAP is on: the entry code and user copies use stac/clac (trap.S, entry.S read it). */
+extern uint8_t x86_smap_on;
+
+/* trap.c: every trap from user mode (trap.S), with the thread's frame. */
+void x86_user_trap(struct arch_regs *regs);
 
 /* serial.c: COM1 */
 void x86_serial_init(void);

@@ -1,0 +1,418 @@
+/*
+ * x86_64 user tasks (arch/include/arch/uspace.h): address spaces, PCIDs
+ * and TLB invalidation, register frames, the syscall MSRs, safe
+ * user-memory access.
+ *
+ * Address spaces.  A root (PML4) is a frame from the memory server.  Its
+ * lower half (entries 0-255, the user half) is cleared; its upper half is
+ * a copy of the core's PML4 entries 256-511.  Those never change after
+ * arch_mmu_init(): every table the core half needs exists by then (direct
+ * map, image, fixmap), and mmu.c makes any later attempt to grow the
+ * core's tables panic, so the copies never go stale.  User leaves have P,
+ * U, A and D (A/D preset: the CPU never needs a locked update of them),
+ * NX unless executable, never G, never W together with X; the rights
+ * asked for are also kept in an ignored PTE bit (PTE_USER_X), so
+ * arch_aspace_query() reports them exactly even on a CPU without NX.
+ * Intermediate entries are P|W|U|A: rights are decided at the leaf.
+ *
+ * PCIDs (CR4.PCIDE when CPUID has them): a space whose number fits 12
+ * bits gets its own PCID and is activated with CR3's no-flush bit, so a
+ * switch keeps both spaces' TLB entries.  Without PCIDs, or for a number
+ * too large, the space runs on PCID 0 and every activation flushes its
+ * non-global entries (the core half is global and survives).  A flush of
+ * the current space is invlpg; of another space INVPCID when present,
+ * else the PCID is marked stale and its next activation flushes it.
+ *
+ * User copies: x86_user_copy() (entry.S) runs with user access open (stac)
+ * only during the copy, after the range was checked against
+ * ARCH_USER_TOP; a fault inside it returns failure through the page-fault
+ * handler's fixup (trap.c).
+ */
+#include <arch/frame.h>
+#include <arch/pgtable.h>
+#include <arch/uspace.h>
+#include <arch/x86.h>
+#include <mneme/error.h>
+
+_Static_assert(__builtin_offsetof(struct arch_regs, cr2) == REGS_CR2, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, r15) == REGS_R15, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, r12) == REGS_R12, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, r8) == REGS_R8, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, rdi) == REGS_RDI, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, rax) == REGS_RAX, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, vector) == REGS_VECTOR, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, rip) == REGS_RIP, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, rflags) == REGS_RFLAGS, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, rsp) == REGS_RSP, "frame layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, ss) == REGS_SS, "frame layout");
+_Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "frame layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, regs) == PCPU_REGS, "percpu layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, kstack_top) == PCPU_KSTACK, "percpu layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, user_rsp) == PCPU_USER_RSP, "percpu layout");
+_Static_assert(sizeof(struct x86_percpu) == PCPU_SIZE, "percpu layout");
+
+#define USER_PML4_SLOTS 256
+#define PTE_USER_X      (1ull << 9)     /* ignored by the CPU: the leaf was mapped executable */
+#define PCID_BITS       12
+#define PCID_MAX        (1u << PCID_BITS)
+#define FLUSH_PAGES_MAX 32              /* larger ranges flush the whole PCID */
+#define SYSCALL_MASK    (X86_RFLAGS_IF | X86_RFLAGS_TF | X86_RFLAGS_DF | X86_RFLAGS_AC | X86_RFLAGS_NT)
+
+struct x86_percpu x86_percpu;
+uint8_t x86_smap_on;
+static bool pcid_on;
+static uint8_t pcid_stale[PCID_MAX];     /* flush this PCID at its next activation */
+static uint64_t active_root;             /* root of the space in CR3 now (0: the core's own) */
+
+void x86_syscall_entry(void);
+int x86_user_copy(void *dst, const void *src, size_t n);
+
+void x86_uspace_init(void)
+{
+	uint64_t kcs = X86_SEL_KCODE, ubase = X86_SEL_UCODE32 | 3;
+
+	x86_percpu.kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	wrmsr(X86_MSR_GS_BASE, (uint64_t)(uintptr_t)&x86_percpu);
+	wrmsr(X86_MSR_KERNEL_GS_BASE, 0);
+	/* syscall: CS = kcs, SS = kcs + 8; sysret: CS = ubase + 16, SS = ubase + 8 (all | 3). */
+	wrmsr(X86_MSR_STAR, ubase << 48 | kcs << 32);
+	wrmsr(X86_MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry);
+	wrmsr(X86_MSR_SFMASK, SYSCALL_MASK);
+	wrmsr(X86_MSR_EFER, rdmsr(X86_MSR_EFER) | X86_EFER_SCE);
+	/* No FP state is switched: x87 is #NM and SSE #UD for user code; #AC works if it sets AC. */
+	write_cr0(read_cr0() | X86_CR0_EM | X86_CR0_MP | X86_CR0_AM);
+	x86_smap_on = x86_cpu.smap;
+	if (x86_cpu.pcid) {
+		write_cr4(read_cr4() | X86_CR4_PCIDE);   /* CR3's PCID is 0 now, as PCIDE needs */
+		pcid_on = true;
+	}
+}
+
+/* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */
+static uint64_t user_pte_flags(unsigned prot)
+{
+	uint64_t f = PTE_P | PTE_U | PTE_A | PTE_D;
+
+	if (prot & ~(ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC))
+		return 0;
+	if ((prot & ARCH_PROT_WRITE) && (prot & ARCH_PROT_EXEC))
+		return 0;                                   /* W^X for user pages too */
+	if ((prot & ARCH_PROT_WRITE) && !(prot & ARCH_PROT_READ))
+		return 0;                                   /* x86 has no write-only pages */
+	if (!(prot & (ARCH_PROT_READ | ARCH_PROT_EXEC)))
+		return 0;
+	if (prot & ARCH_PROT_WRITE)
+		f |= PTE_W;
+	if (prot & ARCH_PROT_EXEC)
+		f |= PTE_USER_X;
+	else if (x86_cpu.nx)
+		f |= PTE_NX;
+	return f;
+}
+
+static unsigned pte_prot(uint64_t pte)
+{
+	return ARCH_PROT_READ | (pte & PTE_W ? ARCH_PROT_WRITE : 0) |
+	       (pte & PTE_USER_X ? ARCH_PROT_EXEC : 0);
+}
+
+static uint64_t *table(uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+static unsigned slot(uint64_t va, unsigned level)
+{
+	return (va >> (12 + 9 * level)) & (PT_ENTRIES - 1);
+}
+
+static bool is_leaf(uint64_t e, unsigned level)
+{
+	return level == 0 || (e & PTE_PS);
+}
+
+/* The user leaf that maps @va in @as and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
+static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
+{
+	uint64_t t = as->root;
+
+	if (va >= ARCH_USER_TOP)
+		return NULL;
+	for (unsigned l = 3;; l--) {
+		uint64_t *e = &table(t)[slot(va, l)];
+		if (!(*e & PTE_P))
+			return NULL;
+		if (l < 3 && is_leaf(*e, l)) {
+			*level = l;
+			return e;
+		}
+		t = *e & PTE_ADDR;
+	}
+}
+
+static bool table_empty(uint64_t pa)
+{
+	const uint64_t *t = table(pa);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i] & PTE_P)
+			return false;
+	return true;
+}
+
+int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
+{
+	uint64_t *root, *core;
+
+	if (!root_pa || (root_pa & (PAGE_SIZE_4K - 1)) || root_pa >> x86_cpu.phys_bits)
+		return -MNEME_EINVAL;
+	root = table(root_pa);
+	core = table(x86_kernel_pt.root);
+	for (unsigned i = 0; i < USER_PML4_SLOTS; i++)
+		root[i] = 0;
+	for (unsigned i = USER_PML4_SLOTS; i < PT_ENTRIES; i++)
+		root[i] = core[i];
+	as->root = root_pa;
+	as->pcid = pcid_on && asid < PCID_MAX ? (uint16_t)asid : 0;
+	as->cr3 = root_pa | as->pcid | (as->pcid ? X86_CR3_NOFLUSH : 0);
+	return 0;
+}
+
+/*
+ * Decode first: the walk that finds a conflict (-MNEME_EBUSY) allocates
+ * nothing, so that failure changes nothing at all.  Then the missing
+ * tables come from @alloc, linked in on the way down; if @alloc runs dry
+ * the tables taken stay linked in (empty), no mapping appears, and
+ * arch_aspace_release_tables() still accounts for every frame.  A 2 MiB
+ * mapping over an empty 4 KiB table (left by unmaps) replaces the table;
+ * that frame is then not reported at release (it stays the server's
+ * frame, donated to this task), as on riscv64.
+ */
+static int map_check(const struct arch_aspace *as, uint64_t va, unsigned target)
+{
+	uint64_t t = as->root;
+
+	for (unsigned l = 3;; l--) {
+		uint64_t e = table(t)[slot(va, l)];
+		if (l == target)
+			return (e & PTE_P) && (is_leaf(e, l) || !table_empty(e & PTE_ADDR)) ?
+				       -MNEME_EBUSY : 0;
+		if (!(e & PTE_P))
+			return 0;
+		if (l < 3 && is_leaf(e, l))
+			return -MNEME_EBUSY;
+		t = e & PTE_ADDR;
+	}
+}
+
+int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
+		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
+{
+	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
+	uint64_t size = 1ull << (page_shift & 63);
+	uint64_t flags = user_pte_flags(prot);
+	uint64_t t = as->root;
+
+	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
+	    size > ARCH_USER_TOP - va || pa >> x86_cpu.phys_bits)
+		return -MNEME_EINVAL;
+	int err = map_check(as, va, target);
+	if (err)
+		return err;
+	for (unsigned l = 3; l > target; l--) {
+		uint64_t *e = &table(t)[slot(va, l)];
+		if (!(*e & PTE_P)) {
+			uint64_t frame = alloc(ctx);
+			if (!frame)
+				return -MNEME_ENOMEM;
+			*e = frame | PTE_P | PTE_W | PTE_U | PTE_A;
+		}
+		t = *e & PTE_ADDR;
+	}
+	table(t)[slot(va, target)] = pa | flags | (target ? PTE_PS : 0);
+	return 0;
+}
+
+int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	*pa = *e & PTE_ADDR & ~((1ull << (12 + 9 * level)) - 1);
+	*page_shift = 12 + 9 * level;
+	*e = 0;
+	return 0;
+}
+
+int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+	uint64_t flags = user_pte_flags(prot);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	if (!flags)
+		return -MNEME_EINVAL;
+	*e = (*e & PTE_ADDR) | flags | (level ? PTE_PS : 0);
+	return 0;
+}
+
+int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
+		      unsigned *page_shift)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	*pa = *e & PTE_ADDR & ~((1ull << (12 + 9 * level)) - 1);
+	*prot = pte_prot(*e);
+	*page_shift = 12 + 9 * level;
+	return 0;
+}
+
+static void release_table(uint64_t pa, unsigned level, void (*fn)(uint64_t, void *), void *ctx)
+{
+	uint64_t *t = table(pa);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+		if ((e & PTE_P) && level > 0 && !is_leaf(e, level)) {
+			release_table(e & PTE_ADDR, level - 1, fn, ctx);
+			fn(e & PTE_ADDR, ctx);
+		}
+		t[i] = 0;
+	}
+}
+
+void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
+				void *ctx)
+{
+	uint64_t *root = table(as->root);
+
+	for (unsigned i = 0; i < USER_PML4_SLOTS; i++) {
+		uint64_t e = root[i];
+		if (e & PTE_P) {
+			release_table(e & PTE_ADDR, 2, fn, ctx);
+			fn(e & PTE_ADDR, ctx);
+		}
+		root[i] = 0;
+	}
+}
+
+/* On every IPC switch between address spaces: one CR3 write, no flush with a PCID. */
+void arch_aspace_activate(const struct arch_aspace *as)
+{
+	uint64_t cr3 = as->cr3;
+
+	if (__builtin_expect(pcid_stale[as->pcid], 0)) {
+		pcid_stale[as->pcid] = 0;
+		cr3 &= ~X86_CR3_NOFLUSH;
+	}
+	active_root = as->root;
+	write_cr3(cr3);
+}
+
+struct invpcid_desc {
+	uint64_t pcid;
+	uint64_t addr;
+};
+
+#define INVPCID_ADDR    0
+#define INVPCID_CONTEXT 1
+
+static inline void invpcid(uint64_t type, uint64_t pcid, uint64_t addr)
+{
+	struct invpcid_desc d = { pcid, addr };
+
+	__asm__ volatile("invpcid %0, %1" : : "m"(d), "r"(type) : "memory");
+}
+
+void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
+{
+	uint64_t start = va & ~(PAGE_SIZE_4K - 1);
+	bool all = !size || size > FLUSH_PAGES_MAX * PAGE_SIZE_4K;
+
+	if (as->root == active_root) {
+		if (all) {
+			write_cr3(as->cr3 & ~X86_CR3_NOFLUSH);
+			return;
+		}
+		for (uint64_t p = start; p < va + size; p += PAGE_SIZE_4K)
+			x86_invlpg(p);
+		return;
+	}
+	if (!as->pcid)
+		return;                 /* PCID 0 is flushed by every activation */
+	if (!x86_cpu.invpcid) {
+		pcid_stale[as->pcid] = 1;
+		return;
+	}
+	if (all) {
+		invpcid(INVPCID_CONTEXT, as->pcid, 0);
+		return;
+	}
+	for (uint64_t p = start; p < va + size; p += PAGE_SIZE_4K)
+		invpcid(INVPCID_ADDR, as->pcid, p);
+}
+
+/* The core's own tables (ktests that activated a test space go back with this). */
+void x86_activate_core(void)
+{
+	active_root = 0;
+	write_cr3(x86_kernel_pt.root);
+}
+
+/*
+ * A new thread starts through sysretq (vector = X86_VEC_SYSCALL) with
+ * interrupts on.  An entry outside the user half is replaced by
+ * ARCH_USER_TOP, which is canonical and never mapped: the thread then
+ * takes a user page fault instead of a sysretq to a non-canonical
+ * address faulting in ring 0.
+ */
+void arch_regs_init_user(struct arch_regs *regs, uint64_t entry, uint64_t sp, uint64_t arg0,
+			 uint64_t arg1)
+{
+	*regs = (struct arch_regs){ 0 };
+	regs->rip = entry < ARCH_USER_TOP ? entry : ARCH_USER_TOP;
+	regs->rsp = sp;
+	regs->rdi = arg0;
+	regs->rsi = arg1;
+	regs->rflags = X86_RFLAGS_IF | X86_RFLAGS_FIXED;
+	regs->cs = X86_SEL_UCODE | 3;
+	regs->ss = X86_SEL_UDATA | 3;
+	regs->vector = X86_VEC_SYSCALL;
+}
+
+/* On every IPC switch: where the next entry saves (syscall: %gs, traps: TSS.rsp0). */
+void arch_set_current_regs(struct arch_regs *regs)
+{
+	x86_percpu.regs = regs;
+	x86_tss.rsp[0] = (uint64_t)(uintptr_t)(regs + 1);
+}
+
+static bool user_range(uint64_t va, size_t n)
+{
+	return va < ARCH_USER_TOP && n <= ARCH_USER_TOP - va;
+}
+
+int arch_copy_from_user(void *dst, uint64_t user_src, size_t n)
+{
+	if (!user_range(user_src, n))
+		return -MNEME_EFAULT;
+	if (n && x86_user_copy(dst, (const void *)(uintptr_t)user_src, n))
+		return -MNEME_EFAULT;
+	return 0;
+}
+
+int arch_copy_to_user(uint64_t user_dst, const void *src, size_t n)
+{
+	if (!user_range(user_dst, n))
+		return -MNEME_EFAULT;
+	if (n && x86_user_copy((void *)(uintptr_t)user_dst, src, n))
+		return -MNEME_EFAULT;
+	return 0;
+}
