@@ -30,3 +30,24 @@ foreach(arch x86_64 riscv64)
   mneme_qemu_test(user.demo ${arch} ARGS --append demo
     --expect-line "hello from user mode: hello")
 endforeach()
+
+# Every test program in one boot (tasks come and go, the server reuses
+# their frames), on a larger machine; riscv64 also under Sv39.
+foreach(arch x86_64 riscv64)
+  file(GLOB_RECURSE uspace_headers ${MNEME_ROOT}/arch/${arch}/include/*.h)
+  set(has_uspace OFF)
+  foreach(h ${uspace_headers})
+    file(STRINGS ${h} def REGEX "^#define ARCH_HAS_USPACE")
+    if(def)
+      set(has_uspace ON)
+    endif()
+  endforeach()
+  if(has_uspace)
+    mneme_qemu_test(user.all.4G ${arch} TIMEOUT 300 ARGS --timeout 280 --mem 4G --append tests=all
+      --expect-line "^ok [0-9]+ user$")
+  endif()
+endforeach()
+if(TEST qemu.riscv64.user.all.4G)
+  mneme_qemu_test(user.all.sv39 riscv64 TIMEOUT 300 ARGS --timeout 280 --mem 4G
+    --append "no4lvl tests=all" --expect-line "Sv39 paging" --expect-line "^ok [0-9]+ user$")
+endif()
