@@ -232,9 +232,10 @@ static void setup_per_zone_wmarks(void)
 
 		if (!lowmem_pages)
 			break;
-		tmp = (unsigned long)((__uint128_t)pages_min * z->managed_pages / lowmem_pages);
+		/* pages_min <= 2^16 and managed < 2^32 pages: the product fits */
+		tmp = pages_min * z->managed_pages / lowmem_pages;
 		z->_watermark[WMARK_MIN] = tmp;
-		gap = (unsigned long)((__uint128_t)z->managed_pages * watermark_scale_factor / 10000);
+		gap = z->managed_pages * (unsigned long)watermark_scale_factor / 10000;
 		if (gap < tmp / 4)
 			gap = tmp / 4;
 		z->_watermark[WMARK_LOW] = tmp + gap;

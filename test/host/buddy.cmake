@@ -48,6 +48,20 @@ if(TARGET mmcore_host)
     endif()
   endif()
 
+  # The page allocator's files build for both targets with nothing but the
+  # functions mm/port.h allows (the headers in freestanding/ declare just
+  # those): every undefined symbol must be a port hook, memblock, an
+  # allowed libc function, or defined by another of these files.
+  set(BUDDY_FS_FILES sparse mmzone page_alloc page_alloc_init page_pcp page_contig mm_dump mm_check)
+  set(BUDDY_FS_DIR ${CMAKE_BINARY_DIR}/test/buddy-freestanding)
+  file(MAKE_DIRECTORY ${BUDDY_FS_DIR})
+  foreach(arch riscv64 x86_64)
+    add_test(NAME buddy_freestanding_${arch}
+      COMMAND sh ${BUDDY_TEST_DIR}/freestanding/check.sh ${CMAKE_C_COMPILER} ${arch}
+              ${MNEME_ROOT} ${BUDDY_FS_DIR} ${BUDDY_FS_FILES})
+    set_tests_properties(buddy_freestanding_${arch} PROPERTIES LABELS "host;buddy" TIMEOUT 120)
+  endforeach()
+
   # libFuzzer harness: only where -fsanitize=fuzzer links.
   include(CheckCSourceCompiles)
   set(CMAKE_REQUIRED_FLAGS -fsanitize=fuzzer)
