@@ -1,0 +1,390 @@
+/*
+ * Which frame backs which page, and who owns each frame.
+ *
+ * The frame table of a space is a three-level radix tree of 512-entry
+ * nodes indexed by virtual page number (the shape of a page table, so a
+ * 2 MiB chunk is exactly one middle-level entry): the top node covers
+ * 512 GiB, a middle node 1 GiB, a leaf 2 MiB.  A middle entry is 0, the
+ * address of a leaf, or a huge entry (pfn << 12 | FT_HUGE | FT_PRESENT)
+ * for a 2 MiB mapping.  Leaves hold pfn << 12 | FT_PRESENT.  Each node's
+ * struct page counts its used entries in page->owner, so an emptied node
+ * goes back at once.
+ *
+ * Ownership of frames lives in struct page's owner field (ours while the
+ * page is allocated): a single frame holds (references << 1) | 1, every
+ * page of a multi-page block holds the address of its struct vm_block,
+ * which counts references for the whole block.  A reference is one mapped
+ * page in one space; a frame or block returns to the buddy allocator when
+ * its last reference goes.
+ */
+#include <string.h>
+#include <mneme/error.h>
+#include "vm_internal.h"
+
+#define FT_ENTRIES 512
+#define FT_SHIFT_LEAF 12
+#define FT_SHIFT_MID  21
+#define FT_SHIFT_TOP  30
+
+static struct kmem_cache *block_cache;
+
+static unsigned ft_index(uint64_t va, unsigned shift)
+{
+	return (unsigned)(va >> shift) & (FT_ENTRIES - 1);
+}
+
+static uint64_t *node_alloc(struct vm_space *s)
+{
+	struct page *p = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
+
+	if (!p)
+		return NULL;
+	p->owner = 0;
+	s->ftab_nodes++;
+	s->acct.meta_bytes += VM_PAGE_SIZE;
+	return page_address(p);
+}
+
+static void node_free(struct vm_space *s, uint64_t *node)
+{
+	struct page *p = virt_to_page(node);
+
+	p->owner = 0;
+	__free_pages(p, 0);
+	s->ftab_nodes--;
+	s->acct.meta_bytes -= VM_PAGE_SIZE;
+}
+
+static void node_count(uint64_t *node, int delta)
+{
+	virt_to_page(node)->owner += (uint64_t)(int64_t)delta;
+}
+
+static uint64_t node_used(uint64_t *node)
+{
+	return virt_to_page(node)->owner;
+}
+
+static uint64_t *mid_node(const struct vm_space *s, uint64_t va)
+{
+	return s->ftab ? (uint64_t *)(uintptr_t)s->ftab[ft_index(va, FT_SHIFT_TOP)] : NULL;
+}
+
+uint64_t ft_lookup(const struct vm_space *s, uint64_t va)
+{
+	uint64_t *mid = mid_node(s, va);
+
+	if (!mid)
+		return 0;
+	uint64_t me = mid[ft_index(va, FT_SHIFT_MID)];
+	if (!me || (me & FT_HUGE))
+		return me;
+	return ((uint64_t *)(uintptr_t)me)[ft_index(va, FT_SHIFT_LEAF)];
+}
+
+bool ft_chunk_empty(const struct vm_space *s, uint64_t va)
+{
+	uint64_t *mid = mid_node(s, va);
+
+	return !mid || !mid[ft_index(va, FT_SHIFT_MID)];
+}
+
+int ft_prepare(struct vm_space *s, uint64_t va, bool huge)
+{
+	if (!s->ftab && !(s->ftab = node_alloc(s)))
+		return -MNEME_ENOMEM;
+	uint64_t *te = &s->ftab[ft_index(va, FT_SHIFT_TOP)];
+	if (!*te) {
+		uint64_t *mid = node_alloc(s);
+		if (!mid)
+			return -MNEME_ENOMEM;
+		*te = (uint64_t)(uintptr_t)mid;
+		node_count(s->ftab, 1);
+	}
+	uint64_t *me = &((uint64_t *)(uintptr_t)*te)[ft_index(va, FT_SHIFT_MID)];
+	if (huge || *me)
+		return 0;
+	uint64_t *leaf = node_alloc(s);
+	if (!leaf)
+		return -MNEME_ENOMEM;
+	*me = (uint64_t)(uintptr_t)leaf;
+	node_count((uint64_t *)(uintptr_t)*te, 1);
+	return 0;
+}
+
+void ft_set(struct vm_space *s, uint64_t va, uint64_t entry)
+{
+	uint64_t *mid = mid_node(s, va);
+	uint64_t *me = &mid[ft_index(va, FT_SHIFT_MID)];
+
+	if (entry & FT_HUGE) {
+		MM_ASSERT(!*me);
+		*me = entry;
+		node_count(mid, 1);
+		return;
+	}
+	uint64_t *leaf = (uint64_t *)(uintptr_t)*me;
+	MM_ASSERT(leaf && !(*me & FT_HUGE) && !leaf[ft_index(va, FT_SHIFT_LEAF)]);
+	leaf[ft_index(va, FT_SHIFT_LEAF)] = entry;
+	node_count(leaf, 1);
+}
+
+/* Free the middle node at top index @ti and the top node once they are empty. */
+static void trim_upper(struct vm_space *s, unsigned ti)
+{
+	uint64_t *mid = (uint64_t *)(uintptr_t)s->ftab[ti];
+
+	if (node_used(mid))
+		return;
+	node_free(s, mid);
+	s->ftab[ti] = 0;
+	node_count(s->ftab, -1);
+	if (!node_used(s->ftab)) {
+		node_free(s, s->ftab);
+		s->ftab = NULL;
+	}
+}
+
+uint64_t ft_clear(struct vm_space *s, uint64_t va)
+{
+	uint64_t *mid = mid_node(s, va);
+	unsigned ti = ft_index(va, FT_SHIFT_TOP), mi = ft_index(va, FT_SHIFT_MID);
+
+	if (!mid || !mid[mi])
+		return 0;
+	uint64_t e = mid[mi];
+	if (e & FT_HUGE) {
+		mid[mi] = 0;
+	} else {
+		uint64_t *leaf = (uint64_t *)(uintptr_t)e;
+		unsigned li = ft_index(va, FT_SHIFT_LEAF);
+		e = leaf[li];
+		if (!e)
+			return 0;
+		leaf[li] = 0;
+		node_count(leaf, -1);
+		if (node_used(leaf))
+			return e;
+		node_free(s, leaf);
+		mid[mi] = 0;
+	}
+	node_count(mid, -1);
+	trim_upper(s, ti);
+	return e;
+}
+
+int ft_demote(struct vm_space *s, uint64_t va, unsigned prot)
+{
+	uint64_t *mid = mid_node(s, va);
+	uint64_t chunk = va & ~(VM_HUGE_SIZE - 1);
+
+	if (!mid || !(mid[ft_index(va, FT_SHIFT_MID)] & FT_HUGE))
+		return 0;
+	uint64_t e = mid[ft_index(va, FT_SHIFT_MID)];
+	uint64_t *leaf = node_alloc(s);
+	if (!leaf)
+		return -MNEME_ENOMEM;
+	for (unsigned i = 0; i < FT_ENTRIES; i++)
+		leaf[i] = ((ft_pfn(e) + i) << 12) | FT_PRESENT;
+	node_count(leaf, FT_ENTRIES);
+	mid[ft_index(va, FT_SHIFT_MID)] = (uint64_t)(uintptr_t)leaf;
+	s->acct.huge--;
+	/*
+	 * The page table follows: the 2 MiB mapping goes, 4 KiB ones replace
+	 * it.  A page the core cannot map now (out of memory) is simply left
+	 * unmapped: the table still records it, so its next touch faults and
+	 * vm_fault() maps it again.
+	 */
+	if (prot) {
+		vm_backend_unmap(s, chunk, FT_SHIFT_MID);
+		for (unsigned i = 0; i < FT_ENTRIES; i++)
+			vm_backend_map(s, chunk + (uint64_t)i * VM_PAGE_SIZE, (ft_pfn(e) + i) << 12,
+				       FT_SHIFT_LEAF, prot);
+	}
+	return 0;
+}
+
+/* Walk one leaf's entries in [start, end). */
+static void walk_leaf(struct vm_space *s, uint64_t *leaf, uint64_t base, uint64_t start,
+		      uint64_t end, ft_fn fn, void *ctx)
+{
+	for (unsigned i = ft_index(start, FT_SHIFT_LEAF); i < FT_ENTRIES; i++) {
+		uint64_t va = base + ((uint64_t)i << FT_SHIFT_LEAF);
+		if (va >= end)
+			break;
+		uint64_t e = leaf[i];
+		if (!e)
+			continue;
+		fn(s, va, e, ctx);
+		/* @fn may have cleared the leaf's last entry, freeing it: then nothing is left. */
+		uint64_t *mid = mid_node(s, va);
+		if (!mid || mid[ft_index(va, FT_SHIFT_MID)] != (uint64_t)(uintptr_t)leaf)
+			return;
+	}
+}
+
+void ft_walk(struct vm_space *s, uint64_t start, uint64_t end, ft_fn fn, void *ctx)
+{
+	uint64_t va = start;
+
+	while (va < end && s->ftab) {
+		uint64_t *mid = mid_node(s, va);
+		uint64_t next_mid = (va | ((1ULL << FT_SHIFT_TOP) - 1)) + 1;
+		if (!mid) {
+			va = next_mid;
+			continue;
+		}
+		uint64_t chunk = va & ~(VM_HUGE_SIZE - 1), next = chunk + VM_HUGE_SIZE;
+		uint64_t me = mid[ft_index(va, FT_SHIFT_MID)];
+		if (me & FT_HUGE)
+			fn(s, chunk, me, ctx);
+		else if (me)
+			walk_leaf(s, (uint64_t *)(uintptr_t)me, chunk, va, end, fn, ctx);
+		va = next;
+	}
+}
+
+void ft_destroy(struct vm_space *s)
+{
+	if (!s->ftab)
+		return;
+	for (unsigned ti = 0; ti < FT_ENTRIES; ti++) {
+		uint64_t *mid = (uint64_t *)(uintptr_t)s->ftab[ti];
+		if (!mid)
+			continue;
+		for (unsigned mi = 0; mi < FT_ENTRIES; mi++)
+			if (mid[mi] && !(mid[mi] & FT_HUGE))
+				node_free(s, (uint64_t *)(uintptr_t)mid[mi]);
+		node_free(s, mid);
+	}
+	node_free(s, s->ftab);
+	s->ftab = NULL;
+}
+
+/* ---- Frame ownership ---------------------------------------------------- */
+
+int vm_frame_init(void)
+{
+	if (!block_cache)
+		block_cache = kmem_cache_create("vm_block", sizeof(struct vm_block), 0, 0, NULL);
+	return block_cache ? 0 : -MNEME_ENOMEM;
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	struct page *p = alloc_pages(VM_GFP_USER, 0);
+
+	if (!p)
+		return 0;
+	p->owner = (1ULL << 1) | 1;
+	return page_to_pfn(p);
+}
+
+void vm_frame_adopt(uint64_t pfn)
+{
+	pfn_to_page(pfn)->owner = (1ULL << 1) | 1;
+}
+
+struct vm_block *vm_frame_block(uint64_t pfn)
+{
+	uint64_t o = pfn_to_page(pfn)->owner;
+
+	return (o & 1) ? NULL : (struct vm_block *)(uintptr_t)o;
+}
+
+void vm_frame_get(uint64_t pfn, uint64_t n)
+{
+	struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+
+	MM_ASSERT(p->owner);
+	if (b)
+		b->refs += n;
+	else
+		p->owner += n << 1;
+}
+
+void vm_frame_put(uint64_t pfn, uint64_t n)
+{
+	struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+
+	MM_ASSERT(p->owner);
+	if (b) {
+		MM_ASSERT(b->refs >= n);
+		if (!(b->refs -= n))
+			vm_block_free(b);
+		return;
+	}
+	MM_ASSERT((p->owner >> 1) >= n);
+	p->owner -= n << 1;
+	if (p->owner >> 1)
+		return;
+	p->owner = 0;
+	__free_pages(p, 0);
+}
+
+static gfp_t zone_gfp(unsigned zone)
+{
+	if (zone & MNEME_MM_ZONE_DMA)
+		return __GFP_DMA;
+	if (zone & MNEME_MM_ZONE_DMA32)
+		return __GFP_DMA32;
+	return 0;
+}
+
+struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
+				uint64_t charge)
+{
+	struct vm_block *b = kmem_cache_alloc(block_cache, VM_GFP_META | __GFP_ZERO);
+	struct page *p;
+
+	if (!b)
+		return NULL;
+	if (req->contig)
+		p = alloc_contig_pages_below(nr, req->phys_align, req->phys_limit, VM_GFP_USER);
+	else
+		p = alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+	if (!p) {
+		kmem_cache_free(block_cache, b);
+		return NULL;
+	}
+	if (req->contig)
+		memset(page_address(p), 0, nr * VM_PAGE_SIZE);   /* contig ranges come unzeroed */
+	b->pfn = page_to_pfn(p);
+	b->nr = nr;
+	b->order = req->contig ? VM_BLOCK_CONTIG : req->order;
+	b->charge = charge;
+	b->owner = s;
+	b->next = s->blocks;
+	if (s->blocks)
+		s->blocks->prev = b;
+	s->blocks = b;
+	s->acct.meta_bytes += sizeof(*b);
+	for (uint64_t i = 0; i < nr; i++)
+		pfn_to_page(b->pfn + i)->owner = (uint64_t)(uintptr_t)b;
+	return b;
+}
+
+void vm_block_free(struct vm_block *b)
+{
+	struct vm_space *s = b->owner;
+
+	for (uint64_t i = 0; i < b->nr; i++)
+		pfn_to_page(b->pfn + i)->owner = 0;
+	if (b->order == VM_BLOCK_CONTIG)
+		free_contig_pages(pfn_to_page(b->pfn), b->nr);
+	else
+		__free_pages(pfn_to_page(b->pfn), b->order);
+	if (s) {
+		if (b->prev)
+			b->prev->next = b->next;
+		else
+			s->blocks = b->next;
+		if (b->next)
+			b->next->prev = b->prev;
+		s->acct.meta_bytes -= sizeof(*b);
+		vm_charge_force(s, -(int64_t)b->charge, 0);
+	}
+	kmem_cache_free(block_cache, b);
+}

@@ -1,0 +1,568 @@
+/*
+ * Map, unmap, protect and share: each first checks everything that can
+ * fail (placement, coverage, rights, quota, the region limit, memory for
+ * metadata), then changes the space.  The only work done before the
+ * checks finish is invisible to the task: splitting a 2 MiB mapping into
+ * 4 KiB ones at a range boundary (same frames, same rights).
+ *
+ * Page-table calls after the checks are best effort: a page the core
+ * could not map now is still recorded in the frame table, so its first
+ * touch faults and vm_fault() maps it again.
+ */
+#include <string.h>
+#include <mneme/error.h>
+#include "vm_internal.h"
+
+static uint64_t entry_pages(uint64_t e)
+{
+	return (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
+}
+
+static unsigned entry_shift(uint64_t e)
+{
+	return (e & FT_HUGE) ? 21 : 12;
+}
+
+/* Mapped bytes and shared pages follow a region's bounds. */
+static void region_account(struct vm_space *s, const struct vm_region *r, int sign)
+{
+	uint64_t len = r->end - r->start;
+
+	s->acct.mapped += sign > 0 ? len : -len;
+	if (r->kind == VM_SHARED)
+		s->acct.shared += sign > 0 ? len / VM_PAGE_SIZE : -(len / VM_PAGE_SIZE);
+}
+
+static int64_t region_base(const struct vm_region *r, uint64_t start, uint64_t end)
+{
+	return (int64_t)vm_cost_base(r->kind, start, end);
+}
+
+static int64_t region_pt(uint64_t start, uint64_t end)
+{
+	return (int64_t)vm_cost_pt(start, end);
+}
+
+/* Set @r's bounds, moving its charge and accounting with it. */
+static void region_resize(struct vm_space *s, struct vm_region *r, uint64_t start, uint64_t end)
+{
+	region_account(s, r, -1);
+	vm_charge_force(s, region_base(r, start, end) - (int64_t)r->cost,
+			region_pt(start, end) - region_pt(r->start, r->end));
+	vm_region_set_bounds(s, r, start, end);
+	r->cost = vm_cost_base(r->kind, start, end);
+	region_account(s, r, 1);
+}
+
+/* Insert @r (bounds and attributes set), charging it without a quota check (checked before). */
+static void region_add(struct vm_space *s, struct vm_region *r)
+{
+	r->cost = vm_cost_base(r->kind, r->start, r->end);
+	vm_charge_force(s, (int64_t)r->cost, region_pt(r->start, r->end));
+	vm_region_insert(s, r);
+	region_account(s, r, 1);
+}
+
+static void region_del(struct vm_space *s, struct vm_region *r)
+{
+	region_account(s, r, -1);
+	vm_charge_force(s, -(int64_t)r->cost, -region_pt(r->start, r->end));
+	vm_region_remove(s, r);
+	vm_region_free(r);
+}
+
+/* ---- Frames of a range ---------------------------------------------------- */
+
+struct drop_ctx {
+	bool unmap;
+};
+
+static void drop_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
+{
+	const struct drop_ctx *c = ctx;
+
+	if (c->unmap)
+		vm_backend_unmap(s, va, entry_shift(e));
+	ft_clear(s, va);
+	if (e & FT_HUGE)
+		s->acct.huge--;
+	s->acct.resident -= entry_pages(e);
+	vm_frame_put(ft_pfn(e), entry_pages(e));
+}
+
+void vm_drop_range(struct vm_space *s, uint64_t start, uint64_t end, bool unmap)
+{
+	struct drop_ctx c = { unmap };
+
+	ft_walk(s, start, end, drop_entry, &c);
+}
+
+/*
+ * Make @at a boundary the frame table can cut: a 2 MiB entry straddling
+ * it becomes 512 small ones.  A demoted chunk of an anonymous region is
+ * now charged as a block, since its frames stay until its last page goes.
+ */
+static int cut_at(struct vm_space *s, uint64_t at)
+{
+	uint64_t e;
+
+	if (!(at & (VM_HUGE_SIZE - 1)) || !((e = ft_lookup(s, at)) & FT_HUGE))
+		return 0;
+	struct vm_region *r = vm_region_find(s, at);
+	struct vm_block *b = vm_frame_block(ft_pfn(e));
+	bool charge = r && r->kind == VM_ANON && b && b->owner == s && !b->charge;
+	if (charge && vm_charge_check(s, (int64_t)VM_HUGE_SIZE, 0))
+		return -MNEME_EQUOTA;
+	if (ft_demote(s, at, r ? r->prot : 0))
+		return -MNEME_ENOMEM;
+	if (charge) {
+		b->charge = VM_HUGE_SIZE;
+		vm_charge_force(s, (int64_t)VM_HUGE_SIZE, 0);
+	}
+	return 0;
+}
+
+/*
+ * Is every page of [start, end) in some region?  *nr receives the number
+ * of regions it touches.  0 or -MNEME_ENOENT.
+ */
+static int covered(const struct vm_space *s, uint64_t start, uint64_t end, uint64_t *nr)
+{
+	uint64_t at = start;
+
+	*nr = 0;
+	for (struct vm_region *r = vm_region_first_from(s, start); at < end; r = vm_region_next(s, r)) {
+		if (!r || r->start > at)
+			return -MNEME_ENOENT;
+		at = r->end;
+		(*nr)++;
+	}
+	return 0;
+}
+
+/* Charge deltas of cutting [start, end) out of the regions it touches (kept pieces only). */
+static void cut_deltas(const struct vm_space *s, uint64_t start, uint64_t end, int64_t *base,
+		       int64_t *pt)
+{
+	*base = *pt = 0;
+	for (struct vm_region *r = vm_region_first_from(s, start); r && r->start < end;
+	     r = vm_region_next(s, r)) {
+		*base -= (int64_t)r->cost;
+		*pt -= region_pt(r->start, r->end);
+		if (r->start < start) {
+			*base += region_base(r, r->start, start);
+			*pt += region_pt(r->start, start);
+		}
+		if (r->end > end) {
+			*base += region_base(r, end, r->end);
+			*pt += region_pt(end, r->end);
+		}
+	}
+}
+
+/* Split @r at @at: @r keeps [start, at), @n (allocated) gets [at, end). */
+static void split(struct vm_space *s, struct vm_region *r, uint64_t at, struct vm_region *n)
+{
+	uint64_t end = r->end;
+
+	*n = (struct vm_region){ .start = at, .end = end, .prot = r->prot, .maxprot = r->maxprot,
+				 .kind = r->kind, .flags = r->flags };
+	region_resize(s, r, r->start, at);
+	region_add(s, n);
+}
+
+/* Allocate the (up to two) region objects a cut of [start, end) needs. */
+static int cut_prepare(struct vm_space *s, uint64_t start, uint64_t end, struct vm_region *spare[2])
+{
+	struct vm_region *first = vm_region_find(s, start), *last = vm_region_find(s, end - 1);
+	unsigned need = (first && first->start < start) + (last && last->end > end);
+
+	spare[0] = spare[1] = NULL;
+	if (s->nr_regions + need > MNEME_MM_MAX_REGIONS)
+		return -MNEME_ENOMEM;
+	for (unsigned i = 0; i < need; i++) {
+		if (!(spare[i] = vm_region_alloc())) {
+			if (i)
+				vm_region_free(spare[0]);
+			return -MNEME_ENOMEM;
+		}
+	}
+	int err = cut_at(s, start);
+	if (!err)
+		err = cut_at(s, end);
+	if (err) {
+		for (unsigned i = 0; i < need; i++)
+			vm_region_free(spare[i]);
+	}
+	return err;
+}
+
+/* Split the regions at @start and @end so [start, end) is made of whole regions. */
+static void cut(struct vm_space *s, uint64_t start, uint64_t end, struct vm_region *spare[2])
+{
+	unsigned used = 0;
+	struct vm_region *r = vm_region_find(s, start);
+
+	if (r && r->start < start)
+		split(s, r, start, spare[used++]);
+	r = vm_region_find(s, end - 1);
+	if (r && r->end > end)
+		split(s, r, end, spare[used++]);
+}
+
+/* ---- Unmap ------------------------------------------------------------- */
+
+int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + len, nr;
+	int64_t base, pt;
+	struct vm_region *spare[2];
+
+	if (covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	cut_deltas(s, addr, end, &base, &pt);
+	if (vm_charge_check(s, base, pt))
+		return -MNEME_EQUOTA;
+	int err = cut_prepare(s, addr, end, spare);
+	if (err)
+		return err;
+	cut(s, addr, end, spare);
+	vm_drop_range(s, addr, end, true);
+	struct vm_region *r = vm_region_first_from(s, addr);
+	while (r && r->start < end) {
+		struct vm_region *next = vm_region_next(s, r);
+		region_del(s, r);
+		r = next;
+	}
+	return 0;
+}
+
+/* ---- Protect ----------------------------------------------------------- */
+
+struct prot_ctx {
+	unsigned prot;
+};
+
+static void protect_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
+{
+	const struct prot_ctx *c = ctx;
+
+	if (c->prot)
+		vm_backend_protect(s, va, entry_shift(e), c->prot);
+	else
+		vm_backend_unmap(s, va, entry_shift(e));   /* no rights: the next touch faults */
+}
+
+static bool mergeable(const struct vm_region *a, const struct vm_region *b)
+{
+	return a && b && a->end == b->start && a->kind == VM_ANON && b->kind == VM_ANON &&
+	       a->prot == b->prot && a->maxprot == b->maxprot && a->flags == b->flags;
+}
+
+/* Merge @b into @a (adjacent, compatible). */
+static void merge(struct vm_space *s, struct vm_region *a, struct vm_region *b)
+{
+	uint64_t end = b->end;
+
+	region_del(s, b);
+	region_account(s, a, -1);
+	vm_charge_force(s, region_base(a, a->start, end) - (int64_t)a->cost,
+			region_pt(a->start, end) - region_pt(a->start, a->end));
+	vm_region_remove(s, a);      /* re-insert: set_bounds only shrinks */
+	a->end = end;
+	vm_region_insert(s, a);
+	a->cost = vm_cost_base(a->kind, a->start, a->end);
+	region_account(s, a, 1);
+}
+
+/* Merge the regions around [start, end) with compatible neighbours. */
+static void merge_around(struct vm_space *s, uint64_t start, uint64_t end)
+{
+	struct vm_region *r = start ? vm_region_find(s, start - 1) : NULL;
+
+	if (!r)
+		r = vm_region_find(s, start);
+	while (r && r->start <= end) {
+		struct vm_region *next = vm_region_next(s, r);
+		if (mergeable(r, next))
+			merge(s, r, next);
+		else
+			r = next;
+	}
+}
+
+int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
+{
+	uint64_t end = addr + len, nr;
+	struct vm_region *spare[2];
+
+	if (covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
+	     r = vm_region_next(s, r))
+		if (prot & ~r->maxprot)
+			return -MNEME_EPERM;
+	/* Splitting adds at most the kept pieces' page-table estimates and metadata. */
+	int64_t base, pt, base2, pt2;
+	cut_deltas(s, addr, end, &base, &pt);
+	struct vm_region *r;
+	base2 = pt2 = 0;
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r)) {
+		uint64_t a = r->start > addr ? r->start : addr, b = r->end < end ? r->end : end;
+		base2 += region_base(r, a, b);
+		pt2 += region_pt(a, b);
+	}
+	if (vm_charge_check(s, base + base2, pt + pt2))
+		return -MNEME_EQUOTA;
+	int err = cut_prepare(s, addr, end, spare);
+	if (err)
+		return err;
+	cut(s, addr, end, spare);
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r))
+		r->prot = prot;
+	struct prot_ctx c = { prot };
+	ft_walk(s, addr, end, protect_entry, &c);
+	merge_around(s, addr, end);
+	return 0;
+}
+
+/* ---- Map --------------------------------------------------------------- */
+
+/* Free a region being built (its frames and itself). */
+static void unbuild(struct vm_space *s, struct vm_region *r)
+{
+	vm_drop_range(s, r->start, r->end, true);
+	region_del(s, r);
+}
+
+/* Record entry @e at @va of @s and map it with @prot.  0 or -MNEME_ENOMEM. */
+static int install(struct vm_space *s, uint64_t va, uint64_t e, unsigned prot)
+{
+	if (ft_prepare(s, va, e & FT_HUGE))
+		return -MNEME_ENOMEM;
+	vm_frame_get(ft_pfn(e), entry_pages(e));
+	ft_set(s, va, e);
+	s->acct.resident += entry_pages(e);
+	if (e & FT_HUGE)
+		s->acct.huge++;
+	if (prot)
+		vm_backend_map(s, va, ft_pfn(e) << 12, entry_shift(e), prot);
+	return 0;
+}
+
+/* Map every page of a block region; 2 MiB pages where virtual and physical addresses allow. */
+static int fill_block(struct vm_space *s, struct vm_region *r, const struct vm_block *b, bool huge)
+{
+	for (uint64_t va = r->start; va < r->end;) {
+		uint64_t pfn = b->pfn + (va - r->start) / VM_PAGE_SIZE;
+		bool big = huge && !(va & (VM_HUGE_SIZE - 1)) && !(pfn & (VM_HUGE_PAGES - 1)) &&
+			   va + VM_HUGE_SIZE <= r->end;
+		uint64_t e = (pfn << 12) | FT_PRESENT | (big ? FT_HUGE : 0);
+		if (install(s, va, e, r->prot))
+			return -MNEME_ENOMEM;
+		va += big ? VM_HUGE_SIZE : VM_PAGE_SIZE;
+	}
+	return 0;
+}
+
+static int populate(struct vm_space *s, struct vm_region *r)
+{
+	for (uint64_t va = r->start; va < r->end;) {
+		uint64_t e;
+		if (vm_back(s, r, va, &e))
+			return -MNEME_ENOMEM;
+		if (r->prot)
+			vm_backend_map(s, va & ~((uint64_t)entry_pages(e) * VM_PAGE_SIZE - 1),
+				       ft_pfn(e) << 12, entry_shift(e), r->prot);
+		va = (va & ~(entry_pages(e) * VM_PAGE_SIZE - 1)) + entry_pages(e) * VM_PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* Where a new mapping of @len goes: 0 and *va, or -MNEME_EBUSY / -MNEME_ENOMEM. */
+static int place(const struct vm_space *s, const struct vm_map_req *req, uint64_t len,
+		 uint64_t align, uint64_t *va)
+{
+	bool server = req->rflags & VM_R_SERVER;
+	uint64_t lo = server ? VM_PAGE_SIZE : MNEME_MM_MAP_BASE;
+	uint64_t hi = server ? VM_VA_LIMIT : MNEME_MM_MAP_END;
+
+	if (req->fixed) {
+		if (req->addr < lo || req->addr > hi || len > hi - req->addr)
+			return -MNEME_ERANGE;
+		if (!vm_region_range_free(s, req->addr, req->addr + len))
+			return -MNEME_EBUSY;
+		*va = req->addr;
+		return 0;
+	}
+	uint64_t hint = req->addr >= lo && req->addr < hi ? req->addr : lo;
+	if (!vm_region_find_gap(s, len, align, hint, hi, va))
+		return 0;
+	return vm_region_find_gap(s, len, align, lo, hi, va);
+}
+
+static uint64_t map_align(const struct vm_map_req *req, uint64_t len)
+{
+	if (req->kind == VM_BLOCK && !req->contig)
+		return len;                       /* natural alignment of a buddy block */
+	return req->huge && len >= VM_HUGE_SIZE ? VM_HUGE_SIZE : VM_PAGE_SIZE;
+}
+
+int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint64_t *pa)
+{
+	bool block = req->kind == VM_BLOCK;
+	uint64_t len = block && !req->contig ? VM_PAGE_SIZE << req->order : req->len;
+	uint64_t at, block_charge = block ? len + sizeof(struct vm_block) : 0;
+
+	if (s->nr_regions >= MNEME_MM_MAX_REGIONS)
+		return -MNEME_ENOMEM;
+	int err = place(s, req, len, map_align(req, len), &at);
+	if (err)
+		return err;
+	enum vm_kind kind = block ? VM_BLOCK : VM_ANON;
+	int64_t base = (int64_t)(vm_cost_base(kind, at, at + len) + block_charge);
+	if (vm_charge_check(s, base, region_pt(at, at + len)))
+		return -MNEME_EQUOTA;
+	struct vm_region *r = vm_region_alloc();
+	if (!r)
+		return -MNEME_ENOMEM;
+	struct vm_block *b = NULL;
+	if (block) {
+		vm_charge_force(s, (int64_t)block_charge, 0);
+		if (!(b = vm_block_alloc(s, req, len / VM_PAGE_SIZE, block_charge))) {
+			vm_charge_force(s, -(int64_t)block_charge, 0);
+			vm_region_free(r);
+			return -MNEME_ENOMEM;
+		}
+		b->refs = 1;   /* held while the region is built: an unbuilt block frees itself */
+	}
+	*r = (struct vm_region){ .start = at, .end = at + len, .prot = req->prot,
+				 .maxprot = MNEME_MM_PROT_MASK, .kind = (uint16_t)kind,
+				 .flags = (uint16_t)((req->huge ? VM_R_HUGE : 0) |
+						     (req->populate ? VM_R_POPULATE : 0) | req->rflags) };
+	region_add(s, r);
+	if (block) {
+		err = fill_block(s, r, b, req->huge);
+		if (pa)
+			*pa = b->pfn << 12;
+		vm_frame_put(b->pfn, 1);
+	} else if (req->populate) {
+		err = populate(s, r);
+	}
+	if (err) {
+		unbuild(s, r);
+		return err;
+	}
+	*va = at;
+	return 0;
+}
+
+int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+{
+	struct vm_region *r = vm_region_find(s, va);
+
+	if (!r || r->kind != VM_ANON || (va & (VM_PAGE_SIZE - 1)))
+		return -MNEME_EINVAL;
+	if (ft_lookup(s, va))
+		return -MNEME_EBUSY;
+	if (ft_prepare(s, va, false))
+		return -MNEME_ENOMEM;
+	int err = r->prot ? vm_backend_map(s, va, pfn << 12, 12, r->prot) : 0;
+	if (err)
+		return err;
+	vm_frame_adopt(pfn);
+	ft_set(s, va, (pfn << 12) | FT_PRESENT);
+	s->acct.resident++;
+	return 0;
+}
+
+/* ---- Share ------------------------------------------------------------- */
+
+struct share_ctx {
+	struct vm_space *to;
+	uint64_t delta;               /* receiver address minus sharer address */
+	unsigned prot;
+	int err;
+};
+
+static void share_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
+{
+	struct share_ctx *c = ctx;
+
+	(void)s;
+	if (!c->err)
+		c->err = install(c->to, va + c->delta, e, c->prot);
+}
+
+/* Back every lazy page of [start, end) (anonymous regions), mapping it for the sharer. */
+static int back_range(struct vm_space *s, uint64_t start, uint64_t end)
+{
+	for (struct vm_region *r = vm_region_first_from(s, start); r && r->start < end;
+	     r = vm_region_next(s, r)) {
+		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
+		for (uint64_t va = a; va < b; va += VM_PAGE_SIZE) {
+			uint64_t e;
+			if (ft_lookup(s, va))
+				continue;
+			if (r->kind != VM_ANON || vm_back(s, r, va, &e))
+				return -MNEME_ENOMEM;
+			if (r->prot)
+				vm_backend_map(s, va & ~(entry_pages(e) * VM_PAGE_SIZE - 1), ft_pfn(e) << 12,
+					       entry_shift(e), r->prot);
+		}
+	}
+	return 0;
+}
+
+/* Place a receiver range congruent to @addr modulo 2 MiB, so huge entries stay huge. */
+static int place_share(const struct vm_space *to, uint64_t addr, uint64_t len, uint64_t *va)
+{
+	if (len < VM_HUGE_SIZE)
+		return vm_region_find_gap(to, len, VM_PAGE_SIZE, MNEME_MM_MAP_BASE, MNEME_MM_MAP_END, va);
+	uint64_t g, off = addr & (VM_HUGE_SIZE - 1);
+	if (vm_region_find_gap(to, len + VM_HUGE_SIZE, VM_HUGE_SIZE, MNEME_MM_MAP_BASE,
+			       MNEME_MM_MAP_END, &g))
+		return -MNEME_ENOMEM;
+	*va = g + off;
+	return 0;
+}
+
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
+	     uint64_t *to_va)
+{
+	uint64_t end = addr + len, nr, at;
+
+	if (covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
+	     r = vm_region_next(s, r))
+		if (prot & ~r->prot)
+			return -MNEME_EPERM;
+	if (to->nr_regions >= MNEME_MM_MAX_REGIONS || place_share(to, addr, len, &at))
+		return -MNEME_ENOMEM;
+	if (vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len)))
+		return -MNEME_EQUOTA;
+	struct vm_region *r = vm_region_alloc();
+	if (!r)
+		return -MNEME_ENOMEM;
+	int err = cut_at(s, addr);
+	if (!err)
+		err = cut_at(s, end);
+	if (!err)
+		err = back_range(s, addr, end);
+	if (err) {
+		vm_region_free(r);
+		return err;
+	}
+	*r = (struct vm_region){ .start = at, .end = at + len, .prot = prot, .maxprot = prot,
+				 .kind = VM_SHARED };
+	region_add(to, r);
+	struct share_ctx c = { to, at - addr, prot, 0 };
+	ft_walk(s, addr, end, share_entry, &c);
+	if (c.err) {
+		unbuild(to, r);
+		return c.err;
+	}
+	*to_va = at;
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * What the vm module needs from the memory server around it: the core's
+ * page-table calls for a task, the task table (SHARE names a task by id)
+ * and the boot memory map.  The server implements these over the core's
+ * syscalls (map, unmap, protect, pt_donate); host tests implement them
+ * with a fake page table.
+ *
+ * Contract of the mapping calls: @s->cookie names the task; @shift is 12
+ * or 21; @prot is MNEME_PROT_* (0 = leave the page mapped with no rights
+ * is not asked for: the vm module unmaps instead).  vm_backend_map()
+ * donates page-table frames itself when the core asks for them (recording
+ * each with vm_space_pt_donated()) and returns 0 or -MNEME_E*; unmap and
+ * protect of a page the vm module mapped cannot fail except for a bug of
+ * the server, which they report.
+ */
+#ifndef MMSERVER_VM_BACKEND_H
+#define MMSERVER_VM_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm_space;
+
+int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot);
+int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
+int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
+/* The space of the running task named by @task_id, or NULL. */
+struct vm_space *vm_backend_space(uint64_t task_id);
+/* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
+size_t vm_backend_memmap_dump(char *buf, size_t len);
+
+#endif

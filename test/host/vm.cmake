@@ -1,0 +1,34 @@
+# Host tests of the memory server's vm module (mmserver/vm) over the real
+# mm core (mmcore_host: ASan + UBSan + MM_DEBUG) with a fake page table
+# standing in for the core, and of the user malloc over a fake mapping
+# backend.
+set(VM_TEST_DIR ${MNEME_ROOT}/test/host/vm)
+file(GLOB MNEME_VM_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/mmserver/vm/*.c)
+if(TARGET mmcore_host AND MNEME_VM_SOURCES)
+  add_library(vm_host STATIC ${MNEME_VM_SOURCES})
+  target_include_directories(vm_host PUBLIC ${MNEME_ROOT}/mmserver/vm)
+  target_link_libraries(vm_host PUBLIC mmcore_host)
+  foreach(suite tree ops decode fuzz)
+    if(EXISTS ${VM_TEST_DIR}/test_vm_${suite}.c)
+      add_executable(vm_${suite}_test ${VM_TEST_DIR}/test_vm_${suite}.c ${VM_TEST_DIR}/vm_env.c)
+      target_link_libraries(vm_${suite}_test vm_host)
+      add_test(NAME vm_${suite} COMMAND vm_${suite}_test)
+      set_tests_properties(vm_${suite} PROPERTIES LABELS "host;vm" TIMEOUT 120)
+    endif()
+  endforeach()
+endif()
+
+# malloc over a fake mapping backend (no mm core needed).
+set(MALLOC_TEST_DIR ${MNEME_ROOT}/test/host/malloc)
+if(EXISTS ${MNEME_ROOT}/userland/libc/malloc.c AND EXISTS ${MALLOC_TEST_DIR}/test_malloc.c)
+  add_executable(malloc_test ${MALLOC_TEST_DIR}/test_malloc.c ${MNEME_ROOT}/userland/libc/malloc.c)
+  target_include_directories(malloc_test PRIVATE ${MALLOC_TEST_DIR}
+    ${MNEME_ROOT}/userland/libc/include ${MNEME_ROOT}/ipc/include)
+  target_compile_definitions(malloc_test PRIVATE MALLOC_HOST_TEST=1)
+  if(MNEME_SANITIZE)
+    target_compile_options(malloc_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS})
+    target_link_options(malloc_test PRIVATE ${MNEME_SANITIZE_FLAGS})
+  endif()
+  add_test(NAME malloc COMMAND malloc_test)
+  set_tests_properties(malloc PROPERTIES LABELS "host;malloc" TIMEOUT 120)
+endif()

@@ -1,0 +1,272 @@
+/*
+ * The vm tests' environment: mm core bring-up and the fake core.
+ */
+#include "vm_env.h"
+#include "mneme/bootinfo.h"
+
+#define MiB (1ULL << 20)
+#define HASH 4096
+
+int vm_test_failures;
+
+struct fake_pte {
+	struct fake_pte *next;
+	uint64_t va, pa;
+	unsigned shift, prot;
+};
+
+struct fake_span {
+	struct fake_span *next;
+	uint64_t span;
+};
+
+static struct fake_task *tasks[256];
+static uint64_t next_id = 1;
+
+static void quiet(const char *text)
+{
+	(void)text;
+}
+
+int vm_env_init(void)
+{
+	static struct mneme_boot_info bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.magic = MNEME_BOOTINFO_MAGIC;
+	bi.version = MNEME_BOOTINFO_VERSION;
+	bi.size = sizeof(bi);
+	bi.arch = MNEME_ARCH_X86_64;
+	bi.page_shift = 12;
+	bi.phys_addr_bits = 46;
+	bi.nr_cpus = 1;
+	bi.ranges[bi.nr_ranges++] = (struct mneme_mem_range){ 1 * MiB, 255 * MiB, MNEME_MEM_USABLE, 0 };
+	if (mm_host_arena_init(256 * MiB))
+		return -1;
+	mm_init_verbose = false;
+	mm_host_set_print_sink(quiet);
+	int err = mm_init(&bi);
+	mm_host_set_print_sink(NULL);
+	if (err || kmem_cache_init() || vm_init())
+		return -1;
+	return 0;
+}
+
+unsigned long vm_env_free_pages(void)
+{
+	kmem_cache_shrink_all();
+	return nr_free_pages() + nr_pcp_pages();
+}
+
+struct fake_task *fake_task_new(uint64_t quota)
+{
+	struct fake_task *t = calloc(1, sizeof(*t));
+
+	t->hash = calloc(HASH, sizeof(*t->hash));
+	t->id = next_id++;
+	t->space = vm_space_create(t->id, t, quota);
+	if (!t->space) {
+		free(t->hash);
+		free(t);
+		return NULL;
+	}
+	tasks[t->id % 256] = t;
+	return t;
+}
+
+static unsigned hash_of(uint64_t va)
+{
+	return (unsigned)((va >> 12) * 0x9e3779b97f4a7c15ULL >> 52) % HASH;
+}
+
+void fake_task_free(struct fake_task *t)
+{
+	vm_space_destroy(t->space);
+	for (unsigned i = 0; i < HASH; i++)
+		for (struct fake_pte *p = t->hash[i], *n; p; p = n) {
+			n = p->next;
+			free(p);
+		}
+	for (struct fake_span *p = t->spans, *n; p; p = n) {
+		n = p->next;
+		free(p);
+	}
+	if (tasks[t->id % 256] == t)
+		tasks[t->id % 256] = NULL;
+	free(t->hash);
+	free(t);
+}
+
+static struct fake_pte **find(struct fake_task *t, uint64_t va)
+{
+	struct fake_pte **pp = &t->hash[hash_of(va)];
+
+	while (*pp && (*pp)->va != va)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+uint64_t fake_lookup(struct fake_task *t, uint64_t va, unsigned *shift, unsigned *prot)
+{
+	struct fake_pte *p = *find(t, va & ~(VM_HUGE_SIZE - 1));
+
+	if (!p || p->shift != 21)
+		p = *find(t, va & ~(VM_PAGE_SIZE - 1));
+	if (!p)
+		return 0;
+	if (shift)
+		*shift = p->shift;
+	if (prot)
+		*prot = p->prot;
+	return p->pa + (va & ((1ULL << p->shift) - 1));
+}
+
+/* Donate a page-table frame the first time a 2 MiB span is mapped into. */
+static int donate(struct fake_task *t, uint64_t va)
+{
+	uint64_t span = va >> 21;
+
+	for (struct fake_span *p = t->spans; p; p = p->next)
+		if (p->span == span)
+			return 0;
+	struct page *pg = alloc_pages(GFP_KERNEL | __GFP_HIGH, 0);
+	if (!pg)
+		return -MNEME_ENOMEM;
+	if (vm_space_pt_donated(t->space, page_to_pfn(pg))) {
+		__free_pages(pg, 0);
+		return -MNEME_ENOMEM;
+	}
+	struct fake_span *n = malloc(sizeof(*n));
+	n->span = span;
+	n->next = t->spans;
+	t->spans = n;
+	return 0;
+}
+
+int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot)
+{
+	struct fake_task *t = s->cookie;
+
+	if ((shift != 12 && shift != 21) || (va | pa) & ((1ULL << shift) - 1) || !prot) {
+		fprintf(stderr, "fake core: bad map %#llx %#llx %u %u\n", (unsigned long long)va,
+			(unsigned long long)pa, shift, prot);
+		vm_test_failures++;
+		return -MNEME_EINVAL;
+	}
+	if (t->fail_maps)
+		return -MNEME_ENOMEM;
+	if (fake_lookup(t, va, NULL, NULL) ||
+	    (shift == 21 && (fake_lookup(t, va, NULL, NULL) || *find(t, va))))
+		return -MNEME_EBUSY;
+	if (shift == 21)
+		for (uint64_t a = va; a < va + VM_HUGE_SIZE; a += VM_PAGE_SIZE)
+			if (*find(t, a))
+				return -MNEME_EBUSY;
+	int err = donate(t, va);
+	if (err)
+		return err;
+	struct fake_pte *p = malloc(sizeof(*p));
+	*p = (struct fake_pte){ .va = va, .pa = pa, .shift = shift, .prot = prot };
+	struct fake_pte **head = &t->hash[hash_of(va)];
+	p->next = *head;
+	*head = p;
+	t->nr_ptes++;
+	return 0;
+}
+
+int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift)
+{
+	struct fake_task *t = s->cookie;
+	struct fake_pte **pp = find(t, va), *p = *pp;
+
+	if (!p || p->shift != shift)
+		return -MNEME_ENOENT;
+	*pp = p->next;
+	free(p);
+	t->nr_ptes--;
+	return 0;
+}
+
+int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot)
+{
+	struct fake_task *t = s->cookie;
+	struct fake_pte *p = *find(t, va);
+
+	if (!p || p->shift != shift)
+		return -MNEME_ENOENT;
+	p->prot = prot;
+	return 0;
+}
+
+struct vm_space *vm_backend_space(uint64_t task_id)
+{
+	struct fake_task *t = tasks[task_id % 256];
+
+	return t && t->id == task_id ? t->space : NULL;
+}
+
+size_t vm_backend_memmap_dump(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "[mem 0x0000000000100000-0x000000000fffffff] usable\n");
+}
+
+int fake_touch(struct fake_task *t, uint64_t va, unsigned access, uint8_t *val)
+{
+	unsigned prot;
+	uint64_t pa = fake_lookup(t, va, NULL, &prot);
+
+	if (!pa || (access & ~prot)) {
+		struct vm_fault_result res;
+		int err = vm_fault(t->space, va, access, &res);
+		if (err)
+			return err;
+		struct fake_pte *p = *find(t, res.va);
+		if (p && p->shift == res.shift)
+			p->prot = res.prot;     /* already mapped: the core would answer EBUSY; resume */
+		else if ((err = vm_backend_map(t->space, res.va, res.pa, res.shift, res.prot)))
+			return err;
+		pa = fake_lookup(t, va, NULL, &prot);
+		if (!pa || (access & ~prot))
+			return -MNEME_EFAULT;
+	}
+	uint8_t *p = mm_phys_to_virt(pa);
+	if (access & MNEME_PROT_WRITE)
+		*p = *val;
+	else
+		*val = *p;
+	return 0;
+}
+
+struct agree_ctx {
+	struct fake_task *t;
+	int err;
+	char *why;
+	size_t len;
+};
+
+/* Every page-table entry of the fake agrees with the frame table and the region's rights. */
+static int pt_agrees(struct fake_task *t, char *why, size_t len)
+{
+	for (unsigned i = 0; i < HASH; i++) {
+		for (struct fake_pte *p = t->hash[i]; p; p = p->next) {
+			uint64_t e = ft_lookup(t->space, p->va);
+			struct vm_region *r = vm_region_find(t->space, p->va);
+			if (!e || ft_pfn(e) << 12 != (p->pa & ~((1ULL << (e & FT_HUGE ? 21 : 12)) - 1)) ||
+			    ((e & FT_HUGE) != 0) != (p->shift == 21))
+				return vm_fail(why, len, "pte %#llx -> %#llx disagrees with the table (%#llx)",
+					       (unsigned long long)p->va, (unsigned long long)p->pa,
+					       (unsigned long long)e);
+			if (!r || p->prot != r->prot)
+				return vm_fail(why, len, "pte %#llx rights %u, region %u", (unsigned long long)p->va,
+					       p->prot, r ? r->prot : 99);
+		}
+	}
+	return 0;
+}
+
+int vm_env_check(struct fake_task *t, char *why, size_t len)
+{
+	if (t && (vm_space_check(t->space, why, len) || pt_agrees(t, why, len)))
+		return -1;
+	return mm_check_invariants(why, len) ? -1 : 0;
+}
