@@ -160,9 +160,11 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
  */
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid);
 /*
- * Return @obj to @s.  A pointer that is not a live object of @s is
- * reported and ignored (state unchanged); use the checked variant where
- * the caller needs to know.
+ * Return @obj to @s.  A pointer outside the slabs of @s or off an object
+ * boundary, and a double free of the object freed last, are reported and
+ * ignored (state unchanged).  An older double free is caught only in
+ * debug caches or by the checked variant, which walks the freelists: use
+ * it where the caller cannot vouch for the pointer.
  */
 void kmem_cache_free(struct kmem_cache *s, void *obj);
 /*
@@ -199,7 +201,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp);
  * the size asked for), 0 if @p is not a kmalloc object.
  */
 size_t ksize(const void *p);
-/* Free a kmalloc object; NULL and ZERO_SIZE_PTR are no-ops. */
+/* Free a kmalloc object (checks as kmem_cache_free); NULL and ZERO_SIZE_PTR are no-ops. */
 void kfree(const void *p);
 /* Validating kfree: 0, -MNEME_EINVAL (not a live kmalloc object), -MNEME_EBUSY (already free). */
 int kfree_checked(const void *p);
