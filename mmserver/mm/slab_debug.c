@@ -28,9 +28,31 @@ void slab_report(struct kmem_cache *s, const char *fmt, ...)
 
 /* ---- red zones, poison, tracks ------------------------------------------- */
 
+/* Metadata after the free pointer: state word, tracks, orig size. */
+static unsigned char *slab_meta(struct kmem_cache *s, void *obj)
+{
+	return (unsigned char *)obj + s->offset + sizeof(void *) + sizeof(uint64_t);
+}
+
 static struct slab_track *slab_get_track(struct kmem_cache *s, void *obj, enum slab_track_item t)
 {
-	return (struct slab_track *)((unsigned char *)obj + s->offset + sizeof(void *)) + t;
+	return (struct slab_track *)slab_meta(s, obj) + t;
+}
+
+int slab_debug_bad_state(struct kmem_cache *s, const void *obj)
+{
+	uint32_t state = slab_debug_state(s, obj);
+
+	if (state == SLAB_OBJ_FREE) {
+		slab_report(s, "double free of object %p", obj);
+		return -MNEME_EBUSY;
+	}
+	if (state == SLAB_OBJ_WITHHELD) {
+		slab_report(s, "free of object %p, withheld after damage (double free?)", obj);
+		return -MNEME_EBUSY;
+	}
+	slab_report(s, "free of object %p: object state %#x destroyed", obj, state);
+	return -MNEME_EINVAL;
 }
 
 static void slab_set_track(struct kmem_cache *s, void *obj, enum slab_track_item t,
@@ -85,11 +107,11 @@ static unsigned slab_count_changed(const unsigned char *p, size_t len, int value
 
 static uint64_t *slab_orig_size_slot(struct kmem_cache *s, void *obj)
 {
-	size_t off = s->offset + sizeof(void *);
+	unsigned char *p = slab_meta(s, obj);
 
 	if (s->flags & SLAB_STORE_USER)
-		off += 2 * sizeof(struct slab_track);
-	return (uint64_t *)((unsigned char *)obj + off);
+		p += 2 * sizeof(struct slab_track);
+	return (uint64_t *)p;
 }
 
 size_t slab_debug_usable(struct kmem_cache *s, void *obj)
@@ -175,20 +197,27 @@ void slab_debug_init_object(struct kmem_cache *s, void *obj)
 		slab_poison_object(s, obj);
 	if (s->flags & SLAB_STORE_USER)
 		memset(slab_get_track(s, obj, TRACK_ALLOC), 0, 2 * sizeof(struct slab_track));
+	*slab_debug_state_word(s, obj) = SLAB_OBJ_FREE;
 }
 
 bool slab_debug_alloc(struct kmem_cache *s, void *obj, uintptr_t caller)
 {
 	bool ok = true;
 
+	if (slab_debug_state(s, obj) != SLAB_OBJ_FREE) {
+		slab_report(s, "object %p on a freelist has state %#x", obj, slab_debug_state(s, obj));
+		ok = false;
+	}
 	if (s->flags & SLAB_RED_ZONE)
 		ok = slab_check_redzones(s, obj, SLAB_RED_INACTIVE, "free");
 	if (s->flags & SLAB_POISON)
 		ok = slab_check_poison(s, obj) && ok;
 	if (!ok) {
+		*slab_debug_state_word(s, obj) = SLAB_OBJ_WITHHELD;
 		slab_report(s, "object %p withheld", obj);
 		return false;
 	}
+	*slab_debug_state_word(s, obj) = SLAB_OBJ_LIVE;
 	if (s->flags & SLAB_RED_ZONE)
 		slab_fill_redzones(s, obj, SLAB_RED_ACTIVE);
 	if (slab_tracks_orig_size(s))
@@ -205,26 +234,16 @@ bool slab_debug_free(struct kmem_cache *s, void *obj, uintptr_t caller)
 	slack_ok = slab_check_slack(s, obj);
 	if ((s->flags & SLAB_RED_ZONE) &&
 	    (!slab_check_redzones(s, obj, SLAB_RED_ACTIVE, "allocated") || !slack_ok)) {
-		/* Mark it free-looking so a second kfree is caught as a double free. */
-		slab_fill_redzones(s, obj, SLAB_RED_INACTIVE);
+		*slab_debug_state_word(s, obj) = SLAB_OBJ_WITHHELD;
 		slab_report(s, "object %p withheld", obj);
 		return false;
 	}
+	*slab_debug_state_word(s, obj) = SLAB_OBJ_FREE;
 	if (s->flags & SLAB_RED_ZONE)
 		slab_fill_redzones(s, obj, SLAB_RED_INACTIVE);
 	if (s->flags & SLAB_POISON)
 		slab_poison_object(s, obj);
 	return true;
-}
-
-bool slab_debug_looks_free(struct kmem_cache *s, const void *obj)
-{
-	const unsigned char *p = obj, *first;
-
-	if (!(s->flags & SLAB_RED_ZONE))
-		return false;
-	return !slab_count_changed(p + s->object_size, s->inuse - s->object_size,
-				   SLAB_RED_INACTIVE, &first);
 }
 
 /* ---- walking a cache's slabs --------------------------------------------- */
@@ -260,6 +279,11 @@ static long slab_map_freelist(struct kmem_cache *s, struct page *page, void *p,
 			return -1;
 		}
 		map->bits[idx / 64] |= 1ull << (idx % 64);
+		if (slab_debug(s) && slab_debug_state(s, p) != SLAB_OBJ_FREE) {
+			snprintf(why, len, "%s: object %p on a freelist has state %#x", s->name, p,
+				 slab_debug_state(s, p));
+			return -1;
+		}
 	}
 	return n;
 }

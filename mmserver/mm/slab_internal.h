@@ -5,10 +5,14 @@
  * Object layout inside a slot of s->size bytes (debug parts only with the
  * matching flag):
  *
- *   | left red zone | object        | pad + right red zone | free ptr | tracks | orig size |
- *   |<-red_left_pad>|<-object_size->|                      |          |        |           |
+ *   | left red zone | object        | pad + right red zone | free ptr | state | tracks | orig size |
+ *   |<-red_left_pad>|<-object_size->|                      |          |       |        |           |
  *                   ^ obj           ^ obj + object_size    ^ obj + s->offset
  *                   |<------------- s->inuse ------------->|
+ *
+ * A debug cache keeps each object's state (free, live, withheld) in a
+ * word of its own, so a double free or a free of a withheld object is
+ * caught exactly, without walking freelists.
  *
  * A red-zoned kmalloc cache also records the size asked for ("orig
  * size") and treats the slack between it and object_size as red zone, so
@@ -259,8 +263,20 @@ static inline bool slab_tracks_orig_size(const struct kmem_cache *s)
 {
 	return (s->flags & (SLAB_RED_ZONE | SLAB_KMALLOC)) == (SLAB_RED_ZONE | SLAB_KMALLOC);
 }
-/* Red-zoned cache: does @obj carry the free-object red zone (a double free)? */
-bool slab_debug_looks_free(struct kmem_cache *s, const void *obj);
+/* Object states of a debug cache (the words are ASCII, to read in a dump). */
+#define SLAB_OBJ_FREE     0x45455246u /* "FREE" */
+#define SLAB_OBJ_LIVE     0x4556494cu /* "LIVE" */
+#define SLAB_OBJ_WITHHELD 0x444c4857u /* "WHLD" */
+static inline uint32_t *slab_debug_state_word(const struct kmem_cache *s, const void *obj)
+{
+	return (uint32_t *)((unsigned char *)obj + s->offset + sizeof(void *));
+}
+static inline uint32_t slab_debug_state(const struct kmem_cache *s, const void *obj)
+{
+	return *slab_debug_state_word(s, obj);
+}
+/* Report a free of an object that is not live; returns the error for the caller. */
+int slab_debug_bad_state(struct kmem_cache *s, const void *obj);
 
 /* ---- kmalloc.c --------------------------------------------------------- */
 

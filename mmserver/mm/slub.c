@@ -133,12 +133,14 @@ static int slab_calculate_sizes(struct kmem_cache *s)
 	if (flags & SLAB_RED_ZONE)
 		s->inuse += sizeof(void *);
 	end = s->inuse;
-	if ((flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)) || s->ctor) {
+	if ((flags & SLAB_DEBUG_FLAGS) || s->ctor) {
 		s->offset = end;      /* keep the object intact while free */
 		end += sizeof(void *);
 	} else {
 		s->offset = 0;
 	}
+	if (flags & SLAB_DEBUG_FLAGS)
+		end += sizeof(uint64_t);   /* object state: free, live or withheld */
 	if (flags & SLAB_STORE_USER)
 		end += 2 * sizeof(struct slab_track);
 	if ((flags & (SLAB_RED_ZONE | SLAB_KMALLOC)) == (SLAB_RED_ZONE | SLAB_KMALLOC))
@@ -462,7 +464,9 @@ int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bo
 		slab_report(s, "free of %p: not at an object boundary", obj);
 		return -MNEME_EINVAL;
 	}
-	if (full ? slab_on_freelist(s, page, obj) || slab_debug_looks_free(s, obj)
+	if (slab_debug(s) && slab_debug_state(s, obj) != SLAB_OBJ_LIVE)
+		return slab_debug_bad_state(s, obj);
+	if (full ? slab_on_freelist(s, page, obj)
 		 : (obj == page->freelist ||
 		    (slab_frozen(page) && obj == s->cpu[page->slab_next].freelist))) {
 		slab_report(s, "double free of object %p", obj);

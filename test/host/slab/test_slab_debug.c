@@ -85,7 +85,7 @@ static void test_overflow_by_one(void)
 	/* Freeing it again is a double free, rejected without changes. */
 	log_capture();
 	CHECK_EQ(kfree_checked(p), -MNEME_EBUSY);
-	CHECK(log_has("slab kmalloc-64: double free of object"));
+	CHECK(log_has("slab kmalloc-64: free of object") && log_has("withheld after damage"));
 	CHECK_EQ(stats_of(s).frees, st.frees + 500);
 	CHECK_INVARIANTS();
 	/* The slab holding the withheld object is never given back. */
@@ -169,6 +169,46 @@ static void test_write_after_free(void)
 	kfree(q);
 	check_never_reused(64, p, 500);
 	CHECK_INVARIANTS();
+}
+
+/* Poison only (no red zone): an object withheld on allocation cannot be freed. */
+static void test_free_of_withheld(void)
+{
+	struct kmem_cache *s = kmem_cache_create("poison-only", 48, 0, SLAB_POISON, NULL);
+	unsigned char *p = kmem_cache_alloc(s, GFP_KERNEL), *q;
+	struct kmem_cache_stats st;
+
+	kmem_cache_free(s, p);
+	p[0] = 0;                                       /* use after free */
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(q != p && log_has("use after free"));
+	st = stats_of(s);
+	log_capture();
+	CHECK_EQ(kmem_cache_free_checked(s, p), -MNEME_EBUSY);
+	CHECK(log_has("withheld after damage"));
+	CHECK_EQ(stats_of(s).frees, st.frees);
+	kmem_cache_free(s, q);
+	CHECK_EQ(kmem_cache_free_checked(s, q), -MNEME_EBUSY);
+	CHECK(log_has("slab poison-only: double free of object"));
+	CHECK_INVARIANTS();
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+}
+
+/* The invariant checker sees a damaged state word of a free object. */
+static void test_state_word_checked(void)
+{
+	struct kmem_cache *s = kmem_cache_create("state", 64, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	unsigned char *p = kmem_cache_alloc(s, GFP_KERNEL);
+	char why[256];
+
+	kmem_cache_free(s, p);
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), 0);
+	p[s->offset + 8] ^= 1;                          /* the state word after the free pointer */
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "on a freelist has state") != NULL);
+	p[s->offset + 8] ^= 1;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), 0);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
 }
 
 static void test_validate_finds_write_after_free(void)
@@ -266,6 +306,8 @@ int main(void)
 		{ "write_after_free", test_write_after_free },
 		{ "validate_finds_write_after_free", test_validate_finds_write_after_free },
 		{ "double_free", test_double_free },
+		{ "free_of_withheld", test_free_of_withheld },
+		{ "state_word_checked", test_state_word_checked },
 		{ "per_cache_flags", test_per_cache_flags },
 		{ "debug_setup", test_debug_setup },
 	};
