@@ -28,6 +28,7 @@
 #include <arch/riscv.h>
 #include <arch/uspace.h>
 #include <core/core.h>
+#include <core/printk.h>
 #include <mneme/error.h>
 
 #define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
@@ -39,6 +40,7 @@ extern struct riscv_percpu riscv_percpu;
 int riscv_user_copy(void *dst, const void *src, size_t n);
 
 unsigned riscv_asid_bits;             /* ASID bits the hart implements */
+static uint64_t core_half[PT_ENTRIES - USER_ROOT_SLOTS];   /* the core's root entries at boot */
 
 /* Probe the ASID width with the core's root active; satp keeps ASID 0 afterwards. */
 void riscv_asid_probe(void)
@@ -64,6 +66,8 @@ void riscv_uspace_init(void)
 				    SSTATUS_SPIE;
 	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
 	riscv_asid_probe();
+	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
+		core_half[i - USER_ROOT_SLOTS] = pt_table(riscv_kernel_pt.root)[i];
 	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */
 		riscv_asid_bits = 0;
 }
@@ -147,8 +151,12 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 	core = pt_table(riscv_kernel_pt.root);
 	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++)
 		root[i] = 0;
-	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
+	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++) {
+		if (core[i] != core_half[i - USER_ROOT_SLOTS])
+			panic("riscv64: the core's root entry %u changed after boot: address spaces "
+			      "made earlier do not have it", i);
 		root[i] = core[i];
+	}
 	as->root = root_pa;
 	as->asid = asid < (1u << riscv_asid_bits) ? (uint16_t)asid : 0;
 	as->satp = riscv_satp_mode << SATP_MODE_SHIFT | (uint64_t)as->asid << SATP_ASID_SHIFT |
