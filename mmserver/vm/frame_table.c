@@ -101,14 +101,23 @@ int ft_prepare(struct vm_space *s, uint64_t va, bool huge)
 		*te = (uint64_t)(uintptr_t)mid;
 		node_count(s->ftab, 1);
 	}
-	uint64_t *me = &((uint64_t *)(uintptr_t)*te)[ft_index(va, FT_SHIFT_MID)];
-	if (huge || *me)
+	uint64_t *mid = (uint64_t *)(uintptr_t)*te;
+	uint64_t *me = &mid[ft_index(va, FT_SHIFT_MID)];
+	if (huge && *me && !(*me & FT_HUGE) && !node_used((uint64_t *)(uintptr_t)*me)) {
+		/* An empty leaf left by a failed allocation makes way for the huge entry. */
+		node_free(s, (uint64_t *)(uintptr_t)*me);
+		*me = 0;
+		node_count(mid, -1);
+	}
+	if (huge)
+		return *me ? -MNEME_EBUSY : 0;
+	if (*me)
 		return 0;
 	uint64_t *leaf = node_alloc(s);
 	if (!leaf)
 		return -MNEME_ENOMEM;
 	*me = (uint64_t)(uintptr_t)leaf;
-	node_count((uint64_t *)(uintptr_t)*te, 1);
+	node_count(mid, 1);
 	return 0;
 }
 
@@ -236,8 +245,10 @@ void ft_walk(struct vm_space *s, uint64_t start, uint64_t end, ft_fn fn, void *c
 		}
 		uint64_t chunk = va & ~(VM_HUGE_SIZE - 1), next = chunk + VM_HUGE_SIZE;
 		uint64_t me = mid[ft_index(va, FT_SHIFT_MID)];
-		if (me & FT_HUGE)
+		if (me & FT_HUGE) {
+			MM_ASSERT(chunk >= start && chunk + VM_HUGE_SIZE <= end);
 			fn(s, chunk, me, ctx);
+		}
 		else if (me)
 			walk_leaf(s, (uint64_t *)(uintptr_t)me, chunk, va, end, fn, ctx);
 		va = next;

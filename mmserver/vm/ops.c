@@ -545,11 +545,12 @@ int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *t
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;
-	int err = cut_at(s, addr);
+	/* Back lazy pages first: backing may create 2 MiB entries the cuts must then split. */
+	int err = back_range(s, addr, end);
+	if (!err)
+		err = cut_at(s, addr);
 	if (!err)
 		err = cut_at(s, end);
-	if (!err)
-		err = back_range(s, addr, end);
 	if (err) {
 		vm_region_free(r);
 		return err;

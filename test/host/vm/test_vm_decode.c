@@ -1,0 +1,207 @@
+/*
+ * Every error path of the memory requests, through vm_request() exactly
+ * as the server calls it (message in, reply out), and the success of each
+ * request with its reply words.
+ */
+#include "vm_env.h"
+
+#define RW (MNEME_PROT_READ | MNEME_PROT_WRITE)
+#define B MNEME_MM_MAP_BASE
+#define P VM_PAGE_SIZE
+
+static uint64_t xbuf[MNEME_IPC_BUFFER_WORDS];
+static struct fake_task *t, *other;
+static int nr;
+
+static struct vm_reply req(uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	struct vm_msg m = { .label = label, .w = { w0, w1, w2, w3 } };
+	struct vm_reply r = { .x = xbuf };
+
+	vm_request(t->space, &m, &r);
+	return r;
+}
+
+#define EXPECT(err, label, w0, w1, w2, w3) do { \
+	struct vm_reply r_ = req(label, w0, w1, w2, w3); \
+	CHECK_EQ(r_.status, err); \
+	if ((err) && (r_.w[0] | r_.w[1] | r_.extra)) { CHECK(!"reply words on error"); } \
+	nr++; \
+} while (0)
+
+static void common(void)
+{
+	struct vm_msg m = { .label = MNEME_MM_USAGE };
+	struct vm_reply r = { .x = xbuf };
+
+	EXPECT(-MNEME_ENOSYS, 0, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_USAGE + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_ALLOC_PAGES - 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 1, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 0, 0, 0, 1);
+	m.extra = 1;
+	vm_request(t->space, &m, &r);
+	CHECK_EQ(r.status, -MNEME_EINVAL);
+	m.extra = 0;
+	m.handle = true;
+	vm_request(t->space, &m, &r);
+	CHECK_EQ(r.status, -MNEME_EINVAL);
+	m.handle = false;
+	vm_request(t->space, &m, &r);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.extra, MNEME_MM_USAGE_WORDS);
+	CHECK_EQ(r.w[1], MNEME_MM_QUOTA_DEFAULT);
+	CHECK_EQ(xbuf[1], MNEME_MM_QUOTA_DEFAULT);
+	nr += 3;
+}
+
+static void alloc(void)
+{
+	EXPECT(-MNEME_ERANGE, MNEME_MM_ALLOC_PAGES, 11, RW, 0, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_ALLOC_PAGES, ~0ULL, RW, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, 0, 0, 0);                         /* no rights */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | MNEME_MM_POPULATE, 0, 0);    /* not its flag */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | MNEME_MM_FIXED, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | 0x8, 0, 0);                  /* unknown right */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | (1ULL << 40), 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW, 1, 0);
+	struct vm_reply r = req(MNEME_MM_ALLOC_PAGES, 3, RW | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO, 0, 0);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.w[0] % (8 * P), 0);
+	CHECK(r.w[1] && r.w[1] + 8 * P <= (1ULL << 32));
+	CHECK_EQ(req(MNEME_MM_UNMAP, r.w[0], 8 * P, 0, 0).status, 0);
+	nr += 2;
+}
+
+static void anon(void)
+{
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 1, P, RW, 0);                   /* misaligned hint */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, 0, RW, 0);                   /* zero length */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P + 1, RW, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, RW | MNEME_MM_ZERO, 0);  /* not its flag */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, 0x10, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, RW, 5);                   /* w3 */
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_ANON, 0, MNEME_MM_MAP_MAX + P, RW, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_ANON, 0x1000, P, RW | MNEME_MM_FIXED, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_ANON, MNEME_MM_MAP_END, P, RW | MNEME_MM_FIXED, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_ANON, MNEME_MM_MAP_END - P, 2 * P, RW | MNEME_MM_FIXED, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_ANON, ~0xfffULL, 2 * P, RW | MNEME_MM_FIXED, 0);  /* wraps */
+	EXPECT(-MNEME_EQUOTA, MNEME_MM_MAP_ANON, 0, 1ULL << 30, RW, 0);
+	EXPECT(0, MNEME_MM_MAP_ANON, B, 4 * P, RW | MNEME_MM_FIXED, 0);
+	EXPECT(-MNEME_EBUSY, MNEME_MM_MAP_ANON, B + P, P, RW | MNEME_MM_FIXED, 0);
+	struct vm_reply r = req(MNEME_MM_MAP_ANON, 0x1000, P, RW, 0);            /* hint below: ignored */
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.w[0], B + 4 * P);
+	r = req(MNEME_MM_MAP_ANON, 0, 4ULL << 20, RW | MNEME_MM_HUGE | MNEME_MM_POPULATE, 0);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.w[0] % (2ULL << 20), 0);
+	CHECK_EQ(req(MNEME_MM_UNMAP, r.w[0], 4ULL << 20, 0, 0).status, 0);
+	nr += 3;
+}
+
+static void contig(void)
+{
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, 0, 0, 0, RW);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P + 8, 0, 0, RW);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P, 123, 0, RW);               /* limit misaligned */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P, 0, 3 * P, RW);             /* not a power of two */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P, 0, 512, RW);               /* below a page */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P, 0, 0, 0);                  /* no rights */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_CONTIG, P, 0, 0, RW | MNEME_MM_FIXED);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_CONTIG, (1ULL << 30) + P, 0, 0, RW);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_CONTIG, P, 0, 1ULL << 31, RW);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MAP_CONTIG, 2 * P, P, 0, RW);             /* limit below length */
+	EXPECT(-MNEME_ENOMEM, MNEME_MM_MAP_CONTIG, 2 * P, 1ULL << 20, 0, RW);    /* nothing below 1 MiB */
+	struct vm_reply r = req(MNEME_MM_MAP_CONTIG, 16 * P, 16ULL << 20, 64 * 1024, RW);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.w[1] % (64 * 1024), 0);
+	CHECK(r.w[1] + 16 * P <= (16ULL << 20));
+	CHECK_EQ(req(MNEME_MM_UNMAP, r.w[0], 16 * P, 0, 0).status, 0);
+	nr += 2;
+}
+
+static void ranges(void)
+{
+	for (uint32_t label = MNEME_MM_UNMAP; label <= MNEME_MM_PROTECT; label++) {
+		EXPECT(-MNEME_EINVAL, label, B + 1, P, 0, 0);
+		EXPECT(-MNEME_EINVAL, label, B, 0, 0, 0);
+		EXPECT(-MNEME_EINVAL, label, B, P - 1, 0, 0);
+		EXPECT(-MNEME_ERANGE, label, 0x400000, P, 0, 0);
+		EXPECT(-MNEME_ERANGE, label, MNEME_MM_MAP_END - P, 2 * P, 0, 0);
+		EXPECT(-MNEME_ERANGE, label, B, ~0xfffULL, 0, 0);
+		EXPECT(-MNEME_ENOENT, label, B + 100 * P, P, 0, 0);
+		EXPECT(-MNEME_ENOENT, label, B, 6 * P, 0, 0);       /* runs past the mapping */
+		EXPECT(-MNEME_EINVAL, label, B, P, 0, 1);
+	}
+	EXPECT(-MNEME_EINVAL, MNEME_MM_UNMAP, B, P, 1, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_PROTECT, B, P, 8, 0);
+	EXPECT(0, MNEME_MM_PROTECT, B, P, MNEME_PROT_READ, 0);
+	EXPECT(0, MNEME_MM_PROTECT, B + P, 2 * P, 0, 0);
+	EXPECT(0, MNEME_MM_UNMAP, B + 2 * P, P, 0, 0);
+	/* SHARE */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE, B, P, other->id, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE, B, P, other->id, 8);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_SHARE, 0x10000, P, other->id, 1);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_SHARE, B, 3 * P, other->id, 1);
+	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B, P, other->id, RW);     /* B is read-only now */
+	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B + P, P, other->id, 1);  /* no rights at all */
+	EXPECT(-MNEME_EDEAD, MNEME_MM_SHARE, B, P, 9999, 1);
+	struct vm_reply r = req(MNEME_MM_SHARE, B, P, other->id, MNEME_PROT_READ);
+	CHECK_EQ(r.status, 0);
+	CHECK(vm_region_find(other->space, r.w[0]) != NULL);
+	nr += 1;
+}
+
+static void stats(void)
+{
+	EXPECT(-MNEME_EINVAL, MNEME_MM_STATS, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_STATS, MNEME_MM_STAT_MAX + 1, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_STATS, 1, 0, 1, 0);
+	for (unsigned what = 1; what <= MNEME_MM_STAT_MAX; what++) {
+		struct vm_reply r = req(MNEME_MM_STATS, what, 0, 0, 0);
+		CHECK_EQ(r.status, 0);
+		CHECK(r.w[0] > 0 && r.w[0] <= MNEME_MM_STATS_CHUNK && r.w[1] >= r.w[0]);
+		CHECK_EQ(r.extra, (r.w[0] + 7) / 8);
+		uint64_t total = r.w[1], got = 0;
+		while (got < total) {
+			r = req(MNEME_MM_STATS, what, got, 0, 0);
+			CHECK_EQ(r.status, 0);
+			if (r.status || !r.w[0])
+				break;
+			got += r.w[0];
+		}
+		CHECK_EQ(got, total);
+		EXPECT(0, MNEME_MM_STATS, what, total, 0, 0);
+		EXPECT(-MNEME_ERANGE, MNEME_MM_STATS, what, total + 1, 0, 0);
+		EXPECT(-MNEME_ERANGE, MNEME_MM_STATS, what, ~0ULL, 0, 0);
+	}
+	CHECK_EQ(req(MNEME_MM_STATS, MNEME_MM_STAT_BUDDYINFO, 0, 0, 0).status, 0);
+	CHECK(!memcmp(xbuf, "Node 0, zone", 12));
+}
+
+int main(void)
+{
+	if (vm_env_init()) {
+		printf("not ok: environment\n");
+		return 1;
+	}
+	t = fake_task_new(0);
+	other = fake_task_new(0);
+	printf("TAP version 13\n1..1\n");
+	common();
+	alloc();
+	anon();
+	contig();
+	ranges();
+	stats();
+	CHECK_OK(t);
+	CHECK_OK(other);
+	fake_task_free(t);
+	fake_task_free(other);
+	printf("%s 1 %d requests: every error path and each success\n",
+	       vm_test_failures ? "not ok" : "ok", nr);
+	if (vm_test_failures)
+		printf("# %d failures\n", vm_test_failures);
+	return vm_test_failures != 0;
+}
