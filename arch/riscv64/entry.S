@@ -291,8 +291,6 @@ trap_entry:
 	sd	t0, REGS_GPR(5)(sp)
 	addi	t0, sp, REGS_FRAME_SIZE
 	sd	t0, REGS_GPR(2)(sp)
-	j	.Lsave
-
 .Lsave:
 	SAVE_GPRS_BUT_SP_T0
 	TRAP_FRAME_CFI
