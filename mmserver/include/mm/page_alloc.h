@@ -43,14 +43,22 @@ unsigned long totalpresent_pages(void);   /* present (physical) */
 extern unsigned long max_pfn;
 extern unsigned long min_low_pfn;
 
-/* Internal to page_alloc*.c, exported for the checker and tests. */
+/*
+ * Internals shared by page_alloc*.c, page_pcp.c, page_contig.c, the
+ * checker and the tests.  None of them validates its arguments: callers
+ * pass pages of managed memory in zone @z (decode happened before).
+ */
+
+/* Insert the free block @page (pfn @pfn) of @order, merging with free buddies. */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned order, int migratetype);
+/* Take the free block headed by @page off its free list (it stays unmarked). */
 void del_page_from_free_list(struct page *page, struct zone *z, unsigned order);
 /* Free pfns [start, end) of zone @z to the buddy lists in the largest aligned blocks. */
 void free_pfn_range_to_buddy(struct zone *z, unsigned long start, unsigned long end);
-/* pfn of a caller's struct page pointer, if it is one of a present section. */
+/* pfn of a caller's struct page pointer, if it is one of a present section: 0 or -MNEME_ERANGE. */
 int page_pfn_checked(const struct page *page, unsigned long *pfn);
+/* Mark @page as the head of a free block of @order. */
 void set_buddy_order(struct page *page, unsigned order);
 static inline unsigned buddy_order(const struct page *page)
 {
@@ -64,13 +72,19 @@ static inline bool PageReserved(const struct page *page)
 {
 	return page->flags & PG_reserved;
 }
+/* Order of the live allocation headed by @page (PG_head set). */
 static inline unsigned alloc_order(const struct page *page)
 {
 	return (page->flags >> PAGE_ORDER_SHIFT) & PAGE_ORDER_MASK;
 }
+/* Zone index / migrate type a gfp mask asks for; -1 for contradictory flags. */
+int gfp_zone(gfp_t gfp);
 int gfp_migratetype(gfp_t gfp);
+/* A block of @order and type @mt from the buddy lists (stealing from other types if needed), or NULL. */
 struct page *__rmqueue(struct zone *z, unsigned order, int mt);
+/* A block from this CPU's list of @z, refilling a batch from the buddy if empty, or NULL. */
 struct page *rmqueue_pcplist(struct zone *z, unsigned order, int mt);
+/* Put a freed block of order <= PCP_MAX_ORDER on this CPU's list; drains a batch at the high mark. */
 void free_unref_page(struct zone *z, struct page *page, unsigned order);
 /* Set every zone's pcp batch and high from its managed size. */
 void zone_pcp_init_all(void);
@@ -78,9 +92,10 @@ static inline unsigned order_to_pindex(int mt, unsigned order)
 {
 	return order * MIGRATE_PCPTYPES + (unsigned)mt;
 }
-/* Init steps (page_alloc_init.c drives them). */
+/* Init step: allocate every online node's pglist_data and size its zones (0 or -MNEME_ENOMEM). */
 int free_area_init(void);
-int gfp_zone(gfp_t gfp);
+/* Hand memblock's free ranges to the buddy (Linux's memblock_free_all); returns pages handed over. */
+unsigned long memblock_free_all(void);
 
 /* Counters for tests and the dumps. */
 struct page_alloc_stats {
