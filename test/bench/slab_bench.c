@@ -7,8 +7,9 @@
  * walks real freelists instead of reusing one object.
  *
  * Not a test: nothing here can fail; it prints figures.  slab_bench_run()
- * is the entry point; built alone (slab-bench target, SLAB_BENCH_MAIN) it
- * has its own main().
+ * is the entry point, called by mm-bench (test/bench/mm_bench.c) after its
+ * mm_init(); built alone (slab-bench target, SLAB_BENCH_MAIN) it has its
+ * own main() that brings up the page allocator first.
  */
 int slab_bench_run(void);
 #define _GNU_SOURCE
@@ -115,8 +116,9 @@ int slab_bench_run(void)
 	static const char *const names[] = { "slab kmem_cache", "slab kmalloc", "glibc malloc", "mimalloc" };
 	static const size_t sizes[] = { 64, 256 };
 
-	if (slab_test_env_init()) {
-		fprintf(stderr, "slab bench: environment init failed\n");
+	/* Inside mm-bench the page allocator is up already: add only the slab layer. */
+	if (!kmalloc_slab(8, GFP_KERNEL) && kmem_cache_init()) {
+		fprintf(stderr, "slab bench: kmem_cache_init failed\n");
 		return 1;
 	}
 	printf("slab bench: ns per alloc+free, median (min) of %d rounds x %d\n", ROUNDS, PAIRS);
@@ -145,6 +147,10 @@ int slab_bench_run(void)
 #ifdef SLAB_BENCH_MAIN
 int main(void)
 {
+	if (slab_test_env_init()) {
+		fprintf(stderr, "slab bench: environment init failed\n");
+		return 1;
+	}
 	return slab_bench_run();
 }
 #endif

@@ -13,9 +13,8 @@ if(TARGET mmcore_host)
   endforeach()
 endif()
 
-# Benchmark (not a test): ninja slab-bench && bench/slab-bench (or ./mneme bench host).  The same file
-# is part of mm-bench (buddy.cmake globs test/bench/*_bench.c) and needs
-# the slab test environment and mimalloc there too.
+# Benchmark (not a test): ninja slab-bench && bench/slab-bench (or ./mneme bench host).
+# The same file is linked into mm-bench (buddy.cmake), which calls slab_bench_run().
 if(TARGET mmcore_fast)
   find_library(MNEME_MIMALLOC mimalloc)
   if(MNEME_MIMALLOC)
@@ -24,10 +23,6 @@ if(TARGET mmcore_fast)
     target_link_libraries(slab-bench mmcore_fast ${MNEME_MIMALLOC})
     # ./mneme bench host runs every program in bench/.
     set_target_properties(slab-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-    if(TARGET mm-bench)
-      target_sources(mm-bench PRIVATE ${SLAB_TEST_DIR}/slab_env.c)
-      target_link_libraries(mm-bench PRIVATE ${MNEME_MIMALLOC})
-    endif()
   endif()
 endif()
 
