@@ -24,7 +24,8 @@ if(EXISTS ${MNEME_ROOT}/userland/libc/malloc.c AND EXISTS ${MALLOC_TEST_DIR}/tes
   add_executable(malloc_test ${MALLOC_TEST_DIR}/test_malloc.c ${MNEME_ROOT}/userland/libc/malloc.c)
   target_include_directories(malloc_test PRIVATE ${MALLOC_TEST_DIR}
     ${MNEME_ROOT}/userland/libc/include ${MNEME_ROOT}/ipc/include)
-  target_compile_definitions(malloc_test PRIVATE MALLOC_HOST_TEST=1)
+  target_compile_definitions(malloc_test PRIVATE MALLOC_HOST_TEST=1
+    malloc=test_malloc free=test_free calloc=test_calloc realloc=test_realloc)
   if(MNEME_SANITIZE)
     target_compile_options(malloc_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS})
     target_link_options(malloc_test PRIVATE ${MNEME_SANITIZE_FLAGS})

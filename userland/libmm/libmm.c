@@ -1,0 +1,188 @@
+/*
+ * libmm: one function per memory request (see <libmm/libmm.h>).
+ */
+#include <libmm/libmm.h>
+#include <ulib/ulib.h>
+
+int64_t mm_request_raw(uint32_t label, const uint64_t w[4], unsigned extra, uint64_t r[4])
+{
+	struct ulib_msg m = { .info = mneme_msginfo(label, extra, 0) }, reply;
+
+	if (!ulib_start || !ulib_start->server_ep)
+		return -MNEME_EBADH;
+	for (int i = 0; i < 4; i++)
+		m.w[i] = w ? w[i] : 0;
+	int64_t st = ipc_call(ulib_start->server_ep, &m, &reply);
+	if (st)
+		return st;
+	st = mneme_mm_status(reply.info);
+	if (!st && r)
+		for (int i = 0; i < 4; i++)
+			r[i] = reply.w[i];
+	return st;
+}
+
+int64_t mm_alloc_pages(unsigned order, unsigned pf, void **va, uint64_t *pa)
+{
+	uint64_t w[4] = { order, pf }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_ALLOC_PAGES, w, 0, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (pa)
+			*pa = r[1];
+	}
+	return st;
+}
+
+int64_t mm_free_pages(void *va, unsigned order)
+{
+	if (order > MNEME_MM_MAX_ORDER)
+		return -MNEME_ERANGE;
+	return mm_unmap(va, (size_t)MNEME_MM_PAGE_SIZE << order);
+}
+
+int64_t mm_map_anon(void *hint, size_t len, unsigned pf, void **va)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)hint, len, pf }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_MAP_ANON, w, 0, r);
+
+	if (!st)
+		*va = (void *)(uintptr_t)r[0];
+	return st;
+}
+
+int64_t mm_map_contig(size_t len, uint64_t phys_limit, uint64_t phys_align, unsigned pf, void **va,
+		      uint64_t *pa)
+{
+	uint64_t w[4] = { len, phys_limit, phys_align, pf }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_MAP_CONTIG, w, 0, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (pa)
+			*pa = r[1];
+	}
+	return st;
+}
+
+int64_t mm_unmap(void *va, size_t len)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len };
+
+	return mm_request_raw(MNEME_MM_UNMAP, w, 0, NULL);
+}
+
+int64_t mm_protect(void *va, size_t len, unsigned prot)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, prot };
+
+	return mm_request_raw(MNEME_MM_PROTECT, w, 0, NULL);
+}
+
+int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, task, prot }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_SHARE, w, 0, r);
+
+	if (!st && their_va)
+		*their_va = r[0];
+	return st;
+}
+
+int64_t mm_stats(unsigned what, uint64_t offset, char *buf, size_t len, size_t *got, uint64_t *total)
+{
+	uint64_t w[4] = { what, offset }, r[4];
+
+	if (!ulib_ipc_buffer)
+		return -MNEME_EFAULT;
+	int64_t st = mm_request_raw(MNEME_MM_STATS, w, 0, r);
+	if (st)
+		return st;
+	size_t n = r[0] < len ? (size_t)r[0] : len;
+	if (n > MNEME_MM_STATS_CHUNK)
+		n = MNEME_MM_STATS_CHUNK;
+	memcpy(buf, ulib_ipc_buffer->words, n);
+	*got = n;
+	if (total)
+		*total = r[1];
+	return 0;
+}
+
+int64_t mm_stats_read(unsigned what, char *buf, size_t len)
+{
+	uint64_t total = 0, off = 0;
+
+	if (!len)
+		return -MNEME_EINVAL;
+	do {
+		size_t got;
+		int64_t st = mm_stats(what, off, buf + off, len - 1 - off, &got, &total);
+		if (st)
+			return st;
+		off += got;
+		if (!got)
+			break;
+	} while (off < total && off < len - 1);
+	buf[off] = '\0';
+	return (int64_t)total;
+}
+
+int64_t mm_stats_print(unsigned what)
+{
+	char chunk[MNEME_MM_STATS_CHUNK + 1];
+	uint64_t total = 0, off = 0;
+
+	do {
+		size_t got;
+		int64_t st = mm_stats(what, off, chunk, MNEME_MM_STATS_CHUNK, &got, &total);
+		if (st)
+			return st;
+		chunk[got] = '\0';
+		printf("%s", chunk);
+		off += got;
+		if (!got)
+			break;
+	} while (off < total);
+	return 0;
+}
+
+int64_t mm_usage(struct mneme_mm_usage *u)
+{
+	if (!ulib_ipc_buffer)
+		return -MNEME_EFAULT;
+	int64_t st = mm_request_raw(MNEME_MM_USAGE, NULL, 0, NULL);
+	if (!st)
+		memcpy(u, ulib_ipc_buffer->words, sizeof(*u));
+	return st;
+}
+
+int64_t mm_spawn_quota(const char *prog, const char *args, unsigned flags, uint64_t handle,
+		       uint64_t share_va, uint64_t quota, uint64_t *child)
+{
+	uint64_t pages = (quota + MNEME_MM_PAGE_SIZE - 1) / MNEME_MM_PAGE_SIZE;
+	size_t n = strlen(prog), alen = args ? strlen(args) : 0;
+	struct ulib_msg m = { .handle = handle }, reply;
+
+	if (flags & ~MNEME_MM_SPAWN_FLAGS || pages >> 32 || n >= sizeof(m.w) ||
+	    alen >= MNEME_MM_SPAWN_ARGS_MAX)
+		return -MNEME_EINVAL;
+	if (!ulib_ipc_buffer || !ulib_start || !ulib_start->server_ep)
+		return -MNEME_EBADH;
+	memcpy(m.w, prog, n);
+	uint64_t *x = ulib_ipc_buffer->words;
+	x[0] = mneme_mm_spawn_word0(flags, pages);
+	x[1] = share_va;
+	memset(&x[MNEME_MM_SPAWN_ARGS_WORD], 0, MNEME_MM_SPAWN_ARGS_MAX);
+	if (alen)
+		memcpy(&x[MNEME_MM_SPAWN_ARGS_WORD], args, alen);
+	unsigned extra = MNEME_MM_SPAWN_ARGS_WORD + (unsigned)(alen + 8) / 8;
+	m.info = mneme_msginfo(MNEME_MM_SPAWN, extra, handle ? MNEME_MSG_HANDLE : 0);
+	int64_t st = ipc_call(ulib_start->server_ep, &m, &reply);
+	if (st)
+		return st;
+	st = mneme_mm_status(reply.info);
+	if (!st && child)
+		*child = reply.w[0];
+	return st;
+}
