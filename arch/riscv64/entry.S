@@ -412,27 +412,6 @@ arch_enter_user:
 	csrw	sstatus, a1
 	j	riscv_return_to_user
 
-/* arch_set_current_regs(regs): the frame the next entry saves into and the next return restores. */
-	.global arch_set_current_regs
-arch_set_current_regs:
-	lla	a1, riscv_percpu
-	sd	a0, PERCPU_REGS(a1)
-	ret
-
-/*
- * arch_aspace_activate(as): satp = as->satp (mode, ASID, root).  With an
- * ASID of its own the space needs no flush; on ASID 0 (too few ASID bits)
- * the entries of the previous ASID-0 space are flushed (not the global
- * core half).
- */
-	.global arch_aspace_activate
-arch_aspace_activate:
-	ld	a1, 0(a0)               /* as->satp */
-	csrw	satp, a1
-	lhu	a1, 16(a0)              /* as->asid */
-	bnez	a1, 1f
-	sfence.vma zero, a1
-1:	ret
 
 /*
  * riscv_user_copy(dst, src, n): copy n bytes with user access open

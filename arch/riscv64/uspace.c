@@ -286,10 +286,8 @@ static inline void sfence_asid_all(uint64_t asid)
 
 /*
  * arch_aspace_activate() and arch_set_current_regs() are on every IPC
- * fast-path switch: they are frameless leaf functions in entry.S.
+ * fast-path switch: they are inline in <arch/arch_impl.h>.
  */
-_Static_assert(__builtin_offsetof(struct arch_aspace, satp) == 0 &&
-	       __builtin_offsetof(struct arch_aspace, asid) == 16, "entry.S knows arch_aspace");
 
 void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 {

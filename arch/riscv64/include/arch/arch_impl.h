@@ -76,6 +76,25 @@ static inline void arch_regs_set_ret(struct arch_regs *r, unsigned i, uint64_t v
 	r->gpr[10 - 1 + i] = v;
 }
 
+/*
+ * The two arch operations of every IPC fast-path switch, inline so the
+ * core's switch needs no calls (uspace.h's later prototypes of the same
+ * names keep the internal linkage given here, C11 6.2.2).
+ */
+extern struct riscv_percpu riscv_percpu;
+
+static inline void arch_set_current_regs(struct arch_regs *regs)
+{
+	riscv_percpu.regs = regs;
+}
+
+static inline void arch_aspace_activate(const struct arch_aspace *as)
+{
+	__asm__ volatile("csrw satp, %0" : : "r"(as->satp) : "memory");
+	if (!as->asid)
+		__asm__ volatile("sfence.vma zero, %0" : : "r"(0ul) : "memory");
+}
+
 static inline uint64_t arch_regs_ip(const struct arch_regs *r)
 {
 	return r->sepc;
