@@ -13,8 +13,10 @@
  * to the buddy unless the node keeps fewer than min_partial partial slabs.
  *
  * Objects withheld by the debug code (damaged red zone or poison) stay
- * counted in inuse for good: their slab is never freed, which is the
- * point, since its memory can no longer be trusted.
+ * counted in inuse for good: their slab is not freed before the cache is
+ * destroyed, which is the point, since its memory can no longer be
+ * trusted.  Counters: per-CPU allocs - frees = objects users hold, and
+ * objects in slabs - free objects = that + withheld (the checker's test).
  */
 #include "slab_internal.h"
 

@@ -12,6 +12,15 @@
  * A slab that becomes empty goes back to the buddy once the node already
  * keeps min_partial partial slabs.
  *
+ * Frees are checked before anything changes: a pointer outside the
+ * cache's slabs or off an object boundary is reported and ignored, and
+ * the *_checked variants also catch every double free and return an
+ * error.  Debug caches (SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, per
+ * cache or for all caches through slab_debug_setup()) check red zones,
+ * poison and object state on every allocation and free; a damaged object
+ * is reported and withheld, never handed out again.
+ *
+ * Bring-up: mm_init() (the page allocator), then kmem_cache_init().
  * Not reentrant: the caller (the memory server) serialises calls.
  */
 #ifndef MM_SLAB_H
