@@ -1,97 +1,71 @@
 /*
- * Frame source: bump allocation over the USABLE ranges, a LIFO free list
- * threaded through the free frames themselves, and one owner byte per
- * frame of the span [lowest usable, highest usable) kept in frames taken
- * from the first usable range at init.
+ * Frame source over the mm core (mmserver/mm): mm_init() builds memblock,
+ * the sparse vmemmap, nodes, zones and the buddy allocator from the boot
+ * map; frames are order-0 pages from alloc_pages().  On top, one owner
+ * byte per page frame of [min_low_pfn, max_pfn), kept in pages of its own,
+ * so everything a task held comes back with one frame_reclaim().
  */
 #include <stdbool.h>
+#include <mm/gfp.h>
+#include <mm/page.h>
+#include <mm/page_alloc.h>
 #include <mneme/error.h>
-#include <mneme/layout.h>
 #include <ulib/string.h>
 #include "frame.h"
 
-struct bump_range {
-	uint64_t next, end;   /* [next, end): not yet handed out */
-};
-
-static struct bump_range bump[MNEME_BOOTINFO_MAX_RANGES];
-static unsigned nr_bump, cur_bump;
-static uint64_t free_list;      /* pa of the first free frame, 0 = empty */
-static uint64_t nr_free, nr_total;
-static uint8_t *owner;          /* owner[(pa - span_base) / FRAME_SIZE] */
-static uint64_t span_base, span_end;
+static uint8_t *owner;               /* owner[pfn - base_pfn] */
+static uint64_t base_pfn, end_pfn;
+static struct page *owner_pages;
+static unsigned long owner_nr_pages;
 
 void *frame_va(uint64_t pa)
 {
-	return (void *)(uintptr_t)(MNEME_LAYOUT_PHYSMAP + pa);
+	return mm_phys_to_virt(pa);
 }
 
-static bool frame_in_span(uint64_t pa)
+static bool frame_tracked(uint64_t pa)
 {
-	return pa >= span_base && pa < span_end && !(pa & (FRAME_SIZE - 1));
+	return !(pa & (FRAME_SIZE - 1)) && PHYS_PFN(pa) >= base_pfn && PHYS_PFN(pa) < end_pfn;
 }
 
-/* Collect the page-aligned USABLE ranges the physmap covers. */
-static void collect_ranges(const struct mneme_boot_info *bi)
+/*
+ * On x86_64 "reserved" (e820 type 2) also names holes that are not RAM
+ * (BIOS ROM, MMIO, the 12 GiB window below 1 TiB QEMU reports): as in
+ * Linux, such ranges are not memory, so the mm core must not size its
+ * memmap for them.  On riscv64 a reserved range is RAM (device-tree
+ * reserved-memory) and stays.
+ */
+static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
-	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
-		const struct mneme_mem_range *r = &bi->ranges[i];
-		if (r->type != MNEME_MEM_USABLE)
-			continue;
-		uint64_t b = (r->base + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
-		uint64_t e = (r->base + r->size) & ~(FRAME_SIZE - 1);
-		if (b == 0)
-			b = FRAME_SIZE;   /* frame 0 is never handed out: 0 means "none" */
-		if (e > MNEME_LAYOUT_PHYSMAP_MAX_PA)
-			e = MNEME_LAYOUT_PHYSMAP_MAX_PA;   /* the physmap ends there */
-		if (e <= b)
-			continue;
-		bump[nr_bump++] = (struct bump_range){ b, e };
-		nr_total += (e - b) / FRAME_SIZE;
-		if (!span_base || b < span_base)
-			span_base = b;
-		if (e > span_end)
-			span_end = e;
-	}
+	static struct mneme_boot_info view;
+	uint32_t n = 0;
+
+	if (bi->arch != MNEME_ARCH_X86_64)
+		return bi;
+	view = *bi;
+	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++)
+		if (bi->ranges[i].type != MNEME_MEM_RESERVED)
+			view.ranges[n++] = bi->ranges[i];
+	view.nr_ranges = n;
+	return &view;
 }
 
 int frame_init(const struct mneme_boot_info *bi)
 {
-	collect_ranges(bi);
-	if (!nr_bump)
-		return -MNEME_ENOMEM;
-	uint64_t bytes = (span_end - span_base) / FRAME_SIZE;
-	uint64_t need = (bytes + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
-	/* The owner table lives at the start of the largest range. */
-	unsigned big = 0;
-	for (unsigned i = 1; i < nr_bump; i++)
-		if (bump[i].end - bump[i].next > bump[big].end - bump[big].next)
-			big = i;
-	if (bump[big].end - bump[big].next < need + FRAME_SIZE)
-		return -MNEME_ENOMEM;
-	owner = frame_va(bump[big].next);
-	memset(owner, FRAME_OWNER_FREE, bytes);
-	for (uint64_t pa = bump[big].next; pa < bump[big].next + need; pa += FRAME_SIZE)
-		owner[(pa - span_base) / FRAME_SIZE] = FRAME_OWNER_SERVER;
-	bump[big].next += need;
-	nr_free = nr_total - need / FRAME_SIZE;
-	return 0;
-}
+	int err = mm_init(ram_view(bi));
 
-static uint64_t take_frame(void)
-{
-	if (free_list) {
-		uint64_t pa = free_list;
-		free_list = *(uint64_t *)frame_va(pa);
-		return pa;
-	}
-	for (; cur_bump < nr_bump; cur_bump++) {
-		if (bump[cur_bump].next < bump[cur_bump].end) {
-			uint64_t pa = bump[cur_bump].next;
-			bump[cur_bump].next += FRAME_SIZE;
-			return pa;
-		}
-	}
+	if (err)
+		return err;
+	base_pfn = min_low_pfn;
+	end_pfn = max_pfn;
+	if (end_pfn <= base_pfn)
+		return -MNEME_ENOMEM;
+	owner_nr_pages = (end_pfn - base_pfn + FRAME_SIZE - 1) / FRAME_SIZE;
+	owner_pages = alloc_contig_pages_below(owner_nr_pages, 0, 0, GFP_KERNEL | __GFP_ZERO);
+	if (!owner_pages)
+		return -MNEME_ENOMEM;
+	owner = page_address(owner_pages);
+	memset(owner, FRAME_OWNER_FREE, owner_nr_pages * FRAME_SIZE);
 	return 0;
 }
 
@@ -99,35 +73,35 @@ uint64_t frame_alloc(unsigned who)
 {
 	if (who == FRAME_OWNER_FREE || who > FRAME_OWNER_SERVER)
 		return 0;
-	uint64_t pa = take_frame();
-	if (!pa)
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!page)
 		return 0;
-	memset(frame_va(pa), 0, FRAME_SIZE);
-	owner[(pa - span_base) / FRAME_SIZE] = (uint8_t)who;
-	nr_free--;
+	uint64_t pa = page_to_phys(page);
+	if (!frame_tracked(pa)) {   /* cannot happen: the allocator only has [min_low_pfn, max_pfn) */
+		__free_pages(page, 0);
+		return 0;
+	}
+	owner[PHYS_PFN(pa) - base_pfn] = (uint8_t)who;
 	return pa;
 }
 
 int frame_free(uint64_t pa)
 {
-	if (!frame_in_span(pa) || owner[(pa - span_base) / FRAME_SIZE] == FRAME_OWNER_FREE)
+	if (!frame_tracked(pa) || owner[PHYS_PFN(pa) - base_pfn] == FRAME_OWNER_FREE)
 		return -MNEME_EINVAL;
-	owner[(pa - span_base) / FRAME_SIZE] = FRAME_OWNER_FREE;
-	*(uint64_t *)frame_va(pa) = free_list;
-	free_list = pa;
-	nr_free++;
-	return 0;
+	owner[PHYS_PFN(pa) - base_pfn] = FRAME_OWNER_FREE;
+	return __free_pages(pfn_to_page(PHYS_PFN(pa)), 0);
 }
 
 uint64_t frame_reclaim(unsigned who)
 {
-	uint64_t n = 0, frames = (span_end - span_base) / FRAME_SIZE;
+	uint64_t n = 0;
 
 	if (who == FRAME_OWNER_FREE)
 		return 0;
-	for (uint64_t i = 0; i < frames; i++) {
+	for (uint64_t i = 0; i < end_pfn - base_pfn; i++) {
 		if (owner[i] == who) {
-			frame_free(span_base + i * FRAME_SIZE);
+			frame_free(PFN_PHYS(base_pfn + i));
 			n++;
 		}
 	}
@@ -136,15 +110,15 @@ uint64_t frame_reclaim(unsigned who)
 
 int frame_owner(uint64_t pa)
 {
-	return frame_in_span(pa) ? owner[(pa - span_base) / FRAME_SIZE] : -1;
+	return frame_tracked(pa) ? owner[PHYS_PFN(pa) - base_pfn] : -1;
 }
 
 uint64_t frame_free_count(void)
 {
-	return nr_free;
+	return nr_free_pages() + nr_pcp_pages();
 }
 
 uint64_t frame_total_count(void)
 {
-	return nr_total;
+	return totalram_pages();
 }
