@@ -10,12 +10,15 @@
 #include <mm/page.h>
 #include <mm/page_alloc.h>
 #include <mneme/error.h>
+#include <mneme/layout.h>
 #include <ulib/string.h>
 #include "frame.h"
 
 static uint8_t *owner;               /* owner[pfn - base_pfn] */
 static uint64_t base_pfn, end_pfn;
 static struct page *owner_pages;
+/* Per owner, the pfn range its frames were ever taken from: reclaim scans only that. */
+static struct { uint64_t lo, hi; } span[FRAME_OWNER_SERVER + 1];
 static unsigned long owner_nr_pages;
 
 void *frame_va(uint64_t pa)
@@ -29,10 +32,12 @@ static bool frame_tracked(uint64_t pa)
 }
 
 /*
- * On x86_64 "reserved" (e820 type 2) also names holes that are not RAM
- * (BIOS ROM, MMIO, the 12 GiB window below 1 TiB QEMU reports): as in
- * Linux, such ranges are not memory, so the mm core must not size its
- * memmap for them.  On riscv64 a reserved range is RAM (device-tree
+ * The part of the boot map the mm core may manage: only RAM the server can
+ * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA), and on
+ * x86_64 without "reserved" (e820 type 2) ranges, which also name holes
+ * that are not RAM (BIOS ROM, MMIO, the 12 GiB window below 1 TiB QEMU
+ * reports): as in Linux, they are not memory, and a memmap sized for them
+ * might not fit in RAM.  On riscv64 a reserved range is RAM (device-tree
  * reserved-memory) and stays.
  */
 static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
@@ -40,12 +45,17 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 	static struct mneme_boot_info view;
 	uint32_t n = 0;
 
-	if (bi->arch != MNEME_ARCH_X86_64)
-		return bi;
 	view = *bi;
-	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++)
-		if (bi->ranges[i].type != MNEME_MEM_RESERVED)
-			view.ranges[n++] = bi->ranges[i];
+	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
+		struct mneme_mem_range r = bi->ranges[i];
+		if (bi->arch == MNEME_ARCH_X86_64 && r.type == MNEME_MEM_RESERVED)
+			continue;
+		if (r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+			continue;
+		if (r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base)
+			r.size = MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base;
+		view.ranges[n++] = r;
+	}
 	view.nr_ranges = n;
 	return &view;
 }
@@ -65,6 +75,7 @@ int frame_init(const struct mneme_boot_info *bi)
 	if (!owner_pages)
 		return -MNEME_ENOMEM;
 	owner = page_address(owner_pages);
+	memset(span, 0, sizeof(span));
 	memset(owner, FRAME_OWNER_FREE, owner_nr_pages * FRAME_SIZE);
 	return 0;
 }
@@ -81,7 +92,12 @@ uint64_t frame_alloc(unsigned who)
 		__free_pages(page, 0);
 		return 0;
 	}
-	owner[PHYS_PFN(pa) - base_pfn] = (uint8_t)who;
+	uint64_t idx = PHYS_PFN(pa) - base_pfn;
+	owner[idx] = (uint8_t)who;
+	if (span[who].hi == 0 || idx < span[who].lo)
+		span[who].lo = idx;
+	if (idx + 1 > span[who].hi)
+		span[who].hi = idx + 1;
 	return pa;
 }
 
@@ -99,12 +115,13 @@ uint64_t frame_reclaim(unsigned who)
 
 	if (who == FRAME_OWNER_FREE)
 		return 0;
-	for (uint64_t i = 0; i < end_pfn - base_pfn; i++) {
+	for (uint64_t i = span[who].lo; i < span[who].hi; i++) {
 		if (owner[i] == who) {
 			frame_free(PFN_PHYS(base_pfn + i));
 			n++;
 		}
 	}
+	span[who].lo = span[who].hi = 0;
 	return n;
 }
 
