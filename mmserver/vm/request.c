@@ -222,7 +222,7 @@ static int perform_usage(const struct vm_space *s, struct vm_reply *out)
 
 static int perform_share(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
-	struct vm_space *to = vm_backend_space(req->target);
+	struct vm_space *to = vm_space_lookup(req->target);
 
 	if (!to)
 		return -MNEME_EDEAD;

@@ -20,14 +20,25 @@
 #include <mneme/error.h>
 #include "vm_internal.h"
 
-struct vm_pt_chunk {
-	struct vm_pt_chunk *next;
-	uint64_t nr;
-	uint64_t pfn[62];
-};
-_Static_assert(sizeof(struct vm_pt_chunk) == 512, "pt chunk is a kmalloc-512 object");
-
 static struct kmem_cache *region_cache, *space_cache;
+
+/* Live spaces by task id (SHARE names its receiver by id). */
+#define VM_SPACE_BUCKETS 64
+static struct vm_space *space_hash[VM_SPACE_BUCKETS];
+
+static struct vm_space **space_slot(uint64_t id)
+{
+	struct vm_space **pp = &space_hash[(id * 0x9e3779b97f4a7c15ULL) >> 58];
+
+	while (*pp && (*pp)->id != id)
+		pp = &(*pp)->hash_next;
+	return pp;
+}
+
+struct vm_space *vm_space_lookup(uint64_t id)
+{
+	return *space_slot(id);
+}
 
 int vm_fail(char *why, size_t len, const char *fmt, ...)
 {
@@ -135,23 +146,20 @@ struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
 	s->cookie = cookie;
 	s->acct.quota = quota ? quota : MNEME_MM_QUOTA_DEFAULT;
 	vm_charge_force(s, (int64_t)VM_SPACE_FIXED, 0);
+	struct vm_space **slot = space_slot(id);
+	if (*slot) {                  /* ids name one live task */
+		kmem_cache_free(space_cache, s);
+		return NULL;
+	}
+	*slot = s;
 	return s;
 }
 
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn)
 {
-	struct vm_pt_chunk *c = s->pt;
-
-	if (!c || c->nr == sizeof(c->pfn) / sizeof(c->pfn[0])) {
-		c = kmalloc(sizeof(*c), VM_GFP_META);
-		if (!c)
-			return -MNEME_ENOMEM;
-		c->nr = 0;
-		c->next = s->pt;
-		s->pt = c;
-		s->acct.meta_bytes += sizeof(*c);
-	}
-	c->pfn[c->nr++] = pfn;
+	/* Chained through struct page (ours while allocated): recording never allocates. */
+	pfn_to_page(pfn)->owner = s->pt_head;
+	s->pt_head = pfn;
 	s->acct.pt_pages++;
 	recharge(s);
 	return 0;
@@ -173,12 +181,13 @@ void vm_space_destroy(struct vm_space *s)
 		b->owner = NULL;
 		b->prev = b->next = NULL;
 	}
-	for (struct vm_pt_chunk *c = s->pt, *n; c; c = n) {
-		n = c->next;
-		for (uint64_t i = 0; i < c->nr; i++)
-			__free_pages(pfn_to_page(c->pfn[i]), 0);
-		kfree(c);
+	for (uint64_t pfn = s->pt_head, next; pfn; pfn = next) {
+		struct page *p = pfn_to_page(pfn);
+		next = p->owner;
+		p->owner = 0;
+		__free_pages(p, 0);
 	}
+	*space_slot(s->id) = s->hash_next;
 	kmem_cache_free(space_cache, s);
 }
 

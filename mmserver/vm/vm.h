@@ -91,27 +91,31 @@ struct vm_account {
 	uint64_t faults, shared, huge;
 };
 
-/* A chunk of the list of page-table frames donated for a space. */
-struct vm_pt_chunk;
-
 struct vm_space {
 	struct vm_region *root;       /* region tree */
 	uint64_t nr_regions;
 	uint64_t *ftab;               /* frame table: top radix node (NULL until the first frame) */
 	uint64_t ftab_nodes;          /* radix nodes allocated */
 	struct vm_block *blocks;      /* blocks this space allocated */
-	struct vm_pt_chunk *pt;       /* donated page-table frames */
+	uint64_t pt_head;             /* donated page-table frames: a list through page->owner */
 	struct vm_account acct;
 	uint64_t id;                  /* the server's task id (for SHARE and the backend) */
 	void *cookie;                 /* the server's task handle or slot (backend's use) */
+	struct vm_space *hash_next;   /* vm_space_lookup() */
 };
 
 /* ---- Spaces ------------------------------------------------------------ */
 
 /* Set up the slab caches of this module (once, after kmem_cache_init()). 0 or -MNEME_ENOMEM. */
 int vm_init(void);
-/* An empty space with @quota bytes (0 = MNEME_MM_QUOTA_DEFAULT); NULL if out of memory. */
+/*
+ * An empty space for task @id (unique among live spaces) with @quota bytes
+ * (0 = MNEME_MM_QUOTA_DEFAULT); @cookie is for the backend (on mneme: the
+ * server's task handle).  NULL if out of memory or @id is taken.
+ */
 struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota);
+/* The live space of task @id, or NULL. */
+struct vm_space *vm_space_lookup(uint64_t id);
 /*
  * Give back everything the space holds: every region, every frame it is
  * the last user of, the frame table, the page-table frames donated for it
@@ -119,7 +123,7 @@ struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota);
  * and the space itself.  Never allocates, never fails.
  */
 void vm_space_destroy(struct vm_space *s);
-/* Record a page-table frame donated to the core for @s (freed by destroy). 0 or -MNEME_ENOMEM. */
+/* Record a page-table frame (from alloc_pages) donated to the core for @s; destroy frees it.  Returns 0. */
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn);
 /* Fill @u from the space's accounting. */
 void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u);

@@ -1,7 +1,6 @@
 /*
  * What the vm module needs from the memory server around it: the core's
- * page-table calls for a task, the task table (SHARE names a task by id)
- * and the boot memory map.  The server implements these over the core's
+ * page-table calls for a task and the boot memory map.  The server implements these over the core's
  * syscalls (map, unmap, protect, pt_donate); host tests implement them
  * with a fake page table.
  *
@@ -24,8 +23,6 @@ struct vm_space;
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot);
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
-/* The space of the running task named by @task_id, or NULL. */
-struct vm_space *vm_backend_space(uint64_t task_id);
 /* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
 size_t vm_backend_memmap_dump(char *buf, size_t len);
 

@@ -33,3 +33,14 @@ if(EXISTS ${MNEME_ROOT}/userland/libc/malloc.c AND EXISTS ${MALLOC_TEST_DIR}/tes
   add_test(NAME malloc COMMAND malloc_test)
   set_tests_properties(malloc PROPERTIES LABELS "host;malloc" TIMEOUT 120)
 endif()
+
+# The vm module builds for both targets with only what mm/port.h allows;
+# the mneme backend, libmm and malloc compile for both targets too.
+if(MNEME_VM_SOURCES)
+  foreach(arch riscv64 x86_64)
+    add_test(NAME vm_freestanding_${arch}
+      COMMAND sh ${VM_TEST_DIR}/freestanding.sh ${CMAKE_C_COMPILER} ${arch}
+              ${MNEME_ROOT} ${CMAKE_BINARY_DIR}/test/vm-freestanding)
+    set_tests_properties(vm_freestanding_${arch} PROPERTIES LABELS "host;vm" TIMEOUT 120)
+  endforeach()
+endif()

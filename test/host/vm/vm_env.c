@@ -20,7 +20,6 @@ struct fake_span {
 	uint64_t span;
 };
 
-static struct fake_task *tasks[256];
 static uint64_t next_id = 1;
 
 static void quiet(const char *text)
@@ -70,7 +69,6 @@ struct fake_task *fake_task_new(uint64_t quota)
 		free(t);
 		return NULL;
 	}
-	tasks[t->id % 256] = t;
 	return t;
 }
 
@@ -91,8 +89,6 @@ void fake_task_free(struct fake_task *t)
 		n = p->next;
 		free(p);
 	}
-	if (tasks[t->id % 256] == t)
-		tasks[t->id % 256] = NULL;
 	free(t->hash);
 	free(t);
 }
@@ -196,13 +192,6 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 		return -MNEME_ENOENT;
 	p->prot = prot;
 	return 0;
-}
-
-struct vm_space *vm_backend_space(uint64_t task_id)
-{
-	struct fake_task *t = tasks[task_id % 256];
-
-	return t && t->id == task_id ? t->space : NULL;
 }
 
 size_t vm_backend_memmap_dump(char *buf, size_t len)

@@ -1,0 +1,81 @@
+/*
+ * The vm module's backend inside the memory server on mneme: the core's
+ * map / unmap / protect calls on the task handle kept in the space's
+ * cookie, donating page-table frames (from the buddy allocator's reserve)
+ * while the core's per-task pool runs dry, and the boot memory map as
+ * text.  Built only into the server (not part of the host library).
+ */
+#include <mneme/bootinfo.h>
+#include <mneme/error.h>
+#include <ulib/ulib.h>
+#include "vm_internal.h"
+
+#define VM_PT_TRIES 8
+
+static uint64_t task_handle(const struct vm_space *s)
+{
+	return (uint64_t)(uintptr_t)s->cookie;
+}
+
+/* Give the core one zeroed frame for @s's page tables.  0 or -MNEME_ENOMEM. */
+static int donate(struct vm_space *s)
+{
+	struct page *p = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
+
+	if (!p)
+		return -MNEME_ENOMEM;
+	uint64_t pfn = page_to_pfn(p);
+	if (mneme_pt_donate(task_handle(s), pfn << 12)) {
+		__free_pages(p, 0);
+		return -MNEME_ENOMEM;
+	}
+	return vm_space_pt_donated(s, pfn);
+}
+
+int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot)
+{
+	for (int tries = 0; tries < VM_PT_TRIES; tries++) {
+		int64_t st = mneme_map(task_handle(s), va, pa, shift, prot);
+		if (st != -MNEME_ENOMEM)
+			return (int)st;
+		if (donate(s))
+			return -MNEME_ENOMEM;
+	}
+	return -MNEME_ENOMEM;
+}
+
+int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift)
+{
+	(void)shift;
+	return (int)mneme_unmap(task_handle(s), va);
+}
+
+int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot)
+{
+	(void)shift;
+	return (int)mneme_protect(task_handle(s), va, prot);
+}
+
+/* Donate for a fault reply the core refused with -MNEME_ENOMEM; the server then replies again. */
+int vm_backend_fault_donate(struct vm_space *s)
+{
+	return donate(s);
+}
+
+size_t vm_backend_memmap_dump(char *buf, size_t len)
+{
+	static const char *const types[] = { "?", "usable", "ACPI data", "ACPI NVS", "reserved",
+					     "reserved (no-map)", "core", "unusable" };
+	const struct mneme_boot_info *bi = ulib_boot_info;
+	size_t n = 0;
+
+	for (uint32_t i = 0; bi && i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
+		const struct mneme_mem_range *r = &bi->ranges[i];
+		int w = snprintf(buf + n, n < len ? len - n : 0, "[mem %#018llx-%#018llx] node %u %s\n",
+				 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+				 r->nid, r->type < MNEME_MEM_TYPE_MAX ? types[r->type] : "?");
+		if (w > 0)
+			n += (size_t)w;
+	}
+	return n;
+}
