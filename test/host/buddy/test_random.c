@@ -281,10 +281,13 @@ static void boot(const char *layout)
 	} else {
 		numa = true;
 		bt_bootinfo_init(&bi, MNEME_ARCH_RISCV64);
-		bt_add(&bi, 0x80000000, 96 * MiB, MNEME_MEM_USABLE, 0);
+		/* the node boundary at 0x86200000 splits a 4 MiB block inside a
+		 * section; each node's early allocations sit at its top, far away */
+		bt_add(&bi, 0x80000000, 98 * MiB, MNEME_MEM_USABLE, 0);
 		bt_add(&bi, 0x80000000, 0x40000, MNEME_MEM_NOMAP, 0);
-		bt_add(&bi, 0x86000000, 100 * MiB + 12 * 4096, MNEME_MEM_USABLE, 1);  /* node boundary mid-section */
+		bt_add(&bi, 0x86200000, 100 * MiB + 12 * 4096, MNEME_MEM_USABLE, 1);
 		bt_add(&bi, 4 * GiB, 64 * MiB, MNEME_MEM_USABLE, 1);
+		bt_add(&bi, 4 * GiB + 64 * MiB, 64 * MiB, MNEME_MEM_USABLE, 0);
 	}
 	if (bt_mm_init(&bi)) {
 		fprintf(stderr, "mm_init failed\n");
