@@ -37,8 +37,12 @@
 /* page->slab_prev of a CPU slab; page->slab_next then holds the CPU index. */
 #define SLAB_FROZEN 0xfffffffeu
 
-/* Base of a kmem_cache_cpu without a slab: the fast free range check always fails. */
-#define SLAB_NO_BASE ((uintptr_t)-1 - (PAGE_SIZE << SLAB_MAX_ORDER))
+/*
+ * Base of a kmem_cache_cpu without a slab.  Addresses within a slab's
+ * length above it are non-canonical on every architecture we run on, so
+ * the fast free's slot check (slab_obj_index) always fails against it.
+ */
+#define SLAB_NO_BASE ((uintptr_t)1 << 63)
 
 /* Last allocation or free of an object (SLAB_STORE_USER). */
 struct slab_track {
@@ -76,7 +80,7 @@ static inline long slab_obj_index(const struct kmem_cache *s, uintptr_t base, co
 	uintptr_t off = (uintptr_t)obj - base - s->red_left_pad;
 	uint32_t idx;
 
-	if (off >= (uintptr_t)s->objects * s->size)
+	if (off >= s->objects_bytes)
 		return -1;
 	idx = (uint32_t)(((uint64_t)off * s->reciprocal_size) >> 32);
 	if ((uintptr_t)idx * s->size != off)
@@ -213,8 +217,8 @@ static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 {
 	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
 
-	if (unlikely((uintptr_t)obj - c->base >= slab_bytes(s) || obj == c->freelist ||
-		     slab_debug(s) || slab_obj_index(s, c->base, obj) < 0))
+	/* slab_obj_index() is also the range check: off the CPU slab, it fails. */
+	if (unlikely(obj == c->freelist || slab_debug(s) || slab_obj_index(s, c->base, obj) < 0))
 		return false;
 	set_freepointer(s, obj, c->freelist);
 	c->freelist = obj;

@@ -155,6 +155,7 @@ static int slab_calculate_sizes(struct kmem_cache *s)
 	s->order = (unsigned)order;
 	s->objects = (unsigned)(slab_bytes(s) / s->size);
 	s->reciprocal_size = (uint32_t)((1ull << 32) / s->size + 1);
+	s->objects_bytes = s->objects * s->size;
 	s->min_partial = ilog2u(s->size) / 2;
 	if (s->min_partial < 2)
 		s->min_partial = 2;

@@ -93,6 +93,7 @@ struct kmem_cache {
 	unsigned int order;         /* slab order */
 	unsigned int objects;       /* objects per slab */
 	uint32_t reciprocal_size;   /* ceil(2^32 / size): slot index by multiplication */
+	uint32_t objects_bytes;     /* objects * size: the part of a slab holding slots */
 	unsigned int min_partial;   /* empty slabs a node keeps before freeing */
 	gfp_t allocflags;           /* gfp bits added to every slab allocation */
 	uint64_t random;            /* freelist hardening secret */
