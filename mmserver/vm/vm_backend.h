@@ -23,6 +23,11 @@ struct vm_space;
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot);
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
+/*
+ * On mneme only (vm_backend_mneme.c): donate one page-table frame for @s,
+ * for a MAP_RESUME fault reply the core refused with -MNEME_ENOMEM.
+ */
+int vm_backend_fault_donate(struct vm_space *s);
 /* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
 size_t vm_backend_memmap_dump(char *buf, size_t len);
 

@@ -117,8 +117,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   w1 = pf: rights (not 0) | MNEME_MM_ALLOC_FLAGS (at most one ZONE flag)
  *   r0 = address (aligned to the block size, at least 2 MiB for HUGE blocks)
  *   r1 = physical address of the block
- *   Without MNEME_MM_ZERO the contents are unspecified (never another
- *   task's data: the server scrubs frames a task gives back).
+ *   Without MNEME_MM_ZERO the contents are unspecified, but never another
+ *   task's data (the server hands out only zeroed frames today).
  *   Free with UNMAP of the whole block (a partial UNMAP unmaps those pages;
  *   the block goes back to the allocator with its last page).
  *
