@@ -59,7 +59,7 @@ void core_syscall(struct arch_regs *regs)
 	struct thread *cur = current;
 	uint64_t nr = arch_regs_syscall_nr(regs);
 
-	ASSERT(cur && regs == &cur->regs);
+	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
 	syscall_count++;
 	if (nr == MNEME_SYS_call) {
 		if (ipc_fast_call(cur))

@@ -71,6 +71,8 @@ struct thread {
 	uint64_t msg[MNEME_MSG_REGS]; /* SEND: words; fault: addr, access, ip, kind */
 };
 
+_Static_assert(__builtin_offsetof(struct thread, regs) == 0, "core_syscall relies on it");
+
 struct endpoint {
 	uint32_t gen;
 	bool alive;
