@@ -39,6 +39,7 @@ struct desc_ptr {
 
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 struct x86_tss x86_tss;
+uint64_t *const x86_tss_rsp0 = &x86_tss.rsp[0];
 static struct idt_gate idt[256];
 /* null, kernel code, kernel data, user code32, user data, user code, TSS (2 slots) */
 static uint64_t gdt[8] __attribute__((aligned(16)));

@@ -7,7 +7,8 @@
  * registers go straight into the current thread's frame (struct arch_regs
  * in its TCB, %gs:PCPU_REGS), rcx and r11 are not saved as registers
  * (the syscall ABI clobbers them: they hold the return rip and rflags,
- * saved as such), cr2 and the error code are not touched.  SFMASK clears
+ * saved as such), cr2, the vector and the error code are not touched (the
+ * vector is already X86_VEC_SYSCALL: see x86_return_to_user).  SFMASK clears
  * IF, TF, DF, AC and NT on entry, so no cli, cld or clac is needed.
  */
 #include <arch/frame.h>
@@ -29,7 +30,6 @@ x86_syscall_entry:
 	movq %r11, REGS_RFLAGS(%rsp)
 	movq %gs:PCPU_USER_RSP, %rcx
 	movq %rcx, REGS_RSP(%rsp)
-	movq $X86_VEC_SYSCALL, REGS_VECTOR(%rsp)
 	movq %rax, REGS_RAX(%rsp)
 	movq %rbx, REGS_RBX(%rsp)
 	movq %rdx, REGS_RDX(%rsp)
@@ -51,8 +51,10 @@ x86_syscall_entry:
 /*
  * x86_return_to_user: on the kernel stack, interrupts off, GS = the
  * core's.  Returns to user mode with the frame of the thread current now
- * (%gs:PCPU_REGS): sysretq if its last entry was a syscall, else iretq
- * with every register.  A frame's rip is always canonical: the CPU saved
+ * (%gs:PCPU_REGS): sysretq if its last entry was a syscall (vector =
+ * X86_VEC_SYSCALL), else iretq with every register.  The iretq path sets
+ * the vector back to X86_VEC_SYSCALL, so a frame says "syscall" from
+ * then on until the next trap writes a vector: the syscall entry need not.  A frame's rip is always canonical: the CPU saved
  * it, or arch_regs_init_user() checked it, and no user page ends at the
  * canonical boundary (ARCH_USER_TOP), so sysretq never faults in ring 0.
  */
@@ -79,7 +81,8 @@ x86_return_to_user:
 	movq REGS_RSP(%rsp), %rsp
 	swapgs
 	sysretq
-1:	addq $REGS_R15, %rsp       /* pad, cr2 */
+1:	movq $X86_VEC_SYSCALL, REGS_VECTOR(%rsp)
+	addq $REGS_R15, %rsp       /* pad, cr2 */
 	popq %r15
 	popq %r14
 	popq %r13

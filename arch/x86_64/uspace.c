@@ -19,9 +19,11 @@
  * bits gets its own PCID and is activated with CR3's no-flush bit, so a
  * switch keeps both spaces' TLB entries.  Without PCIDs, or for a number
  * too large, the space runs on PCID 0 and every activation flushes its
- * non-global entries (the core half is global and survives).  A flush of
- * the current space is invlpg; of another space INVPCID when present,
- * else the PCID is marked stale and its next activation flushes it.
+ * non-global entries (the core half is global and survives).  Activation
+ * is a single CR3 write (inline in arch_impl.h).  A flush of the current
+ * space is invlpg; of another space with a PCID, INVPCID when present,
+ * else a CR3 write of that space without the no-flush bit and back (the
+ * core half is the same in both, interrupts are off in the core).
  *
  * User copies: x86_user_copy() (entry.S) runs with user access open (stac)
  * only during the copy, after the range was checked against
@@ -61,8 +63,6 @@ _Static_assert(sizeof(struct x86_percpu) == PCPU_SIZE, "percpu layout");
 struct x86_percpu x86_percpu;
 uint8_t x86_smap_on;
 static bool pcid_on;
-static uint8_t pcid_stale[PCID_MAX];     /* flush this PCID at its next activation */
-static uint64_t active_root;             /* root of the space in CR3 now (0: the core's own) */
 
 void x86_syscall_entry(void);
 int x86_user_copy(void *dst, const void *src, size_t n);
@@ -303,19 +303,6 @@ void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, 
 	}
 }
 
-/* On every IPC switch between address spaces: one CR3 write, no flush with a PCID. */
-void arch_aspace_activate(const struct arch_aspace *as)
-{
-	uint64_t cr3 = as->cr3;
-
-	if (__builtin_expect(pcid_stale[as->pcid], 0)) {
-		pcid_stale[as->pcid] = 0;
-		cr3 &= ~X86_CR3_NOFLUSH;
-	}
-	active_root = as->root;
-	write_cr3(cr3);
-}
-
 struct invpcid_desc {
 	uint64_t pcid;
 	uint64_t addr;
@@ -335,8 +322,9 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
 	uint64_t start = va & ~(PAGE_SIZE_4K - 1);
 	bool all = !size || size > FLUSH_PAGES_MAX * PAGE_SIZE_4K;
+	uint64_t cr3 = read_cr3();
 
-	if (as->root == active_root) {
+	if ((cr3 & PTE_ADDR) == as->root) {
 		if (all) {
 			write_cr3(as->cr3 & ~X86_CR3_NOFLUSH);
 			return;
@@ -348,7 +336,10 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 	if (!as->pcid)
 		return;                 /* PCID 0 is flushed by every activation */
 	if (!x86_cpu.invpcid) {
-		pcid_stale[as->pcid] = 1;
+		unsigned long irq = arch_irq_save();
+		write_cr3(as->cr3 & ~X86_CR3_NOFLUSH);
+		write_cr3(cr3 | X86_CR3_NOFLUSH);
+		arch_irq_restore(irq);
 		return;
 	}
 	if (all) {
@@ -362,7 +353,6 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 /* The core's own tables (ktests that activated a test space go back with this). */
 void x86_activate_core(void)
 {
-	active_root = 0;
 	write_cr3(x86_kernel_pt.root);
 }
 
@@ -385,13 +375,6 @@ void arch_regs_init_user(struct arch_regs *regs, uint64_t entry, uint64_t sp, ui
 	regs->cs = X86_SEL_UCODE | 3;
 	regs->ss = X86_SEL_UDATA | 3;
 	regs->vector = X86_VEC_SYSCALL;
-}
-
-/* On every IPC switch: where the next entry saves (syscall: %gs, traps: TSS.rsp0). */
-void arch_set_current_regs(struct arch_regs *regs)
-{
-	x86_percpu.regs = regs;
-	x86_tss.rsp[0] = (uint64_t)(uintptr_t)(regs + 1);
 }
 
 static bool user_range(uint64_t va, size_t n)

@@ -94,6 +94,38 @@ static inline uint64_t arch_regs_sp(const struct arch_regs *r)
 	return r->rsp;
 }
 
+/*
+ * The per-CPU block (offsets in <arch/frame.h>).  The core runs with
+ * GS base = this block; user mode runs with the user's GS base, swapgs
+ * exchanges the two on every entry and exit.
+ */
+struct x86_percpu {
+	struct arch_regs *regs;        /* frame of the current thread */
+	uint64_t kstack_top;           /* the stack the core runs on after an entry from user mode */
+	uint64_t user_rsp;             /* scratch of the syscall entry */
+	uint64_t pad;
+};
+extern struct x86_percpu x86_percpu;
+/* TSS.rsp0 (desc.c): where an interrupt or exception from user mode pushes its frame. */
+extern uint64_t *const x86_tss_rsp0;
+
+/*
+ * arch_aspace_activate() and arch_set_current_regs() (uspace.h) are on
+ * every IPC switch, so they are inline here; a later declaration without
+ * "static" in <arch/uspace.h> keeps their internal linkage (C11 6.2.2).
+ */
+static inline void arch_aspace_activate(const struct arch_aspace *as)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(as->cr3) : "memory");
+}
+
+/* The next entry saves into @regs (syscall: %gs:PCPU_REGS; traps: TSS.rsp0 at its end). */
+static inline void arch_set_current_regs(struct arch_regs *regs)
+{
+	x86_percpu.regs = regs;
+	*x86_tss_rsp0 = (uint64_t)(uintptr_t)(regs + 1);
+}
+
 #define X86_RFLAGS_IF (1ull << 9)
 
 static inline void arch_irq_disable(void)

@@ -112,19 +112,6 @@ void x86_cpu_detect(void);
 /* Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) and print the summary line. */
 void x86_cpu_enable_protection(void);
 
-/*
- * The per-CPU block (offsets in <arch/frame.h>).  The core runs with
- * GS base = this block; user mode runs with the user's GS base, swapgs
- * exchanges the two on every entry and exit.
- */
-struct x86_percpu {
-	struct arch_regs *regs;        /* frame of the current thread */
-	uint64_t kstack_top;           /* the stack the core runs on after an entry from user mode */
-	uint64_t user_rsp;             /* scratch of the syscall entry */
-	uint64_t pad;
-};
-extern struct x86_percpu x86_percpu;
-
 /* The task state segment (desc.c): rsp[0] is the frame end of the current thread. */
 struct x86_tss {
 	uint32_t reserved0;
