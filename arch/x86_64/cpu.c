@@ -58,6 +58,7 @@ void x86_cpu_enable_protection(void)
 	if (x86_cpu.smap)
 		cr4 |= X86_CR4_SMAP;
 	write_cr4(cr4);
-	printk("mneme: x86_64: NX %s, SMEP %s, SMAP %s, 1G pages %s\n", on_off(x86_cpu.nx),
-	       on_off(x86_cpu.smep), on_off(x86_cpu.smap), on_off(x86_cpu.pdpe1gb));
+	printk("mneme: x86_64: NX %s, SMEP %s, SMAP %s, 1G pages %s, PCID %s, INVPCID %s\n",
+	       on_off(x86_cpu.nx), on_off(x86_cpu.smep), on_off(x86_cpu.smap),
+	       on_off(x86_cpu.pdpe1gb), on_off(x86_cpu.pcid), on_off(x86_cpu.invpcid));
 }
