@@ -19,8 +19,13 @@
 #define PIT_CH2_LATCH     0x80       /* counter latch command, channel 2 */
 #define PORT_B            0x61       /* bit 0: ch2 gate, bit 1: speaker, bit 5: OUT2 */
 #define PORT_B_OUT2       0x20
-#define PIT_WINDOW        47727u     /* 40 ms of PIT clock; the count wraps after 55 ms */
-#define TSC_TRIES         25
+/*
+ * 20 ms of PIT clock; the count wraps after 55 ms, so a stall of up to
+ * 35 ms of the emulator (a loaded host) is survived.  A tight bracket
+ * still gives an error bound well under TSC_MAX_ERROR_PPM.
+ */
+#define PIT_WINDOW        23864u
+#define TSC_TRIES         60
 #define TSC_MAX_ERROR_PPM 500
 
 uint64_t x86_tsc_hz;
@@ -56,7 +61,7 @@ static void pit_sample(struct pit_sample *s)
 
 /*
  * One measurement.  Returns the TSC rate in Hz and its error bound in
- * *@ppm, or 0 if the PIT does not count or wrapped (a stall of > 15 ms).
+ * *@ppm, or 0 if the PIT does not count or wrapped (a stall of > 35 ms).
  */
 static uint64_t tsc_measure(uint64_t *ppm)
 {
