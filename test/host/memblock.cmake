@@ -24,3 +24,13 @@ if(TARGET mmcore_host)
   add_test(NAME memblock_linux_api COMMAND memblock_linux_test)
   set_tests_properties(memblock_linux_api PROPERTIES LABELS "host;memblock" TIMEOUT 60)
 endif()
+
+# Randomized check against a per-cell reference model (ops, seed).
+if(TARGET mmcore_host)
+  add_executable(memblock_random_test ${MEMBLOCK_TEST_DIR}/random.c)
+  target_link_libraries(memblock_random_test PRIVATE mmcore_host)
+  add_test(NAME memblock_random COMMAND memblock_random_test 20000 0x6d656d626c6f636b)
+  add_test(NAME memblock_random_seed2 COMMAND memblock_random_test 20000 12345)
+  set_tests_properties(memblock_random memblock_random_seed2 PROPERTIES
+    LABELS "host;memblock" TIMEOUT 120)
+endif()
