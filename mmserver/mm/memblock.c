@@ -424,6 +424,8 @@ void memblock_cap_memory_range(phys_addr_t base, phys_addr_t size)
 	for (i = start_rgn; i > 0; i--)
 		if (!memblock_is_nomap(&type->regions[i - 1]))
 			memblock_remove_region(type, i - 1);
+	/* NOMAP regions split at the cap's edges survive: join them again */
+	memblock_merge_regions(type);
 
 	if (memblock_remove_range(&memblock.reserved, 0, base) ||
 	    memblock_remove_range(&memblock.reserved, base + size, PHYS_ADDR_MAX))

@@ -34,3 +34,32 @@ if(TARGET mmcore_host)
   set_tests_properties(memblock_random memblock_random_seed2 PROPERTIES
     LABELS "host;memblock" TIMEOUT 120)
 endif()
+
+# libFuzzer harness, built only where the compiler supports -fsanitize=fuzzer.
+# The memblock sources are compiled into it so that libFuzzer's coverage
+# instrumentation sees them.  ctest runs a short deterministic session.
+include(CheckCSourceCompiles)
+set(CMAKE_REQUIRED_FLAGS -fsanitize=fuzzer)
+set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+check_c_source_compiles([[
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+]] MNEME_HAVE_LIBFUZZER)
+unset(CMAKE_REQUIRED_FLAGS)
+unset(CMAKE_REQUIRED_LINK_OPTIONS)
+
+if(MNEME_HAVE_LIBFUZZER)
+  file(GLOB MEMBLOCK_FUZZ_SOURCES ${MNEME_ROOT}/mmserver/mm/memblock*.c)
+  add_executable(memblock_fuzz ${MNEME_ROOT}/test/fuzz/memblock_fuzz.c
+    ${MEMBLOCK_FUZZ_SOURCES} ${MNEME_ROOT}/mmserver/port/host.c)
+  target_include_directories(memblock_fuzz PRIVATE
+    ${MNEME_ROOT}/mmserver/include ${MNEME_ROOT}/ipc/include)
+  target_compile_definitions(memblock_fuzz PRIVATE MM_DEBUG=1)
+  target_compile_options(memblock_fuzz PRIVATE -O1 -g -fsanitize=fuzzer,address,undefined
+    -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(memblock_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
+  add_test(NAME memblock_fuzz
+    COMMAND memblock_fuzz -runs=20000 -seed=1 -max_len=512 -rss_limit_mb=1024)
+  set_tests_properties(memblock_fuzz PROPERTIES LABELS "host;memblock;fuzz" TIMEOUT 180)
+endif()

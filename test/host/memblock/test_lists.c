@@ -238,6 +238,13 @@ static void test_cap_and_limit(void)
 		    { 0x500000, 0x1000 });
 	MBT_REGIONS(&memblock.reserved, { 0x180000, 0x200000 });
 
+	/* a NOMAP region cut by the cap's edges is whole again afterwards */
+	memblock_reset();
+	MBT_EQ(memblock_add(0x100000, 0x100000), 0);
+	MBT_EQ(memblock_mark_nomap(0x100000, 0x100000), 0);
+	memblock_cap_memory_range(0x140000, 0x10000);
+	MBT_REGIONS(&memblock.memory, { 0x100000, 0x100000 });
+
 	memblock_reset();
 	MBT_EQ(memblock_add(0x100000, 0x100000), 0);
 	MBT_EQ(memblock_add(0x300000, 0x100000), 0);
