@@ -128,6 +128,56 @@ int memblock_search(const struct memblock_type *type, phys_addr_t addr)
 	return -1;
 }
 
+/* ---- memblock's own arrays ---- */
+
+static bool memblock_is_init_array(const struct memblock_region *regions)
+{
+	return regions == memblock_memory_init_regions ||
+	       regions == memblock_reserved_init_regions;
+}
+
+static phys_addr_t memblock_array_bytes(unsigned long max)
+{
+	phys_addr_t bytes = (phys_addr_t)max * sizeof(struct memblock_region);
+
+	return (bytes + PAGE_SIZE - 1) & PAGE_MASK;
+}
+
+/* The live array of @type, if memblock allocated it: its physical range. */
+static bool memblock_own_array(const struct memblock_type *type, phys_addr_t *base,
+			       phys_addr_t *size)
+{
+	if (memblock_is_init_array(type->regions))
+		return false;
+	*base = mm_virt_to_phys(type->regions);
+	*size = memblock_array_bytes(type->max);
+	return true;
+}
+
+/* True if [base, end) overlaps an array memblock allocated for itself. */
+static bool memblock_hits_own_array(phys_addr_t base, phys_addr_t end)
+{
+	const struct memblock_type *types[] = { &memblock.memory, &memblock.reserved };
+	phys_addr_t abase, asize;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (memblock_own_array(types[i], &abase, &asize) &&
+		    abase < end && base < abase + asize)
+			return true;
+	return false;
+}
+
+/* After a bulk trim of the reserved list: keep memblock's own arrays reserved. */
+static void memblock_rereserve_arrays(void)
+{
+	const struct memblock_type *types[] = { &memblock.memory, &memblock.reserved };
+	phys_addr_t abase, asize;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (memblock_own_array(types[i], &abase, &asize) && memblock_reserve(abase, asize))
+			mm_printf("memblock: cannot keep the %s array reserved\n", types[i]->name);
+}
+
 /* ---- adding ---- */
 
 /*
@@ -295,8 +345,17 @@ int memblock_remove(phys_addr_t base, phys_addr_t size)
 	return memblock_remove_range(&memblock.memory, base, size);
 }
 
+/*
+ * Freeing the memory that holds memblock's own region arrays would let it
+ * be handed out while in use: refused with -MNEME_EBUSY.
+ */
 int memblock_phys_free(phys_addr_t base, phys_addr_t size)
 {
+	if (memblock_cap_size(base, &size) && memblock_hits_own_array(base, base + size)) {
+		mm_printf("memblock: refusing to free [%#llx-%#llx): it holds memblock's own array\n",
+			  (unsigned long long)base, (unsigned long long)(base + size));
+		return -MNEME_EBUSY;
+	}
 	return memblock_remove_range(&memblock.reserved, base, size);
 }
 
@@ -430,6 +489,7 @@ void memblock_cap_memory_range(phys_addr_t base, phys_addr_t size)
 	if (memblock_remove_range(&memblock.reserved, 0, base) ||
 	    memblock_remove_range(&memblock.reserved, base + size, PHYS_ADDR_MAX))
 		mm_printf("memblock: cap_memory_range: reserved list could not be trimmed\n");
+	memblock_rereserve_arrays();
 }
 
 /* Address at which the first @limit bytes of memory end (PHYS_ADDR_MAX: all). */
@@ -470,6 +530,7 @@ void memblock_enforce_memory_limit(phys_addr_t limit)
 	if (memblock_remove_range(&memblock.memory, max_addr, PHYS_ADDR_MAX) ||
 	    memblock_remove_range(&memblock.reserved, max_addr, PHYS_ADDR_MAX))
 		mm_printf("memblock: enforce_memory_limit: lists could not be trimmed\n");
+	memblock_rereserve_arrays();
 }
 
 /* ---- growing the arrays ---- */
@@ -477,19 +538,6 @@ void memblock_enforce_memory_limit(phys_addr_t limit)
 void memblock_allow_resize(void)
 {
 	memblock_can_resize = true;
-}
-
-static bool memblock_is_init_array(const struct memblock_region *regions)
-{
-	return regions == memblock_memory_init_regions ||
-	       regions == memblock_reserved_init_regions;
-}
-
-static phys_addr_t memblock_array_bytes(unsigned long max)
-{
-	phys_addr_t bytes = (phys_addr_t)max * sizeof(struct memblock_region);
-
-	return (bytes + PAGE_SIZE - 1) & PAGE_MASK;
 }
 
 /*
@@ -553,7 +601,8 @@ static int memblock_double_array(struct memblock_type *type, phys_addr_t avoid_b
 	if (is_reserved && memblock_add_range(type, addr, bytes, MAX_NUMNODES, MEMBLOCK_NONE))
 		mm_panic("memblock: cannot record the new reserved array");
 	if (!memblock_is_init_array(old) &&
-	    memblock_phys_free(mm_virt_to_phys(old), memblock_array_bytes(old_max)))
+	    memblock_remove_range(&memblock.reserved, mm_virt_to_phys(old),
+				  memblock_array_bytes(old_max)))
 		mm_printf("memblock: old %s array could not be released\n", type->name);
 	return 0;
 }

@@ -202,6 +202,54 @@ static void check_free_iterators(int nid)
 		die("reverse free iteration has a different count");
 }
 
+/* Linear-search answers to the queries, compared with memblock's. */
+static bool linear_contains(const struct memblock_type *type, phys_addr_t addr)
+{
+	for (unsigned long i = 0; i < type->cnt; i++)
+		if (type->regions[i].size && type->regions[i].base <= addr &&
+		    addr - type->regions[i].base < type->regions[i].size)
+			return true;
+	return false;
+}
+
+static void check_queries(phys_addr_t addr)
+{
+	unsigned long s, e, pages = 0, prev_end = 0;
+	int i, nid;
+
+	if (memblock_is_memory(addr) != linear_contains(&memblock.memory, addr) ||
+	    memblock_is_reserved(addr) != linear_contains(&memblock.reserved, addr))
+		die("point query differs from a linear search");
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &s, &e, &nid) {
+		if (s >= e || s < prev_end || !memblock_is_region_memory(PFN_PHYS(s), PFN_PHYS(e - s)))
+			die("pfn range not inside memory");
+		prev_end = e;
+		pages += e - s;
+	}
+	if (PFN_PHYS(pages) > memblock_phys_mem_size())
+		die("pfn ranges exceed the memory size");
+}
+
+/* Many disjoint adds or reservations: makes the arrays grow (or fail to). */
+static void op_spray(struct reader *r)
+{
+	bool reserve = take(r, 1) & 1;
+	unsigned count = 64 + (unsigned)take(r, 1);
+	phys_addr_t base = (take(r, 2) << 12) % ARENA_END;
+	phys_addr_t stride = (1 + take(r, 1)) << 6;
+
+	for (unsigned k = 0; k < count && base + stride <= ARENA_END; k++, base += 2 * stride) {
+		int err;
+
+		take_snapshot();
+		err = reserve ? memblock_reserve(base, stride) : memblock_add(base, stride);
+		if (err && err != -MNEME_ENOMEM)
+			die("unexpected error code from a spray");
+		check_unchanged(err);
+	}
+	take_snapshot();
+}
+
 /* ---- operations ---- */
 
 static struct mneme_boot_info bootinfo;
@@ -326,6 +374,8 @@ static void run_op(struct reader *r)
 	case 18:
 		if (take(r, 1) == 0xc1)
 			memblock_close();
+		else
+			op_spray(r);
 		break;
 	default:
 		size = take(r, 1) << 6;
@@ -333,13 +383,14 @@ static void run_op(struct reader *r)
 		check_alloc(pa, size, SMP_CACHE_BYTES, 0, memblock.current_limit);
 		break;
 	}
-	if (err && err != -MNEME_ENOMEM && op != 17)
+	if (err && err != -MNEME_ENOMEM && op != 17 && !(op == 6 && err == -MNEME_EBUSY))
 		die("unexpected error code");
 	check_unchanged(err);
 	if (memblock_check())
 		die("invariants broken");
 	check_free_iterators(NUMA_NO_NODE);
 	check_free_iterators((int)(op & 1));
+	check_queries(take_addr(r));
 }
 
 static void quiet(const char *text)

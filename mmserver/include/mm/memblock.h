@@ -103,7 +103,7 @@ int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid, enum memblock
 int memblock_add(phys_addr_t base, phys_addr_t size);
 int memblock_remove(phys_addr_t base, phys_addr_t size);
 int memblock_reserve(phys_addr_t base, phys_addr_t size);
-/* Un-reserve [base, base + size). */
+/* Un-reserve [base, base + size); -MNEME_EBUSY if it holds memblock's own arrays. */
 int memblock_phys_free(phys_addr_t base, phys_addr_t size);
 /* Un-reserve memory returned by memblock_alloc*() (NULL is ignored). */
 void memblock_free(void *ptr, size_t size);
@@ -118,7 +118,10 @@ int memblock_set_node(phys_addr_t base, phys_addr_t size, struct memblock_type *
 
 /* Shrink every memory region to @align boundaries, dropping those that vanish. */
 void memblock_trim_memory(phys_addr_t align);
-/* Keep only memory (and reservations) inside [base, base + size); NOMAP regions stay. */
+/*
+ * Keep only memory (and reservations) inside [base, base + size); NOMAP
+ * regions stay, and so do the reservations of memblock's own arrays.
+ */
 void memblock_cap_memory_range(phys_addr_t base, phys_addr_t size);
 /* Keep only the first @limit bytes of memory (counted over the regions). */
 void memblock_mem_limit_remove_map(phys_addr_t limit);

@@ -74,7 +74,10 @@ static void test_boot_riscv(void)
 	bi_add(bi, 0x80000000, 0x200000, MNEME_MEM_NOMAP, 0);   /* OpenSBI */
 	bi_add(bi, 0x80200000, 0x400000, MNEME_MEM_CORE, 0);
 	bi_add(bi, 0x80600000, 0x7a00000, MNEME_MEM_USABLE, 0);
+	mbt_capture(true);
 	MBT_EQ(memblock_init_from_bootinfo(bi), 0);
+	MBT_CHECK(strstr(mbt_printed(), "memblock: 128 MiB of memory in 2 regions") != NULL);
+	mbt_capture(false);
 	MBT_REGIONS(&memblock.memory, { 0x80000000, 0x200000 }, { 0x80200000, 0x7e00000 });
 	MBT_REGIONS(&memblock.reserved, { 0x80000000, 0x600000 });
 	MBT_CHECK(!memblock_is_reserved(0x0));
@@ -89,7 +92,9 @@ static void test_boot_overlapping_ranges(void)
 	/* an unsanitised map with overlaps still yields a consistent result */
 	bi_add(bi, 0x80000000, 0x1000000, MNEME_MEM_USABLE, 0);
 	bi_add(bi, 0x80800000, 0x1000000, MNEME_MEM_RESERVED, 0);
+	mbt_capture(true);
 	MBT_EQ(memblock_init_from_bootinfo(bi), 0);
+	mbt_capture(false);
 	MBT_REGIONS(&memblock.memory, { 0x80000000, 0x1800000 });
 	MBT_REGIONS(&memblock.reserved, { 0x80800000, 0x1000000 });
 	free(bi);

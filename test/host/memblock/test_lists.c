@@ -331,6 +331,32 @@ static void test_double_array_bottom_up(void)
 	MBT_EQ(mm_virt_to_phys(memblock.memory.regions), SZ_1G);
 }
 
+static void test_own_array_protected(void)
+{
+	struct mbt_snapshot *snap = malloc(sizeof(*snap));
+	phys_addr_t arr;
+
+	MBT_CHECK(snap);
+	MBT_EQ(memblock_add(SZ_1G, SZ_16M), 0);
+	MBT_EQ(add_many(&memblock.memory, SZ_16M, INIT_MEMBLOCK_REGIONS), 0);
+	arr = mm_virt_to_phys(memblock.memory.regions);
+	mbt_snapshot_take(snap);
+	mbt_capture(true);
+	/* freeing memblock's own array is refused and changes nothing */
+	MBT_EQ(memblock_phys_free(arr, SZ_4K), -MNEME_EBUSY);
+	MBT_EQ(memblock_phys_free(0, PHYS_ADDR_MAX), -MNEME_EBUSY);
+	MBT_CHECK(mbt_snapshot_same(snap));
+	MBT_CHECK(strstr(mbt_printed(), "own array") != NULL);
+	mbt_capture(false);
+	/* a cap or limit that drops all reservations keeps the array's */
+	memblock_cap_memory_range(SZ_16M, SZ_1M);
+	MBT_CHECK(memblock_is_region_reserved(arr, SZ_4K));
+	MBT_EQ(memblock.reserved.cnt, 1);
+	memblock_enforce_memory_limit(SZ_4K);
+	MBT_CHECK(memblock_is_region_reserved(arr, SZ_4K));
+	free(snap);
+}
+
 static void test_grow_failure_changes_nothing(void)
 {
 	struct mbt_snapshot *snap = malloc(sizeof(*snap));
@@ -424,6 +450,7 @@ void memblock_tests_lists(void)
 	MBT_RUN(test_double_memory_array);
 	MBT_RUN(test_double_reserved_array);
 	MBT_RUN(test_double_array_bottom_up);
+	MBT_RUN(test_own_array_protected);
 	MBT_RUN(test_grow_failure_changes_nothing);
 	MBT_RUN(test_grow_refused_after_close);
 	MBT_RUN(test_dump);
