@@ -89,13 +89,18 @@ static void memblock_remove_region(struct memblock_type *type, unsigned long idx
 		memblock_make_empty(type);
 }
 
-/* Join every pair of touching regions that share nid and flags. */
-static void memblock_merge_regions(struct memblock_type *type)
+/*
+ * Join touching regions that share nid and flags, looking at the pairs
+ * (i, i + 1) for @lo <= i < @hi: an edit only has to look at the regions
+ * it touched and their neighbours.
+ */
+static void memblock_merge_regions(struct memblock_type *type, unsigned long lo,
+				   unsigned long hi)
 {
 	struct memblock_region *r = type->regions;
-	unsigned long i = 0;
+	unsigned long i = lo;
 
-	while (i + 1 < type->cnt) {
+	while (i < hi && i + 1 < type->cnt) {
 		struct memblock_region *this = &r[i], *next = &r[i + 1];
 
 		MM_ASSERT(memblock_region_end(this) <= next->base);
@@ -107,7 +112,15 @@ static void memblock_merge_regions(struct memblock_type *type)
 		this->size += next->size;
 		memmove(next, next + 1, (type->cnt - i - 2) * sizeof(*r));
 		type->cnt--;
+		hi--;
 	}
+}
+
+/* Merge around the regions [start_rgn, end_rgn) an edit changed. */
+static void memblock_merge_changed(struct memblock_type *type, unsigned long start_rgn,
+				   unsigned long end_rgn)
+{
+	memblock_merge_regions(type, start_rgn ? start_rgn - 1 : 0, end_rgn);
 }
 
 int memblock_search(const struct memblock_type *type, phys_addr_t addr)
@@ -126,6 +139,22 @@ int memblock_search(const struct memblock_type *type, phys_addr_t addr)
 			return (int)mid;
 	}
 	return -1;
+}
+
+/* Index of the first region of @type ending above @addr (cnt if none). */
+static unsigned long memblock_first_after(const struct memblock_type *type, phys_addr_t addr)
+{
+	unsigned long lo = 0, hi = type->cnt;
+
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (memblock_region_end(&type->regions[mid]) > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }
 
 /* ---- memblock's own arrays ---- */
@@ -192,7 +221,7 @@ static unsigned long memblock_fill_gaps(struct memblock_type *type, phys_addr_t 
 	phys_addr_t cursor = base;
 	unsigned long n = 0, idx;
 
-	for (idx = 0; idx < type->cnt && cursor < end; idx++) {
+	for (idx = memblock_first_after(type, base); idx < type->cnt && cursor < end; idx++) {
 		struct memblock_region *r = &type->regions[idx];
 		phys_addr_t rend = memblock_region_end(r);
 
@@ -243,7 +272,8 @@ static int memblock_add_range(struct memblock_type *type, phys_addr_t base,
 			return err;
 	}
 	memblock_fill_gaps(type, base, end, nid, flags, true);
-	memblock_merge_regions(type);
+	memblock_merge_changed(type, memblock_first_after(type, base),
+			       memblock_first_after(type, end));
 	return 0;
 }
 
@@ -317,8 +347,7 @@ static int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 	memblock_split_at(type, base);
 	memblock_split_at(type, end);
 
-	for (idx = 0; idx < type->cnt && type->regions[idx].base < base; idx++)
-		;
+	idx = memblock_first_after(type, base);
 	*start_rgn = idx;
 	while (idx < type->cnt && type->regions[idx].base < end)
 		idx++;
@@ -382,7 +411,7 @@ static int memblock_setclr_flag(phys_addr_t base, phys_addr_t size, bool set,
 		else
 			type->regions[i].flags &= ~flag;
 	}
-	memblock_merge_regions(type);
+	memblock_merge_changed(type, start_rgn, end_rgn);
 	return 0;
 }
 
@@ -424,7 +453,7 @@ int memblock_set_node(phys_addr_t base, phys_addr_t size, struct memblock_type *
 		return err;
 	for (i = start_rgn; i < end_rgn; i++)
 		memblock_set_region_node(&type->regions[i], nid);
-	memblock_merge_regions(type);
+	memblock_merge_changed(type, start_rgn, end_rgn);
 	return 0;
 }
 
@@ -484,7 +513,7 @@ void memblock_cap_memory_range(phys_addr_t base, phys_addr_t size)
 		if (!memblock_is_nomap(&type->regions[i - 1]))
 			memblock_remove_region(type, i - 1);
 	/* NOMAP regions split at the cap's edges survive: join them again */
-	memblock_merge_regions(type);
+	memblock_merge_regions(type, 0, type->cnt);
 
 	if (memblock_remove_range(&memblock.reserved, 0, base) ||
 	    memblock_remove_range(&memblock.reserved, base + size, PHYS_ADDR_MAX))

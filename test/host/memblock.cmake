@@ -60,6 +60,6 @@ if(MNEME_HAVE_LIBFUZZER)
     -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(memblock_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
   add_test(NAME memblock_fuzz
-    COMMAND memblock_fuzz -runs=20000 -seed=1 -max_len=512 -rss_limit_mb=1024)
+    COMMAND memblock_fuzz -runs=20000 -max_total_time=10 -seed=1 -max_len=1024 -rss_limit_mb=2048)
   set_tests_properties(memblock_fuzz PROPERTIES LABELS "host;memblock;fuzz" TIMEOUT 180)
 endif()
