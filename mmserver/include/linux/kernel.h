@@ -6,7 +6,7 @@
 #define _MNEME_LINUX_KERNEL_H
 
 /* the host C library includes the system's <linux/kernel.h> from <sys/sysinfo.h> */
-#if defined(__has_include_next)
+#if __STDC_HOSTED__ && defined(__has_include_next)
 #if __has_include_next(<linux/kernel.h>)
 #include_next <linux/kernel.h>
 #endif

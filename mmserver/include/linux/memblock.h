@@ -24,7 +24,11 @@
 
 #include "mm/memblock.h"
 
-/* Implemented by the buddy allocator: release free memblock memory to it. */
-void memblock_free_all(void);
+/*
+ * Implemented by the page allocator (mmserver/mm/page_alloc_init.c, also
+ * declared in mm/page_alloc.h): hand every free memblock range to the
+ * buddy allocator.  Linux's returns void; mneme's reports the pages.
+ */
+unsigned long memblock_free_all(void);
 
 #endif

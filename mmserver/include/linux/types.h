@@ -10,7 +10,7 @@
 #ifndef _MNEME_LINUX_TYPES_H
 #define _MNEME_LINUX_TYPES_H
 
-#if defined(__has_include_next)
+#if __STDC_HOSTED__ && defined(__has_include_next)
 #if __has_include_next(<linux/types.h>)
 #include_next <linux/types.h>
 #define _MNEME_HAVE_UAPI_TYPES 1
