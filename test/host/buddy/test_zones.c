@@ -1,5 +1,6 @@
 /* Nodes and zones: layouts of both architectures, watermarks, lowmem_reserve, zonelists. */
 #include "bt.h"
+#include "mm/memblock.h"
 
 static unsigned long isqrt(unsigned long x)
 {
@@ -51,6 +52,8 @@ static void test_x86_zones(void)
 		     "  node   0: [mem 0x0000000100000000-0x000000017fffffff]\n"
 		     "Initmem setup node 0 [mem 0x0000000000000000-0x000000017fffffff]\n"));
 	CHECK(strstr(out, "Memory: ") && strstr(out, "K available ("));
+	CHECK(memblock_is_closed());               /* the buddy owns the memory now */
+	CHECK(!memblock_alloc_try_nid_raw(PAGE_SIZE, PAGE_SIZE, 0, MEMBLOCK_ALLOC_ACCESSIBLE, 0));
 	struct zone *dma = bt_zone(0, ZONE_DMA), *dma32 = bt_zone(0, ZONE_DMA32), *normal = bt_zone(0, ZONE_NORMAL);
 	CHECK_EQ(dma->zone_start_pfn, 0);
 	CHECK_EQ(zone_end_pfn(dma), 4096);
