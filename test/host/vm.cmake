@@ -44,3 +44,13 @@ if(MNEME_VM_SOURCES)
     set_tests_properties(vm_freestanding_${arch} PROPERTIES LABELS "host;vm" TIMEOUT 120)
   endforeach()
 endif()
+
+# Benchmark (not a test): ninja vm-bench && bench/vm-bench (./mneme bench host runs it).
+if(TARGET mmcore_fast AND MNEME_VM_SOURCES)
+  add_library(vm_fast STATIC ${MNEME_VM_SOURCES})
+  target_include_directories(vm_fast PUBLIC ${MNEME_ROOT}/mmserver/vm)
+  target_link_libraries(vm_fast PUBLIC mmcore_fast)
+  add_executable(vm-bench ${VM_TEST_DIR}/vm_bench.c ${VM_TEST_DIR}/vm_env.c)
+  target_link_libraries(vm-bench vm_fast)
+  set_target_properties(vm-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+endif()

@@ -39,7 +39,7 @@ struct slot {
 };
 
 static struct slot slots[TASKS];
-static uint64_t stats_ok[8], errors[MNEME_ERROR_MAX];
+static uint64_t stats_ok[8], errors[MNEME_ERROR_MAX], label_ok[32];
 
 static void forget(struct slot *s, uint64_t start, uint64_t len)
 {
@@ -117,6 +117,7 @@ static void request(struct slot *s)
 	errors[-r.status]++;
 	if (r.status)
 		return;
+	label_ok[m.label & 31]++;
 	if (m.label == MNEME_MM_STATS)
 		stats_ok[w[0] & 7]++;
 	if (m.label == MNEME_MM_ALLOC_PAGES || m.label == MNEME_MM_MAP_ANON ||
@@ -204,6 +205,9 @@ int main(void)
 	for (int e = 0; e < MNEME_ERROR_MAX; e++)
 		if (errors[e])
 			printf(" %s%d=%llu", e ? "-" : "", e, (unsigned long long)errors[e]);
+	printf("\n# successes by label:");
+	for (unsigned l = MNEME_MM_ALLOC_PAGES & 31; l <= (MNEME_MM_USAGE & 31); l++)
+		printf(" %#x=%llu", 0x6d6d0000u | l, (unsigned long long)label_ok[l]);
 	printf("\n");
 	printf("%s 1 %lu hostile requests answered, state consistent, nothing leaked\n",
 	       vm_test_failures ? "not ok" : "ok", count);
