@@ -42,6 +42,7 @@ static uint64_t *node_alloc(struct vm_space *s)
 	p->owner = 0;
 	s->ftab_nodes++;
 	s->acct.meta_bytes += VM_PAGE_SIZE;
+	vm_recharge(s);
 	return page_address(p);
 }
 
@@ -53,6 +54,7 @@ static void node_free(struct vm_space *s, uint64_t *node)
 	__free_pages(p, 0);
 	s->ftab_nodes--;
 	s->acct.meta_bytes -= VM_PAGE_SIZE;
+	vm_recharge(s);
 }
 
 static void node_count(uint64_t *node, int delta)

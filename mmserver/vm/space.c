@@ -97,7 +97,7 @@ static uint64_t tables(const struct vm_space *s, uint64_t pt_est)
 	return pt_est > real ? pt_est : real;
 }
 
-static void recharge(struct vm_space *s)
+void vm_recharge(struct vm_space *s)
 {
 	s->acct.charged = s->acct.base + tables(s, s->acct.pt_est);
 	if (s->acct.charged > s->acct.peak)
@@ -123,7 +123,7 @@ int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est)
 		return -MNEME_EQUOTA;
 	s->acct.base = nb;
 	s->acct.pt_est = np;
-	recharge(s);
+	vm_recharge(s);
 	return 0;
 }
 
@@ -131,7 +131,7 @@ void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	s->acct.base += (uint64_t)base;
 	s->acct.pt_est += (uint64_t)pt_est;
-	recharge(s);
+	vm_recharge(s);
 }
 
 /* ---- Spaces ------------------------------------------------------------ */
@@ -161,7 +161,7 @@ int vm_space_pt_donated(struct vm_space *s, uint64_t pfn)
 	pfn_to_page(pfn)->owner = s->pt_head;
 	s->pt_head = pfn;
 	s->acct.pt_pages++;
-	recharge(s);
+	vm_recharge(s);
 	return 0;
 }
 
@@ -248,7 +248,7 @@ int vm_back(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t
 		ft_set(s, va, e);
 		s->acct.resident++;
 	}
-	recharge(s);
+	vm_recharge(s);
 	*entry = e;
 	return 0;
 }

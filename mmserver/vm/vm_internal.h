@@ -90,6 +90,8 @@ int vm_frame_init(void);
 int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est);
 /* Would charging these pass the quota?  0 or -MNEME_EQUOTA (counted as a failure). */
 int vm_charge_check(struct vm_space *s, int64_t base, int64_t pt_est);
+/* Recompute the charge after the real page-table or frame-table count changed. */
+void vm_recharge(struct vm_space *s);
 void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est);
 /* Cost of a region [start, end) of @kind: metadata, frames owned, page-table estimate. */
 uint64_t vm_cost_base(enum vm_kind kind, uint64_t start, uint64_t end);

@@ -54,3 +54,15 @@ if(TARGET mmcore_fast AND MNEME_VM_SOURCES)
   target_link_libraries(vm-bench vm_fast)
   set_target_properties(vm-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endif()
+
+# libmm end to end on the host: the client library compiled unchanged with
+# a stand-in syscall header that runs vm_request() in-process.
+if(TARGET vm_host AND EXISTS ${MNEME_ROOT}/userland/libmm/libmm.c)
+  add_executable(libmm_test ${VM_TEST_DIR}/test_libmm.c ${VM_TEST_DIR}/vm_env.c
+                 ${MNEME_ROOT}/userland/libmm/libmm.c)
+  target_include_directories(libmm_test PRIVATE ${VM_TEST_DIR}/libmm_stub
+    ${MNEME_ROOT}/userland/include ${MNEME_ROOT}/userland/libmm/include)
+  target_link_libraries(libmm_test vm_host)
+  add_test(NAME vm_libmm COMMAND libmm_test)
+  set_tests_properties(vm_libmm PROPERTIES LABELS "host;vm" TIMEOUT 120)
+endif()

@@ -1,0 +1,123 @@
+/*
+ * The client library end to end on the host: userland/libmm/libmm.c,
+ * compiled unchanged, makes its call() syscalls into a stand-in that does
+ * what the core and the server will do (copy words and extra words, run
+ * vm_request() for the calling task, return the status label and the
+ * reply), over the real mm core and the fake page table.  Checks that
+ * every function encodes its request and decodes its reply as
+ * docs/ipc.md says.
+ */
+#include "vm_env.h"
+#include <mneme/ipc.h>
+#include <mneme/syscall.h>
+#include <ulib/start.h>
+#include <libmm/libmm.h>
+
+#define RW (MNEME_PROT_READ | MNEME_PROT_WRITE)
+#define MiB (1ULL << 20)
+
+/* What the runtime provides in a task. */
+const struct ulib_start_info *ulib_start;
+struct mneme_ipc_buffer *ulib_ipc_buffer;
+
+static struct ulib_start_info start = { .magic = ULIB_START_MAGIC, .server_ep = 5 };
+static struct mneme_ipc_buffer ipcbuf;
+static struct fake_task *me, *peer;
+static uint64_t calls, last_label;
+
+void fake_user_syscall(uint64_t nr, const uint64_t a[7], uint64_t r[7])
+{
+	uint64_t server_buf[MNEME_IPC_BUFFER_WORDS];
+	memset(r, 0, 7 * sizeof(uint64_t));
+	if (nr != MNEME_SYS_call || a[0] != start.server_ep) {
+		r[0] = (uint64_t)-MNEME_ENOSYS;
+		return;
+	}
+	calls++;
+	unsigned extra = mneme_msginfo_extra(a[1]);
+	struct vm_msg m = { .label = mneme_msginfo_label(a[1]), .extra = extra,
+			    .handle = (mneme_msginfo_flags(a[1]) & MNEME_MSG_HANDLE) != 0,
+			    .w = { a[2], a[3], a[4], a[5] }, .x = ipcbuf.words };
+	struct vm_reply rep = { .x = server_buf };
+	last_label = m.label;
+	vm_request(me->space, &m, &rep);
+	memcpy(ipcbuf.words, server_buf, rep.extra * 8);           /* the core copies the extras */
+	r[2] = mneme_msginfo((uint32_t)rep.status, rep.extra, 0);
+	for (int i = 0; i < 4; i++)
+		r[3 + i] = rep.w[i];
+}
+
+int main(void)
+{
+	if (vm_env_init())
+		return 1;
+	me = fake_task_new(256 * MiB);
+	peer = fake_task_new(0);
+	printf("TAP version 13\n1..1\n");
+
+	/* Without a start block: no server handle. */
+	void *va;
+	uint64_t pa;
+	CHECK_EQ(mm_map_anon(NULL, 4096, RW, &va), -MNEME_EBADH);
+	ulib_start = &start;
+	ulib_ipc_buffer = &ipcbuf;
+
+	CHECK_EQ(mm_alloc_pages(3, RW | MNEME_MM_ZONE_DMA32, &va, &pa), 0);
+	CHECK_EQ(last_label, MNEME_MM_ALLOC_PAGES);
+	CHECK_EQ((uintptr_t)va % (8 * 4096), 0);
+	CHECK_EQ(fake_lookup(me, (uintptr_t)va, NULL, NULL), pa);
+	CHECK(pa + 8 * 4096 <= (1ULL << 32));
+	CHECK_EQ(mm_alloc_pages(11, RW, &va, &pa), -MNEME_ERANGE);
+	CHECK_EQ(mm_free_pages(va, 3), 0);
+	CHECK_EQ(vm_region_find(me->space, (uintptr_t)va), NULL);
+
+	void *anon;
+	CHECK_EQ(mm_map_anon((void *)(uintptr_t)(MNEME_MM_MAP_BASE + 64 * MiB), 16 * 4096,
+			     RW | MNEME_MM_FIXED, &anon), 0);
+	CHECK_EQ((uintptr_t)anon, MNEME_MM_MAP_BASE + 64 * MiB);
+	CHECK_EQ(mm_map_anon(anon, 4096, RW | MNEME_MM_FIXED, &va), -MNEME_EBUSY);
+	CHECK_EQ(mm_protect(anon, 4096, MNEME_PROT_READ), 0);
+	CHECK_EQ(vm_region_find(me->space, (uintptr_t)anon)->prot, MNEME_PROT_READ);
+	uint64_t theirs;
+	CHECK_EQ(mm_share(anon, 4096, peer->id, RW, &theirs), -MNEME_EPERM);
+	CHECK_EQ(mm_share(anon, 8192, peer->id, MNEME_PROT_READ, &theirs), 0);
+	CHECK(vm_region_find(peer->space, theirs) != NULL);
+	CHECK_EQ(ft_lookup(peer->space, theirs), ft_lookup(me->space, (uintptr_t)anon));
+	CHECK_EQ(mm_unmap(anon, 16 * 4096), 0);
+	CHECK_EQ(mm_unmap(anon, 4096), -MNEME_ENOENT);
+
+	void *dma;
+	CHECK_EQ(mm_map_contig(64 * 1024, 16 * MiB, 64 * 1024, RW, &dma, &pa), 0);
+	CHECK_EQ(pa % (64 * 1024), 0);
+	CHECK(pa + 64 * 1024 <= 16 * MiB);
+
+	struct mneme_mm_usage u;
+	CHECK_EQ(mm_usage(&u), 0);
+	CHECK_EQ(u.quota, 256 * MiB);
+	CHECK_EQ(u.regions, me->space->nr_regions);
+	CHECK_EQ(u.charged, me->space->acct.charged);
+	CHECK_EQ(u.resident, 16);
+
+	char text[16384];
+	int64_t n = mm_stats_read(MNEME_MM_STAT_ZONEINFO, text, sizeof(text));
+	CHECK(n > MNEME_MM_STATS_CHUNK);                 /* read in several chunks */
+	CHECK_EQ((int64_t)strlen(text), n < (int64_t)sizeof(text) ? n : (int64_t)sizeof(text) - 1);
+	CHECK(strstr(text, "Node 0, zone") != NULL);
+	char small[10];
+	CHECK(mm_stats_read(MNEME_MM_STAT_MEMINFO, small, sizeof(small)) > 9);
+	CHECK_EQ(strlen(small), 9);
+	CHECK_EQ(mm_stats_read(9, text, sizeof(text)), -MNEME_EINVAL);
+	n = mm_stats_read(MNEME_MM_STAT_MAPS, text, sizeof(text));
+	CHECK(n > 0 && strstr(text, "block") != NULL);
+	CHECK_EQ(mm_stats_print(MNEME_MM_STAT_BUDDYINFO), 0);
+
+	uint64_t w[4] = { 0 };
+	CHECK_EQ(mm_request_raw(0x6d6d00ff, w, 0, NULL), -MNEME_ENOSYS);
+	CHECK_OK(me);
+	CHECK_OK(peer);
+	fake_task_free(me);
+	fake_task_free(peer);
+	printf("%s 1 libmm: %llu requests encoded and decoded as the protocol says\n",
+	       vm_test_failures ? "not ok" : "ok", (unsigned long long)calls);
+	return vm_test_failures != 0;
+}
