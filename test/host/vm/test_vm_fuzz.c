@@ -170,6 +170,21 @@ static void respawn(struct slot *s)
 		s->recent[i] = MNEME_MM_MAP_BASE;
 }
 
+static void check_all(void)
+{
+	struct fake_task *t[TASKS];
+	char why[256];
+
+	for (int i = 0; i < TASKS; i++) {
+		CHECK_OK(slots[i].t);
+		t[i] = slots[i].t;
+	}
+	if (vm_env_check_refs(t, TASKS, why, sizeof(why))) {
+		fprintf(stderr, "references: %s\n", why);
+		vm_test_failures++;
+	}
+}
+
 int main(void)
 {
 	const char *c = getenv("VM_FUZZ_COUNT"), *seed = getenv("VM_FUZZ_SEED");
@@ -192,13 +207,11 @@ int main(void)
 		if (rnd() % 5000 == 0)
 			respawn(s);
 		if (n % 5000 == 4999)
-			for (int i = 0; i < TASKS; i++)
-				CHECK_OK(slots[i].t);
+			check_all();
 	}
-	for (int i = 0; i < TASKS; i++) {
-		CHECK_OK(slots[i].t);
+	check_all();
+	for (int i = 0; i < TASKS; i++)
 		fake_task_free(slots[i].t);
-	}
 	CHECK_EQ(vm_env_free_pages(), before);
 	CHECK_OK(NULL);
 	printf("# replies:");

@@ -259,3 +259,65 @@ int vm_env_check(struct fake_task *t, char *why, size_t len)
 		return -1;
 	return mm_check_invariants(why, len) ? -1 : 0;
 }
+
+/* ---- Reference counts across tasks ---------------------------------------- */
+
+struct ref_count {
+	uint64_t key;        /* pfn of a single frame, or address of a struct vm_block */
+	uint64_t n;
+};
+
+struct ref_ctx {
+	struct ref_count *tab;
+	size_t size;
+};
+
+static struct ref_count *ref_slot(struct ref_ctx *c, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) % c->size;
+
+	while (c->tab[i].key && c->tab[i].key != key)
+		i = (i + 1) % c->size;
+	c->tab[i].key = key;
+	return &c->tab[i];
+}
+
+static void count_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
+{
+	struct vm_block *b = vm_frame_block(ft_pfn(e));
+	uint64_t n = (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
+
+	(void)s;
+	(void)va;
+	ref_slot(ctx, b ? (uint64_t)(uintptr_t)b : ft_pfn(e) << 1 | 1)->n += n;
+}
+
+int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
+{
+	struct ref_ctx c = { .size = 1 << 20 };
+	int err = 0;
+
+	c.tab = calloc(c.size, sizeof(*c.tab));
+	for (unsigned i = 0; i < nr; i++)
+		if (t[i])
+			ft_walk(t[i]->space, 0, VM_VA_LIMIT, count_entry, &c);
+	for (size_t i = 0; i < c.size && !err; i++) {
+		uint64_t key = c.tab[i].key, n = c.tab[i].n;
+		if (!key)
+			continue;
+		if (key & 1) {
+			uint64_t owner = pfn_to_page(key >> 1)->owner;
+			if (!(owner & 1) || owner >> 1 != n)
+				err = vm_fail(why, len, "frame %#llx: %llu mappings, owner word %#llx",
+					      (unsigned long long)(key >> 1), (unsigned long long)n,
+					      (unsigned long long)owner);
+		} else if (((struct vm_block *)(uintptr_t)key)->refs != n) {
+			err = vm_fail(why, len, "block %#llx: %llu mapped pages, refs %llu",
+				      (unsigned long long)((struct vm_block *)(uintptr_t)key)->pfn,
+				      (unsigned long long)n,
+				      (unsigned long long)((struct vm_block *)(uintptr_t)key)->refs);
+		}
+	}
+	free(c.tab);
+	return err;
+}

@@ -39,6 +39,12 @@ void fake_task_free(struct fake_task *t);
 unsigned long vm_env_free_pages(void);
 /* All checks: vm_space_check, the fake page table agrees with the frame table, mm invariants. */
 int vm_env_check(struct fake_task *t, char *why, size_t len);
+/*
+ * Every frame's reference count (single frames: struct page's owner word;
+ * blocks: vm_block.refs) equals the number of pages mapping it in the
+ * frame tables of the @nr tasks: no frame is handed out twice or leaked.
+ */
+int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len);
 /* The fake page table's entry for @va (0 if none); *shift, *prot receive its size and rights. */
 uint64_t fake_lookup(struct fake_task *t, uint64_t va, unsigned *shift, unsigned *prot);
 /* Read / write a byte of a task's memory through the fake page table (fault as needed). */
