@@ -453,6 +453,8 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 		unbuild(s, r);
 		return err;
 	}
+	if (kind == VM_ANON)
+		merge_around(s, at, at + len);   /* keeps malloc's many small mappings one region */
 	*va = at;
 	return 0;
 }

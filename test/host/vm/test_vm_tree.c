@@ -156,7 +156,9 @@ static void many_regions(void)
 	static uint64_t va[N];
 
 	for (unsigned i = 0; i < N; i++) {
-		struct vm_map_req req = { .kind = VM_ANON, .len = VM_PAGE_SIZE, .prot = MNEME_PROT_READ };
+		/* Alternating rights: neighbours cannot merge. */
+		struct vm_map_req req = { .kind = VM_ANON, .len = VM_PAGE_SIZE,
+					  .prot = i % 2 ? MNEME_PROT_READ : MNEME_PROT_READ | MNEME_PROT_WRITE };
 		CHECK_EQ(vm_map(t->space, &req, &va[i], NULL), 0);
 		CHECK_EQ(va[i], BASE + i * VM_PAGE_SIZE);
 	}
@@ -167,7 +169,8 @@ static void many_regions(void)
 	CHECK_OK(t);
 	for (unsigned i = 0; i < N; i += 2) {
 		uint64_t got;
-		struct vm_map_req req = { .kind = VM_ANON, .len = VM_PAGE_SIZE, .prot = MNEME_PROT_READ };
+		struct vm_map_req req = { .kind = VM_ANON, .len = VM_PAGE_SIZE,
+					  .prot = MNEME_PROT_READ | MNEME_PROT_WRITE };
 		CHECK_EQ(vm_map(t->space, &req, &got, NULL), 0);
 		CHECK_EQ(got, va[i]);
 	}
@@ -206,8 +209,17 @@ static void merges(void)
 	CHECK_EQ(vm_protect(t->space, va, 64 * VM_PAGE_SIZE, MNEME_PROT_READ | MNEME_PROT_WRITE), 0);
 	CHECK_EQ(t->space->nr_regions, 1);
 	CHECK_OK(t);
+	/* Adjacent anonymous mappings with the same rights become one region. */
+	uint64_t v2;
+	req.addr = va + 64 * VM_PAGE_SIZE;
+	CHECK_EQ(vm_map(t->space, &req, &v2, NULL), 0);
+	CHECK_EQ(v2, va + 64 * VM_PAGE_SIZE);
+	CHECK_EQ(t->space->nr_regions, 1);
+	CHECK_EQ(vm_unmap(t->space, va + 32 * VM_PAGE_SIZE, 64 * VM_PAGE_SIZE), 0);
+	CHECK_EQ(t->space->nr_regions, 2);
+	CHECK_OK(t);
 	fake_task_free(t);
-	printf("ok 3 protect splits and merges\n");
+	printf("ok 3 protect and map merge neighbours, unmap splits\n");
 }
 
 int main(void)

@@ -19,7 +19,7 @@
 
 #define MALLOC_ALIGN     16
 #define MALLOC_SMALL_MAX 2048
-#define MALLOC_CHUNK     (64 * 1024)
+#define MALLOC_CHUNK     (256 * 1024)
 
 void *malloc(size_t size);
 void free(void *ptr);
