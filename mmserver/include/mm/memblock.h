@@ -12,14 +12,22 @@
  * The API and its semantics are Linux 6.1's memblock (written anew for
  * mneme); <linux/memblock.h> wraps this header for code written against
  * Linux.  Differences from Linux are noted where they occur:
- *  - errors are negative mneme_error values (-MNEME_ENOMEM, -MNEME_EINVAL)
+ *  - errors are negative mneme_error values (-MNEME_ENOMEM, -MNEME_EBUSY)
  *    and a failing call leaves both lists exactly as they were;
- *  - memblock_trim_memory() keeps memory.total_size exact;
- *  - nid is always tracked (as with CONFIG_NUMA=y);
- *  - an alignment that is not a power of two is refused.
+ *  - memblock_phys_free() refuses to free memblock's own region arrays,
+ *    and cap/limit trimming keeps them reserved;
+ *  - memblock_trim_memory() keeps memory.total_size exact, and
+ *    memblock_cap_memory_range() re-merges the NOMAP regions it cut;
+ *  - nid is always tracked (as with CONFIG_NUMA=y); MAX_NUMNODES and
+ *    NUMA_NO_NODE both mean "any node" for the filters and allocators;
+ *  - the allocators refuse size 0 and alignments that are not powers of
+ *    two (0 still means SMP_CACHE_BYTES);
+ *  - array growth is allowed from the start and avoids the range being
+ *    edited for both lists (Linux: only for reserved).
  *
  * An empty list holds one zero-sized dummy region (cnt == 1), as in
- * Linux 6.1; iterators over ranges never report it.
+ * Linux 6.1: for_each_mem_region() visits it, the range iterators never
+ * report it.  Hotplug regions are never skipped (no movable_node).
  */
 #ifndef MM_MEMBLOCK_H
 #define MM_MEMBLOCK_H
