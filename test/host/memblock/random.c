@@ -250,10 +250,11 @@ static void m_setnid(struct cell *m, int nid) { if (m->mem) m->mem_nid = nid; }
 static void m_setresnid(struct cell *m, int nid) { if (m->res) m->res_nid = nid; }
 
 /* Where a top-down or bottom-up search of the model would place a block. */
-static phys_addr_t model_place(phys_addr_t size, phys_addr_t align, bool bottom_up, bool mirror)
+static phys_addr_t model_place(phys_addr_t size, phys_addr_t align, bool bottom_up, int nid,
+			       bool mirror)
 {
 	static struct range fr[MODEL_CELLS];
-	int n = model_free_ranges(NUMA_NO_NODE, mirror, fr);
+	int n = model_free_ranges(nid, mirror, fr);
 
 	for (int k = 0; k < n; k++) {
 		const struct range *r = &fr[bottom_up ? k : n - 1 - k];
@@ -279,16 +280,25 @@ static void op_alloc(void)
 	bool bottom_up = rnd_below(2);
 	phys_addr_t want, got;
 
+	int nid = (int)rnd_below(5) - 1; /* NUMA_NO_NODE, 0, 1, 2, 3 (no memory) */
+	bool exact = !rnd_below(3);
+
 	op_name = "alloc";
-	want = model_has_mirror ? model_place(size, align, bottom_up, true) : 0;
-	if (!want)
-		want = model_place(size, align, bottom_up, false);
+	/* memblock's order: (mirrored, then any memory) x (the node, then any node) */
+	want = 0;
+	for (int mirror = model_has_mirror; mirror >= 0 && !want; mirror--) {
+		want = model_place(size, align, bottom_up, nid, mirror);
+		if (!want && nid != NUMA_NO_NODE && !exact)
+			want = model_place(size, align, bottom_up, NUMA_NO_NODE, mirror);
+	}
 	memblock_set_bottom_up(bottom_up);
-	got = memblock_phys_alloc_range(size, align, WINDOW_BASE, WINDOW_END);
+	got = nid == NUMA_NO_NODE && !exact ?
+	      memblock_phys_alloc_range(size, align, WINDOW_BASE, WINDOW_END) :
+	      memblock_alloc_range_nid(size, align, WINDOW_BASE, WINDOW_END, nid, exact);
 	memblock_set_bottom_up(false);
 	if (got != want) {
-		printf("alloc size %#llx align %#llx %s: got %#llx, model %#llx\n",
-		       (unsigned long long)size, (unsigned long long)align,
+		printf("alloc size %#llx align %#llx nid %d%s %s: got %#llx, model %#llx\n",
+		       (unsigned long long)size, (unsigned long long)align, nid, exact ? " exact" : "",
 		       bottom_up ? "bottom-up" : "top-down", (unsigned long long)got,
 		       (unsigned long long)want);
 		fail("allocation differs from the model");
