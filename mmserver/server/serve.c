@@ -20,6 +20,13 @@ static void set_reply(struct ulib_msg *out, int64_t status, uint64_t w0, uint64_
 				  .w = { w0, w1, w2, w3 } };
 }
 
+/* A handle that came with a message nobody uses: close it, or the server's table fills up. */
+static void drop_handle(const struct ulib_msg *in)
+{
+	if (mneme_msginfo_flags(in->info) & MNEME_MSG_HANDLE)
+		mneme_handle_close(mneme_msginfo_slot(in->info));
+}
+
 static const char *fault_name(uint64_t kind)
 {
 	static const char *const names[] = { "?", "page fault", "illegal instruction", "divide error",
@@ -63,32 +70,39 @@ static void handle_exit(const struct ulib_msg *in)
 }
 
 /* Decode a spawn request from the message and the server's IPC buffer. */
-static int64_t request_spawn(unsigned caller, const struct ulib_msg *in, uint64_t *child)
+static int64_t spawn_decode(unsigned caller, const struct ulib_msg *in, struct mm_spawn_req *req,
+			    char *prog, char *args)
 {
-	char prog[33], args[MM_SPAWN_ARGS_MAX + 1];
 	const uint64_t *x = mm_server.ipc->words;
 	unsigned extra = mneme_msginfo_extra(in->info);
-	struct mm_spawn_req req = { .prog = prog, .args = args, .parent = caller };
 
 	memcpy(prog, in->w, 32);
 	prog[32] = '\0';
-	if (extra < MM_SPAWN_ARGS_WORD)
+	if (extra < MM_SPAWN_ARGS_WORD || x[0] >> 32)
 		return -MNEME_EINVAL;
 	unsigned alen = (extra - MM_SPAWN_ARGS_WORD) * 8;
 	if (alen > MM_SPAWN_ARGS_MAX)
 		alen = MM_SPAWN_ARGS_MAX;
 	memcpy(args, &x[MM_SPAWN_ARGS_WORD], alen);
 	args[alen] = '\0';
-	req.flags = (unsigned)x[0];
-	req.share_va = x[1];
-	req.ktap_depth = caller ? mm_tasks[caller].ktap_depth : 2;
-	if (x[0] >> 32)
-		return -MNEME_EINVAL;
+	*req = (struct mm_spawn_req){ .prog = prog, .args = args, .parent = caller,
+				      .flags = (unsigned)x[0], .share_va = x[1],
+				      .ktap_depth = mm_tasks[caller].ktap_depth };
 	if (mneme_msginfo_flags(in->info) & MNEME_MSG_HANDLE)
-		req.handle = mneme_msginfo_slot(in->info);
-	int64_t st = mm_task_spawn(&req, child);
-	if (req.handle)
-		mneme_handle_close(req.handle);
+		req->handle = mneme_msginfo_slot(in->info);
+	return 0;
+}
+
+/* A spawn request; the handle that came with it is closed whatever happens. */
+static int64_t request_spawn(unsigned caller, const struct ulib_msg *in, uint64_t *child)
+{
+	char prog[33], args[MM_SPAWN_ARGS_MAX + 1];
+	struct mm_spawn_req req;
+	int64_t st = spawn_decode(caller, in, &req, prog, args);
+
+	if (!st)
+		st = mm_task_spawn(&req, child);
+	drop_handle(in);
 	return st;
 }
 
@@ -124,6 +138,8 @@ static void handle_request(const struct ulib_msg *in, struct ulib_msg *out)
 
 	mm_stats.requests++;
 	if (!caller) {
+		if (mneme_msginfo_label(in->info) == MM_REQ_SPAWN)
+			drop_handle(in);
 		set_reply(out, -MNEME_EPERM, 0, 0, 0, 0);
 		return;
 	}
@@ -162,6 +178,9 @@ static void handle_request(const struct ulib_msg *in, struct ulib_msg *out)
 static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
 {
 	uint32_t label = mneme_msginfo_label(in->info);
+
+	if (label != MM_REQ_SPAWN || MM_BADGE_KIND(in->badge) != MM_BADGE_SERVICE)
+		drop_handle(in);   /* only a spawn request takes a handle along */
 
 	switch (MM_BADGE_KIND(in->badge)) {
 	case MM_BADGE_FAULT:

@@ -50,6 +50,23 @@ static inline int64_t t_join(uint64_t child, int64_t *status, uint64_t *reason)
 	return err;
 }
 
+/* True if syscall @nr is memory-server-only / exists at all (from the one syscall list). */
+static inline bool t_sys_server_only(uint64_t nr)
+{
+#define T_WHO_(n, name, nargs, who) if (nr == (n)) return (who) == MNEME_SYS_SERVER;
+	MNEME_SYSCALLS(T_WHO_)
+#undef T_WHO_
+	return false;
+}
+
+static inline bool t_sys_known(uint64_t nr)
+{
+#define T_KNOWN_(n, name, nargs, who) if (nr == (n)) return true;
+	MNEME_SYSCALLS(T_KNOWN_)
+#undef T_KNOWN_
+	return false;
+}
+
 static inline uint64_t t_info(uint32_t label)
 {
 	return mneme_msginfo(label, 0, 0);

@@ -2,8 +2,13 @@
  * Syscall fuzzer: many random syscalls with random arguments (seeded, so a
  * failure can be replayed with seed= and count=).  The core must stay up
  * and answer every call with 0 or one of its error codes; memory-server
- * calls must be refused; unknown numbers must get -MNEME_ENOSYS.  The only
- * calls it leaves out are thread_exit (it would end the fuzzer) and IPC on
+ * calls must be refused; unknown numbers must get -MNEME_ENOSYS.
+ *
+ * Two phases.  First children (p_fuzz) make calls with no taming, only
+ * shutdown left out: a child that exits or blocks forever is replaced by
+ * the next (blocked ones are killed once they make no progress), until
+ * the count is reached.  Then the test itself makes as many calls again,
+ * leaving out only thread_exit (it would end the fuzzer) and IPC on
  * handles it holds (a receive there would wait forever).
  */
 #include "common.h"
@@ -20,22 +25,6 @@ static const uint64_t any_calls[] = {
 	MNEME_SYS_endpoint_create, MNEME_SYS_handle_close, MNEME_SYS_handle_mint,
 	MNEME_SYS_clock_read,
 };
-
-static bool is_server_only(uint64_t nr)
-{
-#define FUZZ_WHO_(n, name, nargs, who) if (nr == (n)) return (who) == MNEME_SYS_SERVER;
-	MNEME_SYSCALLS(FUZZ_WHO_)
-#undef FUZZ_WHO_
-	return false;
-}
-
-static bool is_known(uint64_t nr)
-{
-#define FUZZ_KNOWN_(n, name, nargs, who) if (nr == (n)) return true;
-	MNEME_SYSCALLS(FUZZ_KNOWN_)
-#undef FUZZ_KNOWN_
-	return false;
-}
 
 static uint64_t random_number(void)
 {
@@ -78,6 +67,10 @@ static bool tame(uint64_t nr, uint64_t a[7])
 		if (a[0] < 64 && (live >> a[0] & 1))
 			a[0] = 64 + a[0];
 		return true;
+	case MNEME_SYS_handle_close:   /* keep the handle to the memory server for phase two */
+		if (a[0] == ulib_start->server_ep)
+			a[0] += 64;
+		return true;
 	case MNEME_SYS_debug_write:
 		if (a[0] >= MNEME_LAYOUT_IMAGE_BASE && a[0] < MNEME_LAYOUT_END)
 			a[1] = 0;   /* no console garbage from our own memory */
@@ -97,6 +90,61 @@ static void account(uint64_t nr, const uint64_t a[7], const struct mneme_sysret 
 		live &= ~(1ULL << a[0]);
 }
 
+static volatile uint64_t shared[512] __attribute__((aligned(4096)));
+static uint64_t reasons[8];   /* children's exit reasons (MNEME_EXIT_*) */
+
+/* Run one p_fuzz child to its end (or kill it once it stops making calls); returns its calls. */
+static uint64_t fuzz_child(struct ktap *k, uint64_t seed, uint64_t count, uint64_t *bad, bool *killed)
+{
+	char args[64];
+	uint64_t child = 0, state = 0, last = 0, idle = 0;
+
+	*killed = false;
+	for (int i = 0; i < 4; i++)
+		shared[i] = 0;
+	snprintf(args, sizeof(args), "seed=%llu count=%llu", (unsigned long long)seed,
+		 (unsigned long long)count);
+	if (mm_spawn("p_fuzz", args, MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child)) {
+		ktap_fail(k, __FILE__, __LINE__, "cannot start p_fuzz");
+		return count;
+	}
+	uint64_t status = 0, reason = 0;
+	while (mm_status(child, &state, &status, &reason) == 0 && state == MM_STATE_RUNNING) {
+		idle = shared[0] == last ? idle + 1 : 0;
+		last = shared[0];
+		if (idle > 300) {
+			mm_kill(child);
+			*killed = true;
+			idle = 0;
+		}
+		mneme_yield();
+	}
+	*bad += shared[1] + shared[2] + shared[3];
+	if (reason < 8)
+		reasons[reason]++;
+	return shared[0];
+}
+
+static void fuzz_children(struct ktap *k, uint64_t count, uint64_t seed)
+{
+	uint64_t made = 0, bad = 0, children = 0, killed = 0;
+
+	while (made < count && children < 20000) {
+		bool was_killed;
+		made += fuzz_child(k, seed + children, count - made, &bad, &was_killed);
+		children++;
+		killed += was_killed;
+	}
+	ktap_diag(k, "%llu calls by %llu children (%llu killed when they stopped); exits: %llu normal, "
+		  "%llu fault, %llu killed by pager, %llu destroyed", (unsigned long long)made,
+		  (unsigned long long)children, (unsigned long long)killed,
+		  (unsigned long long)reasons[MNEME_EXIT_NORMAL], (unsigned long long)reasons[MNEME_EXIT_FAULT],
+		  (unsigned long long)reasons[MNEME_EXIT_KILLED], (unsigned long long)reasons[MNEME_EXIT_DESTROYED]);
+	KTAP_EXPECT(k, made >= count);
+	KTAP_EXPECT_EQ(k, bad, 0);
+	KTAP_EXPECT_EQ(k, mm_ping(), 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct ktap k;
@@ -107,8 +155,11 @@ int main(int argc, char **argv)
 
 	rng = s ? ulib_strtou(s) : DEFAULT_SEED;
 	live = 1ULL << ulib_start->server_ep;
-	ktap_begin(&k, "fuzz", 2);
+	ktap_begin(&k, "fuzz", 3);
 	ktap_diag(&k, "seed 0x%llx, %llu calls", (unsigned long long)rng, (unsigned long long)count);
+	/* Children first: the in-process phase leaves its endpoints allocated until it exits. */
+	fuzz_children(&k, count, rng);
+	ktap_result(&k, "untamed_children");
 	while (made < count) {
 		uint64_t nr = random_number(), a[7];
 		for (int i = 0; i < 7; i++)
@@ -119,8 +170,8 @@ int main(int argc, char **argv)
 		made++;
 		ok += st == 0;
 		bad_status += st > 0 || st <= -MNEME_ERROR_MAX;
-		bad_perm += is_server_only(nr) && st != -MNEME_EPERM;
-		bad_nosys += !is_known(nr) && st != -MNEME_ENOSYS;
+		bad_perm += t_sys_server_only(nr) && st != -MNEME_EPERM;
+		bad_nosys += !t_sys_known(nr) && st != -MNEME_ENOSYS;
 		bad_ipc += (nr == MNEME_SYS_recv || nr == MNEME_SYS_call) && st == 0;
 		account(nr, a, &r);
 	}
