@@ -223,6 +223,30 @@ void vm_request_perform(struct vm_space *s, const struct vm_req *req, struct vm_
 /* Decode then perform; the whole reply in @out. */
 void vm_request(struct vm_space *s, const struct vm_msg *m, struct vm_reply *out);
 
+/* ---- Lifecycle requests (spawn.c): decoded here, performed by the server ---- */
+
+struct vm_spawn_req {
+	char prog[33];                /* NUL-terminated program name */
+	char args[MNEME_MM_SPAWN_ARGS_MAX + 1];   /* NUL-terminated argument string */
+	unsigned flags;               /* MNEME_MM_SPAWN_* */
+	uint64_t quota;               /* bytes (0 = default) */
+	uint64_t share_va;            /* with MNEME_MM_SPAWN_SHARE */
+	bool handle;                  /* a handle came with the request */
+};
+
+bool vm_lifecycle_label(uint32_t label);
+/*
+ * Decode a SPAWN: name (1..32 bytes, NUL-padded), flags, quota, share
+ * address, arguments (NUL-terminated in the extra words).  0 or -MNEME_E*.
+ */
+int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req);
+/*
+ * Decode STATUS, KILL, MAP_CHILD or PING (unused words 0, no extras, no
+ * handle; MAP_CHILD: page-aligned address, rights, fill byte); *child
+ * receives word 0.  0 or -MNEME_E*.
+ */
+int vm_lifecycle_decode(const struct vm_msg *m, uint64_t *child);
+
 /* Render the caller's regions as text (STATS MAPS); returns bytes, like snprintf into @buf. */
 size_t vm_maps_dump(const struct vm_space *s, char *buf, size_t len);
 

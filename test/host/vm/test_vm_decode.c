@@ -180,6 +180,66 @@ static void stats(void)
 	CHECK(!memcmp(xbuf, "Node 0, zone", 12));
 }
 
+static int spawn(const char *name, unsigned extra, uint64_t x0, uint64_t x1, const char *args,
+		 bool handle, struct vm_spawn_req *out)
+{
+	uint64_t x[MNEME_IPC_BUFFER_WORDS] = { x0, x1 };
+	struct vm_msg m = { .label = MNEME_MM_SPAWN, .extra = extra, .handle = handle, .x = x };
+
+	memcpy(m.w, name, strlen(name) < 32 ? strlen(name) : 32);
+	if (args)
+		memcpy(&x[2], args, strlen(args));
+	return vm_spawn_decode(&m, out);
+}
+
+static void lifecycle(void)
+{
+	struct vm_spawn_req r;
+	uint64_t child;
+
+	CHECK_EQ(spawn("hello", 2, 0, 0, NULL, false, &r), 0);
+	CHECK(!strcmp(r.prog, "hello") && r.quota == 0 && !r.args[0]);
+	CHECK_EQ(spawn("hello", 4, MNEME_MM_SPAWN_SHARE | 300ULL << 32, 0x20000000, "a=1 b", true, &r), 0);
+	CHECK(!strcmp(r.args, "a=1 b") && r.quota == 300 * 4096 && r.share_va == 0x20000000 && r.handle);
+	CHECK_EQ(spawn("0123456789abcdef0123456789abcdef", 2, 0, 0, NULL, false, &r), 0);
+	CHECK_EQ(strlen(r.prog), 32);
+	CHECK_EQ(spawn("", 2, 0, 0, NULL, false, &r), -MNEME_EINVAL);                 /* no name */
+	CHECK_EQ(spawn("hello", 1, 0, 0, NULL, false, &r), -MNEME_EINVAL);            /* too few extras */
+	CHECK_EQ(spawn("hello", 2 + 17, 0, 0, NULL, false, &r), -MNEME_EINVAL);       /* too many */
+	CHECK_EQ(spawn("hello", 2, 0x8, 0, NULL, false, &r), -MNEME_EINVAL);          /* unknown flag */
+	CHECK_EQ(spawn("hello", 2, 3, 0, NULL, true, &r), -MNEME_EINVAL);             /* PAGER|NOPAGER */
+	CHECK_EQ(spawn("hello", 2, 1, 0, NULL, false, &r), -MNEME_EINVAL);            /* PAGER, no handle */
+	CHECK_EQ(spawn("hello", 2, 4, 0x123, NULL, false, &r), -MNEME_EINVAL);        /* share misaligned */
+	CHECK_EQ(spawn("hello", 2, 0, 0x1000, NULL, false, &r), -MNEME_EINVAL);       /* share word, no flag */
+	CHECK_EQ(spawn("hello", 3, 0, 0, "12345678", false, &r), -MNEME_EINVAL);      /* args unterminated */
+	uint64_t x[4] = { 0 };
+	struct vm_msg m = { .label = MNEME_MM_SPAWN, .extra = 2, .x = x };
+	memcpy(m.w, "ab\0c", 4);
+	CHECK_EQ(vm_spawn_decode(&m, &r), -MNEME_EINVAL);                             /* bytes after NUL */
+	struct vm_msg s = { .label = MNEME_MM_STATUS, .w = { 77 } };
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), 0);
+	CHECK_EQ(child, 77);
+	s.w[1] = 1;
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s = (struct vm_msg){ .label = MNEME_MM_KILL, .w = { 5 }, .extra = 1 };
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s = (struct vm_msg){ .label = MNEME_MM_PING, .handle = true };
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s = (struct vm_msg){ .label = MNEME_MM_MAP_CHILD, .w = { 5, 0x30000000, 3, 0xab } };
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), 0);
+	s.w[3] = 256;
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s.w[3] = 1;
+	s.w[2] = 0;
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s.w[2] = 1;
+	s.w[1] = 0x30000010;
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
+	s.label = MNEME_MM_USAGE;
+	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_ENOSYS);
+	nr += 27;
+}
+
 int main(void)
 {
 	if (vm_env_init()) {
@@ -195,6 +255,7 @@ int main(void)
 	contig();
 	ranges();
 	stats();
+	lifecycle();
 	CHECK_OK(t);
 	CHECK_OK(other);
 	fake_task_free(t);
