@@ -15,11 +15,8 @@
 #include <core/printk.h>
 #include <core/sched.h>
 
-struct thread *current;
+struct sched_cpu sched_cpu;
 static struct list_node run_queue[MNEME_PRIO_MAX + 1];
-uint32_t sched_prio_bitmap;
-struct thread *sched_last_thread;      /* whose registers the arch holds */
-struct task *sched_last_task;          /* whose address space is active */
 #define prio_bitmap sched_prio_bitmap
 #define last_thread sched_last_thread
 #define last_task sched_last_task

@@ -35,8 +35,6 @@ static const uint8_t sys_server_only[MNEME_SYS_NR_MAX] = {
 	MNEME_SYSCALLS(SYS_WHO_)
 };
 
-uint64_t syscall_count;
-
 void sys_ret(struct thread *cur, int status)
 {
 	arch_regs_set_ret(&cur->regs, 0, (uint64_t)(int64_t)status);
@@ -58,18 +56,44 @@ void core_syscall(struct arch_regs *regs)
 {
 	struct thread *cur = current;
 	uint64_t nr = arch_regs_syscall_nr(regs);
+	uint64_t info = arch_regs_arg(regs, 1), badge;
 
 	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
 	syscall_count++;
-	if (nr == MNEME_SYS_call) {
-		if (ipc_fast_call(cur))
-			return;
-	} else if (nr == MNEME_SYS_reply_recv) {
-		if (ipc_fast_reply_recv(cur))
-			return;
+	struct thread *to = ipc_fast(cur, nr, arch_regs_arg(regs, 0), info, &badge);
+	if (to) {
+		ipc_fast_finish(to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
+				arch_regs_arg(regs, 4), arch_regs_arg(regs, 5));
+		return;
 	}
 	syscall_slow(cur, nr);
 }
+
+#ifdef ARCH_SYSCALL_ARGS_IN_REGS
+/*
+ * The entry for architectures that pass the arguments in registers
+ * (<arch/arch_impl.h> declares it): arg0..arg5 and the number as
+ * parameters, while the number and arg6 are in the frame already.  The
+ * fast path never touches the caller's frame for its arguments; the
+ * general path gets arg0..arg5 stored first.
+ */
+void core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5, uint64_t a6, uint64_t nr)
+{
+	struct thread *cur = current;
+	uint64_t badge;
+
+	(void)a6;
+	syscall_count++;
+	struct thread *to = ipc_fast(cur, nr, a0, a1, &badge);
+	if (to) {
+		ipc_fast_finish(to, badge, a1, a2, a3, a4, a5);
+		return;
+	}
+	arch_regs_set_syscall_args(&cur->regs, a0, a1, a2, a3, a4, a5);
+	syscall_slow(cur, arch_regs_syscall_nr(&cur->regs));
+}
+#endif
 
 void core_preempt(struct arch_regs *regs)
 {

@@ -330,11 +330,14 @@ trap_entry:
  * struct arch_regs last given to arch_set_current_regs() (in the
  * thread's TCB), never onto the stack.
  *
- * The syscall path (ecall) is the IPC fast path's, so it is lean: t0-t6
- * are clobbered by the syscall ABI and not saved (the frame keeps the
- * thread's older values, so nothing of the core leaks), scause, stval
- * and sstatus are not saved, sepc is saved already advanced past the
- * ecall.  Every other trap saves everything.
+ * The syscall path (ecall) is the IPC fast path's, so it is lean: it
+ * saves only what a syscall preserves (ra, sp, gp, tp, s0-s11, a7),
+ * arg6 (a6) and sepc, already advanced past the ecall, and calls
+ * core_syscall_args(a0, .., a6, nr) with the user's a0..a7 untouched:
+ * the core stores arg0..arg5 in the frame only on its general path.
+ * t0-t6 are clobbered by the syscall ABI and not saved (the frame keeps
+ * the thread's older values, so nothing of the core leaks), nor are
+ * scause, stval and sstatus.  Every other trap saves everything.
  *
  * Both paths end in riscv_return_to_user, which returns with the
  * registers of whichever thread is current by then.
@@ -343,38 +346,24 @@ trap_entry:
 user_entry:
 	.cfi_startproc
 	.cfi_undefined ra               /* a user frame ends the core's backtrace */
-	sd	a0, PERCPU_SCRATCH(sp)
-	ld	a0, PERCPU_REGS(sp)
-	sd	x1, REGS_GPR(1)(a0)
-	sd	x3, REGS_GPR(3)(a0)
-	sd	x4, REGS_GPR(4)(a0)
-	.irp n, 8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27
-	sd	x\n, REGS_GPR(\n)(a0)
+	sd	t0, PERCPU_SCRATCH(sp)
+	csrr	t0, scause
+	addi	t0, t0, -8              /* EXC_ECALL_U */
+	bnez	t0, .Luser_trap
+	ld	t0, PERCPU_REGS(sp)
+	sd	x1, REGS_GPR(1)(t0)
+	sd	x3, REGS_GPR(3)(t0)
+	sd	x4, REGS_GPR(4)(t0)
+	.irp n, 8,9,16,17,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, REGS_GPR(\n)(t0)
 	.endr
-	ld	a1, PERCPU_SCRATCH(sp)
-	sd	a1, REGS_GPR(10)(a0)
-	csrrw	a1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
-	sd	a1, REGS_GPR(2)(a0)
-	csrr	a2, sepc
-	csrr	a1, scause
-	li	a3, 8                 /* EXC_ECALL_U */
-	bne	a1, a3, .Luser_trap
-	addi	a2, a2, 4
-	sd	a2, REGS_SEPC(a0)
-	call	core_syscall
-	j	riscv_return_to_user
-
-.Luser_trap:
-	.irp n, 5,6,7,28,29,30,31
-	sd	x\n, REGS_GPR(\n)(a0)
-	.endr
-	sd	a2, REGS_SEPC(a0)
-	sd	a1, REGS_SCAUSE(a0)
-	csrr	a3, stval
-	sd	a3, REGS_STVAL(a0)
-	csrr	a3, sstatus
-	sd	a3, REGS_SSTATUS(a0)
-	call	riscv_user_trap         /* (regs, scause) */
+	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
+	sd	t1, REGS_GPR(2)(t0)
+	csrr	t1, sepc
+	addi	t1, t1, 4
+	sd	t1, REGS_SEPC(t0)
+	jal	core_syscall_args
+	/* fall through */
 
 /*
  * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
@@ -397,6 +386,31 @@ riscv_return_to_user:
 	ld	sp, REGS_GPR(2)(a0)
 	ld	a0, REGS_GPR(10)(a0)
 	sret
+
+/* Any other trap from user mode (t0 is in PERCPU_SCRATCH): save everything. */
+.Luser_trap:
+	ld	t0, PERCPU_REGS(sp)
+	sd	x1, REGS_GPR(1)(t0)
+	sd	x3, REGS_GPR(3)(t0)
+	sd	x4, REGS_GPR(4)(t0)
+	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, REGS_GPR(\n)(t0)
+	.endr
+	ld	t1, PERCPU_SCRATCH(sp)
+	sd	t1, REGS_GPR(5)(t0)
+	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
+	sd	t1, REGS_GPR(2)(t0)
+	csrr	t1, sepc
+	sd	t1, REGS_SEPC(t0)
+	csrr	a1, scause
+	sd	a1, REGS_SCAUSE(t0)
+	csrr	t1, stval
+	sd	t1, REGS_STVAL(t0)
+	csrr	t1, sstatus
+	sd	t1, REGS_SSTATUS(t0)
+	mv	a0, t0
+	call	riscv_user_trap         /* (regs, scause) */
+	j	riscv_return_to_user
 	.cfi_endproc
 
 /*

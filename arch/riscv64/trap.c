@@ -13,7 +13,7 @@
  * entry.S after the registers are in the thread's frame): the timer
  * ticks and may preempt; exceptions are decoded into a kind, an address
  * and an access and handed to core_user_exception() (a message to the
- * task's pager).  ecall never gets here: user_entry calls core_syscall().
+ * task's pager).  ecall never gets here: user_entry calls core_syscall_args().
  */
 #include <arch/arch.h>
 #include <arch/riscv.h>

@@ -16,27 +16,32 @@
 #include <core/ipc.h>
 #include <core/sched.h>
 
-/* Receiver results: status, badge, msginfo, words 0..3 from the sender's arguments. */
-static inline __attribute__((always_inline)) void
-fast_transfer(struct arch_regs *to, const struct arch_regs *from, uint64_t badge, uint64_t info)
-{
-	arch_regs_set_ret(to, 0, 0);
-	arch_regs_set_ret(to, 1, badge);
-	arch_regs_set_ret(to, 2, info);
-	arch_regs_set_ret(to, 3, arch_regs_arg(from, 2));
-	arch_regs_set_ret(to, 4, arch_regs_arg(from, 3));
-	arch_regs_set_ret(to, 5, arch_regs_arg(from, 4));
-	arch_regs_set_ret(to, 6, arch_regs_arg(from, 5));
-}
+/*
+ * Decode and perform, in two steps so the message words are read only
+ * where they are stored: ipc_fast() checks everything, changes the
+ * threads' states and returns the partner (NULL: take the general path,
+ * nothing changed); ipc_fast_finish() gives the partner the message and
+ * the CPU.  The entry supplies the arguments as values (from the frame or
+ * straight from the registers the arch passed them in).
+ */
 
-/* The live endpoint behind @slot if the handle has @right, else NULL. */
+/*
+ * The live endpoint behind @slot if the handle has @right, else NULL.
+ * Type and right are tested together: one halfword load, type in its low
+ * byte and rights in its high byte (little-endian, checked below).
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+	       __builtin_offsetof(struct handle, type) == 0 &&
+	       __builtin_offsetof(struct handle, rights) == 1, "handle type/rights halfword");
 static inline __attribute__((always_inline)) struct endpoint *
 fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct handle **hp)
 {
 	if (slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
 	const struct handle *h = &cur->task->handles[slot];
-	if (h->type != MNEME_OBJ_ENDPOINT || !(h->rights & right))
+	uint16_t type_rights;
+	__builtin_memcpy(&type_rights, h, sizeof(type_rights));
+	if ((type_rights & (0xffu | right << 8)) != (MNEME_OBJ_ENDPOINT | right << 8))
 		return NULL;
 	struct endpoint *ep = &endpoint_table[h->index];
 	if (ep->gen != h->gen)        /* destroying an endpoint bumps its generation */
@@ -45,54 +50,84 @@ fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct ha
 	return ep;
 }
 
-static inline bool ipc_fast_call(struct thread *cur)
+/* call: the receiver waiting on @slot's endpoint takes @cur's call; @badge for it. */
+static inline __attribute__((always_inline)) struct thread *
+ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t info, uint64_t *badge)
 {
-	const struct arch_regs *regs = &cur->regs;
-	uint64_t info = arch_regs_arg(regs, 1);
 	const struct handle *h;
 
 	if (info >> 32)
-		return false;
-	struct endpoint *ep = fast_endpoint(cur, arch_regs_arg(regs, 0), MNEME_RIGHT_SEND, &h);
+		return NULL;
+	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_SEND, &h);
 	if (!ep || list_empty(&ep->recv_q))
-		return false;
+		return NULL;
 	struct thread *r = list_entry(ep->recv_q.next, struct thread, link);
 	if (r->reply_to || sched_outranked(r->prio))
-		return false;
+		return NULL;
 	list_del(&r->link);
-	fast_transfer(&r->regs, regs, h->badge, info);
 	r->reply_to = cur;
 	r->reply_gen = cur->gen;
 	r->state = THREAD_RUNNABLE;
 	r->blocked_on = NULL;
 	cur->state = THREAD_REPLY;
 	cur->replier = r;
-	sched_switch_fast(r);
-	return true;
+	*badge = h->badge;
+	return r;
 }
 
-static inline bool ipc_fast_reply_recv(struct thread *cur)
+/* reply_recv: @cur's caller takes the reply, @cur waits on @slot's endpoint. */
+static inline __attribute__((always_inline)) struct thread *
+ipc_fast_reply_recv(struct thread *cur, uint64_t slot, uint64_t info)
 {
-	const struct arch_regs *regs = &cur->regs;
-	uint64_t info = arch_regs_arg(regs, 1);
 	struct thread *c = cur->reply_to;
 	const struct handle *h;
 
 	if ((info >> 32) || !c || c->gen != cur->reply_gen || c->state != THREAD_REPLY ||
 	    c->replier != cur || c->fault || sched_outranked(c->prio))
-		return false;
-	struct endpoint *ep = fast_endpoint(cur, arch_regs_arg(regs, 0), MNEME_RIGHT_RECV, &h);
+		return NULL;
+	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_RECV, &h);
 	if (!ep || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))
-		return false;
-	fast_transfer(&c->regs, regs, 0, info);
+		return NULL;
 	c->replier = NULL;
 	c->state = THREAD_RUNNABLE;
 	cur->reply_to = NULL;
 	cur->state = THREAD_RECV;
 	cur->blocked_on = ep;
 	list_add_tail(&ep->recv_q, &cur->link);
-	sched_switch_fast(c);
-	return true;
+	return c;
+}
+
+/*
+ * The fast path's decision for syscall @nr (arg0 @slot, arg1 @info): the
+ * partner that gets the message and the CPU, with the badge it sees, or
+ * NULL (nothing changed: take the general path).
+ */
+static inline __attribute__((always_inline)) struct thread *
+ipc_fast(struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info, uint64_t *badge)
+{
+	*badge = 0;
+	if (nr == MNEME_SYS_call)
+		return ipc_fast_call(cur, slot, info, badge);
+	if (nr == MNEME_SYS_reply_recv)
+		return ipc_fast_reply_recv(cur, slot, info);
+	return NULL;
+}
+
+/* @to's results (status, badge, msginfo, words 0..3), then @to runs. */
+static inline __attribute__((always_inline)) void
+ipc_fast_finish(struct thread *to, uint64_t badge, uint64_t info,
+		uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	struct arch_regs *r = &to->regs;
+
+	arch_regs_set_ret(r, 0, 0);
+	arch_regs_set_ret(r, 1, badge);
+	arch_regs_set_ret(r, 2, info);
+	arch_regs_set_ret(r, 3, w0);
+	arch_regs_set_ret(r, 4, w1);
+	arch_regs_set_ret(r, 5, w2);
+	arch_regs_set_ret(r, 6, w3);
+	sched_switch_fast(to);
 }
 
 #endif

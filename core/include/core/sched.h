@@ -16,10 +16,25 @@
 
 #define SCHED_TIMESLICE 5   /* timer ticks */
 
-extern struct thread *current;
-extern uint32_t sched_prio_bitmap;       /* bit p: run_queue[p] is not empty */
-extern struct thread *sched_last_thread; /* whose registers the arch holds */
-extern struct task *sched_last_task;     /* whose address space is active */
+/*
+ * The scheduler's per-CPU state, together in one cache line: the IPC fast
+ * path reads and writes all of it, and one base address serves every
+ * field (instead of one address computation per global).
+ */
+struct sched_cpu {
+	struct thread *cur;             /* the running thread (@current) */
+	struct thread *last_thread;     /* whose registers the arch holds */
+	struct task *last_task;         /* whose address space is active */
+	uint64_t nr_syscalls;           /* syscalls since boot (statistics) */
+	uint32_t prio_bitmap;           /* bit p: run_queue[p] is not empty */
+} __attribute__((aligned(64)));
+
+extern struct sched_cpu sched_cpu;
+
+#define current           (sched_cpu.cur)
+#define sched_prio_bitmap (sched_cpu.prio_bitmap)
+#define sched_last_thread (sched_cpu.last_thread)
+#define sched_last_task   (sched_cpu.last_task)
 
 void sched_init(void);
 /* Put runnable @t at the tail of its priority's queue. */
@@ -67,13 +82,16 @@ static inline bool sched_outranked(unsigned prio)
  * becomes current and the arch gets its registers and address space:
  * sched_return() without the checks the fast path has already made.
  */
-static inline void sched_switch_fast(struct thread *t)
+static inline __attribute__((always_inline)) void sched_switch_fast(struct thread *t)
 {
-	current = t;
-	sched_last_thread = t;
-	if (t->task != sched_last_task) {
-		sched_last_task = t->task;
-		arch_aspace_activate(&t->task->aspace);
+	struct sched_cpu *cpu = &sched_cpu;
+	struct task *task = t->task;
+
+	cpu->cur = t;
+	cpu->last_thread = t;
+	if (task != cpu->last_task) {
+		cpu->last_task = task;
+		arch_aspace_activate(&task->aspace);
 	}
 	arch_set_current_regs(&t->regs);
 }

@@ -5,11 +5,12 @@
 #define CORE_SYSCALL_H
 
 #include <core/object.h>
+#include <core/sched.h>
 
 /* Set @cur's status result (ret0). */
 void sys_ret(struct thread *cur, int status);
 
 /* Syscalls handled since boot (the fuzzer's progress, benchmarks). */
-extern uint64_t syscall_count;
+#define syscall_count (sched_cpu.nr_syscalls)
 
 #endif

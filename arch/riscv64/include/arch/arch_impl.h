@@ -77,6 +77,30 @@ static inline void arch_regs_set_ret(struct arch_regs *r, unsigned i, uint64_t v
 }
 
 /*
+ * The ecall entry passes arg0..arg5 to the core in registers (a0..a5, and
+ * the number in a7: the C calling convention) and saves only the
+ * registers a syscall preserves, with a6 (arg6) and a7 (the number),
+ * into the frame.  The core stores arg0..arg5 in the frame itself when it
+ * takes the general path (arch_regs_set_syscall_args).
+ */
+#define ARCH_SYSCALL_ARGS_IN_REGS 1
+
+void core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5, uint64_t a6, uint64_t nr);
+
+static inline void arch_regs_set_syscall_args(struct arch_regs *r, uint64_t a0, uint64_t a1,
+					      uint64_t a2, uint64_t a3, uint64_t a4,
+					      uint64_t a5)
+{
+	r->a0 = a0;
+	r->a1 = a1;
+	r->a2 = a2;
+	r->a3 = a3;
+	r->a4 = a4;
+	r->a5 = a5;
+}
+
+/*
  * The two arch operations of every IPC fast-path switch, inline so the
  * core's switch needs no calls (uspace.h's later prototypes of the same
  * names keep the internal linkage given here, C11 6.2.2).

@@ -32,7 +32,7 @@
  * with sscratch, so sp is at once the block and the kernel stack top.
  */
 #define PERCPU_REGS     0    /* struct arch_regs * of the current thread */
-#define PERCPU_SCRATCH  8    /* a0 of the user while the entry saves registers */
+#define PERCPU_SCRATCH  8    /* t0 of the user while the entry saves registers */
 #define PERCPU_SSTATUS  16   /* sstatus for the return to user mode */
 #define PERCPU_SIZE     32
 
