@@ -28,7 +28,7 @@
 /* Test programs in the order tests=all runs them. */
 static const char *const all_tests[] = {
 	"t_runtime", "t_ipc", "t_clients", "t_order", "t_handles", "t_dead", "t_preempt",
-	"t_pager", "t_nohandler", "t_isolation", "t_fuzz",
+	"t_pager", "t_nohandler", "t_isolation", "t_hostile", "t_fuzz",
 };
 #define NR_ALL_TESTS (sizeof(all_tests) / sizeof(all_tests[0]))
 
