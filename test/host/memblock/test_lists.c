@@ -305,6 +305,9 @@ static void test_double_memory_array(void)
 	MBT_CHECK(mm_virt_to_phys(memblock.memory.regions) != arr);
 	MBT_EQ(memblock.reserved.cnt, 1);
 	MBT_EQ(memblock.reserved.regions[0].base, mm_virt_to_phys(memblock.memory.regions));
+	/* ... and only the new one stays reserved */
+	MBT_EQ(memblock_reserved_size(),
+	       (memblock.memory.max * sizeof(struct memblock_region) + SZ_4K - 1) & ~(SZ_4K - 1));
 }
 
 static void test_double_reserved_array(void)
