@@ -540,6 +540,8 @@ int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *t
 	     r = vm_region_next(s, r))
 		if (prot & ~r->prot)
 			return -MNEME_EPERM;
+	if (!vm_backend_may_share(s, to))
+		return -MNEME_EPERM;
 	if (to->nr_regions >= MNEME_MM_MAX_REGIONS || place_share(to, addr, len, &at))
 		return -MNEME_ENOMEM;
 	if (vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len)))

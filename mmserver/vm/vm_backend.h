@@ -15,6 +15,7 @@
 #ifndef MMSERVER_VM_BACKEND_H
 #define MMSERVER_VM_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,12 @@ struct vm_space;
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot);
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
+/*
+ * May @from map memory into @to (SHARE)?  A policy of the server (on
+ * mneme: a task and its parent or children, and itself), so a task cannot
+ * spend another, unrelated task's quota or address space uninvited.
+ */
+bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to);
 /*
  * On mneme only (vm_backend_mneme.c): donate one page-table frame for @s,
  * for a MAP_RESUME fault reply the core refused with -MNEME_ENOMEM.

@@ -158,7 +158,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   ulib_start_info.task_id), w3 = rights for the receiver
  *   r0 = address of the range in the receiver
  *   The rights must be a subset of the caller's rights on every page of the
- *   range (-MNEME_EPERM).  Lazy pages of the range are backed first, so both
+ *   range, and the receiver the caller itself, its parent or a child
+ *   (-MNEME_EPERM).  Lazy pages of the range are backed first, so both
  *   tasks see the same frames.  The receiver's pages stay valid after the
  *   caller unmaps or exits (frames are reference-counted).
  *

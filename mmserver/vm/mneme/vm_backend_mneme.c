@@ -56,6 +56,14 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return (int)mneme_protect(task_handle(s), va, prot);
 }
 
+/* The server's policy (task.c): parent and child may share, and a task with itself. */
+bool mm_task_may_share(uint64_t from_id, uint64_t to_id);
+
+bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
+{
+	return from == to || mm_task_may_share(from->id, to->id);
+}
+
 /* Donate for a fault reply the core refused with -MNEME_ENOMEM; the server then replies again. */
 int vm_backend_fault_donate(struct vm_space *s)
 {

@@ -178,6 +178,10 @@ static void share(void)
 	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, RW | MNEME_PROT_EXEC, &vb),
 		 -MNEME_EPERM);
 	CHECK_EQ(vm_share(a->space, va, 17 * VM_PAGE_SIZE, b->space, RW, &vb), -MNEME_ENOENT);
+	b->refuse_shares = true;      /* not related: the server's policy refuses */
+	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, MNEME_PROT_READ, &vb), -MNEME_EPERM);
+	CHECK_EQ(a->space->acct.resident, 1);
+	b->refuse_shares = false;
 	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, MNEME_PROT_READ, &vb), 0);
 	CHECK_EQ(a->space->acct.resident, 16);                /* lazy pages backed for both */
 	CHECK_EQ(b->space->acct.resident, 16);

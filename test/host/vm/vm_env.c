@@ -194,6 +194,13 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return 0;
 }
 
+bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
+{
+	const struct fake_task *t = to->cookie;
+
+	return from == to || !t->refuse_shares;
+}
+
 size_t vm_backend_memmap_dump(char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "[mem 0x0000000000100000-0x000000000fffffff] usable\n");

@@ -28,6 +28,7 @@ struct fake_task {
 	uint64_t nr_ptes;
 	struct fake_span *spans;   /* 2 MiB spans that got a page-table frame */
 	bool fail_maps;            /* make every backend map fail (the core out of memory) */
+	bool refuse_shares;        /* vm_backend_may_share() says no for shares into it */
 };
 
 int vm_env_init(void);
