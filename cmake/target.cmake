@@ -13,6 +13,9 @@ include(${MNEME_ROOT}/arch/${MNEME_ARCH}/arch.cmake)
 
 file(GLOB MNEME_CORE_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/core/*.c)
 add_executable(mneme-core ${MNEME_CORE_SOURCES} ${MNEME_ARCH_CORE_SOURCES})
+# The syscall entry and IPC fast path only: no frame pointers (see the file's header).
+set_source_files_properties(${MNEME_ROOT}/core/syscall_fast.c PROPERTIES COMPILE_OPTIONS
+  -fomit-frame-pointer)
 target_include_directories(mneme-core PRIVATE
   ${MNEME_ROOT}/core/include
   ${MNEME_ROOT}/arch/include

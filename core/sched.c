@@ -18,7 +18,6 @@
 struct sched_cpu sched_cpu;
 static struct list_node run_queue[MNEME_PRIO_MAX + 1];
 #define prio_bitmap sched_prio_bitmap
-#define last_thread sched_last_thread
 #define last_task sched_last_task
 
 void sched_init(void)
@@ -27,7 +26,6 @@ void sched_init(void)
 		list_init(&run_queue[i]);
 	prio_bitmap = 0;
 	current = NULL;
-	last_thread = NULL;
 	last_task = NULL;
 }
 
@@ -117,8 +115,6 @@ void sched_remove(struct thread *t)
 		sched_dequeue(t);
 	if (current == t)
 		current = NULL;
-	if (last_thread == t)
-		last_thread = NULL;
 }
 
 void sched_set_prio(struct thread *t, unsigned prio)
@@ -163,10 +159,7 @@ void sched_return(void)
 		current = sched_pick();
 	if (!current)
 		current = sched_idle();
-	if (current != last_thread) {
-		last_thread = current;
-		arch_set_current_regs(&current->regs);
-	}
+	arch_set_current_regs(&current->regs);  /* two stores at most: cheaper than a test */
 	if (current->task != last_task) {
 		last_task = current->task;
 		arch_aspace_activate(&last_task->aspace);

@@ -1,8 +1,8 @@
 /*
  * Syscall entry: dispatch through the table generated from the one
  * syscall list (<mneme/syscall.h>), plus the small syscalls themselves.
- * The IPC calls are in ipc.c and <core/ipc_fast.h>, the address-space calls in
- * syscall_server.c.
+ * The entry itself and the IPC fast path are in syscall_fast.c, the IPC
+ * calls in ipc.c, the address-space calls in syscall_server.c.
  *
  * Every handler reads all its arguments before it writes a result
  * (argument and result registers may be the same registers), validates
@@ -13,7 +13,6 @@
 #include <arch/uspace.h>
 #include <core/core.h>
 #include <core/ipc.h>
-#include <core/ipc_fast.h>
 #include <core/printk.h>
 #include <core/sched.h>
 #include <core/syscall.h>
@@ -41,8 +40,9 @@ void sys_ret(struct thread *cur, int status)
 }
 
 /* Everything but the IPC fast path: decode the number, check the caller, run the call. */
-static __attribute__((noinline)) void syscall_slow(struct thread *cur, uint64_t nr)
+struct arch_regs *syscall_general(struct thread *cur, uint64_t nr)
 {
+	syscall_count++;
 	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
 		sys_ret(cur, -MNEME_ENOSYS);
 	else if (sys_server_only[nr] && !cur->task->privileged)
@@ -50,50 +50,8 @@ static __attribute__((noinline)) void syscall_slow(struct thread *cur, uint64_t 
 	else
 		sys_table[nr](cur);
 	sched_return();
+	return &current->regs;
 }
-
-void core_syscall(struct arch_regs *regs)
-{
-	struct thread *cur = current;
-	uint64_t nr = arch_regs_syscall_nr(regs);
-	uint64_t info = arch_regs_arg(regs, 1), badge;
-
-	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
-	syscall_count++;
-	struct thread *to = ipc_fast(cur, nr, arch_regs_arg(regs, 0), info, &badge);
-	if (to) {
-		ipc_fast_finish(to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
-				arch_regs_arg(regs, 4), arch_regs_arg(regs, 5));
-		return;
-	}
-	syscall_slow(cur, nr);
-}
-
-#ifdef ARCH_SYSCALL_ARGS_IN_REGS
-/*
- * The entry for architectures that pass the arguments in registers
- * (<arch/arch_impl.h> declares it): arg0..arg5 and the number as
- * parameters, while the number and arg6 are in the frame already.  The
- * fast path never touches the caller's frame for its arguments; the
- * general path gets arg0..arg5 stored first.
- */
-void core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		       uint64_t a5, uint64_t a6, uint64_t nr)
-{
-	struct thread *cur = current;
-	uint64_t badge;
-
-	(void)a6;
-	syscall_count++;
-	struct thread *to = ipc_fast(cur, nr, a0, a1, &badge);
-	if (to) {
-		ipc_fast_finish(to, badge, a1, a2, a3, a4, a5);
-		return;
-	}
-	arch_regs_set_syscall_args(&cur->regs, a0, a1, a2, a3, a4, a5);
-	syscall_slow(cur, arch_regs_syscall_nr(&cur->regs));
-}
-#endif
 
 void core_preempt(struct arch_regs *regs)
 {

@@ -331,10 +331,10 @@ trap_entry:
  * thread's TCB), never onto the stack.
  *
  * The syscall path (ecall) is the IPC fast path's, so it is lean: it
- * saves only what a syscall preserves (ra, sp, gp, tp, s0-s11, a7),
- * arg6 (a6) and sepc, already advanced past the ecall, and calls
+ * saves only what a syscall preserves (ra, sp, gp, tp, s0-s11, a7) and
+ * sepc, already advanced past the ecall, and calls
  * core_syscall_args(a0, .., a6, nr) with the user's a0..a7 untouched:
- * the core stores arg0..arg5 in the frame only on its general path.
+ * the core stores arg0..arg6 in the frame only on its general path.
  * t0-t6 are clobbered by the syscall ABI and not saved (the frame keeps
  * the thread's older values, so nothing of the core leaks), nor are
  * scause, stval and sstatus.  Every other trap saves everything.
@@ -354,7 +354,7 @@ user_entry:
 	sd	x1, REGS_GPR(1)(t0)
 	sd	x3, REGS_GPR(3)(t0)
 	sd	x4, REGS_GPR(4)(t0)
-	.irp n, 8,9,16,17,18,19,20,21,22,23,24,25,26,27
+	.irp n, 8,9,17,18,19,20,21,22,23,24,25,26,27
 	sd	x\n, REGS_GPR(\n)(t0)
 	.endr
 	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
@@ -362,18 +362,10 @@ user_entry:
 	csrr	t1, sepc
 	addi	t1, t1, 4
 	sd	t1, REGS_SEPC(t0)
-	jal	core_syscall_args
-	/* fall through */
-
-/*
- * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
- * the registers of the frame last given to arch_set_current_regs() and
- * returns to user mode.  sstatus is already right (see arch_enter_user):
- * SPP = U, SUM = 0, FS = off (an FP instruction is illegal in U-mode).
- */
-	.global riscv_return_to_user
-riscv_return_to_user:
-	ld	a0, PERCPU_REGS(sp)
+	jal	core_syscall_args       /* returns the frame of the thread to run */
+	sd	a0, PERCPU_REGS(sp)
+	/* fall through, a0 = the frame */
+.Lrestore:
 	ld	a1, REGS_SEPC(a0)
 	csrw	sepc, a1
 	csrw	sscratch, sp
@@ -386,6 +378,17 @@ riscv_return_to_user:
 	ld	sp, REGS_GPR(2)(a0)
 	ld	a0, REGS_GPR(10)(a0)
 	sret
+
+/*
+ * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
+ * the registers of the frame last given to arch_set_current_regs() and
+ * returns to user mode.  sstatus is already right (see arch_enter_user):
+ * SPP = U, SUM = 0, FS = off (an FP instruction is illegal in U-mode).
+ */
+	.global riscv_return_to_user
+riscv_return_to_user:
+	ld	a0, PERCPU_REGS(sp)
+	j	.Lrestore
 
 /* Any other trap from user mode (t0 is in PERCPU_SCRATCH): save everything. */
 .Luser_trap:

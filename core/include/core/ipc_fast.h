@@ -6,8 +6,8 @@
  * unusual returns false and the general path in ipc.c handles the call
  * from the start (the fast path changes nothing before it commits).
  *
- * Inline: included only by syscall.c, in front of the dispatcher, so a
- * fast call costs no function calls of its own.
+ * Inline: included only by syscall_fast.c, the syscall entry, so a fast
+ * call costs no function calls of its own.
  */
 #ifndef CORE_IPC_FAST_H
 #define CORE_IPC_FAST_H
@@ -52,19 +52,17 @@ fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct ha
 
 /* call: the receiver waiting on @slot's endpoint takes @cur's call; @badge for it. */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t info, uint64_t *badge)
+ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t *badge)
 {
 	const struct handle *h;
 
-	if (info >> 32)
-		return NULL;
 	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_SEND, &h);
 	if (!ep || list_empty(&ep->recv_q))
 		return NULL;
 	struct thread *r = list_entry(ep->recv_q.next, struct thread, link);
 	if (r->reply_to || sched_outranked(r->prio))
 		return NULL;
-	list_del(&r->link);
+	list_del_first(&ep->recv_q, &r->link);
 	r->reply_to = cur;
 	r->reply_gen = cur->gen;
 	r->state = THREAD_RUNNABLE;
@@ -77,12 +75,12 @@ ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t info, uint64_t *badge)
 
 /* reply_recv: @cur's caller takes the reply, @cur waits on @slot's endpoint. */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast_reply_recv(struct thread *cur, uint64_t slot, uint64_t info)
+ipc_fast_reply_recv(struct thread *cur, uint64_t slot)
 {
 	struct thread *c = cur->reply_to;
 	const struct handle *h;
 
-	if ((info >> 32) || !c || c->gen != cur->reply_gen || c->state != THREAD_REPLY ||
+	if (!c || c->gen != cur->reply_gen || c->state != THREAD_REPLY ||
 	    c->replier != cur || c->fault || sched_outranked(c->prio))
 		return NULL;
 	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_RECV, &h);
@@ -106,17 +104,22 @@ static inline __attribute__((always_inline)) struct thread *
 ipc_fast(struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info, uint64_t *badge)
 {
 	*badge = 0;
+	if (info >> 32)         /* extra words, flags or slot bits: not for the fast path */
+		return NULL;
 	if (nr == MNEME_SYS_call)
-		return ipc_fast_call(cur, slot, info, badge);
+		return ipc_fast_call(cur, slot, badge);
 	if (nr == MNEME_SYS_reply_recv)
-		return ipc_fast_reply_recv(cur, slot, info);
+		return ipc_fast_reply_recv(cur, slot);
 	return NULL;
 }
 
-/* @to's results (status, badge, msginfo, words 0..3), then @to runs. */
+/*
+ * @to's results (status, badge, msginfo, words 0..3), then @to runs
+ * (@set_regs false: the caller hands @to's frame to the arch itself).
+ */
 static inline __attribute__((always_inline)) void
 ipc_fast_finish(struct thread *to, uint64_t badge, uint64_t info,
-		uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+		uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, bool set_regs)
 {
 	struct arch_regs *r = &to->regs;
 
@@ -127,7 +130,7 @@ ipc_fast_finish(struct thread *to, uint64_t badge, uint64_t info,
 	arch_regs_set_ret(r, 4, w1);
 	arch_regs_set_ret(r, 5, w2);
 	arch_regs_set_ret(r, 6, w3);
-	sched_switch_fast(to);
+	sched_switch_fast(to, set_regs);
 }
 
 #endif

@@ -33,9 +33,11 @@ static inline bool list_linked(const struct list_node *node)
 
 static inline void list_add_tail(struct list_node *head, struct list_node *node)
 {
-	node->prev = head->prev;
+	struct list_node *tail = head->prev;   /* read once: the stores below may alias it */
+
+	node->prev = tail;
 	node->next = head;
-	head->prev->next = node;
+	tail->next = node;
 	head->prev = node;
 }
 
@@ -43,6 +45,16 @@ static inline void list_del(struct list_node *node)
 {
 	node->prev->next = node->next;
 	node->next->prev = node->prev;
+	node->prev = node->next = node;
+}
+
+/* Remove @node, which is @head's first node (list_del() without reading node->prev). */
+static inline void list_del_first(struct list_node *head, struct list_node *node)
+{
+	struct list_node *next = node->next;
+
+	head->next = next;
+	next->prev = head;
 	node->prev = node->next = node;
 }
 

@@ -23,9 +23,8 @@
  */
 struct sched_cpu {
 	struct thread *cur;             /* the running thread (@current) */
-	struct thread *last_thread;     /* whose registers the arch holds */
 	struct task *last_task;         /* whose address space is active */
-	uint64_t nr_syscalls;           /* syscalls since boot (statistics) */
+	uint64_t nr_syscalls;           /* general-path syscalls since boot (statistics) */
 	uint32_t prio_bitmap;           /* bit p: run_queue[p] is not empty */
 } __attribute__((aligned(64)));
 
@@ -33,7 +32,6 @@ extern struct sched_cpu sched_cpu;
 
 #define current           (sched_cpu.cur)
 #define sched_prio_bitmap (sched_cpu.prio_bitmap)
-#define sched_last_thread (sched_cpu.last_thread)
 #define sched_last_task   (sched_cpu.last_task)
 
 void sched_init(void);
@@ -79,21 +77,22 @@ static inline bool sched_outranked(unsigned prio)
 
 /*
  * The IPC fast path's switch: @t (runnable, not queued, not outranked)
- * becomes current and the arch gets its registers and address space:
+ * becomes current and the arch gets its address space and, if
+ * @set_regs, its registers (else the caller hands them over):
  * sched_return() without the checks the fast path has already made.
  */
-static inline __attribute__((always_inline)) void sched_switch_fast(struct thread *t)
+static inline __attribute__((always_inline)) void sched_switch_fast(struct thread *t, bool set_regs)
 {
 	struct sched_cpu *cpu = &sched_cpu;
 	struct task *task = t->task;
 
 	cpu->cur = t;
-	cpu->last_thread = t;
 	if (task != cpu->last_task) {
 		cpu->last_task = task;
 		arch_aspace_activate(&task->aspace);
 	}
-	arch_set_current_regs(&t->regs);
+	if (set_regs)
+		arch_set_current_regs(&t->regs);
 }
 
 #endif

@@ -7,10 +7,17 @@
 #include <core/object.h>
 #include <core/sched.h>
 
+/*
+ * Run syscall @nr of @cur (current) the general way: number and caller
+ * checks, the handler, then sched_return().  Returns the frame of the
+ * thread that runs next (current's).
+ */
+struct arch_regs *syscall_general(struct thread *cur, uint64_t nr);
+
 /* Set @cur's status result (ret0). */
 void sys_ret(struct thread *cur, int status);
 
-/* Syscalls handled since boot (the fuzzer's progress, benchmarks). */
+/* Syscalls handled by the general path since boot (the fuzzer's progress; the IPC fast path does not count). */
 #define syscall_count (sched_cpu.nr_syscalls)
 
 #endif

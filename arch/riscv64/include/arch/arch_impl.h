@@ -77,20 +77,22 @@ static inline void arch_regs_set_ret(struct arch_regs *r, unsigned i, uint64_t v
 }
 
 /*
- * The ecall entry passes arg0..arg5 to the core in registers (a0..a5, and
+ * The ecall entry passes arg0..arg6 to the core in registers (a0..a6, and
  * the number in a7: the C calling convention) and saves only the
- * registers a syscall preserves, with a6 (arg6) and a7 (the number),
- * into the frame.  The core stores arg0..arg5 in the frame itself when it
- * takes the general path (arch_regs_set_syscall_args).
+ * registers a syscall preserves (a7, the number, among them) into the
+ * frame.  The core stores arg0..arg6 in the frame itself when it
+ * takes the general path (arch_regs_set_syscall_args), and returns the
+ * frame to return to user mode with: the entry makes it current (the
+ * fast path skips arch_set_current_regs()).
  */
 #define ARCH_SYSCALL_ARGS_IN_REGS 1
 
-void core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		       uint64_t a5, uint64_t a6, uint64_t nr);
+struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				    uint64_t a4, uint64_t a5, uint64_t a6, uint64_t nr);
 
 static inline void arch_regs_set_syscall_args(struct arch_regs *r, uint64_t a0, uint64_t a1,
 					      uint64_t a2, uint64_t a3, uint64_t a4,
-					      uint64_t a5)
+					      uint64_t a5, uint64_t a6)
 {
 	r->a0 = a0;
 	r->a1 = a1;
@@ -98,6 +100,7 @@ static inline void arch_regs_set_syscall_args(struct arch_regs *r, uint64_t a0, 
 	r->a3 = a3;
 	r->a4 = a4;
 	r->a5 = a5;
+	r->a6 = a6;
 }
 
 /*

@@ -1,0 +1,62 @@
+/*
+ * The syscall entry: the IPC fast path (<core/ipc_fast.h>) for call and
+ * reply_recv, everything else to syscall_general() (syscall.c).
+ *
+ * Compiled without frame pointers (cmake/target.cmake), unlike the rest
+ * of the core: these functions call nothing but the general path, and
+ * that as a tail call, so they never appear in a backtrace and a frame
+ * record would only cost instructions on every syscall (8 of about 150
+ * per syscall on riscv64).  See docs/benchmarks.md.
+ */
+#include <arch/arch.h>
+#ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
+#include <arch/uspace.h>
+#include <core/core.h>
+#include <core/ipc_fast.h>
+#include <core/printk.h>
+#include <core/sched.h>
+#include <core/syscall.h>
+
+void core_syscall(struct arch_regs *regs)
+{
+	struct thread *cur = current;
+	uint64_t nr = arch_regs_syscall_nr(regs);
+	uint64_t info = arch_regs_arg(regs, 1), badge;
+
+	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
+	struct thread *to = ipc_fast(cur, nr, arch_regs_arg(regs, 0), info, &badge);
+	if (to) {
+		ipc_fast_finish(to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
+				arch_regs_arg(regs, 4), arch_regs_arg(regs, 5), true);
+		return;
+	}
+	syscall_general(cur, nr);
+}
+
+#ifdef ARCH_SYSCALL_ARGS_IN_REGS
+/*
+ * The entry for architectures that pass the arguments in registers
+ * (<arch/arch_impl.h> declares it): arg0..arg6 and the number as
+ * parameters (the number is in the frame already).  The fast path never
+ * touches the caller's frame for its arguments; the general path gets
+ * them stored first.  Returns the frame to
+ * return to user mode with; the arch makes it current (the fast path
+ * leaves arch_set_current_regs() to it).
+ */
+struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				    uint64_t a4, uint64_t a5, uint64_t a6, uint64_t nr)
+{
+	struct thread *cur = current;
+	uint64_t badge;
+
+	struct thread *to = ipc_fast(cur, nr, a0, a1, &badge);
+	if (to) {
+		ipc_fast_finish(to, badge, a1, a2, a3, a4, a5, false);
+		return &to->regs;
+	}
+	arch_regs_set_syscall_args(&cur->regs, a0, a1, a2, a3, a4, a5, a6);
+	return syscall_general(cur, arch_regs_syscall_nr(&cur->regs));
+}
+#endif
+
+#endif /* ARCH_HAS_USPACE */
