@@ -25,6 +25,7 @@ void sched_init(void)
 	for (unsigned i = 0; i <= MNEME_PRIO_MAX; i++)
 		list_init(&run_queue[i]);
 	prio_bitmap = 0;
+	sched_cpu.outrank_bitmap = 0;
 	current = NULL;
 	last_task = NULL;
 }
@@ -34,13 +35,16 @@ void sched_enqueue(struct thread *t)
 	ASSERT(t->state == THREAD_RUNNABLE && !list_linked(&t->link));
 	list_add_tail(&run_queue[t->prio], &t->link);
 	prio_bitmap |= 1u << t->prio;
+	sched_cpu.outrank_bitmap = prio_bitmap >> 1;
 }
 
 void sched_dequeue(struct thread *t)
 {
 	list_del(&t->link);
-	if (list_empty(&run_queue[t->prio]))
+	if (list_empty(&run_queue[t->prio])) {
 		prio_bitmap &= ~(1u << t->prio);
+		sched_cpu.outrank_bitmap = prio_bitmap >> 1;
+	}
 }
 
 int sched_top_prio(void)

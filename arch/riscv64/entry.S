@@ -228,8 +228,8 @@ early_trap:
  * direct mode).
  *
  * sscratch is 0 while the hart runs the core and holds the address of
- * this CPU's block (struct riscv_percpu, at the top of its kernel stack)
- * while it runs user code; the swap at the top tells the two apart.
+ * the running thread's frame (struct arch_regs in its TCB) while it runs
+ * user code; the swap at the top tells the two apart.
  *
  * From the core: the frame goes on the current stack and the trap
  * returns to the interrupted core code.  A trap whose frame would land
@@ -325,50 +325,52 @@ trap_entry:
 	j	8b
 
 /*
- * user_entry: a trap from user mode.  sp = this CPU's block (and kernel
- * stack top), sscratch = the user's sp.  The user registers go into the
- * struct arch_regs last given to arch_set_current_regs() (in the
- * thread's TCB), never onto the stack.
+ * user_entry: a trap from user mode.  sp = the thread's frame (struct
+ * arch_regs in its TCB), sscratch = the user's sp.  The user registers go
+ * straight into the frame, then sp becomes a kernel stack (ecall: one
+ * page under this CPU's block, which sits at the stack's top, so a single
+ * lui sets it; other traps: the block's address) and sscratch 0.
  *
  * The syscall path (ecall) is the IPC fast path's, so it is lean: it
  * saves only what a syscall preserves (ra, sp, gp, tp, s0-s11, a7) and
  * sepc, already advanced past the ecall, and calls
  * core_syscall_args(a0, .., a6, nr) with the user's a0..a7 untouched:
  * the core stores arg0..arg6 in the frame only on its general path.
- * t0-t6 are clobbered by the syscall ABI and not saved (the frame keeps
- * the thread's older values, so nothing of the core leaks), nor are
- * scause, stval and sstatus.  Every other trap saves everything.
+ * t0-t6 are clobbered by the syscall ABI: only t0 is saved (to free a
+ * register for scause; the frame keeps the thread's older values, so
+ * nothing of the core leaks), nor are scause, stval and sstatus.  The
+ * core returns the frame of the thread to run.  Every other trap saves
+ * everything.
  *
- * Both paths end in riscv_return_to_user, which returns with the
- * registers of whichever thread is current by then.
+ * Both paths end in .Lrestore, which returns with the registers of
+ * the frame in a0 and leaves that frame's address in sscratch.
  */
 	.balign 4
 user_entry:
 	.cfi_startproc
 	.cfi_undefined ra               /* a user frame ends the core's backtrace */
-	sd	t0, PERCPU_SCRATCH(sp)
+	sd	t0, REGS_GPR(5)(sp)
 	csrr	t0, scause
 	addi	t0, t0, -8              /* EXC_ECALL_U */
 	bnez	t0, .Luser_trap
-	ld	t0, PERCPU_REGS(sp)
-	sd	x1, REGS_GPR(1)(t0)
-	sd	x3, REGS_GPR(3)(t0)
-	sd	x4, REGS_GPR(4)(t0)
+	sd	x1, REGS_GPR(1)(sp)
+	sd	x3, REGS_GPR(3)(sp)
+	sd	x4, REGS_GPR(4)(sp)
 	.irp n, 8,9,17,18,19,20,21,22,23,24,25,26,27
-	sd	x\n, REGS_GPR(\n)(t0)
+	sd	x\n, REGS_GPR(\n)(sp)
 	.endr
 	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
-	sd	t1, REGS_GPR(2)(t0)
+	sd	t1, REGS_GPR(2)(sp)
 	csrr	t1, sepc
 	addi	t1, t1, 4
-	sd	t1, REGS_SEPC(t0)
+	sd	t1, REGS_SEPC(sp)
+	lui	sp, %hi(riscv_syscall_sp)  /* a page under the block: one instruction (%lo = 0) */
 	jal	core_syscall_args       /* returns the frame of the thread to run */
-	sd	a0, PERCPU_REGS(sp)
 	/* fall through, a0 = the frame */
 .Lrestore:
 	ld	a1, REGS_SEPC(a0)
 	csrw	sepc, a1
-	csrw	sscratch, sp
+	csrw	sscratch, a0
 	ld	x1, REGS_GPR(1)(a0)
 	ld	x3, REGS_GPR(3)(a0)
 	ld	x4, REGS_GPR(4)(a0)
@@ -380,38 +382,37 @@ user_entry:
 	sret
 
 /*
- * riscv_return_to_user: sp = this CPU's block, interrupts off.  Restores
+ * riscv_return_to_user: sp = a kernel stack, interrupts off.  Restores
  * the registers of the frame last given to arch_set_current_regs() and
  * returns to user mode.  sstatus is already right (see arch_enter_user):
  * SPP = U, SUM = 0, FS = off (an FP instruction is illegal in U-mode).
  */
 	.global riscv_return_to_user
 riscv_return_to_user:
-	ld	a0, PERCPU_REGS(sp)
+	lla	a0, riscv_percpu
+	ld	a0, PERCPU_REGS(a0)
 	j	.Lrestore
 
-/* Any other trap from user mode (t0 is in PERCPU_SCRATCH): save everything. */
+/* Any other trap from user mode (t0 saved already): save everything. */
 .Luser_trap:
-	ld	t0, PERCPU_REGS(sp)
-	sd	x1, REGS_GPR(1)(t0)
-	sd	x3, REGS_GPR(3)(t0)
-	sd	x4, REGS_GPR(4)(t0)
+	sd	x1, REGS_GPR(1)(sp)
+	sd	x3, REGS_GPR(3)(sp)
+	sd	x4, REGS_GPR(4)(sp)
 	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\n, REGS_GPR(\n)(t0)
+	sd	x\n, REGS_GPR(\n)(sp)
 	.endr
-	ld	t1, PERCPU_SCRATCH(sp)
-	sd	t1, REGS_GPR(5)(t0)
 	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
-	sd	t1, REGS_GPR(2)(t0)
+	sd	t1, REGS_GPR(2)(sp)
 	csrr	t1, sepc
-	sd	t1, REGS_SEPC(t0)
+	sd	t1, REGS_SEPC(sp)
 	csrr	a1, scause
-	sd	a1, REGS_SCAUSE(t0)
+	sd	a1, REGS_SCAUSE(sp)
 	csrr	t1, stval
-	sd	t1, REGS_STVAL(t0)
+	sd	t1, REGS_STVAL(sp)
 	csrr	t1, sstatus
-	sd	t1, REGS_SSTATUS(t0)
-	mv	a0, t0
+	sd	t1, REGS_SSTATUS(sp)
+	mv	a0, sp
+	lla	sp, riscv_percpu
 	call	riscv_user_trap         /* (regs, scause) */
 	j	riscv_return_to_user
 	.cfi_endproc
@@ -485,9 +486,12 @@ boot_pt_l3:
 	.balign KSTACK_SIZE
 	.global boot_stack_guard, boot_stack_top, emergency_stack_guard, emergency_stack_top
 	.global riscv_percpu
+	.global riscv_syscall_sp
 boot_stack_guard:
 	.skip	PAGE_SIZE
-	.skip	KSTACK_SIZE - PAGE_SIZE - PERCPU_SIZE
+	.skip	KSTACK_SIZE - 2 * PAGE_SIZE
+riscv_syscall_sp:                       /* page-aligned: the ecall path sets sp with one lui */
+	.skip	PAGE_SIZE - PERCPU_SIZE
 riscv_percpu:                           /* the boot CPU's block; its stack ends here */
 	.skip	PERCPU_SIZE
 boot_stack_top:

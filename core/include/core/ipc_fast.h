@@ -50,6 +50,15 @@ fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct ha
 	return ep;
 }
 
+/* @t's state if it is not a faulting thread's, else something no state equals (one load). */
+static inline __attribute__((always_inline)) unsigned fast_state_fault(const struct thread *t)
+{
+	uint16_t v;
+
+	__builtin_memcpy(&v, &t->state, sizeof(v));     /* state, then fault (object.h) */
+	return v;
+}
+
 /* call: the receiver waiting on @slot's endpoint takes @cur's call; @badge for it. */
 static inline __attribute__((always_inline)) struct thread *
 ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t *badge)
@@ -65,8 +74,7 @@ ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t *badge)
 	list_del_first(&ep->recv_q, &r->link);
 	r->reply_to = cur;
 	r->reply_gen = cur->gen;
-	r->state = THREAD_RUNNABLE;
-	r->blocked_on = NULL;
+	r->state = THREAD_RUNNABLE;     /* blocked_on is left: it means something in SEND/RECV only */
 	cur->state = THREAD_REPLY;
 	cur->replier = r;
 	*badge = h->badge;
@@ -80,8 +88,8 @@ ipc_fast_reply_recv(struct thread *cur, uint64_t slot)
 	struct thread *c = cur->reply_to;
 	const struct handle *h;
 
-	if (!c || c->gen != cur->reply_gen || c->state != THREAD_REPLY ||
-	    c->replier != cur || c->fault || sched_outranked(c->prio))
+	if (!c || c->gen != cur->reply_gen || fast_state_fault(c) != THREAD_REPLY ||
+	    c->replier != cur || sched_outranked(c->prio))
 		return NULL;
 	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_RECV, &h);
 	if (!ep || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))

@@ -53,9 +53,9 @@ struct thread {
 	struct arch_regs regs;        /* user registers; first so the arch can find them fast */
 	uint32_t gen;
 	uint8_t state;                /* enum thread_state */
+	uint8_t fault;                /* SEND/REPLY: this is a fault message, not a syscall */
 	uint8_t prio;                 /* 0 .. MNEME_PRIO_MAX */
 	uint8_t is_call;              /* SEND: a call (expects a reply) */
-	uint8_t fault;                /* SEND/REPLY: this is a fault message, not a syscall */
 	uint32_t timeslice;           /* ticks left */
 	struct task *task;
 	struct list_node link;        /* run queue or endpoint queue */
@@ -72,6 +72,8 @@ struct thread {
 };
 
 _Static_assert(__builtin_offsetof(struct thread, regs) == 0, "core_syscall relies on it");
+_Static_assert(__builtin_offsetof(struct thread, fault) == __builtin_offsetof(struct thread, state) + 1,
+	       "the IPC fast path tests state and fault with one halfword load");
 
 struct endpoint {
 	uint32_t gen;

@@ -26,6 +26,7 @@ struct sched_cpu {
 	struct task *last_task;         /* whose address space is active */
 	uint64_t nr_syscalls;           /* general-path syscalls since boot (statistics) */
 	uint32_t prio_bitmap;           /* bit p: run_queue[p] is not empty */
+	uint32_t outrank_bitmap;        /* prio_bitmap >> 1: bit p: a queued thread outranks p */
 } __attribute__((aligned(64)));
 
 extern struct sched_cpu sched_cpu;
@@ -72,7 +73,7 @@ void sched_forget_task(struct task *task);
 /* True if a queued thread has a higher priority than @prio. */
 static inline bool sched_outranked(unsigned prio)
 {
-	return (sched_prio_bitmap >> prio) > 1;
+	return (sched_cpu.outrank_bitmap >> prio) != 0;
 }
 
 /*

@@ -27,12 +27,13 @@
 
 /*
  * The per-CPU block, at the top of the CPU's kernel stack (the stack
- * grows down from the block's address).  In user mode sscratch holds its
- * address; in the core sscratch is 0.  A trap from user mode swaps sp
- * with sscratch, so sp is at once the block and the kernel stack top.
+ * grows down from the block's address).  In user mode sscratch holds the
+ * running thread's frame; in the core sscratch is 0.  A trap from user
+ * mode swaps sp with sscratch, saves the registers into the frame, then
+ * points sp at the block, which is the kernel stack top.
  */
 #define PERCPU_REGS     0    /* struct arch_regs * of the current thread */
-#define PERCPU_SCRATCH  8    /* t0 of the user while the entry saves registers */
+#define PERCPU_SCRATCH  8    /* spare */
 #define PERCPU_SSTATUS  16   /* sstatus for the return to user mode */
 #define PERCPU_SIZE     32
 
