@@ -12,9 +12,9 @@ set(CMAKE_ASM_FLAGS_INIT "-fno-pic")
 # hands linking to gcc, which a clang-only machine does not have.
 find_program(MNEME_LLD NAMES ld.lld ld.lld-14 REQUIRED)
 set(CMAKE_LINKER ${MNEME_LLD})
-set(CMAKE_C_LINK_EXECUTABLE "<CMAKE_LINKER> <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")
+set(CMAKE_C_LINK_EXECUTABLE
+  "<CMAKE_LINKER> -static -nostdlib --build-id=none -z max-page-size=4096 <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")
 set(CMAKE_ASM_LINK_EXECUTABLE "${CMAKE_C_LINK_EXECUTABLE}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -nostdlib --build-id=none -z max-page-size=4096")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

@@ -38,6 +38,9 @@ if(MNEME_TARGETS)
       CMAKE_GENERATOR ${CMAKE_GENERATOR}
       CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${MNEME_ROOT}/cmake/toolchain-${arch}.cmake
                  -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+                 # Linker flags live in the link rule (cmake/freestanding.cmake);
+                 # clear any cached from older trees, which passed them via clang.
+                 -DCMAKE_EXE_LINKER_FLAGS=
       BUILD_ALWAYS ON
       INSTALL_COMMAND ""
       USES_TERMINAL_BUILD ON)
