@@ -7,12 +7,16 @@
 set(MNEME_USER_LDSCRIPT ${MNEME_ROOT}/userland/user.ld)
 set(MNEME_USER_INCLUDES
   ${MNEME_ROOT}/userland/include
+  ${MNEME_ROOT}/userland/libmm/include
+  ${MNEME_ROOT}/userland/libc/include
   ${MNEME_ROOT}/arch/${MNEME_ARCH}
   ${MNEME_ROOT}/ipc/include)
 set(MNEME_USER_FLAGS ${MNEME_ARCH_USER_FLAGS} -fno-builtin -fno-asynchronous-unwind-tables
   -fno-unwind-tables -O2)
 
-file(GLOB MNEME_ULIB_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/userland/lib/*.c)
+# The runtime: ulib, the memory service's client library (libmm) and malloc.
+file(GLOB MNEME_ULIB_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/userland/lib/*.c
+  ${MNEME_ROOT}/userland/libmm/*.c ${MNEME_ROOT}/userland/libc/*.c)
 add_library(mneme-ulib STATIC ${MNEME_ULIB_SOURCES})
 target_include_directories(mneme-ulib PUBLIC ${MNEME_USER_INCLUDES})
 target_compile_options(mneme-ulib PUBLIC ${MNEME_USER_FLAGS})

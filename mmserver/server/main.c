@@ -6,6 +6,7 @@
  * subtest, and finally shuts the system down with the overall result.
  *
  * Command line words it reads (the rest is the core's):
+ *   tests=mm_selftest         the mm core's self-test (mem.h) instead of programs
  *   tests=all | tests=a,b,c   run these test programs one after another;
  *                             "name:k=v:k=v" passes arguments (t_fuzz:seed=7)
  *   demo                      run the "hello" program
@@ -20,7 +21,7 @@
 #include <mneme/ipc.h>
 #include <mneme/layout.h>
 #include <ulib/ulib.h>
-#include "frame.h"
+#include "mem.h"
 #include "loader.h"
 #include "serve.h"
 #include "task.h"
@@ -97,11 +98,11 @@ static int server_init(void)
 	err = archive_check(mm_server.archive, bi->archive_size);
 	if (err)
 		return err;
-	err = frame_init(bi);
+	err = mem_init(bi);
 	if (err)
 		return err;
 	printf("mmserver: %llu KiB usable in %u ranges, archive %llu KiB, cmdline \"%s\"\n",
-	       (unsigned long long)(frame_total_count() * FRAME_SIZE >> 10), bi->nr_ranges,
+	       (unsigned long long)(mem_total_pages() * 4), bi->nr_ranges,
 	       (unsigned long long)(bi->archive_size >> 10), bi->cmdline);
 	return 0;
 }
@@ -124,7 +125,7 @@ static int64_t run_program(const char *prog, const char *args, uint32_t depth)
 {
 	struct mm_spawn_req req = { .prog = prog, .args = args, .parent = MM_SERVER_SLOT,
 				    .ktap_depth = depth };
-	uint64_t id, free_before = frame_free_count();
+	uint64_t id, free_before = mem_free_pages();
 	int64_t err = mm_task_spawn(&req, &id);
 
 	if (err) {
@@ -137,11 +138,14 @@ static int64_t run_program(const char *prog, const char *args, uint32_t depth)
 	if (t->exit_reason != MNEME_EXIT_NORMAL)
 		printf("mmserver: %s ended abnormally (reason %llu, kind %llu)\n", prog,
 		       (unsigned long long)t->exit_reason, (unsigned long long)t->exit_kind);
-	if (frame_free_count() != free_before) {
+	uint64_t free_after = mem_free_pages();
+	if (free_after != free_before) {
 		printf("mmserver: %s: %lld frames not reclaimed\n", prog,
-		       (long long)(free_before - frame_free_count()));
+		       (long long)(free_before - free_after));
 		return -MNEME_EBUSY;
 	}
+	if (mem_check(prog))
+		return -MNEME_ECORRUPT;
 	return t->exit_reason == MNEME_EXIT_NORMAL ? t->exit_status : -MNEME_EDEAD;
 }
 
@@ -188,7 +192,7 @@ static int run_tests(const char **names, unsigned n, unsigned top_index)
 	}
 	printf("%s %u user\n", failed ? "not ok" : "ok", top_index);
 	printf("# mmserver: %u test programs, %d failed; %lu faults resolved, %lu tasks killed\n",
-	       n, failed, mm_stats.faults_resolved, mm_stats.tasks_killed);
+	       n, failed, mm_server_stats.faults_resolved, mm_server_stats.tasks_killed);
 	return failed;
 }
 
@@ -209,6 +213,8 @@ int main(int argc, char **argv)
 		top = (unsigned)ulib_strtou(buf);
 	else
 		printf("KTAP version 1\n1..1\n");
+	if (cmdline_value("tests", buf, sizeof(buf)) && !strcmp(buf, "mm_selftest"))
+		shutdown(mem_selftest(top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	if (cmdline_value("tests", buf, sizeof(buf))) {
 		unsigned n = parse_tests(buf, names);
 		shutdown(run_tests(names, n, top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);

@@ -7,11 +7,12 @@
 #include <mneme/error.h>
 #include <mneme/fault.h>
 #include <ulib/ulib.h>
-#include "frame.h"
+#include "vm.h"
+#include "vm_backend.h"
 #include "serve.h"
 #include "task.h"
 
-struct mm_stats mm_stats;
+struct mm_server_stats mm_server_stats;
 
 static void set_reply(struct ulib_msg *out, int64_t status, uint64_t w0, uint64_t w1, uint64_t w2,
 		      uint64_t w3)
@@ -35,73 +36,71 @@ static const char *fault_name(uint64_t kind)
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "exception";
 }
 
-/* A fault of one of our tasks: demand-zero pages are mapped, anything else kills. */
+/*
+ * A fault of one of our tasks: the vm module resolves it (demand-zero
+ * pages of anonymous regions) into a MAP_RESUME; an access outside any
+ * region or against its rights kills the task (only it).
+ */
 static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 {
 	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
 	uint64_t addr = in->w[0], access = in->w[1], ip = in->w[2], kind = in->w[3];
+	struct vm_fault_result res;
+	int err = -MNEME_EFAULT;
 
-	if (slot && kind == MNEME_FAULT_PAGE && !(access & MNEME_PROT_EXEC) &&
-	    mm_task_demand_zero(slot, addr)) {
-		uint64_t pa = frame_alloc(slot);
-		if (pa) {
-			*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
-						  .w = { pa, MNEME_PROT_READ | MNEME_PROT_WRITE, 12 } };
-			mm_stats.faults_resolved++;
-			return;
-		}
+	if (slot && kind == MNEME_FAULT_PAGE &&
+	    !(err = vm_fault(mm_tasks[slot].space, addr, (unsigned)access, &res))) {
+		*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
+					  .w = { res.pa, res.prot, res.shift } };
+		mm_server_stats.faults_resolved++;
+		return;
 	}
-	printf("mmserver: killing %s (task %llu): %s at 0x%llx, ip 0x%llx, access %llu\n",
+	printf("mmserver: killing %s (task %llu): %s at 0x%llx, ip 0x%llx, access %llu (%d)\n",
 	       slot ? mm_tasks[slot].name : "?", (unsigned long long)MM_BADGE_ID(in->badge),
 	       fault_name(kind), (unsigned long long)addr, (unsigned long long)ip,
-	       (unsigned long long)access);
-	mm_stats.tasks_killed++;
+	       (unsigned long long)access, err);
+	mm_server_stats.tasks_killed++;
 	*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_KILL, 0, 0),
-				  .w = { (uint64_t)-MNEME_EFAULT } };
+				  .w = { (uint64_t)(int64_t)err } };
 }
 
 static void handle_exit(const struct ulib_msg *in)
 {
 	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
 
-	mm_stats.exits++;
+	mm_server_stats.exits++;
 	if (slot)
 		mm_task_exited(slot, (int64_t)in->w[1], in->w[2], in->w[3]);
 }
 
-/* Decode a spawn request from the message and the server's IPC buffer. */
-static int64_t spawn_decode(unsigned caller, const struct ulib_msg *in, struct mm_spawn_req *req,
-			    char *prog, char *args)
+/* The message as the vm module's decoders see it (extra words in the server's IPC buffer). */
+static struct vm_msg vm_msg_of(const struct ulib_msg *in)
 {
-	const uint64_t *x = mm_server.ipc->words;
-	unsigned extra = mneme_msginfo_extra(in->info);
+	struct vm_msg m = { .label = mneme_msginfo_label(in->info),
+			    .extra = mneme_msginfo_extra(in->info),
+			    .handle = (mneme_msginfo_flags(in->info) & MNEME_MSG_HANDLE) != 0,
+			    .x = mm_server.ipc->words };
 
-	memcpy(prog, in->w, 32);
-	prog[32] = '\0';
-	if (extra < MM_SPAWN_ARGS_WORD || x[0] >> 32)
-		return -MNEME_EINVAL;
-	unsigned alen = (extra - MM_SPAWN_ARGS_WORD) * 8;
-	if (alen > MM_SPAWN_ARGS_MAX)
-		alen = MM_SPAWN_ARGS_MAX;
-	memcpy(args, &x[MM_SPAWN_ARGS_WORD], alen);
-	args[alen] = '\0';
-	*req = (struct mm_spawn_req){ .prog = prog, .args = args, .parent = caller,
-				      .flags = (unsigned)x[0], .share_va = x[1],
-				      .ktap_depth = mm_tasks[caller].ktap_depth };
-	if (mneme_msginfo_flags(in->info) & MNEME_MSG_HANDLE)
-		req->handle = mneme_msginfo_slot(in->info);
-	return 0;
+	memcpy(m.w, in->w, sizeof(m.w));
+	return m;
 }
 
-/* A spawn request; the handle that came with it is closed whatever happens. */
+/* A spawn request (decoded by vm_spawn_decode); the handle that came with it is closed whatever happens. */
 static int64_t request_spawn(unsigned caller, const struct ulib_msg *in, uint64_t *child)
 {
-	char prog[33], args[MM_SPAWN_ARGS_MAX + 1];
-	struct mm_spawn_req req;
-	int64_t st = spawn_decode(caller, in, &req, prog, args);
+	struct vm_msg m = vm_msg_of(in);
+	struct vm_spawn_req sr;
+	int64_t st = vm_spawn_decode(&m, &sr);
 
-	if (!st)
+	if (!st) {
+		struct mm_spawn_req req = { .prog = sr.prog, .args = sr.args, .parent = caller,
+					    .flags = sr.flags, .share_va = sr.share_va,
+					    .quota = sr.quota,
+					    .ktap_depth = mm_tasks[caller].ktap_depth };
+		if (sr.handle)
+			req.handle = mneme_msginfo_slot(in->info);
 		st = mm_task_spawn(&req, child);
+	}
 	drop_handle(in);
 	return st;
 }
@@ -117,60 +116,81 @@ static unsigned child_of(unsigned caller, uint64_t id)
 static int64_t request_map(unsigned caller, const struct ulib_msg *in)
 {
 	unsigned s = child_of(caller, in->w[0]);
-	uint64_t va = in->w[1], pa;
+	uint64_t va = in->w[1];
 
 	if (!s || mm_tasks[s].state != MM_TASK_RUNNING || !mm_tasks[s].foreign_pager)
 		return -MNEME_EPERM;
-	if (va % FRAME_SIZE || va < ULIB_NOWHERE_VA || va >= ULIB_NOWHERE_VA + ULIB_HEAP_SIZE ||
-	    !in->w[2] || in->w[2] & ~(uint64_t)(MNEME_PROT_READ | MNEME_PROT_WRITE) || in->w[3] > 255)
+	if (va < ULIB_NOWHERE_VA || va >= ULIB_NOWHERE_VA + ULIB_HEAP_SIZE)
 		return -MNEME_EINVAL;
-	int err = mm_task_map_new(s, va, (unsigned)in->w[2], &pa);
-	if (!err)
-		memset(frame_va(pa), (int)in->w[3], FRAME_SIZE);
-	return err;
+	return mm_task_map_new(s, va, (unsigned)in->w[2], (unsigned)in->w[3]);
+}
+
+/* A memory request: the vm module decodes and performs it for the caller's space. */
+static void request_memory(unsigned caller, const struct ulib_msg *in, struct ulib_msg *out)
+{
+	struct vm_msg m = vm_msg_of(in);
+	struct vm_reply r = { .x = mm_server.ipc->words };
+
+	vm_request(mm_tasks[caller].space, &m, &r);
+	*out = (struct ulib_msg){ .info = mneme_msginfo((uint32_t)r.status, r.extra, 0) };
+	memcpy(out->w, r.w, sizeof(out->w));
+}
+
+/* A lifecycle request other than SPAWN, decoded by vm_lifecycle_decode(). */
+static void request_lifecycle(unsigned caller, const struct ulib_msg *in, struct ulib_msg *out)
+{
+	struct vm_msg m = vm_msg_of(in);
+	uint64_t id;
+	unsigned s;
+	int64_t st = vm_lifecycle_decode(&m, &id);
+
+	if (st) {
+		set_reply(out, st, 0, 0, 0, 0);
+		return;
+	}
+	switch (m.label) {
+	case MNEME_MM_STATUS:
+		if (!(s = child_of(caller, id)))
+			set_reply(out, -MNEME_ENOENT, 0, 0, 0, 0);
+		else if (mm_tasks[s].state == MM_TASK_RUNNING)
+			set_reply(out, 0, MNEME_MM_STATE_RUNNING, 0, 0, 0);
+		else
+			set_reply(out, 0, MNEME_MM_STATE_EXITED, (uint64_t)mm_tasks[s].exit_status,
+				  mm_tasks[s].exit_reason, mm_tasks[s].exit_kind);
+		break;
+	case MNEME_MM_KILL:
+		s = child_of(caller, id);
+		set_reply(out, s ? mm_task_kill(s) : -MNEME_ENOENT, 0, 0, 0, 0);
+		break;
+	case MNEME_MM_MAP_CHILD:
+		set_reply(out, request_map(caller, in), 0, 0, 0, 0);
+		break;
+	default:   /* PING */
+		set_reply(out, 0, 0, 0, 0, 0);
+		break;
+	}
 }
 
 static void handle_request(const struct ulib_msg *in, struct ulib_msg *out)
 {
 	unsigned caller = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
-	unsigned s;
+	uint32_t label = mneme_msginfo_label(in->info);
 	uint64_t child = 0;
 
-	mm_stats.requests++;
+	mm_server_stats.requests++;
 	if (!caller) {
-		if (mneme_msginfo_label(in->info) == MM_REQ_SPAWN)
+		if (label == MNEME_MM_SPAWN)
 			drop_handle(in);
 		set_reply(out, -MNEME_EPERM, 0, 0, 0, 0);
-		return;
-	}
-	switch (mneme_msginfo_label(in->info)) {
-	case MM_REQ_SPAWN: {
+	} else if (label == MNEME_MM_SPAWN) {
 		int64_t st = request_spawn(caller, in, &child);
 		set_reply(out, st, child, 0, 0, 0);
-		break;
-	}
-	case MM_REQ_STATUS:
-		if (!(s = child_of(caller, in->w[0])))
-			set_reply(out, -MNEME_ENOENT, 0, 0, 0, 0);
-		else if (mm_tasks[s].state == MM_TASK_RUNNING)
-			set_reply(out, 0, MM_STATE_RUNNING, 0, 0, 0);
-		else
-			set_reply(out, 0, MM_STATE_EXITED, (uint64_t)mm_tasks[s].exit_status,
-				  mm_tasks[s].exit_reason, mm_tasks[s].exit_kind);
-		break;
-	case MM_REQ_KILL:
-		s = child_of(caller, in->w[0]);
-		set_reply(out, s ? mm_task_kill(s) : -MNEME_ENOENT, 0, 0, 0, 0);
-		break;
-	case MM_REQ_MAP:
-		set_reply(out, request_map(caller, in), 0, 0, 0, 0);
-		break;
-	case MM_REQ_PING:
-		set_reply(out, 0, 0, 0, 0, 0);
-		break;
-	default:
+	} else if (vm_lifecycle_label(label)) {
+		request_lifecycle(caller, in, out);
+	} else if (vm_request_label(label)) {
+		request_memory(caller, in, out);
+	} else {
 		set_reply(out, -MNEME_ENOSYS, 0, 0, 0, 0);
-		break;
 	}
 }
 
@@ -179,7 +199,7 @@ static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
 {
 	uint32_t label = mneme_msginfo_label(in->info);
 
-	if (label != MM_REQ_SPAWN || MM_BADGE_KIND(in->badge) != MM_BADGE_SERVICE)
+	if (label != MNEME_MM_SPAWN || MM_BADGE_KIND(in->badge) != MM_BADGE_SERVICE)
 		drop_handle(in);   /* only a spawn request takes a handle along */
 
 	switch (MM_BADGE_KIND(in->badge)) {
@@ -203,7 +223,8 @@ static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
 /*
  * A reply the core refused (reply_recv then receives nothing).  For a
  * MAP_RESUME that found the task's page-table pool empty, donate a frame
- * and answer again; otherwise a faulting thread would wait forever, so
+ * and answer again; one that found the page mapped already (another
+ * thread's fault) becomes a plain RESUME; otherwise a faulting thread would wait forever, so
  * its task is destroyed.
  */
 static void reply_refused(const struct ulib_msg *in, const struct ulib_msg *out, int64_t err)
@@ -211,15 +232,15 @@ static void reply_refused(const struct ulib_msg *in, const struct ulib_msg *out,
 	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
 	bool fault = MM_BADGE_KIND(in->badge) == MM_BADGE_FAULT;
 
-	for (int tries = 0; slot && fault && err == -MNEME_ENOMEM && tries < 4; tries++) {
-		uint64_t pt = frame_alloc(slot);
-		if (!pt || mneme_pt_donate(mm_tasks[slot].handle, pt)) {
-			if (pt)
-				frame_free(pt);
+	for (int tries = 0; slot && fault && tries < 4; tries++) {
+		if (err == -MNEME_EBUSY) {   /* another thread's fault mapped it: just resume */
+			struct ulib_msg resume = { .info = mneme_msginfo(MNEME_LABEL_RESUME, 0, 0) };
+			err = ipc_reply(&resume);
+		} else if (err == -MNEME_ENOMEM && !vm_backend_fault_donate(mm_tasks[slot].space)) {
+			err = ipc_reply(out);
+		} else {
 			break;
 		}
-		mm_tasks[slot].nr_pt_frames++;
-		err = ipc_reply(out);
 		if (!err)
 			return;
 	}

@@ -1,6 +1,6 @@
 /*
  * The memory server's message loop: faults of its tasks (the pager), EXIT
- * notices from the core, and requests of its tasks (ulib/mmproto.h).
+ * notices from the core, and requests of its tasks (mneme/mm_proto.h).
  */
 #ifndef MMSERVER_SERVE_H
 #define MMSERVER_SERVE_H
@@ -11,9 +11,9 @@
 void mm_serve_until(bool (*done)(void *ctx), void *ctx);
 
 /* Counters for the log and the tests. */
-struct mm_stats {
+struct mm_server_stats {
 	unsigned long faults_resolved, tasks_killed, requests, exits;
 };
-extern struct mm_stats mm_stats;
+extern struct mm_server_stats mm_server_stats;
 
 #endif

@@ -1,14 +1,16 @@
 /*
  * Building tasks: address space from an ELF image of the archive, the
  * start block, handles, the first thread.  Every frame given to a task
- * (root, page tables, image, stack, heap) is charged to its slot, so its
- * death returns them all with one frame_reclaim().
+ * (root, page tables, image, stack, heap) belongs to its vm space
+ * (mmserver/vm), so its death returns them all with one vm_space_destroy().
  */
 #include <mneme/error.h>
 #include <mneme/ipc.h>
 #include <mneme/layout.h>
 #include <ulib/ulib.h>
-#include "frame.h"
+#include <mm/gfp.h>
+#include <mm/page.h>
+#include "vm_internal.h"
 #include "loader.h"
 #include "task.h"
 
@@ -42,61 +44,66 @@ static unsigned slot_alloc(void)
 	return reuse;   /* 0 if every slot runs */
 }
 
-/* Map @pa into the task in @slot, donating page-table frames while the core asks for them. */
-static int map_frame(unsigned slot, uint64_t va, uint64_t pa, unsigned prot)
+/* A fixed anonymous region made by the server (image, stack, IPC buffer, start block, heap). */
+static int map_region(unsigned slot, uint64_t va, uint64_t len, unsigned prot, bool populate)
 {
-	for (int tries = 0; tries < 8; tries++) {
-		int64_t st = mneme_map(mm_tasks[slot].handle, va, pa, 12, prot);
-		if (st != -MNEME_ENOMEM)
-			return (int)st;
-		uint64_t pt = frame_alloc(slot);
-		if (!pt)
-			return -MNEME_ENOMEM;
-		st = mneme_pt_donate(mm_tasks[slot].handle, pt);
-		if (st) {
-			frame_free(pt);
-			return (int)st;
-		}
-		mm_tasks[slot].nr_pt_frames++;
-	}
-	return -MNEME_ENOMEM;
+	struct vm_map_req r = { .addr = va, .len = len, .prot = prot, .fixed = true,
+				.populate = populate, .zero = true, .kind = VM_ANON,
+				.rflags = VM_R_SERVER };
+	uint64_t got;
+
+	return vm_map(mm_tasks[slot].space, &r, &got, NULL);
 }
 
-int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, uint64_t *pa_out)
+/* A zeroed frame for a task page the server fills before vm_insert_frame(); NULL if none. */
+static struct page *task_page(void)
 {
-	uint64_t pa = frame_alloc(slot);
+	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_NOWARN, 0);
+}
 
-	if (!pa)
-		return -MNEME_ENOMEM;
-	int err = map_frame(slot, va, pa, prot);
-	if (err) {
-		frame_free(pa);
+/* Put @p (filled) at @va of the task's region there; @p is freed on failure. */
+static int insert_page(unsigned slot, uint64_t va, struct page *p)
+{
+	int err = vm_insert_frame(mm_tasks[slot].space, va, page_to_pfn(p));
+
+	if (err)
+		__free_pages(p, 0);
+	return err;
+}
+
+int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
+{
+	struct vm_space *s = mm_tasks[slot].space;
+	int err = vm_protect(s, va, MM_FRAME_SIZE, prot);
+
+	if (err)
 		return err;
-	}
-	if (pa_out)
-		*pa_out = pa;
-	return 0;
+	struct page *p = task_page();
+	if (!p)
+		return -MNEME_ENOMEM;
+	memset(page_address(p), (int)fill, MM_FRAME_SIZE);
+	return insert_page(slot, va, p);
 }
 
 static int load_segment(unsigned slot, const char *file, const struct elf_segment *s)
 {
-	for (uint64_t off = 0; off < s->memsz; off += FRAME_SIZE) {
-		uint64_t pa = frame_alloc(slot);
-		if (!pa)
+	int err = map_region(slot, s->vaddr, s->memsz, s->prot, false);
+
+	for (uint64_t off = 0; !err && off < s->memsz; off += MM_FRAME_SIZE) {
+		struct page *p = task_page();
+		if (!p)
 			return -MNEME_ENOMEM;
-		char *dst = frame_va(pa);
+		char *dst = page_address(p);
 		/* File bytes [file_off, file_off + filesz) land at mapping offset file_skip. */
 		uint64_t lo = off > s->file_skip ? off : s->file_skip;
-		uint64_t hi = off + FRAME_SIZE;
+		uint64_t hi = off + MM_FRAME_SIZE;
 		if (hi > s->file_skip + s->filesz)
 			hi = s->file_skip + s->filesz;
 		if (lo < hi)
 			memcpy(dst + (lo - off), file + s->file_off + (lo - s->file_skip), hi - lo);
-		int err = map_frame(slot, s->vaddr + off, pa, s->prot);
-		if (err)
-			return err;
+		err = insert_page(slot, s->vaddr + off, p);
 	}
-	return 0;
+	return err;
 }
 
 static int load_image(unsigned slot, const char *prog, uint64_t *entry)
@@ -172,12 +179,12 @@ static void start_args(struct ulib_start_info *si, const char *prog, const char 
 
 static int write_start_block(unsigned slot, const struct mm_spawn_req *req, uint64_t pass_slot)
 {
-	uint64_t pa;
-	int err = mm_task_map_new(slot, ULIB_START_VA, MNEME_PROT_READ, &pa);
+	int err = map_region(slot, ULIB_START_VA, MM_FRAME_SIZE, MNEME_PROT_READ, false);
+	struct page *p = err ? NULL : task_page();
 
-	if (err)
-		return err;
-	struct ulib_start_info *si = frame_va(pa);
+	if (err || !p)
+		return err ? err : -MNEME_ENOMEM;
+	struct ulib_start_info *si = page_address(p);
 	si->magic = ULIB_START_MAGIC;
 	si->ktap_depth = req->ktap_depth;
 	si->task_id = mm_task_id(slot);
@@ -187,23 +194,20 @@ static int write_start_block(unsigned slot, const struct mm_spawn_req *req, uint
 		mneme_handle_close(svc);
 	si->handles[0] = pass_slot;
 	start_args(si, req->prog, req->args);
-	return si->server_ep ? 0 : -MNEME_ENOMEM;
+	if (!si->server_ep) {
+		__free_pages(p, 0);
+		return -MNEME_ENOMEM;
+	}
+	return insert_page(slot, ULIB_START_VA, p);
 }
 
+/* The parent's page at share_va, shared into the child at ULIB_SHARED_VA (read-write). */
 static int share_page(unsigned slot, const struct mm_spawn_req *req)
 {
-	struct mneme_sysret r;
-	uint64_t parent_task = req->parent == MM_SERVER_SLOT ? mm_server.self
-							     : mm_tasks[req->parent].handle;
-
-	if (req->share_va % FRAME_SIZE)
-		return -MNEME_EINVAL;
-	int64_t st = mneme_query_r(&r, parent_task, req->share_va);
-	if (st)
-		return (int)st;
-	if (r.r[3] != 12 || frame_owner(r.r[1]) != (int)req->parent)
+	if (req->parent == MM_SERVER_SLOT)
 		return -MNEME_EPERM;
-	return map_frame(slot, ULIB_SHARED_VA, r.r[1], MNEME_PROT_READ | MNEME_PROT_WRITE);
+	return vm_share_at(mm_tasks[req->parent].space, req->share_va, MM_FRAME_SIZE,
+			   mm_tasks[slot].space, MNEME_PROT_READ | MNEME_PROT_WRITE, ULIB_SHARED_VA);
 }
 
 static int start_thread(unsigned slot, uint64_t entry)
@@ -220,44 +224,62 @@ static int start_thread(unsigned slot, uint64_t entry)
 	return (int)st;
 }
 
-/* Create the task object: root frame and pager. */
+/*
+ * Create the task object: its space (charged to @req->quota), root frame
+ * (recorded as a donated page-table frame, freed with the space) and pager.
+ */
 static int create_task(unsigned slot, const struct mm_spawn_req *req)
 {
 	struct mneme_sysret r;
-	uint64_t root = frame_alloc(slot), pager = 0, minted = 0;
+	struct vm_space *space = vm_space_create(mm_task_id(slot), NULL, req->quota);
+	struct page *root;
+	uint64_t pager = 0, minted = 0;
 
+	if (!space)
+		return -MNEME_ENOMEM;
+	mm_tasks[slot].space = space;
+	root = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
 	if (!root)
 		return -MNEME_ENOMEM;
-	if (req->flags & MM_SPAWN_PAGER)
+	vm_space_pt_donated(space, page_to_pfn(root));
+	if (req->flags & MNEME_MM_SPAWN_PAGER)
 		pager = req->handle;
-	else if (!(req->flags & MM_SPAWN_NOPAGER))
+	else if (!(req->flags & MNEME_MM_SPAWN_NOPAGER))
 		pager = minted = mint_server_handle(MM_BADGE_FAULT | mm_task_id(slot));
-	if (!(req->flags & MM_SPAWN_NOPAGER) && !pager)
+	if (!(req->flags & MNEME_MM_SPAWN_NOPAGER) && !pager)
 		return -MNEME_ENOMEM;
-	int64_t st = mneme_task_create_r(&r, root, pager, MM_BADGE_EXIT | mm_task_id(slot));
+	int64_t st = mneme_task_create_r(&r, page_to_phys(root), pager,
+					 MM_BADGE_EXIT | mm_task_id(slot));
 	if (minted)
 		mneme_handle_close(minted);
 	if (st)
 		return (int)st;
 	mm_tasks[slot].handle = r.r[1];
-	mm_tasks[slot].foreign_pager = (req->flags & MM_SPAWN_PAGER) != 0;
+	space->cookie = (void *)(uintptr_t)r.r[1];
+	mm_tasks[slot].foreign_pager = (req->flags & MNEME_MM_SPAWN_PAGER) != 0;
 	return 0;
 }
 
 /*
- * A task whose pager is another task, or that has no pager at all, gets its
- * whole stack up front: only the pages it means to fault on fault.
+ * The fixed regions besides the image: IPC buffer (populated), stack and
+ * heap (lazy; populated for a task whose faults do not come to the server),
+ * and for a task with a foreign pager the range that pager serves
+ * (MAP_CHILD fills it page by page).
  */
-static int map_stack(unsigned slot)
+static int map_fixed(unsigned slot, const struct mm_spawn_req *req)
 {
-	uint64_t top = MNEME_LAYOUT_TASK_STACK_TOP;
+	unsigned rw = MNEME_PROT_READ | MNEME_PROT_WRITE;
+	bool eager = req->flags & (MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER);
+	uint64_t top = MNEME_LAYOUT_TASK_STACK_TOP, size = MNEME_LAYOUT_TASK_STACK_SIZE;
+	int err = map_region(slot, MNEME_LAYOUT_TASK_IPC_BUFFER, MM_FRAME_SIZE, rw, true);
 
-	for (uint64_t va = top - MNEME_LAYOUT_TASK_STACK_SIZE; va < top; va += FRAME_SIZE) {
-		int err = mm_task_map_new(slot, va, MNEME_PROT_READ | MNEME_PROT_WRITE, NULL);
-		if (err)
-			return err;
-	}
-	return 0;
+	if (!err)
+		err = map_region(slot, top - size, size, rw, eager);
+	if (!err && !eager)
+		err = map_region(slot, ULIB_HEAP_BASE, ULIB_HEAP_SIZE, rw, false);
+	if (!err && (req->flags & MNEME_MM_SPAWN_PAGER))
+		err = map_region(slot, ULIB_NOWHERE_VA, ULIB_HEAP_SIZE, rw, false);
+	return err;
 }
 
 static int build_task(unsigned slot, const struct mm_spawn_req *req)
@@ -268,13 +290,10 @@ static int build_task(unsigned slot, const struct mm_spawn_req *req)
 	if (!err)
 		err = load_image(slot, req->prog, &entry);
 	if (!err)
-		err = mm_task_map_new(slot, MNEME_LAYOUT_TASK_IPC_BUFFER,
-				      MNEME_PROT_READ | MNEME_PROT_WRITE, NULL);
-	if (!err && (req->flags & (MM_SPAWN_PAGER | MM_SPAWN_NOPAGER)))
-		err = map_stack(slot);
-	if (!err && (req->flags & MM_SPAWN_SHARE))
+		err = map_fixed(slot, req);
+	if (!err && (req->flags & MNEME_MM_SPAWN_SHARE))
 		err = share_page(slot, req);
-	if (!err && req->handle && !(req->flags & MM_SPAWN_PAGER) && !(pass = give_handle(slot, req->handle)))
+	if (!err && req->handle && !(req->flags & MNEME_MM_SPAWN_PAGER) && !(pass = give_handle(slot, req->handle)))
 		err = -MNEME_ENOMEM;
 	if (!err)
 		err = write_start_block(slot, req, pass);
@@ -293,12 +312,11 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 		return -MNEME_ENOMEM;
 	if (archive_find(mm_server.archive, req->prog, &file, &size))
 		return -MNEME_ENOENT;
-	if (req->flags & ~(unsigned)(MM_SPAWN_PAGER | MM_SPAWN_NOPAGER | MM_SPAWN_SHARE) ||
-	    (req->flags & MM_SPAWN_PAGER && !req->handle) ||
-	    (req->flags & MM_SPAWN_PAGER && req->flags & MM_SPAWN_NOPAGER))
+	if (req->flags & ~(unsigned)(MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER | MNEME_MM_SPAWN_SHARE) ||
+	    (req->flags & MNEME_MM_SPAWN_PAGER && !req->handle) ||
+	    (req->flags & MNEME_MM_SPAWN_PAGER && req->flags & MNEME_MM_SPAWN_NOPAGER))
 		return -MNEME_EINVAL;
 	struct mm_task *t = &mm_tasks[slot];
-	frame_reclaim(slot);   /* nothing, unless a previous life leaked */
 	uint32_t gen = t->generation + 1;
 	*t = (struct mm_task){ .state = MM_TASK_RUNNING, .generation = gen, .parent = req->parent,
 			       .ktap_depth = req->ktap_depth + 1 };
@@ -312,7 +330,9 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 		return err;
 	}
 	if (err) {
-		frame_reclaim(slot);
+		if (t->space)
+			vm_space_destroy(t->space);
+		t->space = NULL;
 		t->state = MM_TASK_FREE;
 		return err;
 	}
@@ -342,13 +362,16 @@ void mm_task_exited(unsigned slot, int64_t status, uint64_t reason, uint64_t kin
 	t->exit_kind = kind;
 	mneme_handle_close(t->handle);
 	t->handle = 0;
-	frame_reclaim(slot);
+	if (t->space)
+		vm_space_destroy(t->space);   /* the core no longer uses its page tables */
+	t->space = NULL;
 }
 
-bool mm_task_demand_zero(unsigned slot, uint64_t va)
+/* The share policy of the vm backend: a task with its parent (either direction). */
+bool mm_task_may_share(uint64_t from_id, uint64_t to_id)
 {
-	(void)slot;
-	return (va >= MNEME_LAYOUT_TASK_STACK_TOP - MNEME_LAYOUT_TASK_STACK_SIZE &&
-		va < MNEME_LAYOUT_TASK_STACK_TOP) ||
-	       (va >= ULIB_HEAP_BASE && va < ULIB_HEAP_BASE + ULIB_HEAP_SIZE);
+	unsigned f = mm_task_lookup(from_id, 1u << MM_TASK_RUNNING);
+	unsigned t = mm_task_lookup(to_id, 1u << MM_TASK_RUNNING);
+
+	return f && t && (mm_tasks[f].parent == t || mm_tasks[t].parent == f);
 }

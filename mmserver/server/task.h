@@ -1,6 +1,7 @@
 /*
  * The memory server's view of the tasks it started: a static table, one
- * slot per task, the slot index doubling as the frame owner (frame.h).
+ * slot per task, each with its address space (struct vm_space, mmserver/vm:
+ * regions, frames, accounting and quota).
  *
  * Names.  A task id is (generation << 8) | slot, so a stale id of a reused
  * slot does not name the new task.  Badges tell the server's endpoint
@@ -16,8 +17,11 @@
 #include <stdint.h>
 #include <mneme/ipc.h>
 
+struct vm_space;
+
 #define MM_MAX_TASKS 48              /* slots 1..MM_MAX_TASKS; slot 0 is the server */
 #define MM_SERVER_SLOT 0
+#define MM_FRAME_SIZE 4096ULL
 
 #define MM_BADGE_SERVICE (1ULL << 60)
 #define MM_BADGE_FAULT   (2ULL << 60)
@@ -36,7 +40,7 @@ struct mm_task {
 	bool foreign_pager;       /* faults go to another task, not the server */
 	int64_t exit_status;
 	uint64_t exit_reason, exit_kind;
-	uint64_t nr_pt_frames;    /* page-table frames donated */
+	struct vm_space *space;   /* its address space (NULL only while free) */
 	uint32_t ktap_depth;      /* KTAP nesting its children get */
 };
 
@@ -47,7 +51,8 @@ struct mm_spawn_req {
 	unsigned parent;          /* slot */
 	unsigned flags;           /* MM_SPAWN_* */
 	uint64_t handle;          /* a handle in the server's table to pass on (0 = none) */
-	uint64_t share_va;        /* page of the parent to share (MM_SPAWN_SHARE) */
+	uint64_t share_va;        /* page of the parent to share (MNEME_MM_SPAWN_SHARE) */
+	uint64_t quota;           /* bytes (0 = MNEME_MM_QUOTA_DEFAULT) */
 	uint32_t ktap_depth;
 };
 
@@ -69,13 +74,16 @@ uint64_t mm_task_id(unsigned slot);
 unsigned mm_task_lookup(uint64_t id, unsigned states);
 /* Start a program; returns 0 and the child's id, or -MNEME_E* with nothing left behind. */
 int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id);
-/* Map a fresh zeroed page charged to @slot at @va (donating page-table frames as needed). */
-int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, uint64_t *pa);
+/*
+ * MAP_CHILD: a fresh page filled with @fill at @va of the task in @slot
+ * (inside a region the server made), with rights @prot.  0 or -MNEME_E*.
+ */
+int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill);
 /* Destroy a running task (its EXIT arrives later through the core). */
 int mm_task_kill(unsigned slot);
 /* The core reported the task's death: reclaim everything, kill its children. */
 void mm_task_exited(unsigned slot, int64_t status, uint64_t reason, uint64_t kind);
-/* True if @va is in one of the task's demand-zero regions (stack, heap). */
-bool mm_task_demand_zero(unsigned slot, uint64_t va);
+/* The share policy (vm_backend_may_share): parent and child. */
+bool mm_task_may_share(uint64_t from_id, uint64_t to_id);
 
 #endif

@@ -529,10 +529,11 @@ static int place_share(const struct vm_space *to, uint64_t addr, uint64_t len, u
 	return 0;
 }
 
-int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
-	     uint64_t *to_va)
+/* Share into @to at @at (placed by the caller, @fixed: the range must be free and page-aligned). */
+static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to,
+		      unsigned prot, bool fixed, uint64_t at, uint64_t *to_va)
 {
-	uint64_t end = addr + len, nr, at;
+	uint64_t end = addr + len, nr;
 
 	if (covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
@@ -542,8 +543,12 @@ int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *t
 			return -MNEME_EPERM;
 	if (!vm_backend_may_share(s, to))
 		return -MNEME_EPERM;
-	if (to->nr_regions >= MNEME_MM_MAX_REGIONS || place_share(to, addr, len, &at))
+	if (to->nr_regions >= MNEME_MM_MAX_REGIONS)
 		return -MNEME_ENOMEM;
+	if (fixed ? (at & (VM_PAGE_SIZE - 1)) || at + len < at || at + len > VM_VA_LIMIT ||
+		    !vm_region_range_free(to, at, at + len)
+		  : place_share(to, addr, len, &at) != 0)
+		return fixed ? -MNEME_EINVAL : -MNEME_ENOMEM;
 	if (vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len)))
 		return -MNEME_EQUOTA;
 	struct vm_region *r = vm_region_alloc();
@@ -570,4 +575,18 @@ int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *t
 	}
 	*to_va = at;
 	return 0;
+}
+
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
+	     uint64_t *to_va)
+{
+	return share_into(s, addr, len, to, prot, false, 0, to_va);
+}
+
+int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
+		uint64_t at)
+{
+	uint64_t got;
+
+	return share_into(s, addr, len, to, prot, true, at, &got);
 }

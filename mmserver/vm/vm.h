@@ -178,6 +178,12 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
 int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
 	     uint64_t *to_va);
 /*
+ * vm_share() to the fixed, free, page-aligned address @at of @to (the
+ * server's spawn-time share; no placement).  0 or -MNEME_E*.
+ */
+int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
+		uint64_t at);
+/*
  * Record @pfn (a frame the server allocated with alloc_page and filled,
  * e.g. for a program image) as backing page @va of the VM_ANON region
  * containing @va, and map it.  0 or -MNEME_E*.

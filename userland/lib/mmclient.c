@@ -1,5 +1,5 @@
 /*
- * Client side of the memory server's request protocol (ulib/mmproto.h).
+ * Client side of the memory server's request protocol (mneme/mm_proto.h).
  */
 #include <ulib/ulib.h>
 
@@ -33,17 +33,17 @@ int64_t mm_spawn(const char *prog, const char *args, unsigned flags, uint64_t ha
 	size_t n = strlen(prog), alen = args ? strlen(args) : 0;
 	struct ulib_msg r;
 
-	if (!ulib_ipc_buffer || n >= sizeof(w) || alen >= MM_SPAWN_ARGS_MAX)
+	if (!ulib_ipc_buffer || n >= sizeof(w) || alen >= MNEME_MM_SPAWN_ARGS_MAX)
 		return -MNEME_EINVAL;
 	memcpy(w, prog, n);
 	uint64_t *x = ulib_ipc_buffer->words;
 	x[0] = flags;
 	x[1] = share_va;
-	memset(&x[MM_SPAWN_ARGS_WORD], 0, MM_SPAWN_ARGS_MAX);
+	memset(&x[MNEME_MM_SPAWN_ARGS_WORD], 0, MNEME_MM_SPAWN_ARGS_MAX);
 	if (alen)
-		memcpy(&x[MM_SPAWN_ARGS_WORD], args, alen);
-	unsigned extra = MM_SPAWN_ARGS_WORD + (unsigned)(alen + 8) / 8;
-	int64_t st = mm_request(MM_REQ_SPAWN, extra, w, handle, &r);
+		memcpy(&x[MNEME_MM_SPAWN_ARGS_WORD], args, alen);
+	unsigned extra = MNEME_MM_SPAWN_ARGS_WORD + (unsigned)(alen + 8) / 8;
+	int64_t st = mm_request(MNEME_MM_SPAWN, extra, w, handle, &r);
 	if (st == 0 && child)
 		*child = r.w[0];
 	return st;
@@ -53,7 +53,7 @@ int64_t mm_status(uint64_t child, uint64_t *state, uint64_t *status, uint64_t *r
 {
 	uint64_t w[4] = { child };
 	struct ulib_msg r;
-	int64_t st = mm_request(MM_REQ_STATUS, 0, w, 0, &r);
+	int64_t st = mm_request(MNEME_MM_STATUS, 0, w, 0, &r);
 
 	if (st == 0) {
 		if (state)
@@ -70,19 +70,19 @@ int64_t mm_kill(uint64_t child)
 {
 	uint64_t w[4] = { child };
 
-	return mm_request(MM_REQ_KILL, 0, w, 0, NULL);
+	return mm_request(MNEME_MM_KILL, 0, w, 0, NULL);
 }
 
 int64_t mm_map(uint64_t child, uint64_t va, unsigned prot, unsigned fill)
 {
 	uint64_t w[4] = { child, va, prot, fill };
 
-	return mm_request(MM_REQ_MAP, 0, w, 0, NULL);
+	return mm_request(MNEME_MM_MAP_CHILD, 0, w, 0, NULL);
 }
 
 int64_t mm_ping(void)
 {
-	return mm_request(MM_REQ_PING, 0, NULL, 0, NULL);
+	return mm_request(MNEME_MM_PING, 0, NULL, 0, NULL);
 }
 
 int64_t mm_wait(uint64_t child, uint64_t max_yields, uint64_t *status, uint64_t *reason)
@@ -92,7 +92,7 @@ int64_t mm_wait(uint64_t child, uint64_t max_yields, uint64_t *status, uint64_t 
 		int64_t st = mm_status(child, &state, status, reason);
 		if (st)
 			return st;
-		if (state == MM_STATE_EXITED)
+		if (state == MNEME_MM_STATE_EXITED)
 			return 0;
 		mneme_yield();
 	}

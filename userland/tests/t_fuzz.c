@@ -104,12 +104,12 @@ static uint64_t fuzz_child(struct ktap *k, uint64_t seed, uint64_t count, uint64
 		shared[i] = 0;
 	snprintf(args, sizeof(args), "seed=%llu count=%llu", (unsigned long long)seed,
 		 (unsigned long long)count);
-	if (mm_spawn("p_fuzz", args, MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child)) {
+	if (mm_spawn("p_fuzz", args, MNEME_MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child)) {
 		ktap_fail(k, __FILE__, __LINE__, "cannot start p_fuzz");
 		return count;
 	}
 	uint64_t status = 0, reason = 0;
-	while (mm_status(child, &state, &status, &reason) == 0 && state == MM_STATE_RUNNING) {
+	while (mm_status(child, &state, &status, &reason) == 0 && state == MNEME_MM_STATE_RUNNING) {
 		idle = shared[0] == last ? idle + 1 : 0;
 		last = shared[0];
 		if (idle > 300) {

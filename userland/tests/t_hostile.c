@@ -10,8 +10,8 @@
 
 #define REQUESTS 20000
 
-static const uint32_t labels[] = { MM_REQ_SPAWN, MM_REQ_STATUS, MM_REQ_KILL, MM_REQ_MAP,
-				   MM_REQ_PING, 0, 0x6d6d0006, 0xffffffffu };
+static const uint32_t labels[] = { MNEME_MM_SPAWN, MNEME_MM_STATUS, MNEME_MM_KILL, MNEME_MM_MAP_CHILD,
+				   MNEME_MM_PING, 0, 0x6d6d0006, 0xffffffffu };
 
 static uint64_t rng = 0x40571e;
 
@@ -56,14 +56,14 @@ int main(int argc, char **argv)
 		struct ulib_msg m = { .info = mneme_msginfo(label, extra, flags), .handle = flags ? h : 0 }, r;
 		for (int j = 0; j < 4; j++)
 			m.w[j] = pick();
-		if (label == MM_REQ_SPAWN && (v >> 32) % 4 == 0)
+		if (label == MNEME_MM_SPAWN && (v >> 32) % 4 == 0)
 			memcpy(m.w, (v >> 40) % 2 ? "hello\0\0\0" : "p_nope\0\0", 8);   /* names that exist or not */
 		random_buffer();
 		int64_t st = ipc_call(ulib_start->server_ep, &m, &r);
 		failed_calls += st != 0;
 		int32_t status = (int32_t)mneme_msginfo_label(r.info);
 		bad_status += status > 0 || status <= -MNEME_ERROR_MAX;
-		spawned += label == MM_REQ_SPAWN && st == 0 && status == 0;
+		spawned += label == MNEME_MM_SPAWN && st == 0 && status == 0;
 	}
 	ktap_diag(&k, "%u requests, %u spawned a child", REQUESTS, spawned);
 	KTAP_EXPECT_EQ(&k, failed_calls, 0);

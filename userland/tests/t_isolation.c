@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	KTAP_EXPECT_EQ(&k, mneme_ipc_buffer_set((uintptr_t)ulib_ipc_buffer), 0);
 	ktap_result(&k, "core_pointers_refused");
 
-	struct ulib_msg m = { .info = t_info(MM_REQ_KILL), .w = { ulib_start->task_id } };
+	struct ulib_msg m = { .info = t_info(MNEME_MM_KILL), .w = { ulib_start->task_id } };
 	KTAP_EXPECT_EQ(&k, mm_kill(ulib_start->task_id), -MNEME_ENOENT);   /* not our child */
 	KTAP_EXPECT(&k, ipc_call(ulib_start->server_ep, &m, &m) == 0);
 	KTAP_EXPECT_EQ(&k, mm_map(ulib_start->task_id, ULIB_NOWHERE_VA, MNEME_PROT_READ, 0), -MNEME_EPERM);

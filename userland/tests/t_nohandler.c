@@ -33,10 +33,10 @@ static uint64_t crash(struct ktap *k, const char *mode, unsigned flags, uint64_t
 	KTAP_EXPECT_EQ(k, mm_spawn("p_touch", args, flags, 0, 0, &child), 0);
 	KTAP_EXPECT_EQ(k, t_join(child, NULL, &reason), 0);
 	if (kind) {
-		struct ulib_msg m = { .info = t_info(MM_REQ_STATUS), .w = { child } }, r;
+		struct ulib_msg m = { .info = t_info(MNEME_MM_STATUS), .w = { child } }, r;
 		KTAP_EXPECT_EQ(k, ipc_call(ulib_start->server_ep, &m, &r), 0);
 		state = r.w[0], status = r.w[1], *kind = r.w[3];
-		KTAP_EXPECT_EQ(k, state, MM_STATE_EXITED);
+		KTAP_EXPECT_EQ(k, state, MNEME_MM_STATE_EXITED);
 		(void)status;
 	}
 	return reason;
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	ktap_begin(&k, "nohandler", NR_CASES + 2);
 	for (unsigned i = 0; i < NR_CASES; i++) {
-		KTAP_EXPECT_EQ(&k, crash(&k, cases[i].mode, MM_SPAWN_NOPAGER, &kind), MNEME_EXIT_FAULT);
+		KTAP_EXPECT_EQ(&k, crash(&k, cases[i].mode, MNEME_MM_SPAWN_NOPAGER, &kind), MNEME_EXIT_FAULT);
 		KTAP_EXPECT_EQ(&k, kind, cases[i].kind);
 		ktap_result(&k, cases[i].mode);
 	}

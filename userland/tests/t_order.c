@@ -14,7 +14,7 @@ static uint64_t start(struct ktap *k, uint64_t ep, unsigned rights, const char *
 
 	shared[0] = 0;
 	snprintf(args, sizeof(args), "mode=%s", mode);
-	KTAP_EXPECT_EQ(k, mm_spawn("p_order", args, MM_SPAWN_SHARE, h, (uintptr_t)shared, &child), 0);
+	KTAP_EXPECT_EQ(k, mm_spawn("p_order", args, MNEME_MM_SPAWN_SHARE, h, (uintptr_t)shared, &child), 0);
 	mneme_handle_close(h);
 	return child;
 }

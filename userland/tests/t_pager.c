@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	uint64_t ep = t_endpoint();
 	uint64_t pager = t_mint(ep, PAGER_BADGE, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	KTAP_EXPECT(&k, ep && pager);
-	KTAP_EXPECT_EQ(&k, mm_spawn("p_touch", "mode=pager", MM_SPAWN_PAGER, pager, 0, &child), 0);
+	KTAP_EXPECT_EQ(&k, mm_spawn("p_touch", "mode=pager", MNEME_MM_SPAWN_PAGER, pager, 0, &child), 0);
 	mneme_handle_close(pager);
 	KTAP_EXPECT_EQ(&k, mm_map(child, ULIB_HEAP_BASE, MNEME_PROT_READ, 0), -MNEME_EINVAL);
 	ktap_result(&k, "spawn_with_own_pager");

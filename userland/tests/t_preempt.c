@@ -17,8 +17,8 @@ int main(int argc, char **argv)
 
 	(void)argc, (void)argv;
 	ktap_begin(&k, "preempt", 3);
-	KTAP_EXPECT_EQ(&k, mm_spawn("p_spin", "slot=0", MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child[0]), 0);
-	KTAP_EXPECT_EQ(&k, mm_spawn("p_spin", "slot=1", MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child[1]), 0);
+	KTAP_EXPECT_EQ(&k, mm_spawn("p_spin", "slot=0", MNEME_MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child[0]), 0);
+	KTAP_EXPECT_EQ(&k, mm_spawn("p_spin", "slot=1", MNEME_MM_SPAWN_SHARE, 0, (uintptr_t)shared, &child[1]), 0);
 	ktap_result(&k, "spawn_spinners");
 
 	mneme_clock_read_r(&t0);

@@ -25,8 +25,8 @@
  *   stack  [MNEME_LAYOUT_TASK_STACK_TOP - MNEME_LAYOUT_TASK_STACK_SIZE, top)
  *   heap   [ULIB_HEAP_BASE, ULIB_HEAP_BASE + ULIB_HEAP_SIZE)
  * ULIB_SHARED_VA is where a page shared by the parent appears (spawn flag
- * MM_SPAWN_SHARE).  ULIB_NOWHERE_VA is never mapped by the server: a task
- * whose own pager is a test can have it mapped there through MM_REQ_MAP.
+ * MNEME_MM_SPAWN_SHARE).  ULIB_NOWHERE_VA is never mapped by the server: a task
+ * whose own pager is a test can have it mapped there through MNEME_MM_MAP_CHILD.
  */
 #define ULIB_HEAP_BASE   0x0000000010000000ULL
 #define ULIB_HEAP_SIZE   0x0000000001000000ULL   /* 16 MiB */

@@ -1,6 +1,6 @@
 /*
  * The user runtime: start-up, exit, and the client side of the memory
- * server's request protocol (ulib/mmproto.h).  Programs define
+ * server's request protocol (mneme/mm_proto.h).  Programs define
  * int main(int argc, char **argv); crt0 calls ulib_main(), which sets up
  * from the start block (ulib/start.h) and exits with main's return value.
  */
@@ -12,7 +12,7 @@
 #include <mneme/bootinfo.h>
 #include <ulib/ipc.h>
 #include <ulib/ktap.h>
-#include <ulib/mmproto.h>
+#include <mneme/mm_proto.h>
 #include <ulib/start.h>
 #include <ulib/stdio.h>
 #include <ulib/string.h>
@@ -37,7 +37,7 @@ uint64_t ulib_strtou(const char *s);
  * Memory server requests (return 0 or -MNEME_E*).
  * spawn: start @prog with @args (may be NULL); @flags MM_SPAWN_*; @handle
  * is transferred to the child (0 = none); @share_va is the page to share
- * with MM_SPAWN_SHARE.  *@child receives the child's id.
+ * with MNEME_MM_SPAWN_SHARE.  *@child receives the child's id.
  */
 int64_t mm_spawn(const char *prog, const char *args, unsigned flags, uint64_t handle,
 		 uint64_t share_va, uint64_t *child);

@@ -1,0 +1,238 @@
+/*
+ * The memory server's own memory (see mem.h).  The mm core runs over the
+ * physmap the core built for the server, so the server never page-faults
+ * on its own memory: its metadata comes from slab caches (VM_GFP_META may
+ * dip below the min watermark), while task frames stop at the watermark,
+ * which leaves the reserve that finishes an accepted request and reclaims
+ * a dying task (reclaim only frees) when memory is exhausted.
+ */
+#include <mm/gfp.h>
+#include <mm/mm_dump.h>
+#include <mm/mmzone.h>
+#include <mm/page.h>
+#include <mm/page_alloc.h>
+#include <mm/slab.h>
+#include <mneme/error.h>
+#include <mneme/layout.h>
+#include <ulib/ulib.h>
+#include "mem.h"
+#include "task.h"
+#include "vm.h"
+#include "vm_backend.h"
+
+/*
+ * The part of the boot map the mm core may manage: only RAM the server can
+ * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA), and on
+ * x86_64 without "reserved" (e820 type 2) ranges, which also name holes
+ * that are not RAM (BIOS ROM, MMIO, the 12 GiB window below 1 TiB QEMU
+ * reports): as in Linux, they are not memory, and a memmap sized for them
+ * might not fit in RAM.  On riscv64 a reserved range is RAM (device-tree
+ * reserved-memory) and stays.
+ */
+static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
+{
+	static struct mneme_boot_info view;
+	uint32_t n = 0;
+
+	view = *bi;
+	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
+		struct mneme_mem_range r = bi->ranges[i];
+		if (bi->arch == MNEME_ARCH_X86_64 && r.type == MNEME_MEM_RESERVED)
+			continue;
+		if (r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+			continue;
+		if (r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base)
+			r.size = MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base;
+		view.ranges[n++] = r;
+	}
+	view.nr_ranges = n;
+	return &view;
+}
+
+/* Text buffer for the dumps (the server's .bss, never faulted: the core maps it up front). */
+static char text[16384];
+
+static void print_text(size_t (*dump)(char *, size_t))
+{
+	dump(text, sizeof(text));
+	printf("%s", text);
+}
+
+int mem_init(const struct mneme_boot_info *bi)
+{
+	int err = mm_init(ram_view(bi));
+
+	if (!err)
+		err = kmem_cache_init();
+	if (!err)
+		err = vm_init();
+	if (err)
+		return err;
+	printf("mmserver: buddyinfo\n");
+	print_text(buddyinfo_dump);
+	return 0;
+}
+
+uint64_t mem_free_pages(void)
+{
+	kmem_cache_shrink_all();
+	return nr_free_pages() + nr_pcp_pages();
+}
+
+uint64_t mem_total_pages(void)
+{
+	return totalram_pages();
+}
+
+int mem_check(const char *when)
+{
+	char why[160];
+	int err = mm_check_invariants(why, sizeof(why));
+
+	if (!err)
+		err = slab_check_invariants(why, sizeof(why));
+	for (unsigned s = 1; !err && s <= MM_MAX_TASKS; s++)
+		if (mm_tasks[s].space)
+			err = vm_space_check(mm_tasks[s].space, why, sizeof(why));
+	if (err)
+		printf("mmserver: invariant violated %s: %s\n", when, why);
+	return err;
+}
+
+static size_t memmap_text(char *buf, size_t len)
+{
+	return vm_backend_memmap_dump(buf, len);
+}
+
+static unsigned long zone_free(const struct zone *z)
+{
+	unsigned long n = 0;
+
+	for (int o = 0; o < MAX_ORDER; o++)
+		n += z->free_area[o].nr_free << o;
+	return n;
+}
+
+void mem_print_state(const char *when)
+{
+	printf("mmserver: ---- memory %s ----\nmmserver: memory map\n", when);
+	print_text(memmap_text);
+	printf("mmserver: zones\n");
+	int nid, zi;
+	struct zone *z;
+	for_each_zone(z, nid, zi) {
+		if (!z->spanned_pages)
+			continue;
+		printf("  node %d %-8s [pfn %#lx-%#lx) present %lu managed %lu free %lu\n", nid,
+		       zone_names[zi], z->zone_start_pfn, zone_end_pfn(z), z->present_pages,
+		       z->managed_pages, zone_free(z));
+	}
+	printf("mmserver: buddyinfo\n");
+	print_text(buddyinfo_dump);
+	printf("mmserver: meminfo\n");
+	print_text(meminfo_dump);
+}
+
+/* ---- Self-test (tests=mm_selftest) --------------------------------------- */
+
+static const gfp_t zone_gfp[MAX_NR_ZONES] = { GFP_DMA, GFP_DMA32, GFP_KERNEL };
+
+/* Largest free block order of zone @z, or -1. */
+static int zone_top_order(const struct zone *z)
+{
+	for (int o = MAX_ORDER - 1; o >= 0; o--)
+		if (z->free_area[o].nr_free)
+			return o;
+	return -1;
+}
+
+/*
+ * Every order of every populated zone: allocate with the zone's GFP flag
+ * (while the zone holds a block that large), check the zone and the
+ * alignment, write the first and last byte, free.  Returns failures.
+ */
+static int selftest_orders(void)
+{
+	int nid, zi, failed = 0, done = 0;
+	struct zone *z;
+
+	for_each_zone(z, nid, zi) {
+		if (!z->managed_pages)
+			continue;
+		for (int o = 0; o < MAX_ORDER; o++) {
+			if (zone_top_order(z) < o)
+				continue;
+			struct page *p = alloc_pages(zone_gfp[zi] | __GFP_HIGH | __GFP_NOWARN, (unsigned)o);
+			if (!p || page_zonenum(p) != (unsigned)zi || page_to_pfn(p) & ((1UL << o) - 1)) {
+				printf("        # zone %s order %d: %s\n", zone_names[zi], o,
+				       p ? "wrong zone or alignment" : "allocation failed");
+				failed++;
+			}
+			if (p) {
+				char *va = page_address(p);
+				va[0] = 1;
+				va[(PAGE_SIZE << o) - 1] = 2;
+				__free_pages(p, (unsigned)o);
+				done++;
+			}
+		}
+	}
+	printf("        # %d blocks allocated and freed\n", done);
+	return failed + !done;
+}
+
+/* kmalloc of every size class and a cache of its own, then freed. */
+static int selftest_slab(void)
+{
+	void *obj[64];
+	int failed = 0;
+	unsigned n = 0;
+
+	for (size_t size = 8; size <= 8192 && n < 64; size *= 2) {
+		for (int i = 0; i < 4 && n < 64; i++) {
+			obj[n] = kmalloc(size, GFP_KERNEL);
+			if (!obj[n] || ksize(obj[n]) < size)
+				failed++;
+			else
+				memset(obj[n], 0x5a, size);
+			n++;
+		}
+	}
+	struct kmem_cache *c = kmem_cache_create("mm_selftest", 200, 8, 0, NULL);
+	void *x = c ? kmem_cache_alloc(c, GFP_KERNEL) : NULL;
+	failed += !c || !x;
+	if (x)
+		kmem_cache_free(c, x);
+	if (c)
+		kmem_cache_destroy(c);
+	for (unsigned i = 0; i < n; i++)
+		kfree(obj[i]);
+	return failed;
+}
+
+int mem_selftest(unsigned top_index)
+{
+	struct { const char *name; int failed; } r[4];
+	uint64_t before = mem_free_pages();
+
+	r[0].name = "every_order_every_zone";
+	r[0].failed = selftest_orders();
+	r[1].name = "slab_caches";
+	r[1].failed = selftest_slab();
+	r[2].name = "free_count_restored";
+	uint64_t after = mem_free_pages();
+	r[2].failed = after != before;
+	if (r[2].failed)
+		printf("        # free pages %llu before, %llu after\n", (unsigned long long)before,
+		       (unsigned long long)after);
+	r[3].name = "invariants";
+	r[3].failed = mem_check("after the self-test") != 0;
+	printf("    KTAP version 1\n    # Subtest: mm_selftest\n    1..4\n");
+	int failed = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		printf("    %s %u %s\n", r[i].failed ? "not ok" : "ok", i + 1, r[i].name);
+		failed += r[i].failed != 0;
+	}
+	printf("%s %u mm_selftest\n", failed ? "not ok" : "ok", top_index);
+	return failed;
+}
