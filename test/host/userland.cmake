@@ -30,14 +30,5 @@ set(UL_PACK "${Python3_EXECUTABLE} ${MNEME_ROOT}/cmake/mkarchive.py --header ${M
 add_test(NAME userland_mkarchive_refuses COMMAND sh -c
   "! ${UL_PACK} a=${MNEME_ROOT}/README.md a=${MNEME_ROOT}/README.md 2>/dev/null && ! ${UL_PACK} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=${MNEME_ROOT}/README.md 2>/dev/null && ! ${UL_PACK} =${MNEME_ROOT}/README.md 2>/dev/null")
 
-# The frame source over the mm core's host port (simulated physical memory).
-if(TARGET mmcore_host)
-  add_executable(ul_frame_test ${UL_TEST_DIR}/test_frame.c ${MNEME_ROOT}/mmserver/server/frame.c)
-  target_include_directories(ul_frame_test PRIVATE ${UL_INCLUDES})
-  target_link_libraries(ul_frame_test mmcore_host)
-  add_test(NAME userland_frame COMMAND ul_frame_test)
-  set_tests_properties(userland_frame PROPERTIES LABELS "host;userland" TIMEOUT 60)
-endif()
-
 set_tests_properties(userland_printf userland_loader userland_mkarchive userland_mkarchive_refuses
   PROPERTIES LABELS "host;userland" TIMEOUT 60)
