@@ -39,20 +39,30 @@ void core_syscall(struct arch_regs *regs)
  * (<arch/arch_impl.h> declares it): arg0..arg6 and the number as
  * parameters (the number is in the frame already).  The fast path never
  * touches the caller's frame for its arguments; the general path gets
- * them stored first.  Returns the frame to
- * return to user mode with; the arch makes it current (the fast path
- * leaves arch_set_current_regs() to it).
+ * them stored first.  Returns the frame to return to user mode with;
+ * the arch makes it current (the fast path leaves
+ * arch_set_current_regs() to it).
  */
 struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				    uint64_t a4, uint64_t a5, uint64_t a6, uint64_t nr)
 {
 	struct thread *cur = current;
+	struct thread *to;
 	uint64_t badge;
 
-	struct thread *to = ipc_fast(cur, nr, a0, a1, &badge);
-	if (to) {
-		ipc_fast_finish(to, badge, a1, a2, a3, a4, a5, false);
-		return &to->regs;
+	/* ipc_fast() spelt out: each case finishes on its own (no shared tail, no jump). */
+	if (!(a1 >> 32)) {
+		if (nr == MNEME_SYS_call) {
+			if ((to = ipc_fast_call(cur, a0, &badge))) {
+				ipc_fast_finish(to, badge, a1, a2, a3, a4, a5, false);
+				return &to->regs;
+			}
+		} else if (nr == MNEME_SYS_reply_recv) {
+			if ((to = ipc_fast_reply_recv(cur, a0))) {
+				ipc_fast_finish(to, 0, a1, a2, a3, a4, a5, false);
+				return &to->regs;
+			}
+		}
 	}
 	arch_regs_set_syscall_args(&cur->regs, a0, a1, a2, a3, a4, a5, a6);
 	return syscall_general(cur, arch_regs_syscall_nr(&cur->regs));
