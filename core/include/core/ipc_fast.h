@@ -3,8 +3,11 @@
  * registers (no extra words, no handle, no flags), the partner already
  * waits, and nothing else needs deciding.  The CPU passes straight from
  * one thread to the other: no run-queue traffic, no staging.  Anything
- * unusual returns false and the general path in ipc.c handles the call
+ * unusual returns NULL and the general path in ipc.c handles the call
  * from the start (the fast path changes nothing before it commits).
+ * Every check of the general path is made (handle range, type, right,
+ * endpoint generation, the caller's generation, state and replier, no
+ * fault, no extra words or flags, priorities), some merged into one load.
  *
  * Inline: included only by syscall_fast.c, the syscall entry, so a fast
  * call costs no function calls of its own.
