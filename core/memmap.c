@@ -264,12 +264,12 @@ uint32_t memmap_type_from_e820(uint32_t e820_type)
 {
 	switch (e820_type) {
 	case 1: return MNEME_MEM_USABLE;
-	case 2: return MNEME_MEM_RESERVED;
+	case 2: return MNEME_MEM_FIRMWARE;  /* not RAM: Linux adds only type 1 to memblock */
 	case 3: return MNEME_MEM_ACPI;
 	case 4: return MNEME_MEM_NVS;
 	case 5: return MNEME_MEM_UNUSABLE;
-	case 7: return MNEME_MEM_RESERVED;  /* persistent memory: not ours to manage */
-	default: return MNEME_MEM_RESERVED;
+	case 7: return MNEME_MEM_FIRMWARE;  /* persistent memory: not ours to manage */
+	default: return MNEME_MEM_FIRMWARE;
 	}
 }
 
@@ -283,6 +283,7 @@ const char *memmap_type_name(uint32_t type)
 	case MNEME_MEM_NOMAP: return "reserved (no-map)";
 	case MNEME_MEM_CORE: return "core";
 	case MNEME_MEM_UNUSABLE: return "unusable";
+	case MNEME_MEM_FIRMWARE: return "reserved";
 	default: return "unknown";
 	}
 }

@@ -61,7 +61,8 @@ bool x86_direct_mapped(const struct mneme_mem_range *r)
 	    type == MNEME_MEM_NVS)
 		return true;
 	/* The BIOS's reservations in the ISA range (EBDA, BIOS area holding the RSDP) are RAM. */
-	return type == MNEME_MEM_RESERVED && r->base + r->size <= X86_ISA_END;
+	return (type == MNEME_MEM_FIRMWARE || type == MNEME_MEM_RESERVED) &&
+	       r->base + r->size <= X86_ISA_END;
 }
 
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, const char *what)

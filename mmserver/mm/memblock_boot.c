@@ -59,6 +59,17 @@ static int memblock_check_bootinfo(const struct mneme_boot_info *bi)
 	return 0;
 }
 
+/*
+ * RAM is what goes into memblock.memory: free RAM and the firmware's and
+ * core's reservations in RAM.  UNUSABLE and FIRMWARE (x86 e820 "reserved":
+ * ROM, MMIO holes, the HyperTransport window) are not memory at all, as
+ * Linux adds only E820_TYPE_RAM; giving them a memmap would waste RAM.
+ */
+static bool memblock_type_is_ram(uint32_t type)
+{
+	return type != MNEME_MEM_UNUSABLE && type != MNEME_MEM_FIRMWARE;
+}
+
 /* Perform: add, then reserve, then mark.  Fails only for want of array room. */
 static int memblock_apply_bootinfo(const struct mneme_boot_info *bi)
 {
@@ -68,12 +79,12 @@ static int memblock_apply_bootinfo(const struct mneme_boot_info *bi)
 
 	for (i = 0; i < bi->nr_ranges && !err; i++) {
 		r = &bi->ranges[i];
-		if (r->type != MNEME_MEM_UNUSABLE)
+		if (memblock_type_is_ram(r->type))
 			err = memblock_add_node(r->base, r->size, (int)r->nid, MEMBLOCK_NONE);
 	}
 	for (i = 0; i < bi->nr_ranges && !err; i++) {
 		r = &bi->ranges[i];
-		if (r->type != MNEME_MEM_UNUSABLE && r->type != MNEME_MEM_USABLE)
+		if (memblock_type_is_ram(r->type) && r->type != MNEME_MEM_USABLE)
 			err = memblock_reserve(r->base, r->size);
 		if (!err && r->type == MNEME_MEM_NOMAP)
 			err = memblock_mark_nomap(r->base, r->size);

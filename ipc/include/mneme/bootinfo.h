@@ -12,13 +12,18 @@
 #include <stdint.h>
 
 #define MNEME_BOOTINFO_MAGIC   0x6f666e69656d6e6dULL /* "mnmeinfo" */
-#define MNEME_BOOTINFO_VERSION 1
+#define MNEME_BOOTINFO_VERSION 2   /* 2: MNEME_MEM_FIRMWARE (non-RAM) split from RESERVED */
 #define MNEME_BOOTINFO_MAX_RANGES 128
 #define MNEME_BOOTINFO_CMDLINE 256
 
 /*
  * Range types.  Ordered by restrictiveness: where two firmware ranges
  * overlap, the larger value wins (usable memory loses to everything).
+ *
+ * RAM types (the memory server adds them to memblock.memory, like Linux's
+ * E820_TYPE_RAM plus DT reservations): USABLE, ACPI, NVS, RESERVED, NOMAP,
+ * CORE.  Not RAM (never memory, never in the direct map except the x86 BIOS
+ * area below 1 MiB): UNUSABLE, FIRMWARE.
  */
 enum mneme_mem_type {
 	MNEME_MEM_USABLE = 1,       /* free RAM the memory server may manage */
@@ -27,7 +32,8 @@ enum mneme_mem_type {
 	MNEME_MEM_RESERVED = 4,     /* firmware reservation that is still RAM (DT reserved-memory without no-map, /memreserve/) */
 	MNEME_MEM_NOMAP = 5,        /* firmware reservation that must not even be mapped (no-map, mmode_resv) */
 	MNEME_MEM_CORE = 6,         /* the core's image, page tables and boot data */
-	MNEME_MEM_UNUSABLE = 7,     /* bad or unknown memory */
+	MNEME_MEM_UNUSABLE = 7,     /* bad memory (e820 type 5) */
+	MNEME_MEM_FIRMWARE = 8,     /* firmware reservation that is not RAM: x86 e820 "reserved" (ROM, MMIO holes, HyperTransport) and unknown e820 types; printed "reserved" */
 	MNEME_MEM_TYPE_MAX
 };
 
@@ -66,6 +72,7 @@ struct mneme_boot_info {
 };
 
 _Static_assert(sizeof(struct mneme_mem_range) == 24, "mem_range layout");
+_Static_assert(MNEME_MEM_FIRMWARE > MNEME_MEM_USABLE && MNEME_MEM_TYPE_MAX == 9, "mem types");
 _Static_assert(__builtin_offsetof(struct mneme_boot_info, huge_page_sizes) == 40, "boot_info layout");
 _Static_assert(__builtin_offsetof(struct mneme_boot_info, cmdline) == 104, "boot_info layout");
 _Static_assert(__builtin_offsetof(struct mneme_boot_info, ranges) == 360, "boot_info layout");

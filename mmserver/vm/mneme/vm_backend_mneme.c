@@ -73,7 +73,8 @@ int vm_backend_fault_donate(struct vm_space *s)
 size_t vm_backend_memmap_dump(char *buf, size_t len)
 {
 	static const char *const types[] = { "?", "usable", "ACPI data", "ACPI NVS", "reserved",
-					     "reserved (no-map)", "core", "unusable" };
+					     "reserved (no-map)", "core", "unusable",
+					     "reserved" };
 	const struct mneme_boot_info *bi = ulib_boot_info;
 	size_t n = 0;
 

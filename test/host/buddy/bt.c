@@ -53,7 +53,8 @@ static int parse_type(const char *s)
 {
 	static const char *const names[] = { [MNEME_MEM_USABLE] = "usable", [MNEME_MEM_ACPI] = "acpi",
 		[MNEME_MEM_NVS] = "nvs", [MNEME_MEM_RESERVED] = "reserved", [MNEME_MEM_NOMAP] = "nomap",
-		[MNEME_MEM_CORE] = "core", [MNEME_MEM_UNUSABLE] = "unusable" };
+		[MNEME_MEM_CORE] = "core", [MNEME_MEM_UNUSABLE] = "unusable",
+		[MNEME_MEM_FIRMWARE] = "firmware" };
 
 	for (int t = 1; t < MNEME_MEM_TYPE_MAX; t++)
 		if (!strcmp(s, names[t]))
@@ -94,6 +95,9 @@ int bt_load_map(const char *path, struct mneme_boot_info *bi)
 			fclose(f);
 			return -1;
 		}
+		/* x86_64 maps are raw e820: its "reserved" (type 2) is not RAM */
+		if (bi->arch == MNEME_ARCH_X86_64 && t == MNEME_MEM_RESERVED)
+			t = MNEME_MEM_FIRMWARE;
 		bt_add(bi, base, size, (unsigned)t, nid);
 	}
 	fclose(f);

@@ -104,6 +104,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: buddy_maps_test FILE.map|FILE.dtb\n");
 		return 2;
 	}
+	uint64_t ram = 0, usable = 0;
+	for (unsigned i = 0; i < bi.nr_ranges; i++) {
+		uint32_t t = bi.ranges[i].type;
+		if (t != MNEME_MEM_FIRMWARE && t != MNEME_MEM_UNUSABLE)
+			ram += bi.ranges[i].size;
+		if (t == MNEME_MEM_USABLE)
+			usable += bi.ranges[i].size;
+	}
 	CHECK_EQ(bt_mm_init(&bi), 0);
 	fputs(bt_captured(), stdout);
 	CHECK_INVARIANTS();
@@ -112,6 +120,17 @@ int main(int argc, char **argv)
 	unsigned long free0 = nr_free_pages(), managed = totalram_pages();
 	CHECK_EQ(free0, managed);                     /* nothing allocated yet */
 	CHECK(managed > 0 && managed <= totalpresent_pages());
+	/*
+	 * Only RAM is present (firmware holes such as x86's HyperTransport
+	 * window get no memmap), so nearly all usable RAM is managed: what is
+	 * missing is the memmap (64 bytes a page, < 1.6%), the x86 low 1 MiB
+	 * and a little boot data.
+	 */
+	CHECK((uint64_t)totalpresent_pages() << PAGE_SHIFT <= ram);
+	CHECK(((uint64_t)managed << PAGE_SHIFT) + (2ULL << 20) >= usable / 100 * 98);
+	printf("%s: %llu KiB usable, %lu KiB managed (%.2f%%)\n", argv[1],
+	       (unsigned long long)(usable >> 10), managed << (PAGE_SHIFT - 10),
+	       100.0 * (double)((uint64_t)managed << PAGE_SHIFT) / (double)usable);
 
 	for_each_online_node(nid)
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {

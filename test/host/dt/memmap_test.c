@@ -24,6 +24,7 @@
 #define NM  MNEME_MEM_NOMAP
 #define C   MNEME_MEM_CORE
 #define X   MNEME_MEM_UNUSABLE
+#define F   MNEME_MEM_FIRMWARE
 #define MAX64 UINT64_MAX
 
 static int failures;
@@ -257,11 +258,19 @@ static void test_names(void)
 	CHECK(strcmp(memmap_type_name(NM), "reserved (no-map)") == 0, "name");
 	CHECK(strcmp(memmap_type_name(C), "core") == 0, "name");
 	CHECK(strcmp(memmap_type_name(0), "unknown") == 0, "name");
-	CHECK(memmap_type_from_e820(1) == U && memmap_type_from_e820(2) == R &&
+	/* e820 "reserved", persistent and unknown types are not RAM: FIRMWARE. */
+	CHECK(memmap_type_from_e820(1) == U && memmap_type_from_e820(2) == F &&
 	      memmap_type_from_e820(3) == A && memmap_type_from_e820(4) == N &&
-	      memmap_type_from_e820(5) == X && memmap_type_from_e820(7) == R &&
-	      memmap_type_from_e820(6) == R && memmap_type_from_e820(0) == R &&
-	      memmap_type_from_e820(12) == R, "e820 types");
+	      memmap_type_from_e820(5) == X && memmap_type_from_e820(7) == F &&
+	      memmap_type_from_e820(6) == F && memmap_type_from_e820(0) == F &&
+	      memmap_type_from_e820(12) == F, "e820 types");
+	CHECK(!strcmp(memmap_type_name(F), "reserved") && !strcmp(memmap_type_name(R), "reserved"),
+	      "firmware reservations print as Linux does");
+	/* FIRMWARE beats every RAM type where they overlap */
+	range_t o[] = { E(0, 0x3000, U, 0), E(0x1000, 0x1000, F, 0), E(0x1000, 0x1000, R, 0) };
+	uint32_t no = 3;
+	CHECK(memmap_sanitize(o, &no, 3) == 0 && no == 3 && o[1].type == F && o[1].base == 0x1000 &&
+	      o[1].size == 0x1000, "firmware wins an overlap with usable and reserved RAM");
 }
 
 /* ---- randomized comparison with a per-unit reference model ---------- */

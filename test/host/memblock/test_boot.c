@@ -127,7 +127,7 @@ static bool rejected(void (*edit)(struct mneme_boot_info *), int err)
 }
 
 static void bad_magic(struct mneme_boot_info *bi) { bi->magic ^= 1; }
-static void bad_version(struct mneme_boot_info *bi) { bi->version = 2; }
+static void bad_version(struct mneme_boot_info *bi) { bi->version = MNEME_BOOTINFO_VERSION + 1; }
 static void bad_size(struct mneme_boot_info *bi) { bi->size -= 24; }
 static void bad_arch(struct mneme_boot_info *bi) { bi->arch = 9; }
 static void too_many(struct mneme_boot_info *bi) { bi->nr_ranges = MNEME_BOOTINFO_MAX_RANGES + 1; }
