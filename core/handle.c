@@ -135,12 +135,54 @@ int handle_thread(struct task *task, uint64_t slot, struct thread **out)
 	return err;
 }
 
+static bool handle_names(const struct handle *h, const struct endpoint *ep)
+{
+	return h->type == MNEME_OBJ_ENDPOINT && h->index == endpoint_index(ep) && h->gen == ep->gen;
+}
+
+/*
+ * True if anything can still reach @ep: a handle in any task's table, a
+ * handle a blocked sender is transferring, a task's pager link, or the
+ * core itself (the memory server's endpoint).  A slow scan of the static
+ * tables (64 x 64 handles, 256 threads), done only when a handle closes.
+ */
+static bool endpoint_referenced(const struct endpoint *ep)
+{
+	if (ep == server_ep)
+		return true;
+	for (unsigned i = 0; i < MNEME_MAX_TASKS; i++) {
+		const struct task *t = &task_table[i];
+		if (t->pager == ep && t->pager_gen == ep->gen)
+			return true;
+		for (unsigned s = 1; s < MNEME_HANDLES_PER_TASK; s++)
+			if (handle_names(&t->handles[s], ep))
+				return true;
+	}
+	for (unsigned i = 0; i < MNEME_MAX_THREADS; i++) {
+		const struct thread *th = &thread_table[i];
+		if (th->state == THREAD_SEND && handle_names(&th->xfer, ep))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Close @slot.  Closing the last handle to a live endpoint destroys it
+ * (nobody could send to it or receive from it again): its waiters wake
+ * with -MNEME_EDEAD and the slot of the endpoint table is free again.
+ */
 int handle_remove(struct task *task, uint64_t slot)
 {
+	struct handle h;
+
 	if (slot == MNEME_HANDLE_NONE || slot >= MNEME_HANDLES_PER_TASK ||
 	    task->handles[slot].type == MNEME_OBJ_NONE)
 		return -MNEME_EBADH;
+	h = task->handles[slot];
 	task->handles[slot] = (struct handle){ 0 };
+	if (h.type == MNEME_OBJ_ENDPOINT && handle_live(&h) &&
+	    !endpoint_referenced(&endpoint_table[h.index]))
+		endpoint_destroy(&endpoint_table[h.index]);
 	return 0;
 }
 

@@ -423,6 +423,23 @@ struct endpoint *endpoint_alloc(struct task *owner)
 	return NULL;
 }
 
+/*
+ * An endpoint for a user's endpoint_create: -MNEME_EQUOTA when an
+ * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK (so one
+ * task cannot take the whole table), -MNEME_ENOMEM when the table is full.
+ */
+int endpoint_create(struct task *owner, struct endpoint **out)
+{
+	unsigned owned = 0;
+
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++)
+		owned += endpoint_table[i].alive && endpoint_table[i].owner == owner;
+	if (!owner->privileged && owned >= MNEME_MAX_ENDPOINTS_PER_TASK)
+		return -MNEME_EQUOTA;
+	*out = endpoint_alloc(owner);
+	return *out ? 0 : -MNEME_ENOMEM;
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
 	struct list_node *n;

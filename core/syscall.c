@@ -106,10 +106,11 @@ void sys_ipc_buffer_set(struct thread *cur)
 void sys_endpoint_create(struct thread *cur)
 {
 	int slot = handle_free_slot(cur->task);
-	struct endpoint *ep = slot > 0 ? endpoint_alloc(cur->task) : NULL;
+	struct endpoint *ep;
+	int err = slot > 0 ? endpoint_create(cur->task, &ep) : slot;
 
-	if (!ep) {
-		sys_ret(cur, -MNEME_ENOMEM);
+	if (err) {
+		sys_ret(cur, err);
 		return;
 	}
 	cur->task->handles[slot] = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, 0,

@@ -147,6 +147,7 @@ struct handle handle_make(unsigned type, uint32_t index, uint32_t gen, uint64_t 
 
 /* A free endpoint owned by @owner, or NULL (table full). */
 struct endpoint *endpoint_alloc(struct task *owner);
+int endpoint_create(struct task *owner, struct endpoint **out);
 /* Destroy @ep: every waiter wakes with -MNEME_EDEAD; handles to it fail from now on. */
 void endpoint_destroy(struct endpoint *ep);
 

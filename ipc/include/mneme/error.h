@@ -18,7 +18,7 @@ enum mneme_error {
 	MNEME_EDEAD = 8,      /* peer died or endpoint was destroyed */
 	MNEME_EBUSY = 9,      /* object in use (double map, double free, overlap) */
 	MNEME_ENOENT = 10,    /* no such object (program, region, mapping) */
-	MNEME_EQUOTA = 11,    /* request would exceed the caller's memory quota */
+	MNEME_EQUOTA = 11,    /* request would exceed the caller's memory quota or per-task object limit */
 	MNEME_ECORRUPT = 12,  /* input structure (device tree, ELF, map) is corrupt */
 	MNEME_ETRUNC = 13,    /* input structure is truncated */
 	MNEME_EEXIST = 14,    /* object already exists */

@@ -95,9 +95,70 @@ static void test_idle(void)
 	CHECK_EQ(t->state, THREAD_RECV);
 }
 
+/* One task cannot take the whole endpoint table; the last close frees an endpoint. */
+static void test_endpoint_limit_and_close(void)
+{
+	h_init();
+	struct task *srv = h_task(true), *a = h_task(false), *b = h_task(false);
+	struct thread *t1 = h_thread(a, 5), *t2 = h_thread(a, 5), *st = h_thread(srv, 5);
+	int64_t slots[MNEME_MAX_ENDPOINTS_PER_TASK];
+	struct handle h;
+
+	h_run(t1);
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS_PER_TASK; i++) {
+		CHECK_EQ(h_sys(t1, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0), 0);
+		slots[i] = (int64_t)h_ret(t1, 1);
+	}
+	CHECK_EQ(h_sys(t1, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0), -MNEME_EQUOTA);
+	/* the memory server is trusted and not limited */
+	h_run(st);
+	for (unsigned i = 0; i <= MNEME_MAX_ENDPOINTS_PER_TASK; i++)
+		CHECK_EQ(h_sys(st, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0), 0);
+
+	/* closing the only handle frees the endpoint: a new one can be made */
+	h_run(t1);
+	struct handle h0 = a->handles[slots[0]];
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[0], 0, 0, 0, 0, 0, 0), 0);
+	CHECK(!handle_live(&h0));
+	CHECK_EQ(h_sys(t1, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0), 0);
+	slots[0] = (int64_t)h_ret(t1, 1);
+	CHECK_EQ(h_sys(t1, MNEME_SYS_endpoint_create, 0, 0, 0, 0, 0, 0, 0), -MNEME_EQUOTA);
+
+	/* a copy in another task keeps it alive; closing that copy frees it */
+	struct endpoint *ep1 = &endpoint_table[a->handles[slots[1]].index];
+	int bs = h_ep_handle(b, ep1, 7, MNEME_RIGHT_SEND);
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[1], 0, 0, 0, 0, 0, 0), 0);
+	CHECK(ep1->alive);
+	CHECK_EQ(handle_lookup(b, (uint64_t)bs, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), 0);
+	CHECK_EQ(handle_remove(b, (uint64_t)bs), 0);
+	CHECK(!ep1->alive);
+
+	/* a pager link keeps it alive too */
+	struct endpoint *ep2 = &endpoint_table[a->handles[slots[2]].index];
+	b->pager = ep2;
+	b->pager_gen = ep2->gen;
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[2], 0, 0, 0, 0, 0, 0), 0);
+	CHECK(ep2->alive);
+	b->pager = NULL;
+
+	/* a receiver blocked on it wakes with EDEAD when its last handle closes */
+	int64_t rs = slots[3];
+	h_run(t2);
+	h_sys(t2, MNEME_SYS_recv, (uint64_t)rs, 0, 0, 0, 0, 0, 0);
+	CHECK_EQ(t2->state, THREAD_RECV);
+	h_run(t1);
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)rs, 0, 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(t2->state, THREAD_RUNNABLE);
+	CHECK_EQ((int64_t)h_ret(t2, 0), -MNEME_EDEAD);
+	/* closing a handle to an already dead endpoint is fine */
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[4], 0, 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[4], 0, 0, 0, 0, 0, 0), -MNEME_EBADH);
+}
+
 int main(void)
 {
 	test_handles();
+	test_endpoint_limit_and_close();
 	test_runqueue();
 	test_idle();
 	return h_report("core_objects");
