@@ -15,7 +15,6 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
   ${MNEME_X86_DIR}/tsc.c
-  ${MNEME_X86_DIR}/lib.c
   ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c
   ${MNEME_X86_DIR}/pvh_test.c
