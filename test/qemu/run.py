@@ -113,6 +113,16 @@ def check_map(a, log):
             return "low RAM ends at 0x%x, expected just below 0x%x" % (top, low)
         if not any(r[0] == 0 for r in map_ranges(log, r"BIOS-provided physical RAM map")):
             return "no firmware (BIOS-e820) map printed"
+        # e820 "reserved" is not RAM (MNEME_MEM_FIRMWARE): the memory server's
+        # memblock holds RAM only, so nearly all of it is present and available
+        # (not the HyperTransport window or PCI holes, whose memmap would not fit).
+        m = re.search(r"Memory: (\d+)K/(\d+)K available", log)
+        if not m:
+            return "no 'Memory: ...K/...K available' line from the memory server"
+        avail, present = int(m.group(1)) << 10, int(m.group(2)) << 10
+        if not (ram - (2 << 20) <= present <= ram) or avail < ram * 95 // 100:
+            return "memory server: %dK/%dK available, expected nearly all of %dK" % (
+                avail >> 10, present >> 10, ram >> 10)
     else:
         dtb = os.path.join(tempfile.mkdtemp(), "virt.dtb")
         cmd = qemu_command(a)
