@@ -244,10 +244,16 @@ static void reply_refused(const struct ulib_msg *in, const struct ulib_msg *out,
 		if (!err)
 			return;
 	}
-	printf("mmserver: reply to task %llu refused (%lld)\n",
-	       (unsigned long long)MM_BADGE_ID(in->badge), (long long)err);
-	if (slot && fault)
+	printf("mmserver: reply to task %llu refused (%lld; label %#x, reply %#llx)\n",
+	       (unsigned long long)MM_BADGE_ID(in->badge), (long long)err,
+	       mneme_msginfo_label(in->info), (unsigned long long)out->info);
+	if (slot && fault) {
 		mm_task_kill(slot);
+	} else if (!fault && err != -MNEME_EDEAD) {
+		/* a request: never leave the caller waiting; answer with the error alone */
+		struct ulib_msg e = { .info = mneme_msginfo((uint32_t)-MNEME_EINVAL, 0, 0) };
+		ipc_reply(&e);
+	}
 }
 
 void mm_serve_until(bool (*done)(void *ctx), void *ctx)

@@ -29,14 +29,28 @@ static int check_range(uint64_t addr, uint64_t len)
 	return 0;
 }
 
-/* Rights and flags word: rights within the mask (and not 0 if @need_prot), flags within @allowed. */
+/*
+ * Rights a page can have: none, or READ with at most one of WRITE and EXEC
+ * (the core maps nothing without READ, and never writable and executable).
+ */
+static bool rights_ok(uint64_t prot)
+{
+	if (prot & ~(uint64_t)MNEME_MM_PROT_MASK)
+		return false;
+	if (!prot)
+		return true;
+	return (prot & MNEME_PROT_READ) &&
+	       (prot & (MNEME_PROT_WRITE | MNEME_PROT_EXEC)) != (MNEME_PROT_WRITE | MNEME_PROT_EXEC);
+}
+
+/* Rights and flags word: rights valid (and not 0 if @need_prot), flags within @allowed. */
 static int check_pf(uint64_t pf, uint64_t allowed, bool need_prot)
 {
 	uint64_t prot = pf & MNEME_MM_PROT_MASK;
 
 	if ((pf & ~(uint64_t)MNEME_MM_PROT_MASK) & ~allowed)
 		return -MNEME_EINVAL;
-	if (need_prot && !prot)
+	if ((need_prot && !prot) || !rights_ok(prot))
 		return -MNEME_EINVAL;
 	return 0;
 }
@@ -147,14 +161,14 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_PROTECT:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (w[2] & ~(uint64_t)MNEME_MM_PROT_MASK)
+		if (!rights_ok(w[2]))
 			return -MNEME_EINVAL;
 		req->prot = (unsigned)w[2];
 		return 0;
 	case MNEME_MM_SHARE:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!w[3] || (w[3] & ~(uint64_t)MNEME_MM_PROT_MASK))
+		if (!w[3] || !rights_ok(w[3]))
 			return -MNEME_EINVAL;
 		req->target = w[2];
 		req->prot = (unsigned)w[3];

@@ -1,0 +1,39 @@
+# QEMU tests of the memory service (the mm core and mmserver/vm inside the
+# memory server), both architectures, KTAP.  After every test program the
+# server itself checks that the allocator's free count is back to its
+# value before the program and that the allocator's, the slab caches' and
+# every live space's invariants hold (it fails the program otherwise).
+foreach(arch x86_64 riscv64)
+  # The mm core's self-test: boot lines (zones, node ranges, "Memory:"),
+  # buddyinfo, every order of every zone, slab, free counts, invariants.
+  foreach(mem 128M 4G)
+    if(arch STREQUAL x86_64)
+      set(machines q35 pc)
+    else()
+      set(machines virt)
+    endif()
+    foreach(machine ${machines})
+      set(margs)
+      if(NOT machine STREQUAL virt)
+        set(margs --machine ${machine})
+      endif()
+      mneme_qemu_test(mm.selftest.${machine}.${mem} ${arch} TIMEOUT 120 ARGS ${margs} --mem ${mem}
+        --append tests=mm_selftest
+        --expect-line "^Zone ranges:" --expect-line "^Early memory node ranges"
+        --expect-line "^Memory: [0-9]+K/[0-9]+K available"
+        --expect-line "^Node 0, zone +(DMA|DMA32|Normal)"
+        --expect-line "^ok [0-9]+ mm_selftest$")
+    endforeach()
+  endforeach()
+
+  # Requests and their errors, demand paging, huge/contiguous, rights, isolation.
+  mneme_qemu_test(mm.requests ${arch} TIMEOUT 120 ARGS --append tests=t_mm
+    --expect-line "^    ok [0-9]+ t_mm$" --expect-line "t_mm: every frame reclaimed")
+  # Exhaustion (quota and memory) and concurrent tasks under preemption.
+  mneme_qemu_test(mm.stress ${arch} TIMEOUT 120 ARGS --append tests=t_mm_stress
+    --expect-line "^    ok [0-9]+ t_mm_stress$" --expect-line "t_mm_stress: every frame reclaimed")
+  # 100,000 random and malformed requests (once per architecture).
+  mneme_qemu_test(mm.hostile ${arch} TIMEOUT 180 ARGS --append tests=t_mm_hostile
+    --expect-line "100000 requests" --expect-line "^    ok [0-9]+ t_mm_hostile$"
+    --expect-line "t_mm_hostile: every frame reclaimed")
+endforeach()
