@@ -9,7 +9,8 @@
  *   tests=mm_selftest         the mm core's self-test (mem.h) instead of programs
  *   tests=all | tests=a,b,c   run these test programs one after another;
  *                             "name:k=v:k=v" passes arguments (t_fuzz:seed=7)
- *   demo                      run the "hello" program
+ *   demo                      run the "demo" program, printing the memory map,
+ *                             zones, buddyinfo and meminfo before and after
  *   bench                     run the "bench" program (figures, not a test)
  *   ktap_next=N               number of the top-level KTAP result the server
  *                             prints (the core appends it after its own
@@ -224,8 +225,13 @@ int main(int argc, char **argv)
 		shutdown(run_tests(names, n, top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	}
 	if (cmdline_word("bench") || cmdline_word("demo")) {
-		const char *prog = cmdline_word("bench") ? "bench" : "hello";
+		bool demo = !cmdline_word("bench");
+		const char *prog = demo ? "demo" : "bench";
+		if (demo)
+			mem_print_state("before the demo");
 		int64_t st = run_program(prog, NULL, 2);
+		if (demo)
+			mem_print_state("after the demo");
 		printf("%s %u %s\n", st ? "not ok" : "ok", top, prog);
 		shutdown(st ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	}

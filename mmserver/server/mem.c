@@ -52,10 +52,19 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 /* Text buffer for the dumps (the server's .bss, never faulted: the core maps it up front). */
 static char text[16384];
 
+/* Print a dump line by line (printf formats into a bounded buffer). */
 static void print_text(size_t (*dump)(char *, size_t))
 {
 	dump(text, sizeof(text));
-	printf("%s", text);
+	for (char *p = text; *p;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		printf("%s\n", p);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
 }
 
 int mem_init(const struct mneme_boot_info *bi)
@@ -115,6 +124,14 @@ static unsigned long zone_free(const struct zone *z)
 
 void mem_print_state(const char *when)
 {
+	int nid0, zi0;
+	struct zone *z0;
+
+	/* per-CPU lists and empty slabs back to the buddy lists, so the views add up */
+	kmem_cache_shrink_all();
+	for_each_zone(z0, nid0, zi0)
+		if (z0->managed_pages)
+			drain_zone_pages(z0, 0);
 	printf("mmserver: ---- memory %s ----\nmmserver: memory map\n", when);
 	print_text(memmap_text);
 	printf("mmserver: zones\n");

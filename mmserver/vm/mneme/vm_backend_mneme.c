@@ -80,7 +80,7 @@ size_t vm_backend_memmap_dump(char *buf, size_t len)
 
 	for (uint32_t i = 0; bi && i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
 		const struct mneme_mem_range *r = &bi->ranges[i];
-		int w = snprintf(buf + n, n < len ? len - n : 0, "[mem %#018llx-%#018llx] node %u %s\n",
+		int w = snprintf(buf + n, n < len ? len - n : 0, "[mem 0x%016llx-0x%016llx] node %u %s\n",
 				 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
 				 r->nid, r->type < MNEME_MEM_TYPE_MAX ? types[r->type] : "?");
 		if (w > 0)
