@@ -1,8 +1,13 @@
 /*
  * Benchmark (not a test; `./mneme bench` boots with -append bench under
- * -icount shift=0): the cost of an IPC round trip (call + reply_recv, empty
- * message, two address spaces) and of a page fault resolved by the memory
- * server's user-mode pager, in guest instructions.
+ * -icount shift=0), in guest instructions: an IPC round trip (call +
+ * reply_recv, empty message, two address spaces); and the memory service
+ * end to end: a demand-zero page fault (fault, vm_fault, zeroing,
+ * MAP_RESUME), an order-0 ALLOC_PAGES request (request, allocation,
+ * mapping, reply), a 2 MiB huge mapping (MAP_ANON HUGE|POPULATE: a zeroed
+ * 2 MiB block mapped with one entry) and exit reclaim per MiB held (kill
+ * and wait for a task holding 16 MiB minus the same for a task holding
+ * nothing, divided by 16).
  *
  * The counter is the core's (clock_read: TSC / time CSR), read by a
  * syscall so user mode needs no counter access of its own; it is
@@ -11,6 +16,7 @@
  * averages after a warm-up, and the cost of the measurement itself (an
  * empty run) is subtracted.
  */
+#include <libmm/libmm.h>
 #include "common.h"
 
 #define CALIB_ITERS 2000000UL
@@ -78,10 +84,18 @@ static uint64_t ipc_run(uint64_t ep, unsigned batch)
 	return median(v, RUNS);
 }
 
+#define RW (MNEME_PROT_READ | MNEME_PROT_WRITE)
+#define ALLOC_BATCH 32
+#define HUGE_RUNS 9
+#define RECLAIM_RUNS 5
+#define RECLAIM_MIB 16
+
+static volatile uint8_t *lazy;   /* a lazy anonymous region for the fault runs */
+
 /* Milli-ticks per store to FAULT_BATCH pages from @first on (median of RUNS). */
 static uint64_t touch_run(unsigned first)
 {
-	volatile uint8_t *heap = (volatile uint8_t *)(uintptr_t)ULIB_HEAP_BASE;
+	volatile uint8_t *heap = lazy;
 	uint64_t v[RUNS];
 
 	for (int run = 0; run < RUNS; run++) {
@@ -92,6 +106,81 @@ static uint64_t touch_run(unsigned first)
 		v[run] = (now() - t0) * 1000 / FAULT_BATCH;
 	}
 	return median(v, RUNS);
+}
+
+/* Milli-ticks per order-0 ALLOC_PAGES request (median of RUNS runs of ALLOC_BATCH; freed untimed). */
+static uint64_t alloc_run(void)
+{
+	uint64_t v[RUNS];
+	void *va[ALLOC_BATCH];
+
+	for (int run = 0; run < RUNS; run++) {
+		uint64_t t0 = now();
+		for (unsigned i = 0; i < ALLOC_BATCH; i++)
+			if (mm_alloc_pages(0, RW, &va[i], NULL))
+				va[i] = NULL;
+		v[run] = (now() - t0) * 1000 / ALLOC_BATCH;
+		for (unsigned i = 0; i < ALLOC_BATCH; i++)
+			if (va[i])
+				mm_free_pages(va[i], 0);
+	}
+	return median(v, RUNS);
+}
+
+/* Milli-ticks per 2 MiB MAP_ANON HUGE|POPULATE (median of HUGE_RUNS; unmapped untimed). */
+static uint64_t huge_run(void)
+{
+	uint64_t v[HUGE_RUNS];
+	void *va;
+
+	for (int run = 0; run < HUGE_RUNS; run++) {
+		uint64_t t0 = now();
+		int64_t st = mm_map_anon(NULL, 2 << 20, RW | MNEME_MM_HUGE | MNEME_MM_POPULATE, &va);
+		v[run] = (now() - t0) * 1000;
+		if (!st)
+			mm_unmap(va, 2 << 20);
+	}
+	return median(v, HUGE_RUNS);
+}
+
+/* Milli-ticks to kill and reap a task that holds @mib MiB (median of RECLAIM_RUNS). */
+static uint64_t reclaim_run(unsigned mib)
+{
+	uint64_t v[RECLAIM_RUNS];
+	char args[32];
+
+	snprintf(args, sizeof(args), "mode=hold mib=%u", mib);
+	for (int run = 0; run < RECLAIM_RUNS; run++) {
+		uint64_t child = 0, state = 0, st, why;
+		if (mm_spawn("p_mm", args, 0, 0, 0, &child))
+			return 0;
+		/* wait until it has populated and blocked: its usage cannot be read, so yield a while */
+		for (int i = 0; i < 200; i++)
+			mneme_yield();
+		uint64_t t0 = now();
+		mm_kill(child);
+		while (!mm_status(child, &state, &st, &why) && state != MNEME_MM_STATE_EXITED)
+			;
+		v[run] = (now() - t0) * 1000;
+	}
+	return median(v, RECLAIM_RUNS);
+}
+
+static int mm_bench(uint64_t calib)
+{
+	uint64_t a = alloc_run(), h = huge_run();
+	uint64_t full = reclaim_run(RECLAIM_MIB), none = reclaim_run(0);
+
+	printf("bench: mm_alloc_order0: %llu instructions (ALLOC_PAGES order 0 end to end: request, "
+	       "allocation, mapping, reply; median of %d runs of %d)\n",
+	       (unsigned long long)to_insns(a, calib), RUNS, ALLOC_BATCH);
+	printf("bench: mm_huge_2m: %llu instructions (MAP_ANON 2 MiB HUGE|POPULATE: zeroed block, one "
+	       "2 MiB entry; median of %d)\n", (unsigned long long)to_insns(h, calib), HUGE_RUNS);
+	printf("bench: mm_exit_reclaim: %llu instructions per MiB (kill + reap of a task holding %d MiB "
+	       "minus one holding none, / %d; medians of %d)\n",
+	       (unsigned long long)(full > none ? to_insns(full - none, calib) / RECLAIM_MIB : 0),
+	       RECLAIM_MIB, RECLAIM_MIB, RECLAIM_RUNS);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -118,14 +207,18 @@ int main(int argc, char **argv)
 	       "two address spaces; median of %d runs of %d)\n",
 	       (unsigned long long)to_insns(ipc - (empty < ipc ? empty : 0), calib), RUNS, IPC_BATCH);
 
-	touch_run(0);   /* warm-up: page tables of the heap's first pages exist afterwards */
+	void *region;
+	if (mm_map_anon(NULL, 16 << 20, RW, &region))
+		return 3;
+	lazy = region;
+	touch_run(0);   /* warm-up: page tables of the region's first pages exist afterwards */
 	uint64_t first = RUNS * FAULT_BATCH;
 	uint64_t fault = touch_run(first), mapped = touch_run(first);
-	printf("bench: page_fault: %llu instructions (first store to a demand-zero page, resolved "
-	       "by the memory server's pager with MAP_RESUME; median of %d runs of %d; a store to a "
+	printf("bench: page_fault: %llu instructions (first store to a demand-zero page of a lazy "
+	       "MAP_ANON region, resolved by the memory server's vm_fault with MAP_RESUME; median of %d runs of %d; a store to a "
 	       "mapped page costs %llu)\n",
 	       (unsigned long long)to_insns(fault - (mapped < fault ? mapped : 0), calib), RUNS,
 	       FAULT_BATCH, (unsigned long long)to_insns(mapped, calib));
 	mm_kill(srv);
-	return 0;
+	return mm_bench(calib);
 }

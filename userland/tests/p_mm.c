@@ -10,6 +10,7 @@
  *   shared addr=A  read 0x5a5a at the shared page A, write 0xa5a5 back (exit 0)
  *   exhaust      map and touch 64 KiB blocks until refused; exit 0 if refused cleanly
  *   worker seed=S  allocate, fill, check and free in a loop (exit = bad blocks)
+ *   hold mib=N   populate N MiB (0 = nothing), then block forever (bench: exit reclaim)
  */
 #include <libmm/libmm.h>
 #include <malloc.h>
@@ -155,6 +156,16 @@ int main(int argc, char **argv)
 		return 0;
 	} else if (!strcmp(mode, "exhaust")) {
 		return exhaust();
+	} else if (!strcmp(mode, "hold")) {
+		const char *m = ulib_arg(argc, argv, "mib");
+		uint64_t mib = m ? ulib_strtou(m) : 0;
+		void *va;
+		if (mib && mm_map_anon(NULL, mib << 20, RW | MNEME_MM_POPULATE, &va))
+			return 1;
+		struct mneme_sysret r;
+		uint64_t ep = t_endpoint();
+		for (;;)
+			mneme_recv_r(&r, ep);
 	} else if (!strcmp(mode, "worker")) {
 		return worker(sd ? ulib_strtou(sd) : 1);
 	}
