@@ -113,10 +113,7 @@ static int server_init(void)
 static bool all_done(void *ctx)
 {
 	(void)ctx;
-	for (unsigned s = 1; s <= MM_MAX_TASKS; s++)
-		if (mm_tasks[s].state == MM_TASK_RUNNING)
-			return false;
-	return true;
+	return mm_tasks_running == 0;
 }
 
 /*

@@ -258,30 +258,33 @@ static void reply_refused(const struct ulib_msg *in, const struct ulib_msg *out,
 
 void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 {
-	struct ulib_msg in = { 0 }, out, prev;
+	/* Two message buffers, swapped: the one being answered stays intact (no copies). */
+	struct ulib_msg buf[2] = { { 0 } }, out;
+	struct ulib_msg *in = &buf[0], *prev = &buf[1];
 	bool reply = false;
 	unsigned errors = 0;
 
 	while (!done(ctx)) {
-		prev = in;   /* the message being answered; the call overwrites @in */
-		int64_t st = reply ? ipc_reply_recv(mm_server.ep, &out, &in)
-				   : ipc_recv(mm_server.ep, &in);
-		if (st && reply) {
-			reply_refused(&prev, &out, st);
-			reply = false;
-			continue;
-		}
-		reply = false;
-		if (st) {
+		struct ulib_msg *t = prev;
+		prev = in;   /* the message being answered; the call fills the other buffer */
+		in = t;
+		int64_t st = reply ? ipc_reply_recv(mm_server.ep, &out, in)
+				   : ipc_recv(mm_server.ep, in);
+		if (__builtin_expect(st != 0, 0)) {
+			if (reply) {
+				reply_refused(prev, &out, st);
+				reply = false;
+				continue;
+			}
 			printf("mmserver: receive failed (%lld)\n", (long long)st);
 			if (++errors > 100)
 				mneme_shutdown(MNEME_SHUTDOWN_PANIC);
 			continue;
 		}
 		errors = 0;
-		reply = dispatch(&in, &out);
+		reply = dispatch(in, &out);
 	}
 	int64_t st;
 	if (reply && (st = ipc_reply(&out)))
-		reply_refused(&in, &out, st);
+		reply_refused(in, &out, st);
 }

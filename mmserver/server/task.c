@@ -15,6 +15,7 @@
 #include "task.h"
 
 struct mm_task mm_tasks[MM_MAX_TASKS + 1];
+unsigned mm_tasks_running;
 struct mm_server mm_server;
 
 uint64_t mm_task_id(unsigned slot)
@@ -318,6 +319,7 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 		return -MNEME_EINVAL;
 	struct mm_task *t = &mm_tasks[slot];
 	uint32_t gen = t->generation + 1;
+	mm_tasks_running++;
 	*t = (struct mm_task){ .state = MM_TASK_RUNNING, .generation = gen, .parent = req->parent,
 			       .ktap_depth = req->ktap_depth + 1 };
 	for (unsigned i = 0; i < sizeof(t->name) - 1 && req->prog[i]; i++)
@@ -334,6 +336,7 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 			vm_space_destroy(t->space);
 		t->space = NULL;
 		t->state = MM_TASK_FREE;
+		mm_tasks_running--;
 		return err;
 	}
 	*id = mm_task_id(slot);
@@ -357,6 +360,7 @@ void mm_task_exited(unsigned slot, int64_t status, uint64_t reason, uint64_t kin
 		if (mm_tasks[s].state == MM_TASK_RUNNING && mm_tasks[s].parent == slot)
 			mm_task_kill(s);
 	t->state = MM_TASK_EXITED;
+	mm_tasks_running--;
 	t->exit_status = status;
 	t->exit_reason = reason;
 	t->exit_kind = kind;

@@ -57,6 +57,7 @@ struct mm_spawn_req {
 };
 
 extern struct mm_task mm_tasks[MM_MAX_TASKS + 1];
+extern unsigned mm_tasks_running;   /* slots in MM_TASK_RUNNING */
 
 /* Server-wide facts the task code needs (set by main). */
 struct mm_server {

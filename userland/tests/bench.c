@@ -183,12 +183,31 @@ static int mm_bench(uint64_t calib)
 	return 0;
 }
 
+/*
+ * only=fault: one warm-up store, then one demand-zero fault between two
+ * PING requests (markers for a QEMU -d exec trace of the fault path).
+ */
+static int fault_trace(void)
+{
+	void *va;
+
+	if (mm_map_anon(NULL, 1 << 20, RW, &va))
+		return 1;
+	((volatile uint8_t *)va)[0] = 1;
+	mm_ping();
+	((volatile uint8_t *)va)[4096] = 1;
+	mm_ping();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t srv = 0;
 	struct mneme_sysret r;
+	const char *only = ulib_arg(argc, argv, "only");
 
-	(void)argc, (void)argv;
+	if (only && !strcmp(only, "fault"))
+		return fault_trace();
 	uint64_t calib = calibrate();
 	mneme_clock_read_r(&r);
 	printf("bench: calibration: %lu-iteration loop (%lu instructions) = %llu counter ticks "
