@@ -29,11 +29,10 @@ foreach(arch x86_64 riscv64)
   # The demo (./mneme run): tasks get memory in different ways; the server
   # prints the memory state before and after and checks the reclaim.
   mneme_qemu_test(user.demo ${arch} ARGS --append demo
-    --expect-line "memory before the demo" --expect-line "^Node 0, zone"
-    --expect-line "^MemFree:" --expect-line "physical 0x[0-9a-f]+ \\(below 4 GiB"
-    --expect-line "2 MiB huge mapping" --expect-line "hello back from task"
-    --expect-line "all tasks done" --expect-line "demo: every frame reclaimed"
-    --expect-line "memory after the demo" --expect-line "^ok [0-9]+ demo$")
+    --expect-line "memory before the demo" --expect-line "^MemFree:"
+    --expect-line "hello back from task" --expect-line "all tasks done"
+    --expect-line "demo: every frame reclaimed" --expect-line "memory after the demo"
+    --expect-line "^ok [0-9]+ demo$")
 endforeach()
 
 # Every test program in one boot (tasks come and go, the server reuses

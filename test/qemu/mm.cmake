@@ -1,4 +1,4 @@
-# QEMU tests of the memory service (the mm core and mmserver/vm inside the
+# QEMU tests of the memory service (--expect-line patterns must appear in order) (the mm core and mmserver/vm inside the
 # memory server), both architectures, KTAP.  After every test program the
 # server itself checks that the allocator's free count is back to its
 # value before the program and that the allocator's, the slab caches' and
@@ -28,12 +28,12 @@ foreach(arch x86_64 riscv64)
 
   # Requests and their errors, demand paging, huge/contiguous, rights, isolation.
   mneme_qemu_test(mm.requests ${arch} TIMEOUT 120 ARGS --append tests=t_mm
-    --expect-line "^    ok [0-9]+ t_mm$" --expect-line "t_mm: every frame reclaimed")
+    --expect-line "t_mm: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm$")
   # Exhaustion (quota and memory) and concurrent tasks under preemption.
   mneme_qemu_test(mm.stress ${arch} TIMEOUT 120 ARGS --append tests=t_mm_stress
-    --expect-line "^    ok [0-9]+ t_mm_stress$" --expect-line "t_mm_stress: every frame reclaimed")
+    --expect-line "t_mm_stress: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm_stress$")
   # 100,000 random and malformed requests (once per architecture).
   mneme_qemu_test(mm.hostile ${arch} TIMEOUT 180 ARGS --append tests=t_mm_hostile
-    --expect-line "100000 requests" --expect-line "^    ok [0-9]+ t_mm_hostile$"
-    --expect-line "t_mm_hostile: every frame reclaimed")
+    --expect-line "100000 requests" --expect-line "t_mm_hostile: every frame reclaimed"
+    --expect-line "^    ok [0-9]+ t_mm_hostile$")
 endforeach()
