@@ -18,7 +18,7 @@ file(GLOB MNEME_CORE_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/core/*.c)
 set(MNEME_STRING_SOURCE ${MNEME_ROOT}/userland/lib/string.c)
 set_source_files_properties(${MNEME_STRING_SOURCE} PROPERTIES
   COMPILE_OPTIONS -fno-builtin
-  INCLUDE_DIRECTORIES ${MNEME_ROOT}/userland/include)
+  INCLUDE_DIRECTORIES "${MNEME_ROOT}/userland/include;${MNEME_ROOT}/arch/${MNEME_ARCH}")
 add_executable(mneme-core ${MNEME_CORE_SOURCES} ${MNEME_ARCH_CORE_SOURCES} ${MNEME_STRING_SOURCE})
 # The syscall entry and IPC fast path only: no frame pointers (see the file's header).
 set_source_files_properties(${MNEME_ROOT}/core/syscall_fast.c PROPERTIES COMPILE_OPTIONS
