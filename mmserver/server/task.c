@@ -262,10 +262,10 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 }
 
 /*
- * The fixed regions besides the image: IPC buffer (populated), stack and
- * heap (lazy; populated for a task whose faults do not come to the server),
- * and for a task with a foreign pager the range that pager serves
- * (MAP_CHILD fills it page by page).
+ * The fixed regions besides the image: IPC buffer (populated), stack
+ * (lazy; populated for a task whose faults do not come to the server), and
+ * for a task with a foreign pager the range that pager serves (MAP_CHILD
+ * fills it page by page).  Everything else a task maps itself (libmm).
  */
 static int map_fixed(unsigned slot, const struct mm_spawn_req *req)
 {
@@ -276,8 +276,6 @@ static int map_fixed(unsigned slot, const struct mm_spawn_req *req)
 
 	if (!err)
 		err = map_region(slot, top - size, size, rw, eager);
-	if (!err && !eager)
-		err = map_region(slot, ULIB_HEAP_BASE, ULIB_HEAP_SIZE, rw, false);
 	if (!err && (req->flags & MNEME_MM_SPAWN_PAGER))
 		err = map_region(slot, ULIB_NOWHERE_VA, ULIB_HEAP_SIZE, rw, false);
 	return err;

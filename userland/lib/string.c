@@ -7,7 +7,11 @@
  */
 #include <stdint.h>
 #include <ulib/string.h>
+/* The architecture's word fill, where the user headers are on the path (the core builds this file too). */
+#if __has_include(<user/fill.h>)
 #include <user/fill.h>
+#define STRING_ARCH_FILL 1
+#endif
 
 typedef uint64_t __attribute__((may_alias)) word_t;   /* may alias any object */
 
@@ -21,11 +25,13 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = (unsigned char)c;
 		n--;
 	}
+#ifdef STRING_ARCH_FILL
 	if (n >= 64) {   /* the architecture's fastest word fill (rep stosq, unrolled stores) */
 		arch_user_fill_words((uint64_t *)(void *)d, word, n / 8);
 		d += n & ~(size_t)7;
 		n &= 7;
 	}
+#endif
 	for (; n >= 8; n -= 8, d += 8)
 		*(word_t *)d = word;
 	while (n--)

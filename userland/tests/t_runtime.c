@@ -3,6 +3,7 @@
  * from the start block, the demand-zero stack and heap.
  */
 #include <stdarg.h>
+#include <libmm/libmm.h>
 #include "common.h"
 
 static int fmt_is(struct ktap *k, const char *want, const char *fmt, ...)
@@ -62,8 +63,10 @@ int main(int argc, char **argv)
 	KTAP_EXPECT_EQ(&k, ulib_strtou("123"), 123);
 	ktap_result(&k, "start_block");
 
-	/* Demand-zero memory: the server's pager maps zeroed pages on first touch. */
-	volatile uint64_t *heap = (volatile uint64_t *)(uintptr_t)ULIB_HEAP_BASE;
+	/* Demand-zero memory: the server maps zeroed pages of a lazy region on first touch. */
+	void *lazy = NULL;
+	KTAP_EXPECT_EQ(&k, mm_map_anon(NULL, 64 * 4096, MNEME_PROT_READ | MNEME_PROT_WRITE, &lazy), 0);
+	volatile uint64_t *heap = lazy;
 	unsigned nonzero = 0;
 	for (unsigned i = 0; i < 64; i++) {
 		nonzero += heap[i * 512] != 0;
@@ -72,6 +75,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < 64; i++)
 		nonzero += heap[i * 512 + 1] != i;
 	KTAP_EXPECT_EQ(&k, nonzero, 0);
+	KTAP_EXPECT_EQ(&k, mm_unmap(lazy, 64 * 4096), 0);
 	volatile char deep[40000];   /* more stack than the first pages */
 	deep[0] = 1, deep[sizeof(deep) - 1] = 2;
 	KTAP_EXPECT(&k, deep[0] + deep[sizeof(deep) - 1] == 3);

@@ -20,13 +20,16 @@
 #define ULIB_START_STRINGS   256
 
 /*
- * Regions every task gets, besides its image: both are demand-zero (the
- * server's pager maps a zeroed page on the first touch).
+ * Besides its image, IPC buffer and start block every task gets a
+ * demand-zero stack (the server maps a zeroed page on the first touch):
  *   stack  [MNEME_LAYOUT_TASK_STACK_TOP - MNEME_LAYOUT_TASK_STACK_SIZE, top)
- *   heap   [ULIB_HEAP_BASE, ULIB_HEAP_BASE + ULIB_HEAP_SIZE)
+ * Other memory comes from the memory service (libmm, malloc) in the window
+ * [MNEME_MM_MAP_BASE, MNEME_MM_MAP_END).  Program images end below
+ * ULIB_HEAP_BASE (a range no longer mapped: malloc uses the window).
  * ULIB_SHARED_VA is where a page shared by the parent appears (spawn flag
- * MNEME_MM_SPAWN_SHARE).  ULIB_NOWHERE_VA is never mapped by the server: a task
- * whose own pager is a test can have it mapped there through MNEME_MM_MAP_CHILD.
+ * MNEME_MM_SPAWN_SHARE).  ULIB_NOWHERE_VA is never touched by the server on its own: a task
+ * whose own pager is a test can have pages mapped there through
+ * MNEME_MM_MAP_CHILD (ULIB_HEAP_SIZE bytes of it).
  */
 #define ULIB_HEAP_BASE   0x0000000010000000ULL
 #define ULIB_HEAP_SIZE   0x0000000001000000ULL   /* 16 MiB */
