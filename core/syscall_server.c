@@ -32,6 +32,8 @@ void sys_task_create(struct thread *cur)
 	int slot = handle_free_slot(cur->task);
 	struct task *task = task_alloc();
 
+	if (!err && vm_frame_in_use(root_pa))
+		err = -MNEME_EBUSY;
 	if (!err && pager_slot != MNEME_HANDLE_NONE)
 		err = handle_endpoint(cur->task, pager_slot, MNEME_RIGHT_SEND, &pager, &pager_badge);
 	if (!err && (slot < 0 || !task))

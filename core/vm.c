@@ -109,6 +109,21 @@ int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsig
 	return arch_aspace_query(&task->aspace, va, pa, prot, page_shift);
 }
 
+bool vm_frame_in_use(uint64_t pa)
+{
+	for (unsigned i = 0; i < MNEME_MAX_TASKS; i++) {
+		const struct task *t = &task_table[i];
+		if (t->state == TASK_FREE)
+			continue;
+		if (t->root_pa == pa)
+			return true;
+		for (uint32_t k = 0; k < t->pt_pool_nr; k++)
+			if (t->pt_pool[k] == pa)
+				return true;
+	}
+	return false;
+}
+
 int vm_pt_donate(struct task *task, uint64_t pa)
 {
 	int err = vm_frame_check(pa, 1ULL << PAGE_SHIFT);
@@ -117,11 +132,8 @@ int vm_pt_donate(struct task *task, uint64_t pa)
 		return err;
 	if (task->pt_pool_nr >= MNEME_PT_POOL_FRAMES)
 		return -MNEME_ENOMEM;
-	if (pa == task->root_pa)
+	if (vm_frame_in_use(pa))
 		return -MNEME_EBUSY;
-	for (uint32_t i = 0; i < task->pt_pool_nr; i++)
-		if (task->pt_pool[i] == pa)
-			return -MNEME_EBUSY;
 	task->pt_pool[task->pt_pool_nr++] = pa;
 	return 0;
 }

@@ -25,7 +25,15 @@ int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uin
 int vm_unmap(struct task *task, uint64_t va, uint64_t *pa, unsigned *page_shift);
 int vm_protect(struct task *task, uint64_t va, uint64_t prot);
 int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift);
-/* Add the 4 KiB frame @pa to @task's page-table pool. */
+/*
+ * True if @pa is the root table of a task that is not free, or waits in
+ * such a task's page-table pool: the core would write it (zero it, or copy
+ * its half into it), so it can be neither donated nor made a root.  Tables
+ * already taken from a pool are not tracked (the server must not reuse
+ * them until the task's EXIT message).
+ */
+bool vm_frame_in_use(uint64_t pa);
+/* Add the 4 KiB frame @pa to @task's page-table pool (-MNEME_EBUSY: vm_frame_in_use()). */
 int vm_pt_donate(struct task *task, uint64_t pa);
 int vm_tlb_flush(struct task *task, uint64_t va, uint64_t size);
 /* Page-table frame source for arch_aspace_map(): pops @ctx's (a struct task) pool, zeroing the frame. */
