@@ -75,6 +75,63 @@ static uint64_t rnd_arg(void)
 	}
 }
 
+/* Every queued thread is in the state of its queue and names it; exit queues hold zombies. */
+static void check_queues(void)
+{
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++) {
+		struct endpoint *ep = &endpoint_table[i];
+		struct list_node *n;
+		if (!ep->alive) {
+			CHECK(list_empty(&ep->send_q) && list_empty(&ep->recv_q) && list_empty(&ep->exit_q));
+			continue;
+		}
+		CHECK(ep->owner && ep->owner->state == TASK_ALIVE);
+		for (n = ep->send_q.next; n != &ep->send_q; n = n->next) {
+			struct thread *t = list_entry(n, struct thread, link);
+			CHECK(t->state == THREAD_SEND && t->blocked_on == ep);
+		}
+		for (n = ep->recv_q.next; n != &ep->recv_q; n = n->next) {
+			struct thread *t = list_entry(n, struct thread, link);
+			CHECK(t->state == THREAD_RECV && t->blocked_on == ep);
+		}
+		for (n = ep->exit_q.next; n != &ep->exit_q; n = n->next)
+			CHECK_EQ(list_entry(n, struct task, exit_link)->state, TASK_ZOMBIE);
+		/* a receiver waits only while nothing is there to receive */
+		if (!list_empty(&ep->recv_q))
+			CHECK(list_empty(&ep->send_q) && list_empty(&ep->exit_q));
+	}
+}
+
+/* Thread counts and lists match the thread table; only live tasks hold handles, pools, threads. */
+static void check_tasks(void)
+{
+	for (unsigned i = 0; i < MNEME_MAX_TASKS; i++) {
+		struct task *task = &task_table[i];
+		unsigned n = 0;
+		for (unsigned k = 0; k < MNEME_MAX_THREADS; k++)
+			n += thread_table[k].state != THREAD_FREE && thread_table[k].task == task;
+		if (task->state != TASK_ALIVE) {
+			CHECK_EQ(n, 0);
+			CHECK_EQ(task->pt_pool_nr, 0);
+			for (unsigned h = 0; h < MNEME_HANDLES_PER_TASK; h++)
+				CHECK_EQ(task->handles[h].type, MNEME_OBJ_NONE);
+			continue;
+		}
+		CHECK_EQ(task->nr_threads, n);
+		CHECK_EQ(task->handles[0].type, MNEME_OBJ_NONE);
+		CHECK(task->pt_pool_nr <= MNEME_PT_POOL_FRAMES);
+		/* no frame is two tasks' root, nor a root and pooled (vm_frame_in_use) */
+		for (unsigned j = i + 1; j < MNEME_MAX_TASKS; j++)
+			if (task_table[j].state != TASK_FREE)
+				CHECK(task_table[j].root_pa != task->root_pa);
+		for (uint32_t p = 0; p < task->pt_pool_nr; p++) {
+			for (unsigned j = 0; j < MNEME_MAX_TASKS; j++)
+				if (task_table[j].state != TASK_FREE)
+					CHECK(task_table[j].root_pa != task->pt_pool[p]);
+		}
+	}
+}
+
 static void check_invariants(void)
 {
 	if (current) {
@@ -106,6 +163,8 @@ static void check_invariants(void)
 		if (t->state != THREAD_FREE)
 			CHECK_EQ(t->task->state, TASK_ALIVE);
 	}
+	check_queues();
+	check_tasks();
 }
 
 static const unsigned server_only_exits[] = { MNEME_SYS_shutdown };
