@@ -4,10 +4,13 @@
  * and answer every call with 0 or one of its error codes; memory-server
  * calls must be refused; unknown numbers must get -MNEME_ENOSYS.
  *
- * Two phases.  First children (p_fuzz) make calls with no taming, only
+ * Three phases.  First children (p_fuzz) make calls with no taming, only
  * shutdown left out: a child that exits or blocks forever is replaced by
  * the next (blocked ones are killed once they make no progress), until
- * the count is reached.  Then the test itself makes as many calls again,
+ * the count is reached.  Then pairs of children fuzz one endpoint of ours
+ * together (both hold it, or one is the other's pager and faults now and
+ * then), so they call, receive, reply, transfer handles and die while
+ * blocked on each other in every IPC state (count/8 calls, or pairs=).  Then the test itself makes as many calls again,
  * leaving out only thread_exit (it would end the fuzzer) and IPC on
  * handles it holds (a receive there would wait forever).
  */
@@ -145,21 +148,119 @@ static void fuzz_children(struct ktap *k, uint64_t count, uint64_t seed)
 	KTAP_EXPECT_EQ(k, mm_ping(), 0);
 }
 
+/* Per-child shared pages of the pair phase (each child counts in its own). */
+static volatile uint64_t shared_pair[2][512] __attribute__((aligned(4096)));
+
+struct pair_child {
+	uint64_t id, last, idle;
+	bool running;
+};
+
+/* Spawn p_fuzz child @i of a pair with @handle (its handles[0], or its pager with @flags PAGER). */
+static bool pair_spawn(struct ktap *k, struct pair_child *c, unsigned i, uint64_t seed,
+		       uint64_t count, unsigned flags, uint64_t handle, bool touch)
+{
+	char args[80];
+
+	for (int w = 0; w < 4; w++)
+		shared_pair[i][w] = 0;
+	snprintf(args, sizeof(args), "seed=%llu count=%llu touch=%u", (unsigned long long)seed,
+		 (unsigned long long)count, touch ? 1u : 0u);
+	*c = (struct pair_child){ .running = true };
+	if (mm_spawn("p_fuzz", args, flags | MNEME_MM_SPAWN_SHARE, handle,
+		     (uintptr_t)shared_pair[i], &c->id)) {
+		ktap_fail(k, __FILE__, __LINE__, "cannot start p_fuzz");
+		c->running = false;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * One pair on endpoint @ep: even pairs both hold @ep; odd pairs have the
+ * first child paged by @pager (a SEND handle to @ep) and the second hold
+ * @ep, so the faults of one arrive at the other.  Returns the calls made.
+ */
+static uint64_t fuzz_pair(struct ktap *k, unsigned n, uint64_t ep, uint64_t pager, uint64_t seed,
+			  uint64_t count, uint64_t *bad)
+{
+	struct pair_child c[2];
+	bool paged = n % 2;
+
+	pair_spawn(k, &c[0], 0, seed, count, paged ? MNEME_MM_SPAWN_PAGER : 0, paged ? pager : ep,
+		   paged);
+	pair_spawn(k, &c[1], 1, seed ^ 0x5a5a, count, 0, ep, false);
+	while (c[0].running || c[1].running) {
+		for (unsigned i = 0; i < 2; i++) {
+			uint64_t state = 0, status = 0, reason = 0;
+			if (!c[i].running)
+				continue;
+			if (mm_status(c[i].id, &state, &status, &reason) || state != MNEME_MM_STATE_RUNNING) {
+				c[i].running = false;
+				if (reason < 8)
+					reasons[reason]++;
+				continue;
+			}
+			c[i].idle = shared_pair[i][0] == c[i].last ? c[i].idle + 1 : 0;
+			c[i].last = shared_pair[i][0];
+			if (c[i].idle > 300) {
+				mm_kill(c[i].id);
+				c[i].idle = 0;
+			}
+		}
+		mneme_yield();
+	}
+	for (unsigned i = 0; i < 2; i++)
+		*bad += shared_pair[i][1] + shared_pair[i][2] + shared_pair[i][3];
+	return shared_pair[0][0] + shared_pair[1][0];
+}
+
+static void fuzz_pairs(struct ktap *k, uint64_t count, uint64_t seed)
+{
+	uint64_t ep = t_endpoint();
+	uint64_t pager = ep ? t_mint(ep, 0xfa17, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT) : 0;
+	uint64_t made = 0, bad = 0, pairs = 0;
+
+	KTAP_EXPECT(k, ep && pager);
+	for (unsigned i = 0; i < 8; i++)
+		reasons[i] = 0;
+	while (ep && pager && made < count && pairs < 5000) {
+		made += fuzz_pair(k, (unsigned)pairs, ep, pager, seed + 7919 * pairs, (count - made) / 2 + 1,
+				  &bad);
+		pairs++;
+	}
+	ktap_diag(k, "%llu calls by %llu pairs on one endpoint; exits: %llu normal, %llu fault, "
+		  "%llu killed by pager, %llu destroyed", (unsigned long long)made,
+		  (unsigned long long)pairs, (unsigned long long)reasons[MNEME_EXIT_NORMAL],
+		  (unsigned long long)reasons[MNEME_EXIT_FAULT], (unsigned long long)reasons[MNEME_EXIT_KILLED],
+		  (unsigned long long)reasons[MNEME_EXIT_DESTROYED]);
+	KTAP_EXPECT(k, made >= count);
+	KTAP_EXPECT_EQ(k, bad, 0);
+	KTAP_EXPECT_EQ(k, mm_ping(), 0);
+	/* the endpoint they fought over still works: nothing is queued on it any more */
+	KTAP_EXPECT_EQ(k, mneme_handle_close(pager), 0);
+	KTAP_EXPECT_EQ(k, mneme_handle_close(ep), 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct ktap k;
 	const char *c = ulib_arg(argc, argv, "count"), *s = ulib_arg(argc, argv, "seed");
 	uint64_t count = c ? ulib_strtou(c) : DEFAULT_COUNT, made = 0, ok = 0;
+	const char *pc = ulib_arg(argc, argv, "pairs");
+	uint64_t pairs_count = pc ? ulib_strtou(pc) : count / 8;
 	unsigned bad_status = 0, bad_perm = 0, bad_nosys = 0, bad_ipc = 0;
 	struct mneme_sysret r;
 
 	rng = s ? ulib_strtou(s) : DEFAULT_SEED;
 	live = 1ULL << ulib_start->server_ep;
-	ktap_begin(&k, "fuzz", 3);
+	ktap_begin(&k, "fuzz", 4);
 	ktap_diag(&k, "seed 0x%llx, %llu calls", (unsigned long long)rng, (unsigned long long)count);
 	/* Children first: the in-process phase leaves its endpoints allocated until it exits. */
 	fuzz_children(&k, count, rng);
 	ktap_result(&k, "untamed_children");
+	fuzz_pairs(&k, pairs_count, rng ^ 0x9e3779b97f4a7c15ULL);
+	ktap_result(&k, "pairs_on_one_endpoint");
 	while (made < count) {
 		uint64_t nr = random_number(), a[7];
 		for (int i = 0; i < 7; i++)
