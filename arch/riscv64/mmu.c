@@ -15,15 +15,16 @@
  * (G): the core half will be shared by every address space.
  */
 #include <arch/arch.h>
-#include <arch/pt.h>
 #include <arch/riscv.h>
 #include <core/bootmem.h>
 #include <core/core.h>
+#include <core/pgtable.h>
 #include <core/printk.h>
+#include <mneme/error.h>
 
 extern char emergency_stack_guard[];
 
-struct riscv_pt riscv_kernel_pt;
+struct pgtable riscv_kernel_pt;
 uint64_t riscv_exit_device_pa = 0x100000;   /* sifive_test; the device tree may move it */
 static uint64_t boot_frame_limit;            /* frames below this are in the boot direct map */
 static uint64_t boot_frame_floor;
@@ -50,14 +51,23 @@ static uint64_t boot_frame_alloc(void *arg)
 	if (pa < boot_frame_floor)
 		panic("riscv64: page-table frame 0x%llx outside the boot mapping",
 		      (unsigned long long)pa);
-	__builtin_memset(pt_table(pa), 0, PAGE_SIZE);
+	__builtin_memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
+}
+
+int riscv_pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
+		 unsigned max_level)
+{
+	if (!(prot & (PTE_R | PTE_W | PTE_X)) || ((prot & PTE_W) && !(prot & PTE_R)) ||
+	    (prot & ~(PTE_R | PTE_W | PTE_X | PTE_U | PTE_G)))
+		return -MNEME_EINVAL;
+	return pgtable_map(pt, va, pa, size, prot, max_level);
 }
 
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned max_level,
 			 const char *what)
 {
-	int err = pt_map(&riscv_kernel_pt, va, pa, size, prot, max_level);
+	int err = riscv_pt_map(&riscv_kernel_pt, va, pa, size, prot, max_level);
 
 	if (err)
 		panic("riscv64: cannot map %s [0x%llx-0x%llx) at 0x%llx (error %d)", what,
@@ -145,7 +155,7 @@ static void kernel_pt_init(void)
 {
 	riscv_kernel_pt.levels = riscv_satp_mode == SATP_MODE_SV48 ? 4 : 3;
 	riscv_kernel_pt.alloc = boot_frame_alloc;
-	riscv_kernel_pt.alloc_arg = 0;
+	riscv_kernel_pt.ctx = 0;
 	riscv_kernel_pt.root = boot_frame_alloc(0);
 	if (!riscv_kernel_pt.root)
 		panic("riscv64: no memory for the root page table");

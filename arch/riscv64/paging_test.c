@@ -4,10 +4,10 @@
  * code on a scratch address space, and trap handling.
  */
 #include <arch/arch.h>
-#include <arch/pt.h>
 #include <arch/riscv.h>
 #include <core/core.h>
 #include <core/ktest.h>
+#include <core/pgtable.h>
 #include <mneme/error.h>
 
 extern char emergency_stack_guard[];
@@ -25,7 +25,7 @@ static void expect_section(struct ktest *t, const char *start, const char *end, 
 	for (; va < va_of(end); va += PAGE_SIZE) {
 		uint64_t pte;
 		unsigned level;
-		if (!pt_lookup(&riscv_kernel_pt, va, &pte, &level)) {
+		if (!pgtable_lookup(&riscv_kernel_pt, va, &pte, &level)) {
 			ktest_fail(t, __FILE__, __LINE__, "image page 0x%llx not mapped",
 				   (unsigned long long)va);
 			return;
@@ -54,8 +54,8 @@ KTEST(riscv_paging, stack_guard_pages_unmapped)
 	uint64_t pte;
 	unsigned level;
 
-	KEXPECT(t, !pt_lookup(&riscv_kernel_pt, va_of(boot_stack_guard), &pte, &level));
-	KEXPECT(t, !pt_lookup(&riscv_kernel_pt, va_of(emergency_stack_guard), &pte, &level));
+	KEXPECT(t, !pgtable_lookup(&riscv_kernel_pt, va_of(boot_stack_guard), &pte, &level));
+	KEXPECT(t, !pgtable_lookup(&riscv_kernel_pt, va_of(emergency_stack_guard), &pte, &level));
 	KEXPECT_EQ(t, va_of(boot_stack_guard) & (KSTACK_SIZE - 1), 0);
 }
 
@@ -93,7 +93,7 @@ KTEST(riscv_paging, core_half_never_writable_and_executable)
 {
 	struct leaf_stats s = { 0 };
 
-	pt_for_each_leaf(&riscv_kernel_pt, core_half_first_slot(), 511, count_leaf, &s);
+	pgtable_for_each_leaf(&riscv_kernel_pt, core_half_first_slot(), 511, count_leaf, &s);
 	KEXPECT(t, s.leaves > 0);
 	KEXPECT_EQ(t, s.wx, 0);
 	KEXPECT_EQ(t, s.user, 0);
@@ -109,10 +109,10 @@ KTEST(riscv_paging, identity_map_gone)
 	unsigned level;
 
 	/* Nothing at all below the core half: no identity map, no user mappings yet. */
-	pt_for_each_leaf(&riscv_kernel_pt, 0, core_half_first_slot() - 1, count_leaf, &s);
+	pgtable_for_each_leaf(&riscv_kernel_pt, 0, core_half_first_slot() - 1, count_leaf, &s);
 	KEXPECT_EQ(t, s.leaves, 0);
-	KEXPECT(t, !pt_lookup(&riscv_kernel_pt, riscv_kernel_pa, &pte, &level));
-	KEXPECT(t, !pt_lookup(&riscv_kernel_pt, riscv_image_pa(__text_end - 1), &pte, &level));
+	KEXPECT(t, !pgtable_lookup(&riscv_kernel_pt, riscv_kernel_pa, &pte, &level));
+	KEXPECT(t, !pgtable_lookup(&riscv_kernel_pt, riscv_image_pa(__text_end - 1), &pte, &level));
 }
 
 KTEST(riscv_paging, satp_points_at_core_tables)
@@ -146,7 +146,7 @@ static void expect_direct_run(struct ktest *t, uint64_t base, uint64_t end, uint
 		for (unsigned l = 2; l > 0 && !want; l--)
 			if (!(pa & (PT_LEVEL_SIZE(l) - 1)) && end - pa >= PT_LEVEL_SIZE(l))
 				want = l;
-		if (!pt_lookup(&riscv_kernel_pt, ARCH_DIRECT_MAP_BASE + pa, &pte, &level)) {
+		if (!pgtable_lookup(&riscv_kernel_pt, ARCH_DIRECT_MAP_BASE + pa, &pte, &level)) {
 			ktest_fail(t, __FILE__, __LINE__, "RAM 0x%llx not in the direct map",
 				   (unsigned long long)pa);
 			return;
@@ -200,7 +200,7 @@ KTEST(riscv_paging, nomap_ranges_unmapped)
 		opensbi |= r->base <= 0x80000000 && 0x80000000 < r->base + r->size;
 		for (uint64_t pa = r->base & ~(PAGE_SIZE - 1); pa < r->base + r->size; pa += PAGE_SIZE) {
 			checked++;
-			if (pt_lookup(&riscv_kernel_pt, ARCH_DIRECT_MAP_BASE + pa, &pte, &level)) {
+			if (pgtable_lookup(&riscv_kernel_pt, ARCH_DIRECT_MAP_BASE + pa, &pte, &level)) {
 				ktest_fail(t, __FILE__, __LINE__, "no-map page 0x%llx is mapped",
 					   (unsigned long long)pa);
 				return;
@@ -241,59 +241,60 @@ static uint64_t scratch_alloc(void *arg)
 	return riscv_image_pa(frame);
 }
 
-static void scratch_pt(struct riscv_pt *pt, unsigned levels)
+static void scratch_pt(struct pgtable *pt, unsigned levels)
 {
 	scratch_used = 0;
 	pt->levels = levels;
 	pt->alloc = scratch_alloc;
-	pt->alloc_arg = 0;
+	pt->ctx = 0;
+	pt->table = 0;
 	pt->root = scratch_alloc(0);
 }
 
 KTEST(riscv_pt, map_picks_largest_leaves)
 {
-	struct riscv_pt pt;
+	struct pgtable pt;
 	uint64_t pte;
 	unsigned level;
 
 	scratch_pt(&pt, 4);
 	/* 4 KiB up to the 2 MiB boundary, then 2 MiB leaves, then a 1 GiB leaf. */
-	KEXPECT_EQ(t, pt_map(&pt, 0x3ffff000ull, 0x13ffff000ull, 0x1000 + (1ull << 30), PTE_R | PTE_W | PTE_U, 2), 0);
-	KEXPECT(t, pt_lookup(&pt, 0x3ffff000ull, &pte, &level));
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x3ffff000ull, 0x13ffff000ull, 0x1000 + (1ull << 30), PTE_R | PTE_W | PTE_U, 2), 0);
+	KEXPECT(t, pgtable_lookup(&pt, 0x3ffff000ull, &pte, &level));
 	KEXPECT_EQ(t, level, 0);
 	KEXPECT_EQ(t, pte_pa(pte), 0x13ffff000ull);
-	KEXPECT(t, pt_lookup(&pt, 0x40000000ull + 12345, &pte, &level));
+	KEXPECT(t, pgtable_lookup(&pt, 0x40000000ull + 12345, &pte, &level));
 	KEXPECT_EQ(t, level, 2);
 	KEXPECT_EQ(t, pte & (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D),
 		   PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
-	KEXPECT(t, !pt_lookup(&pt, 0x80000000ull, &pte, &level));
+	KEXPECT(t, !pgtable_lookup(&pt, 0x80000000ull, &pte, &level));
 	/* Limited to 2 MiB leaves, an aligned gigabyte becomes megapages. */
-	KEXPECT_EQ(t, pt_map(&pt, 0x80000000ull, 0x80000000ull, 1ull << 30, PTE_R, 1), 0);
-	KEXPECT(t, pt_lookup(&pt, 0x80200000ull, &pte, &level));
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x80000000ull, 0x80000000ull, 1ull << 30, PTE_R, 1), 0);
+	KEXPECT(t, pgtable_lookup(&pt, 0x80200000ull, &pte, &level));
 	KEXPECT_EQ(t, level, 1);
 }
 
 KTEST(riscv_pt, map_rejects_bad_requests_unchanged)
 {
-	struct riscv_pt pt;
+	struct pgtable pt;
 	uint64_t pte;
 	unsigned level;
 
 	scratch_pt(&pt, 3);
-	KEXPECT_EQ(t, pt_map(&pt, 0x1000, 0x2000, 0x1000, PTE_R | PTE_X, 0), 0);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x1000, 0x2000, 0x1000, PTE_R | PTE_X, 0), 0);
 	unsigned used = scratch_used;
-	KEXPECT_EQ(t, pt_map(&pt, 0x1800, 0x2000, 0x1000, PTE_R, 0), -MNEME_EINVAL);
-	KEXPECT_EQ(t, pt_map(&pt, 0x2000, 0x2000, 0x1000, PTE_W, 0), -MNEME_EINVAL);
-	KEXPECT_EQ(t, pt_map(&pt, 0x2000, 0x2000, 0x1000, 0, 0), -MNEME_EINVAL);
-	KEXPECT_EQ(t, pt_map(&pt, 0x2000, 0x2000, 0, PTE_R, 0), -MNEME_EINVAL);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x1800, 0x2000, 0x1000, PTE_R, 0), -MNEME_EINVAL);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x2000, 0x2000, 0x1000, PTE_W, 0), -MNEME_EINVAL);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x2000, 0x2000, 0x1000, 0, 0), -MNEME_EINVAL);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x2000, 0x2000, 0, PTE_R, 0), -MNEME_EINVAL);
 	/* Overlapping an existing page at the end of the range: nothing changes. */
-	KEXPECT_EQ(t, pt_map(&pt, 0x0, 0x5000, 0x2000, PTE_R, 0), -MNEME_EBUSY);
-	KEXPECT(t, !pt_lookup(&pt, 0x0, &pte, &level));
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x0, 0x5000, 0x2000, PTE_R, 0), -MNEME_EBUSY);
+	KEXPECT(t, !pgtable_lookup(&pt, 0x0, &pte, &level));
 	KEXPECT_EQ(t, scratch_used, used);
 	/* Running out of frames is reported. */
-	KEXPECT_EQ(t, pt_map(&pt, 0x100000000ull, 0, 0x1000, PTE_R, 0), 0);
-	KEXPECT_EQ(t, pt_map(&pt, 0x200000000ull, 0, 0x1000, PTE_R, 0), 0);
-	KEXPECT_EQ(t, pt_map(&pt, 0x300000000ull, 0, 0x1000, PTE_R, 0), -MNEME_ENOMEM);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x100000000ull, 0, 0x1000, PTE_R, 0), 0);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x200000000ull, 0, 0x1000, PTE_R, 0), 0);
+	KEXPECT_EQ(t, riscv_pt_map(&pt, 0x300000000ull, 0, 0x1000, PTE_R, 0), -MNEME_ENOMEM);
 }
 
 KTEST(riscv_trap, ebreak_returns)

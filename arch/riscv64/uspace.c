@@ -24,10 +24,10 @@
  * a fault inside it returns failure through the trap handler's fixup.
  */
 #include <arch/arch.h>
-#include <arch/pt.h>
 #include <arch/riscv.h>
 #include <arch/uspace.h>
 #include <core/core.h>
+#include <core/pgtable.h>
 #include <core/printk.h>
 #include <mneme/error.h>
 
@@ -67,19 +67,16 @@ void riscv_uspace_init(void)
 	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
 	riscv_asid_probe();
 	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
-		core_half[i - USER_ROOT_SLOTS] = pt_table(riscv_kernel_pt.root)[i];
+		core_half[i - USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];
 	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */
 		riscv_asid_bits = 0;
 }
 
-static unsigned pt_levels(void)
+/* The user half of @as as a tree for the generic walker, tables from @alloc. */
+static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
 {
-	return riscv_kernel_pt.levels;
-}
-
-static unsigned pt_slot(uint64_t va, unsigned level)
-{
-	return (va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+	return (struct pgtable){ .root = as->root, .levels = riscv_kernel_pt.levels, .alloc = alloc,
+				 .ctx = ctx };
 }
 
 /* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */
@@ -113,32 +110,11 @@ static unsigned pte_prot(uint64_t pte)
 /* The user leaf that maps @va in @as and its level, or NULL. */
 static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
 {
-	uint64_t table = as->root;
+	struct pgtable pt = user_pt(as, 0, 0);
 
 	if (va >= ARCH_USER_TOP)
 		return NULL;
-	for (unsigned l = pt_levels() - 1;; l--) {
-		uint64_t *e = &pt_table(table)[pt_slot(va, l)];
-		if (!(*e & PTE_V))
-			return NULL;
-		if (pte_is_leaf(*e)) {
-			*level = l;
-			return e;
-		}
-		if (l == 0)
-			return NULL;
-		table = pte_pa(*e);
-	}
-}
-
-static bool table_empty(uint64_t table)
-{
-	const uint64_t *t = pt_table(table);
-
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (t[i] & PTE_V)
-			return false;
-	return true;
+	return pgtable_find_leaf(&pt, va, level);
 }
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
@@ -147,8 +123,8 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 
 	if (!root_pa || (root_pa & (PAGE_SIZE - 1)) || root_pa >= RISCV_DIRECT_MAP_LIMIT)
 		return -MNEME_EINVAL;
-	root = pt_table(root_pa);
-	core = pt_table(riscv_kernel_pt.root);
+	root = phys_to_virt(root_pa);
+	core = phys_to_virt(riscv_kernel_pt.root);
 	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++)
 		root[i] = 0;
 	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++) {
@@ -165,12 +141,15 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 }
 
 /*
- * Intermediate tables are created from @alloc on the way down and stay
- * linked in (empty) if a later step fails: no mapping appears or changes,
- * and the frames stay accounted for by arch_aspace_release_tables().
- * A 2 MiB mapping over an empty 4 KiB table (left by unmaps) replaces the
- * table; that frame is then no longer reported at release (it stays the
- * server's frame, donated to this task).
+ * Decode here (rights, alignment, the user half, the frame's address),
+ * then pgtable_map_leaf(), which finds a conflict (-MNEME_EBUSY) before
+ * it allocates anything.  Intermediate tables are created from @alloc on
+ * the way down and stay linked in (empty) if a later one cannot be had:
+ * no mapping appears or changes, and the frames stay accounted for by
+ * arch_aspace_release_tables().  A 2 MiB mapping over an empty 4 KiB
+ * table (left by unmaps) replaces the table; that frame is then no
+ * longer reported at release (it stays the server's frame, donated to
+ * this task).
  */
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
@@ -178,28 +157,12 @@ int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned p
 	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
 	uint64_t size = 1ull << (page_shift & 63);
 	uint64_t flags = user_pte_flags(prot);
-	uint64_t table = as->root;
+	struct pgtable pt = user_pt(as, alloc, ctx);
 
 	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
 	    size > ARCH_USER_TOP - va || pa >= (1ull << 56))
 		return -MNEME_EINVAL;
-	for (unsigned l = pt_levels() - 1; l > target; l--) {
-		uint64_t *e = &pt_table(table)[pt_slot(va, l)];
-		if (pte_is_leaf(*e))
-			return -MNEME_EBUSY;
-		if (!(*e & PTE_V)) {
-			uint64_t frame = alloc(ctx);
-			if (!frame)
-				return -MNEME_ENOMEM;
-			*e = pte_make(frame, PTE_V);
-		}
-		table = pte_pa(*e);
-	}
-	uint64_t *e = &pt_table(table)[pt_slot(va, target)];
-	if ((*e & PTE_V) && (pte_is_leaf(*e) || target == 0 || !table_empty(pte_pa(*e))))
-		return -MNEME_EBUSY;
-	*e = pte_make(pa, flags);
-	return 0;
+	return pgtable_map_leaf(&pt, va, pa, target, flags);
 }
 
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
@@ -209,7 +172,7 @@ int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigne
 
 	if (!e)
 		return -MNEME_ENOENT;
-	*pa = pte_pa(*e);
+	*pa = pgtable_leaf_pa(*e, level);
 	*page_shift = PT_LEVEL_SHIFT(level);
 	*e = 0;
 	return 0;
@@ -225,7 +188,7 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 		return -MNEME_ENOENT;
 	if (!flags)
 		return -MNEME_EINVAL;
-	*e = pte_make(pte_pa(*e), flags);
+	*e = arch_pte_mkleaf(arch_pte_pa(*e), flags, level);
 	return 0;
 }
 
@@ -237,40 +200,18 @@ int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, u
 
 	if (!e)
 		return -MNEME_ENOENT;
-	*pa = pte_pa(*e);
+	*pa = pgtable_leaf_pa(*e, level);
 	*prot = pte_prot(*e);
 	*page_shift = PT_LEVEL_SHIFT(level);
 	return 0;
 }
 
-static void release_table(uint64_t table, unsigned level, void (*fn)(uint64_t, void *), void *ctx)
-{
-	uint64_t *t = pt_table(table);
-
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		uint64_t e = t[i];
-		if ((e & PTE_V) && !pte_is_leaf(e) && level > 0) {
-			release_table(pte_pa(e), level - 1, fn, ctx);
-			fn(pte_pa(e), ctx);
-		}
-		t[i] = 0;
-	}
-}
-
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
 				void *ctx)
 {
-	uint64_t *root = pt_table(as->root);
-	unsigned top = pt_levels() - 1;
+	struct pgtable pt = user_pt(as, 0, 0);
 
-	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++) {
-		uint64_t e = root[i];
-		if ((e & PTE_V) && !pte_is_leaf(e)) {
-			release_table(pte_pa(e), top - 1, fn, ctx);
-			fn(pte_pa(e), ctx);
-		}
-		root[i] = 0;
-	}
+	pgtable_release(&pt, 0, USER_ROOT_SLOTS - 1, fn, ctx);
 }
 
 static inline void sfence_asid(uint64_t va, uint64_t asid)

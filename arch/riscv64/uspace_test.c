@@ -7,7 +7,7 @@
  * tested by the QEMU user tests (test/qemu/core.cmake).
  */
 #include <arch/arch.h>
-#include <arch/pt.h>
+#include <core/pgtable.h>
 #include <arch/riscv.h>
 #include <arch/uspace.h>
 #include <core/bootmem.h>
@@ -73,7 +73,7 @@ KTEST(riscv_uspace, init_shares_core_half)
 {
 	struct arch_aspace as;
 	uint64_t root = junk_root();
-	const uint64_t *r = pt_table(root), *core = pt_table(riscv_kernel_pt.root);
+	const uint64_t *r = phys_to_virt(root), *core = phys_to_virt(riscv_kernel_pt.root);
 	unsigned bad_user = 0, bad_core = 0;
 
 	KEXPECT(t, root != 0);
@@ -111,8 +111,8 @@ KTEST(riscv_uspace, map_query_unmap_protect)
 	/* the leaf: user, accessed/dirty preset, not global */
 	uint64_t pte;
 	unsigned level;
-	struct riscv_pt pt = { .root = as.root, .levels = riscv_kernel_pt.levels };
-	KEXPECT(t, pt_lookup(&pt, 0x400000, &pte, &level));
+	struct pgtable pt = { .root = as.root, .levels = riscv_kernel_pt.levels };
+	KEXPECT(t, pgtable_lookup(&pt, 0x400000, &pte, &level));
 	KEXPECT_EQ(t, pte & (PTE_U | PTE_A | PTE_D | PTE_G | PTE_R | PTE_W | PTE_X | PTE_V),
 		   PTE_U | PTE_A | PTE_D | PTE_R | PTE_X | PTE_V);
 
@@ -227,7 +227,7 @@ KTEST(riscv_uspace, release_reports_every_table)
 		unknown += !found;
 	}
 	KEXPECT_EQ(t, unknown, 0);
-	const uint64_t *r = pt_table(root), *core = pt_table(riscv_kernel_pt.root);
+	const uint64_t *r = phys_to_virt(root), *core = phys_to_virt(riscv_kernel_pt.root);
 	unsigned left = 0, core_changed = 0;
 	for (unsigned i = 0; i < 256; i++)
 		left += r[i] != 0;

@@ -11,7 +11,6 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/desc.c
   ${MNEME_X86_DIR}/trap.c
   ${MNEME_X86_DIR}/uspace.c
-  ${MNEME_X86_DIR}/pgtable.c
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
   ${MNEME_X86_DIR}/tsc.c

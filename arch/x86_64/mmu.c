@@ -28,7 +28,8 @@
 #include <core/bootmem.h>
 #include <core/printk.h>
 
-struct x86_pt x86_kernel_pt;
+struct pgtable x86_kernel_pt;
+static unsigned direct_max_level;   /* 2 (1 GiB) where the CPU has 1 GiB pages, else 1 */
 static bool direct_map_live;
 static uint64_t table_frames;
 
@@ -65,9 +66,10 @@ bool x86_direct_mapped(const struct mneme_mem_range *r)
 	       r->base + r->size <= X86_ISA_END;
 }
 
-static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, const char *what)
+static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
+			 unsigned max_level, const char *what)
 {
-	int err = x86_pt_map(&x86_kernel_pt, va, pa, size, prot);
+	int err = pgtable_map(&x86_kernel_pt, va, pa, size, prot, max_level);
 
 	if (err)
 		panic("x86_64: cannot map %s [0x%llx+0x%llx) (error %d)", what,
@@ -106,7 +108,8 @@ static uint32_t collect_ram_runs(const struct mneme_boot_info *bi)
 static void map_direct_piece(uint64_t base, uint64_t end, uint64_t prot)
 {
 	if (base < end)
-		map_or_panic(X86_DIRECT_MAP_BASE + base, base, end - base, prot, "RAM");
+		map_or_panic(X86_DIRECT_MAP_BASE + base, base, end - base, prot, direct_max_level,
+			     "RAM");
 }
 
 /*
@@ -136,7 +139,7 @@ static void map_image_part(const char *start, const char *end, uint64_t prot, co
 {
 	uint64_t va = (uint64_t)(uintptr_t)start;
 
-	map_or_panic(va, x86_image_phys(start), (uint64_t)(end - start), prot | PTE_G, what);
+	map_or_panic(va, x86_image_phys(start), (uint64_t)(end - start), prot | PTE_G, 0, what);
 }
 
 static void map_image(uint64_t nx)
@@ -151,7 +154,7 @@ static void map_lapic(uint64_t nx)
 {
 	uint64_t base = rdmsr(X86_MSR_APIC_BASE) & PTE_ADDR;
 
-	map_or_panic(X86_FIXMAP_LAPIC, base, PAGE_SIZE_4K, PTE_W | PTE_PCD | PTE_PWT | PTE_G | nx,
+	map_or_panic(X86_FIXMAP_LAPIC, base, PAGE_SIZE_4K, PTE_W | PTE_PCD | PTE_PWT | PTE_G | nx, 0,
 		     "local APIC");
 }
 
@@ -165,17 +168,16 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 {
 	uint64_t nx = x86_cpu.nx ? PTE_NX : 0;
 
+	x86_kernel_pt.levels = 4;
 	x86_kernel_pt.alloc = boot_table_alloc;
 	x86_kernel_pt.table = table_at;
-	x86_kernel_pt.max_page = x86_cpu.pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+	direct_max_level = x86_cpu.pdpe1gb ? 2 : 1;
 	x86_kernel_pt.root = boot_table_alloc(NULL);
 	if (!x86_kernel_pt.root)
 		panic("x86_64: no memory below 4 GiB for page tables");
 	map_direct(bi, nx);
-	x86_kernel_pt.max_page = PAGE_SIZE_4K;   /* W^X per section, guard page */
-	map_image(nx);
+	map_image(nx);                            /* 4 KiB pages: W^X per section, guard page */
 	map_lapic(nx);
-	x86_kernel_pt.max_page = x86_cpu.pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
 
 	x86_cpu_enable_protection();              /* NXE before any NX entry is live */
 	write_cr3(x86_kernel_pt.root);

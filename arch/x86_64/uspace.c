@@ -121,43 +121,20 @@ static uint64_t *table(uint64_t pa)
 	return phys_to_virt(pa);
 }
 
-static unsigned slot(uint64_t va, unsigned level)
+/* The user half of @as as a tree for the generic walker, tables from @alloc. */
+static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
 {
-	return (va >> (12 + 9 * level)) & (PT_ENTRIES - 1);
-}
-
-static bool is_leaf(uint64_t e, unsigned level)
-{
-	return level == 0 || (e & PTE_PS);
+	return (struct pgtable){ .root = as->root, .levels = 4, .alloc = alloc, .ctx = ctx };
 }
 
 /* The user leaf that maps @va in @as and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
 static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
 {
-	uint64_t t = as->root;
+	struct pgtable pt = user_pt(as, 0, 0);
 
 	if (va >= ARCH_USER_TOP)
 		return NULL;
-	for (unsigned l = 3;; l--) {
-		uint64_t *e = &table(t)[slot(va, l)];
-		if (!(*e & PTE_P))
-			return NULL;
-		if (l < 3 && is_leaf(*e, l)) {
-			*level = l;
-			return e;
-		}
-		t = *e & PTE_ADDR;
-	}
-}
-
-static bool table_empty(uint64_t pa)
-{
-	const uint64_t *t = table(pa);
-
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (t[i] & PTE_P)
-			return false;
-	return true;
+	return pgtable_find_leaf(&pt, va, level);
 }
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
@@ -179,58 +156,27 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 }
 
 /*
- * Decode first: the walk that finds a conflict (-MNEME_EBUSY) allocates
- * nothing, so that failure changes nothing at all.  Then the missing
- * tables come from @alloc, linked in on the way down; if @alloc runs dry
- * the tables taken stay linked in (empty), no mapping appears, and
- * arch_aspace_release_tables() still accounts for every frame.  A 2 MiB
- * mapping over an empty 4 KiB table (left by unmaps) replaces the table;
- * that frame is then not reported at release (it stays the server's
- * frame, donated to this task), as on riscv64.
+ * Decode here (rights, alignment, the user half, the frame's address),
+ * then pgtable_map_leaf(), which finds a conflict (-MNEME_EBUSY) before
+ * it allocates anything, so that failure changes nothing at all.  If
+ * @alloc runs dry the tables taken stay linked in (empty), no mapping
+ * appears, and arch_aspace_release_tables() still accounts for every
+ * frame.  A 2 MiB mapping over an empty 4 KiB table (left by unmaps)
+ * replaces the table; that frame is then not reported at release (it
+ * stays the server's frame, donated to this task), as on riscv64.
  */
-static int map_check(const struct arch_aspace *as, uint64_t va, unsigned target)
-{
-	uint64_t t = as->root;
-
-	for (unsigned l = 3;; l--) {
-		uint64_t e = table(t)[slot(va, l)];
-		if (l == target)
-			return (e & PTE_P) && (is_leaf(e, l) || !table_empty(e & PTE_ADDR)) ?
-				       -MNEME_EBUSY : 0;
-		if (!(e & PTE_P))
-			return 0;
-		if (l < 3 && is_leaf(e, l))
-			return -MNEME_EBUSY;
-		t = e & PTE_ADDR;
-	}
-}
-
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
 {
 	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
 	uint64_t size = 1ull << (page_shift & 63);
 	uint64_t flags = user_pte_flags(prot);
-	uint64_t t = as->root;
+	struct pgtable pt = user_pt(as, alloc, ctx);
 
 	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
 	    size > ARCH_USER_TOP - va || pa >> x86_cpu.phys_bits)
 		return -MNEME_EINVAL;
-	int err = map_check(as, va, target);
-	if (err)
-		return err;
-	for (unsigned l = 3; l > target; l--) {
-		uint64_t *e = &table(t)[slot(va, l)];
-		if (!(*e & PTE_P)) {
-			uint64_t frame = alloc(ctx);
-			if (!frame)
-				return -MNEME_ENOMEM;
-			*e = frame | PTE_P | PTE_W | PTE_U | PTE_A;
-		}
-		t = *e & PTE_ADDR;
-	}
-	table(t)[slot(va, target)] = pa | flags | (target ? PTE_PS : 0);
-	return 0;
+	return pgtable_map_leaf(&pt, va, pa, target, flags);
 }
 
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
@@ -240,8 +186,8 @@ int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigne
 
 	if (!e)
 		return -MNEME_ENOENT;
-	*pa = *e & PTE_ADDR & ~((1ull << (12 + 9 * level)) - 1);
-	*page_shift = 12 + 9 * level;
+	*pa = pgtable_leaf_pa(*e, level);
+	*page_shift = PT_LEVEL_SHIFT(level);
 	*e = 0;
 	return 0;
 }
@@ -256,7 +202,7 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 		return -MNEME_ENOENT;
 	if (!flags)
 		return -MNEME_EINVAL;
-	*e = (*e & PTE_ADDR) | flags | (level ? PTE_PS : 0);
+	*e = arch_pte_mkleaf(arch_pte_pa(*e), flags, level);
 	return 0;
 }
 
@@ -268,39 +214,18 @@ int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, u
 
 	if (!e)
 		return -MNEME_ENOENT;
-	*pa = *e & PTE_ADDR & ~((1ull << (12 + 9 * level)) - 1);
+	*pa = pgtable_leaf_pa(*e, level);
 	*prot = pte_prot(*e);
-	*page_shift = 12 + 9 * level;
+	*page_shift = PT_LEVEL_SHIFT(level);
 	return 0;
-}
-
-static void release_table(uint64_t pa, unsigned level, void (*fn)(uint64_t, void *), void *ctx)
-{
-	uint64_t *t = table(pa);
-
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		uint64_t e = t[i];
-		if ((e & PTE_P) && level > 0 && !is_leaf(e, level)) {
-			release_table(e & PTE_ADDR, level - 1, fn, ctx);
-			fn(e & PTE_ADDR, ctx);
-		}
-		t[i] = 0;
-	}
 }
 
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
 				void *ctx)
 {
-	uint64_t *root = table(as->root);
+	struct pgtable pt = user_pt(as, 0, 0);
 
-	for (unsigned i = 0; i < USER_PML4_SLOTS; i++) {
-		uint64_t e = root[i];
-		if (e & PTE_P) {
-			release_table(e & PTE_ADDR, 2, fn, ctx);
-			fn(e & PTE_ADDR, ctx);
-		}
-		root[i] = 0;
-	}
+	pgtable_release(&pt, 0, USER_PML4_SLOTS - 1, fn, ctx);
 }
 
 struct invpcid_desc {

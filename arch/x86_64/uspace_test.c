@@ -74,7 +74,7 @@ static uint64_t junk_root(void)
 /* The leaf entry of @va in @as (0 if none) and its size. */
 static uint64_t leaf(const struct arch_aspace *as, uint64_t va, uint64_t *size)
 {
-	struct x86_pt pt = { .root = as->root, .table = (uint64_t * (*)(uint64_t)) phys_to_virt };
+	struct pgtable pt = { .root = as->root, .levels = 4 };
 
 	return x86_pt_lookup(&pt, va, size);
 }

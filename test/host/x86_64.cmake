@@ -1,10 +1,11 @@
 # Host tests of x86_64 architecture code that is plain C: the 4-level
-# page-table walker (arch/x86_64/pgtable.c) on a simulated physical arena,
+# page-table walker (core/pgtable.c over arch/x86_64/include/arch/pte.h) on a
+# simulated physical arena,
 # with ASan + UBSan.  The arch headers use x86 inline assembly, so only on
 # x86_64 hosts.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   add_executable(x86_pgtable_test ${MNEME_ROOT}/test/host/x86_64/test_pgtable.c
-                 ${MNEME_ROOT}/arch/x86_64/pgtable.c)
+                 ${MNEME_ROOT}/core/pgtable.c)
   target_include_directories(x86_pgtable_test PRIVATE
     ${MNEME_ROOT}/arch/include ${MNEME_ROOT}/arch/x86_64/include ${MNEME_ROOT}/ipc/include
     ${MNEME_ROOT}/core/include)

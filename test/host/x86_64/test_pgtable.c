@@ -1,5 +1,6 @@
 /*
- * Host test of the x86_64 page-table walker (arch/x86_64/pgtable.c).
+ * Host test of the generic page-table walker (core/pgtable.c) with the
+ * x86_64 entry encoding (arch/x86_64/include/arch/pte.h).
  *
  * Table frames come from a simulated physical arena with a budget, so
  * running out can be tested.  Every mapping made is checked page by page
@@ -46,14 +47,25 @@ static uint64_t *arena_table(uint64_t pa)
 	return &arena[(pa - ARENA_BASE) / 8];
 }
 
-static struct x86_pt fresh_pt(uint64_t max_page, unsigned budget)
-{
-	struct x86_pt pt = { .alloc = arena_alloc, .table = arena_table, .max_page = max_page };
+static uint64_t cur_max_page;   /* largest leaf the current tree's mappings may use */
 
+static struct pgtable fresh_pt(uint64_t max_page, unsigned budget)
+{
+	struct pgtable pt = { .levels = 4, .alloc = arena_alloc, .table = arena_table };
+
+	cur_max_page = max_page;
 	arena_used = 0;
 	arena_budget = budget;
 	pt.root = arena_alloc(NULL);
 	return pt;
+}
+
+/* pgtable_map() with leaves up to cur_max_page, as the core maps its direct map. */
+static int map_range(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+{
+	unsigned max_level = cur_max_page == PAGE_SIZE_1G ? 2 : cur_max_page == PAGE_SIZE_2M ? 1 : 0;
+
+	return pgtable_map(pt, va, pa, size, prot, max_level);
 }
 
 /* The leaf size the walker must choose at @va: largest allowed, aligned, and fitting. */
@@ -68,7 +80,7 @@ static uint64_t expected_leaf(uint64_t max_page, uint64_t va, uint64_t pa, uint6
 }
 
 /* Check a mapping of [va, va + size) -> pa with leaf bits @prot; returns leaves seen. */
-static unsigned check_range(const struct x86_pt *pt, uint64_t va, uint64_t pa, uint64_t size,
+static unsigned check_range(const struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
 			    uint64_t prot)
 {
 	unsigned leaves = 0;
@@ -78,7 +90,7 @@ static unsigned check_range(const struct x86_pt *pt, uint64_t va, uint64_t pa, u
 		CHECK(e & PTE_P);
 		if (!(e & PTE_P))
 			return leaves;
-		CHECK(leaf == expected_leaf(pt->max_page, va + off, pa + off, va + size));
+		CHECK(leaf == expected_leaf(cur_max_page, va + off, pa + off, va + size));
 		CHECK((e & PTE_ADDR) == pa + off);
 		CHECK((e & (PTE_W | PTE_U | PTE_NX | PTE_G | PTE_PCD)) == prot);
 		CHECK(!!(e & PTE_PS) == (leaf != PAGE_SIZE_4K));
@@ -89,7 +101,7 @@ static unsigned check_range(const struct x86_pt *pt, uint64_t va, uint64_t pa, u
 }
 
 /* Nothing mapped just below or just above [va, va + size). */
-static void check_isolated(const struct x86_pt *pt, uint64_t va, uint64_t size)
+static void check_isolated(const struct pgtable *pt, uint64_t va, uint64_t size)
 {
 	uint64_t dummy;
 
@@ -99,11 +111,11 @@ static void check_isolated(const struct x86_pt *pt, uint64_t va, uint64_t size)
 
 static void test_single_page(void)
 {
-	struct x86_pt pt = fresh_pt(PAGE_SIZE_4K, 16);
+	struct pgtable pt = fresh_pt(PAGE_SIZE_4K, 16);
 	uint64_t va = 0xffff800000123000ull, size = 0;
 
 	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
-	CHECK(x86_pt_map(&pt, va, 0x5000, PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
+	CHECK(map_range(&pt, va, 0x5000, PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
 	CHECK(check_range(&pt, va, 0x5000, PAGE_SIZE_4K, PTE_W | PTE_NX) == 1);
 	check_isolated(&pt, va, PAGE_SIZE_4K);
 	CHECK(arena_used == 4);                   /* PML4, PDPT, PD, PT */
@@ -111,61 +123,61 @@ static void test_single_page(void)
 
 static void test_large_pages(void)
 {
-	struct x86_pt pt = fresh_pt(PAGE_SIZE_1G, 64);
+	struct pgtable pt = fresh_pt(PAGE_SIZE_1G, 64);
 	uint64_t va = 0xffff800000000000ull;
 
 	/* 3 GiB + 6 MiB + 12 KiB from a 1 GiB-aligned base: 3 x 1G, 3 x 2M, 3 x 4K. */
 	uint64_t size = 3 * PAGE_SIZE_1G + 3 * PAGE_SIZE_2M + 3 * PAGE_SIZE_4K;
-	CHECK(x86_pt_map(&pt, va, 0x40000000, size, PTE_W | PTE_NX | PTE_G) == 0);
+	CHECK(map_range(&pt, va, 0x40000000, size, PTE_W | PTE_NX | PTE_G) == 0);
 	CHECK(check_range(&pt, va, 0x40000000, size, PTE_W | PTE_NX | PTE_G) == 9);
 	check_isolated(&pt, va, size);
 
 	/* Same with 2 MiB as the largest page. */
 	pt = fresh_pt(PAGE_SIZE_2M, 64);
-	CHECK(x86_pt_map(&pt, va, 0x40000000, size, PTE_W) == 0);
+	CHECK(map_range(&pt, va, 0x40000000, size, PTE_W) == 0);
 	CHECK(check_range(&pt, va, 0x40000000, size, PTE_W) == 3 * 512 + 3 + 3);
 }
 
 static void test_misaligned_pa_gets_small_pages(void)
 {
-	struct x86_pt pt = fresh_pt(PAGE_SIZE_1G, 64);
+	struct pgtable pt = fresh_pt(PAGE_SIZE_1G, 64);
 	uint64_t va = 0xffff800040000000ull;
 
 	/* va is 1G-aligned but pa only 4K-aligned: no large page is possible. */
-	CHECK(x86_pt_map(&pt, va, 0x1000, 4 * PAGE_SIZE_2M, 0) == 0);
+	CHECK(map_range(&pt, va, 0x1000, 4 * PAGE_SIZE_2M, 0) == 0);
 	CHECK(check_range(&pt, va, 0x1000, 4 * PAGE_SIZE_2M, 0) == 4 * 512);
 }
 
 static void test_errors(void)
 {
-	struct x86_pt pt = fresh_pt(PAGE_SIZE_2M, 64);
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 64);
 	uint64_t va = 0x400000, size;
 
-	CHECK(x86_pt_map(&pt, va + 1, 0, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
-	CHECK(x86_pt_map(&pt, va, 0x800, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
-	CHECK(x86_pt_map(&pt, va, 0, 100, 0) == -MNEME_EINVAL);
-	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_2M, PTE_W) == 0);
+	CHECK(map_range(&pt, va + 1, 0, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
+	CHECK(map_range(&pt, va, 0x800, PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
+	CHECK(map_range(&pt, va, 0, 100, 0) == -MNEME_EINVAL);
+	CHECK(map_range(&pt, va, 0, PAGE_SIZE_2M, PTE_W) == 0);
 	/* Over a 2 MiB leaf: neither a 4K mapping inside nor the same leaf again. */
-	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_4K, 0, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
-	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
+	CHECK(map_range(&pt, va + PAGE_SIZE_4K, 0, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
+	CHECK(map_range(&pt, va, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
 	/* A 2 MiB leaf over a table of 4K pages. */
-	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == 0);
-	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
-	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
+	CHECK(map_range(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == 0);
+	CHECK(map_range(&pt, va + PAGE_SIZE_2M, 0, PAGE_SIZE_2M, 0) == -MNEME_EBUSY);
+	CHECK(map_range(&pt, va + PAGE_SIZE_2M, 0x3000, PAGE_SIZE_4K, 0) == -MNEME_EBUSY);
 	CHECK(x86_pt_lookup(&pt, va + 2 * PAGE_SIZE_2M, &size) == 0);
 
 	/* Out of table frames: the root plus two tables, a 4K leaf needs three. */
 	pt = fresh_pt(PAGE_SIZE_4K, 3);
-	CHECK(x86_pt_map(&pt, va, 0, PAGE_SIZE_4K, 0) == -MNEME_ENOMEM);
+	CHECK(map_range(&pt, va, 0, PAGE_SIZE_4K, 0) == -MNEME_ENOMEM);
 	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
 }
 
 static void test_user_bit_on_path(void)
 {
-	struct x86_pt pt = fresh_pt(PAGE_SIZE_2M, 16);
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 16);
 	uint64_t va = 0x7fff00000000ull;
 
-	CHECK(x86_pt_map(&pt, va, 0x200000, PAGE_SIZE_4K, PTE_U | PTE_W) == 0);
+	CHECK(map_range(&pt, va, 0x200000, PAGE_SIZE_4K, PTE_U | PTE_W) == 0);
 	/* Every table entry on the way must allow user access, or the leaf's U is moot. */
 	uint64_t *t = arena_table(pt.root);
 	for (int level = 3; level > 0; level--) {
@@ -174,7 +186,7 @@ static void test_user_bit_on_path(void)
 		t = arena_table(e & PTE_ADDR);
 	}
 	/* A kernel mapping next to it does not take U away from the path. */
-	CHECK(x86_pt_map(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX) == 0);
+	CHECK(map_range(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX) == 0);
 	check_range(&pt, va, 0x200000, PAGE_SIZE_4K, PTE_U | PTE_W);
 	check_range(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX);
 }
@@ -185,7 +197,7 @@ static void test_random(unsigned rounds)
 	srand(12345);
 	for (unsigned r = 0; r < rounds; r++) {
 		uint64_t max_page = (r % 3 == 0) ? PAGE_SIZE_4K : (r % 3 == 1) ? PAGE_SIZE_2M : PAGE_SIZE_1G;
-		struct x86_pt pt = fresh_pt(max_page, ARENA_FRAMES);
+		struct pgtable pt = fresh_pt(max_page, ARENA_FRAMES);
 		for (unsigned i = 0; i < 8; i++) {
 			uint64_t va = 0xffff800000000000ull + ((uint64_t)i << 32);
 			uint64_t align = (rand() % 2) ? PAGE_SIZE_2M : PAGE_SIZE_4K;
@@ -200,7 +212,7 @@ static void test_random(unsigned rounds)
 			if (!size)
 				size = PAGE_SIZE_4K;
 			uint64_t prot = (rand() % 2 ? PTE_W : 0) | (rand() % 2 ? PTE_NX : 0);
-			CHECK(x86_pt_map(&pt, va, pa, size, prot) == 0);
+			CHECK(map_range(&pt, va, pa, size, prot) == 0);
 			check_range(&pt, va, pa, size, prot);
 			check_isolated(&pt, va, size);
 		}

@@ -120,8 +120,16 @@ extern uint64_t riscv_satp_mode;   /* SATP_MODE_SV39 or SATP_MODE_SV48 */
 extern uint64_t riscv_kernel_pa;   /* physical address of __image_start */
 
 /* Page tables of the core (mmu.c), for tests and for building address spaces. */
-struct riscv_pt;
-extern struct riscv_pt riscv_kernel_pt;
+struct pgtable;
+extern struct pgtable riscv_kernel_pt;
+
+/*
+ * riscv_pt_map - pgtable_map() with riscv64 leaf permissions @prot
+ * (PTE_R/W/X/U/G; V, A and D are always set): -MNEME_EINVAL also if @prot
+ * has no R/W/X bit, is W without R (reserved encodings) or has other bits.
+ */
+int riscv_pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
+		 unsigned max_level);
 
 /* uspace.c */
 extern unsigned riscv_asid_bits;
