@@ -1,7 +1,7 @@
-# Host tests of x86_64 architecture code that is plain C: the 4-level
-# page-table walker (core/pgtable.c over arch/x86_64/include/arch/pte.h) on a
-# simulated physical arena,
-# with ASan + UBSan.  The arch headers use x86 inline assembly, so only on
+# Host tests of x86_64 architecture code that is plain C: the generic
+# page-table walker (core/pgtable.c) over the x86_64 entry encoding
+# (arch/x86_64/include/arch/pte.h) on a simulated physical arena, with
+# ASan + UBSan.  The arch headers use x86 inline assembly, so only on
 # x86_64 hosts.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   add_executable(x86_pgtable_test ${MNEME_ROOT}/test/host/x86_64/test_pgtable.c

@@ -191,6 +191,141 @@ static void test_user_bit_on_path(void)
 	check_range(&pt, va + PAGE_SIZE_4K, 0x201000, PAGE_SIZE_4K, PTE_NX);
 }
 
+/* A range that overlaps one mapped page fails whole: no page mapped, no table taken. */
+static void test_busy_changes_nothing(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 64);
+	uint64_t va = 0x40000000, size;
+
+	CHECK(map_range(&pt, va + 7 * PAGE_SIZE_4K, 0x7000, PAGE_SIZE_4K, 0) == 0);
+	unsigned used = arena_used;
+	CHECK(map_range(&pt, va, 0, 8 * PAGE_SIZE_4K, PTE_W) == -MNEME_EBUSY);
+	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
+	/* A range spanning an absent table and then the page: also whole. */
+	CHECK(map_range(&pt, va - PAGE_SIZE_2M, 0, PAGE_SIZE_2M + 8 * PAGE_SIZE_4K, PTE_W) ==
+	      -MNEME_EBUSY);
+	CHECK(x86_pt_lookup(&pt, va - PAGE_SIZE_2M, &size) == 0);
+	CHECK(arena_used == used);
+	/* Size 0 and wrapping ranges are refused. */
+	CHECK(map_range(&pt, va, 0, 0, 0) == -MNEME_EINVAL);
+	CHECK(map_range(&pt, 0xfffffffffffff000ull, 0, 2 * PAGE_SIZE_4K, 0) == -MNEME_EINVAL);
+}
+
+#define USER_LEAF (PTE_U | PTE_W | PTE_A | PTE_D | PTE_NX)
+
+/* pgtable_map_leaf(), as arch_aspace_map() uses it: conflicts found before any frame is taken. */
+static void test_map_leaf(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_4K, 16);
+	uint64_t va = 0x400000, size;
+	unsigned level;
+
+	CHECK(pgtable_map_leaf(&pt, va, 0x9000, 0, USER_LEAF) == 0);
+	CHECK(arena_used == 4);
+	uint64_t e = x86_pt_lookup(&pt, va, &size);
+	CHECK(e == (0x9000 | USER_LEAF | PTE_P) && size == PAGE_SIZE_4K);
+	CHECK(pgtable_map_leaf(&pt, va, 0xa000, 0, USER_LEAF) == -MNEME_EBUSY);
+	CHECK(pgtable_map_leaf(&pt, va, 0x200000, 1, USER_LEAF) == -MNEME_EBUSY);
+	CHECK(pgtable_map_leaf(&pt, va + PAGE_SIZE_2M, 0x200000, 1, USER_LEAF) == 0);
+	CHECK(pgtable_map_leaf(&pt, va + PAGE_SIZE_2M + PAGE_SIZE_4K, 0xa000, 0, USER_LEAF) ==
+	      -MNEME_EBUSY);
+	CHECK(arena_used == 4);
+	e = x86_pt_lookup(&pt, va + PAGE_SIZE_2M + 5, &size);
+	CHECK(e == (0x200000 | USER_LEAF | PTE_P | PTE_PS) && size == PAGE_SIZE_2M);
+	/* An empty 4 KiB table (its page unmapped) is replaced by a 2 MiB leaf. */
+	uint64_t *leaf = pgtable_find_leaf(&pt, va, &level);
+	CHECK(leaf && level == 0);
+	if (leaf)
+		*leaf = 0;
+	CHECK(pgtable_map_leaf(&pt, va, 0x400000, 1, USER_LEAF) == 0);
+	CHECK(x86_pt_lookup(&pt, va + 0x1234, &size) && size == PAGE_SIZE_2M);
+	CHECK(pgtable_leaf_pa(x86_pt_lookup(&pt, va, &size), 1) == 0x400000);
+
+	/* Out of frames: the tables taken stay linked in, no leaf appears; a retry completes. */
+	pt = fresh_pt(PAGE_SIZE_4K, 2);
+	CHECK(pgtable_map_leaf(&pt, va, 0x9000, 0, USER_LEAF) == -MNEME_ENOMEM);
+	CHECK(arena_used == 2);
+	CHECK(x86_pt_lookup(&pt, va, &size) == 0);
+	arena_budget = 4;
+	CHECK(pgtable_map_leaf(&pt, va, 0x9000, 0, USER_LEAF) == 0);
+	CHECK(arena_used == 4);
+	/* Tables on the path to a user leaf are user-accessible. */
+	const uint64_t *t = arena_table(pt.root);
+	CHECK((t[0] & (PTE_P | PTE_W | PTE_U)) == (PTE_P | PTE_W | PTE_U));
+}
+
+static unsigned released;
+static uint64_t released_mask;   /* bit i: arena frame i reported */
+
+static void note_release(uint64_t pa, void *ctx)
+{
+	unsigned frame = (unsigned)((pa - ARENA_BASE) / PAGE_SIZE_4K);
+
+	CHECK(ctx == &released);
+	CHECK(frame > 0 && frame < 64 && !(released_mask & (1ull << frame)));
+	released_mask |= 1ull << frame;
+	released++;
+}
+
+/* Release reports every table frame of the slots asked for, once, and clears them. */
+static void test_release(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_1G, 64);
+	uint64_t kva = 0xffff800000000000ull, size;
+
+	CHECK(map_range(&pt, 0x1000, 0x1000, PAGE_SIZE_4K, PTE_U) == 0);            /* 3 tables */
+	CHECK(map_range(&pt, 0x40000000, 0, PAGE_SIZE_2M, PTE_U) == 0);             /* +1 PD */
+	CHECK(map_range(&pt, 0x8000000000ull, 0, PAGE_SIZE_1G, PTE_U) == 0);        /* +1 PDPT */
+	CHECK(map_range(&pt, kva, 0, PAGE_SIZE_4K, PTE_G) == 0);                    /* +3, core half */
+	CHECK(arena_used == 9);
+	released = 0;
+	released_mask = 0;
+	pgtable_release(&pt, 0, 255, note_release, &released);
+	CHECK(released == 5);
+	const uint64_t *root = arena_table(pt.root);
+	for (unsigned i = 0; i < 256; i++)
+		CHECK(root[i] == 0);
+	CHECK(x86_pt_lookup(&pt, kva, &size) != 0);
+	CHECK(x86_pt_lookup(&pt, 0x1000, &size) == 0);
+}
+
+struct leaf_log {
+	unsigned n;
+	uint64_t va[8];
+	unsigned level[8];
+};
+
+static void log_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
+{
+	struct leaf_log *log = arg;
+
+	CHECK(pte & PTE_P);
+	if (log->n < 8) {
+		log->va[log->n] = va;
+		log->level[log->n] = level;
+	}
+	log->n++;
+}
+
+/* Leaves in address order, with sign-extended addresses in the upper half. */
+static void test_for_each_leaf(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 64);
+	struct leaf_log log = { 0 };
+	uint64_t kva = 0xffff800000200000ull;
+
+	CHECK(map_range(&pt, kva, 0, PAGE_SIZE_2M + PAGE_SIZE_4K, 0) == 0);
+	CHECK(map_range(&pt, 0x5000, 0, PAGE_SIZE_4K, 0) == 0);
+	pgtable_for_each_leaf(&pt, 0, 511, log_leaf, &log);
+	CHECK(log.n == 3);
+	CHECK(log.va[0] == 0x5000 && log.level[0] == 0);
+	CHECK(log.va[1] == kva && log.level[1] == 1);
+	CHECK(log.va[2] == kva + PAGE_SIZE_2M && log.level[2] == 0);
+	log.n = 0;
+	pgtable_for_each_leaf(&pt, 256, 511, log_leaf, &log);
+	CHECK(log.n == 2);
+}
+
 /* Random ranges in disjoint 4 GiB slots, each checked page by page. */
 static void test_random(unsigned rounds)
 {
@@ -231,6 +366,10 @@ int main(int argc, char **argv)
 	test_misaligned_pa_gets_small_pages();
 	test_errors();
 	test_user_bit_on_path();
+	test_busy_changes_nothing();
+	test_map_leaf();
+	test_release();
+	test_for_each_leaf();
 	test_random(rounds);
 	free(arena);
 	printf("x86_pgtable: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
