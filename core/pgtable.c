@@ -1,8 +1,8 @@
 /*
  * The generic page-table walker (see core/pgtable.h): mapping ranges with
- * the largest leaves alignment allows, mapping single leaves for user
- * address spaces, finding, visiting and releasing, over the entry
- * primitives of <arch/pte.h>.
+ * the largest leaves alignment allows, visiting and releasing, over the
+ * entry primitives of <arch/pte.h>.  Single-leaf mapping and lookup, which
+ * the fault path uses, are inline in the header.
  *
  * Mapping is decode-then-perform as far as the hardware format allows:
  * every entry a mapping would write is checked first, so a caller's
