@@ -267,10 +267,16 @@ KTEST(x86_time, timer_rate_matches_tsc)
 	uint64_t elapsed = prev - t0, mid = median(gaps, ngaps);
 
 	KEXPECT_EQ(t, last - first, TIMER_TEST_TICKS);
-	/* 5% for the boot-time TSC calibration */
+	/* 5% for the boot-time TSC calibration.  A loaded host can only make
+	 * ticks late (QEMU's timer follows host time without -icount), never
+	 * early, so "not too fast" holds everywhere ... */
 	KEXPECT(t, elapsed > (TIMER_TEST_TICKS - 3) * period * 95 / 100);
-	KEXPECT(t, mid < period * 3 / 2);
-	KEXPECT(t, elapsed < TIMER_TEST_TICKS * period * 4);
+	/* ... while "not too slow" is exact only where time is virtual: the
+	 * timer.icount boot test runs under -icount with "timer_strict". */
+	if (cmdline_has("timer_strict")) {
+		KEXPECT(t, mid < period * 3 / 2);
+		KEXPECT(t, elapsed < TIMER_TEST_TICKS * period * 4);
+	}
 	printk("# x86_time: %u ticks in %llu TSC cycles (period %llu), median interval %llu\n",
 	       TIMER_TEST_TICKS, (unsigned long long)elapsed, (unsigned long long)period,
 	       (unsigned long long)mid);

@@ -22,12 +22,9 @@
 
 /*
  * The part of the boot map the mm core may manage: only RAM the server can
- * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA), and on
- * x86_64 without "reserved" (e820 type 2) ranges, which also name holes
- * that are not RAM (BIOS ROM, MMIO, the 12 GiB window below 1 TiB QEMU
- * reports): as in Linux, they are not memory, and a memmap sized for them
- * might not fit in RAM.  On riscv64 a reserved range is RAM (device-tree
- * reserved-memory) and stays.
+ * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA).  Holes
+ * that are not RAM (x86 e820 "reserved") arrive as MNEME_MEM_FIRMWARE,
+ * which memblock does not count as memory.
  */
 static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
@@ -37,8 +34,6 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 	view = *bi;
 	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
 		struct mneme_mem_range r = bi->ranges[i];
-		if (bi->arch == MNEME_ARCH_X86_64 && r.type == MNEME_MEM_RESERVED)
-			continue;
 		if (r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
 			continue;
 		if (r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base)

@@ -19,3 +19,9 @@ mneme_qemu_test(stack-overflow-dump x86_64 ARGS --append x86_stack_overflow_test
 # An initrd arrives as PVH module 0 and is kept out of usable memory (any file will do).
 mneme_qemu_test(initrd x86_64 ARGS --check-map --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core"
   -- -initrd ${MNEME_IMAGE_x86_64})
+
+# The timer's rate against the TSC, exact only where time is virtual: under
+# -icount both follow the instruction count, so "not too slow" is checked
+# here and nowhere a loaded host could make ticks late.
+mneme_qemu_test(timer.icount x86_64 ARGS --icount --append timer_strict
+  --expect-line "# x86_time: 40 ticks")
