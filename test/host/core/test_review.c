@@ -3,6 +3,7 @@
  * the memory server that must fail with an error code instead of
  * corrupting the core.
  */
+#include <arch/uspace.h>
 #include <core/task.h>
 #include <core/vm.h>
 #include "harness.h"
@@ -63,8 +64,64 @@ static void test_root_and_pool_frames_in_use(void)
 	CHECK_EQ(SYS(s, task_create, pt, 0, 3, 0, 0, 0, 0), 0);
 }
 
+/*
+ * A task whose pager endpoint it can receive on: one of its threads takes
+ * the fault of another and answers KILL, ending its own task (and itself)
+ * inside its reply_recv / reply.  The core must finish the call on a freed
+ * thread without touching it again, queue the EXIT message, and leave the
+ * endpoint (owned by another task) alive and empty.
+ */
+static void kill_self_through_own_pager(bool with_recv)
+{
+	h_init();
+	struct task *srv = h_task(true);
+	struct thread *s = h_thread(srv, 5);
+	struct task *owner = h_task(false), *t = h_task(false);
+	struct thread *o = h_thread(owner, 5);
+	struct endpoint *ep = endpoint_alloc(owner);
+	struct thread *a = h_thread(t, 10), *b = h_thread(t, 10);
+	int slot = h_ep_handle(t, ep, 0, MNEME_RIGHTS_ALL);
+
+	(void)o;
+	(void)s;
+	t->pager = ep;
+	t->pager_gen = ep->gen;
+	h_run(a);
+	SYS(a, recv, slot, 0, 0, 0, 0, 0, 0);     /* blocks */
+	CHECK_EQ(a->state, THREAD_RECV);
+	h_run(b);
+	core_user_exception(&b->regs, CORE_EXC_PAGE_FAULT, 0x5000, MNEME_PROT_READ);
+	CHECK(current == a);
+	CHECK_EQ(b->state, THREAD_REPLY);
+	CHECK_EQ(mneme_msginfo_label(h_ret(a, 2)), MNEME_LABEL_FAULT);
+	uint64_t kill = mneme_msginfo(MNEME_LABEL_KILL, 0, 0);
+	if (with_recv)
+		SYS(a, reply_recv, slot, kill, 77, 0, 0, 0, 0);
+	else
+		SYS(a, reply, 0, kill, 77, 0, 0, 0, 0);
+	CHECK_EQ(t->state, TASK_ZOMBIE);          /* EXIT waits on the server endpoint */
+	CHECK_EQ(a->state, THREAD_FREE);
+	CHECK_EQ(b->state, THREAD_FREE);
+	CHECK(current != a && current != b && current != NULL);
+	CHECK(ep->alive && list_empty(&ep->recv_q) && list_empty(&ep->send_q));
+	CHECK_EQ(t->exit_words[1], 77);
+	CHECK_EQ(t->exit_words[2], MNEME_EXIT_KILLED);
+	CHECK_EQ(t->exit_words[3], MNEME_FAULT_PAGE);
+	h_run(s);
+	CHECK_EQ(SYS(s, recv, MNEME_HANDLE_SERVER_EP, 0, 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(mneme_msginfo_label(h_ret(s, 2)), MNEME_LABEL_EXIT);
+	CHECK_EQ(t->state, TASK_FREE);
+}
+
+static void test_kill_self_through_own_pager(void)
+{
+	kill_self_through_own_pager(true);
+	kill_self_through_own_pager(false);
+}
+
 int main(void)
 {
 	test_root_and_pool_frames_in_use();
+	test_kill_self_through_own_pager();
 	return h_report("core_review");
 }
