@@ -75,13 +75,16 @@ static int insert_page(unsigned slot, uint64_t va, struct page *p)
 int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
 {
 	struct vm_space *s = mm_tasks[slot].space;
-	int err = vm_protect(s, va, MM_FRAME_SIZE, prot);
-
-	if (err)
-		return err;
+	/* The frame first: running out of memory must leave the region's rights as they were. */
 	struct page *p = task_page();
+
 	if (!p)
 		return -MNEME_ENOMEM;
+	int err = vm_protect(s, va, MM_FRAME_SIZE, prot);
+	if (err) {
+		__free_pages(p, 0);
+		return err;
+	}
 	memset(page_address(p), (int)fill, MM_FRAME_SIZE);
 	return insert_page(slot, va, p);
 }
