@@ -33,16 +33,7 @@
 #define MM_MEMBLOCK_H
 
 #include "mm/port.h"
-
-#ifndef NODES_SHIFT
-#define NODES_SHIFT 6
-#endif
-#ifndef MAX_NUMNODES
-#define MAX_NUMNODES (1 << NODES_SHIFT)
-#endif
-#ifndef NUMA_NO_NODE
-#define NUMA_NO_NODE (-1)
-#endif
+#include "linux/numa.h"     /* NODES_SHIFT, MAX_NUMNODES, NUMA_NO_NODE */
 #ifndef PHYS_ADDR_MAX
 #define PHYS_ADDR_MAX (~(phys_addr_t)0)
 #endif
