@@ -171,6 +171,27 @@ static inline uint64_t arch_cycles(void)
 	__asm__ volatile("rdtime %0" : "=r"(t));
 	return t;
 }
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+
+/*
+ * The per-CPU block of the architecture (first member of struct cpu).
+ * Single-hart for now: the boot hart's block; arch_this_cpu() returns it.
+ */
+struct arch_cpu {
+	uint64_t unused;
+};
+
+struct cpu;
+extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
+
+static inline struct cpu *arch_this_cpu(void)
+{
+	return arch_boot_cpu;
+}
 #endif
 
 #endif

@@ -41,6 +41,7 @@ int fake_exit_code = -1;
 jmp_buf *fake_idle_jmp;
 unsigned fake_idle_count;
 struct arch_regs *fake_current_regs;
+struct cpu *fake_this_cpu;
 uint64_t fake_ticks;
 unsigned fake_flushes;
 
