@@ -30,22 +30,40 @@ static inline void spin_init(spinlock_t *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED);
 }
 
+/*
+ * The architecture may supply the two atomic steps itself (they are on
+ * the IPC fast path, where each instruction counts): ARCH_HAS_SPINLOCK
+ * with arch_spin_trylock(word) (true if it was 0 and is now 1, acquire)
+ * and arch_spin_unlock(word) (store 0, release).
+ */
+#ifndef ARCH_HAS_SPINLOCK
+static inline bool arch_spin_trylock(uint32_t *word)
+{
+	return __atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+static inline void arch_spin_unlock(uint32_t *word)
+{
+	__atomic_store_n(word, 0, __ATOMIC_RELEASE);
+}
+#endif
+
 static inline bool spin_trylock(spinlock_t *l)
 {
-	return __atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0;
+	return arch_spin_trylock(&l->locked);
 }
 
 /* Test-and-test-and-set: waiters spin on a plain load, not on the bus. */
 static inline void spin_lock(spinlock_t *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+	while (__builtin_expect(!arch_spin_trylock(&l->locked), 0))
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			arch_cpu_relax();
 }
 
 static inline void spin_unlock(spinlock_t *l)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	arch_spin_unlock(&l->locked);
 }
 
 static inline bool spin_is_locked(const spinlock_t *l)

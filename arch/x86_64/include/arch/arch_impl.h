@@ -5,6 +5,7 @@
 #ifndef ARCH_ARCH_IMPL_H
 #define ARCH_ARCH_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/frame.h>
@@ -175,6 +176,21 @@ static inline uint64_t arch_cycles(void)
 static inline void arch_cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
+}
+
+/* Spinlock steps (<core/spinlock.h>): lock bts leaves the old bit in CF, one branch decides. */
+#define ARCH_HAS_SPINLOCK 1
+static inline bool arch_spin_trylock(uint32_t *word)
+{
+	bool was;
+
+	__asm__ volatile("lock btsl $0, %0" : "+m"(*word), "=@ccc"(was) : : "memory");
+	return !was;
+}
+
+static inline void arch_spin_unlock(uint32_t *word)
+{
+	__atomic_store_n(word, 0, __ATOMIC_RELEASE);   /* a plain store on x86 (TSO) */
 }
 
 /*
