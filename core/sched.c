@@ -182,10 +182,17 @@ void sched_wake(struct thread *t)
 void sched_resume(struct thread *t)
 {
 	struct cpu *c = this_cpu();
+	struct cpu *home = &cpu_table[t->cpu];
 
 	t->state = THREAD_RUNNABLE;
 	t->blocked_on = NULL;
-	if (!c->cur && (READ_ONCE(t->cpus_allowed) & cpumask_of(c->index))) {
+	/*
+	 * The CPU passes to @t (L4's direct switch) if it may run here and
+	 * its own CPU is not sitting idle: a thread whose CPU idles goes back
+	 * there, so threads do not all gather on a server's CPU.
+	 */
+	if (!c->cur && (READ_ONCE(t->cpus_allowed) & cpumask_of(c->index)) &&
+	    (home == c || !READ_ONCE(home->idle))) {
 		sched_set_cpu(t, c);
 		c->cur = t;
 	} else {

@@ -18,6 +18,7 @@
 #include <core/syscall.h>
 #include <core/task.h>
 #include <mneme/error.h>
+#include <mneme/fault.h>
 
 typedef void (*sys_fn)(struct thread *cur);
 
@@ -87,6 +88,11 @@ void sys_yield(struct thread *cur)
 void sys_thread_exit(struct thread *cur)
 {
 	thread_exit_current(arch_regs_arg(&cur->regs, 0));
+}
+
+void sys_task_exit(struct thread *cur)
+{
+	task_kill(cur->task, MNEME_EXIT_NORMAL, arch_regs_arg(&cur->regs, 0), 0);
 }
 
 void sys_ipc_buffer_set(struct thread *cur)

@@ -10,6 +10,7 @@
 #include "vm.h"
 #include "vm_backend.h"
 #include "serve.h"
+#include "vm_internal.h"
 #include "task.h"
 
 struct mm_server_stats mm_server_stats;
@@ -125,6 +126,25 @@ static int64_t request_map(unsigned caller, const struct ulib_msg *in)
 	return mm_task_map_new(s, va, (unsigned)in->w[2], (unsigned)in->w[3]);
 }
 
+/*
+ * A pager's new rights for a page of its child (0: the page is unmapped
+ * and its frame freed); the core's shootdown has run when this returns.
+ */
+static int64_t request_protect_child(unsigned caller, const struct ulib_msg *in)
+{
+	unsigned s = child_of(caller, in->w[0]);
+	uint64_t va = in->w[1];
+	unsigned prot = (unsigned)in->w[2];
+
+	if (!s || mm_tasks[s].state != MM_TASK_RUNNING || !mm_tasks[s].foreign_pager)
+		return -MNEME_EPERM;
+	if (va < ULIB_NOWHERE_VA || va >= ULIB_NOWHERE_VA + ULIB_HEAP_SIZE)
+		return -MNEME_EINVAL;
+	if (!prot)
+		vm_drop_range(mm_tasks[s].space, va, va + MM_FRAME_SIZE, true);
+	return vm_protect(mm_tasks[s].space, va, MM_FRAME_SIZE, prot);
+}
+
 /* A memory request: the vm module decodes and performs it for the caller's space. */
 static void request_memory(unsigned caller, const struct ulib_msg *in, struct ulib_msg *out)
 {
@@ -164,6 +184,9 @@ static void request_lifecycle(unsigned caller, const struct ulib_msg *in, struct
 		break;
 	case MNEME_MM_MAP_CHILD:
 		set_reply(out, request_map(caller, in), 0, 0, 0, 0);
+		break;
+	case MNEME_MM_PROTECT_CHILD:
+		set_reply(out, request_protect_child(caller, in), 0, 0, 0, 0);
 		break;
 	default:   /* PING */
 		set_reply(out, 0, 0, 0, 0, 0);

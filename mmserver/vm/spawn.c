@@ -12,7 +12,7 @@
 
 bool vm_lifecycle_label(uint32_t label)
 {
-	return label >= MNEME_MM_SPAWN && label <= MNEME_MM_PING;
+	return label >= MNEME_MM_SPAWN && label <= MNEME_MM_PROTECT_CHILD;
 }
 
 /* The program name: 1..32 bytes, NUL-padded (nothing after the first NUL). */
@@ -74,7 +74,8 @@ int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req)
 
 int vm_lifecycle_decode(const struct vm_msg *m, uint64_t *child)
 {
-	static const unsigned used[] = { 4, 1, 1, 4, 0 };   /* SPAWN, STATUS, KILL, MAP_CHILD, PING */
+	/* SPAWN, STATUS, KILL, MAP_CHILD, PING, PROTECT_CHILD */
+	static const unsigned used[] = { 4, 1, 1, 4, 0, 3 };
 
 	if (!vm_lifecycle_label(m->label))
 		return -MNEME_ENOSYS;
@@ -88,6 +89,9 @@ int vm_lifecycle_decode(const struct vm_msg *m, uint64_t *child)
 	if (m->label == MNEME_MM_MAP_CHILD &&
 	    (m->w[1] % VM_PAGE_SIZE || !m->w[2] || (m->w[2] & ~(uint64_t)MNEME_MM_PROT_MASK) ||
 	     m->w[3] > 255))
+		return -MNEME_EINVAL;
+	if (m->label == MNEME_MM_PROTECT_CHILD &&
+	    (m->w[1] % VM_PAGE_SIZE || (m->w[2] & ~(uint64_t)MNEME_MM_PROT_MASK)))
 		return -MNEME_EINVAL;
 	*child = m->w[0];
 	return 0;

@@ -80,6 +80,13 @@ int64_t mm_map(uint64_t child, uint64_t va, unsigned prot, unsigned fill)
 	return mm_request(MNEME_MM_MAP_CHILD, 0, w, 0, NULL);
 }
 
+int64_t mm_protect_child(uint64_t child, uint64_t va, unsigned prot)
+{
+	uint64_t w[4] = { child, va, prot };
+
+	return mm_request(MNEME_MM_PROTECT_CHILD, 0, w, 0, NULL);
+}
+
 int64_t mm_ping(void)
 {
 	return mm_request(MNEME_MM_PING, 0, NULL, 0, NULL);

@@ -13,7 +13,7 @@ const struct mneme_boot_info *ulib_boot_info;
 void exit(int status)
 {
 	for (;;)
-		mneme_thread_exit((uint64_t)(int64_t)status);
+		mneme_task_exit((uint64_t)(int64_t)status);
 }
 
 void ulib_main(uint64_t arg0, uint64_t arg1)

@@ -11,7 +11,7 @@
  * together (both hold it, or one is the other's pager and faults now and
  * then), so they call, receive, reply, transfer handles and die while
  * blocked on each other in every IPC state (count/8 calls, or pairs=).  Then the test itself makes as many calls again,
- * leaving out only thread_exit (it would end the fuzzer) and IPC on
+ * leaving out only thread_exit and task_exit (they would end the fuzzer) and IPC on
  * handles it holds (a receive there would wait forever); threads it
  * spawns in itself start where they end at once.
  */
@@ -72,6 +72,7 @@ static bool tame(uint64_t nr, uint64_t a[7])
 {
 	switch (nr) {
 	case MNEME_SYS_thread_exit:
+	case MNEME_SYS_task_exit:
 		return false;
 	case MNEME_SYS_thread_spawn:   /* a thread of ours at a random address would end us */
 		a[0] = (uint64_t)(uintptr_t)spawned_thread;

@@ -17,3 +17,21 @@ _start:
 	call	ulib_main
 	unimp
 	.size _start, . - _start
+
+/*
+ * _ulib_thread_start: where threads made with ulib_thread_create() begin
+ * (sp = their stack top, arg0/arg1 in a0/a1): gp and the alignment as
+ * above, then ulib_thread_main(arg0, arg1), which never returns.
+ */
+	.globl _ulib_thread_start
+	.type _ulib_thread_start, @function
+_ulib_thread_start:
+	.option push
+	.option norelax
+	lla	gp, __global_pointer$
+	.option pop
+	li	s0, 0
+	andi	sp, sp, -16
+	call	ulib_thread_main
+	unimp
+	.size _ulib_thread_start, . - _ulib_thread_start

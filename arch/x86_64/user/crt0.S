@@ -13,4 +13,17 @@ _start:
 	call	ulib_main
 	ud2
 	.size _start, . - _start
+/*
+ * _ulib_thread_start: where threads made with ulib_thread_create() begin
+ * (rsp = their stack top, arg0/arg1 in rdi/rsi): the same alignment, then
+ * ulib_thread_main(arg0, arg1), which never returns.
+ */
+	.globl _ulib_thread_start
+	.type _ulib_thread_start, @function
+_ulib_thread_start:
+	xorl	%ebp, %ebp
+	andq	$-16, %rsp
+	call	ulib_thread_main
+	ud2
+	.size _ulib_thread_start, . - _ulib_thread_start
 	.section .note.GNU-stack, "", @progbits

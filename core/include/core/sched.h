@@ -39,7 +39,8 @@ void sched_wake(struct thread *t);
 void sched_enqueue(struct thread *t);
 /*
  * @t (runnable, not queued) runs on this CPU next if the current thread
- * blocked and @t may run here; else it is queued as by sched_enqueue().
+ * blocked, @t may run here and its own CPU does not idle; else it is
+ * queued as by sched_enqueue().
  */
 void sched_resume(struct thread *t);
 /* The current thread stopped being runnable (blocked or died): sched_return() picks. */

@@ -50,6 +50,7 @@
 #define MNEME_MM_KILL        0x6d6d0003u
 #define MNEME_MM_MAP_CHILD   0x6d6d0004u   /* test pagers: a filled page into a child */
 #define MNEME_MM_PING        0x6d6d0005u
+#define MNEME_MM_PROTECT_CHILD 0x6d6d0006u /* test pagers: new rights on a child's page (0: drop it) */
 
 /* Memory. */
 #define MNEME_MM_ALLOC_PAGES 0x6d6d0010u
@@ -191,6 +192,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  * MNEME_MM_KILL          w0 = child id: destroy it (and its children)
  * MNEME_MM_MAP_CHILD     w0 = child id, w1 = address, w2 = rights, w3 = fill
  *                        byte (a child whose pager is the caller only)
+ * MNEME_MM_PROTECT_CHILD w0 = child id, w1 = address, w2 = rights (0: unmap the page and free
+ *                        its frame); returns once no CPU can use the old translation
  * MNEME_MM_PING          no words; replies at once
  */
 

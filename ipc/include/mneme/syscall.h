@@ -42,6 +42,7 @@
 	X(13, thread_spawn,    5, MNEME_SYS_ANY)    /* entry, sp, a0, a1, prio -> ret1 = thread handle (own task, started) */ \
 	X(14, thread_set_affinity, 2, MNEME_SYS_ANY) /* thread handle (0 = self), cpu mask (~0 = any) */ \
 	X(15, cpu_current,     0, MNEME_SYS_ANY)    /* -> ret1 = this CPU, ret2 = CPUs online, ret3 = node */ \
+	X(16, task_exit,       1, MNEME_SYS_ANY)    /* status: the whole task ends (every thread) */ \
 	/* memory server only */                                                \
 	X(32, task_create,     3, MNEME_SYS_SERVER) /* root_pa, pager ep handle (0 = none), badge -> ret1 = task handle */ \
 	X(33, task_destroy,    1, MNEME_SYS_SERVER) /* task handle */ \

@@ -200,7 +200,8 @@ static void one_event(void)
 		core_preempt(&t->regs);
 	} else {
 		uint64_t nr = rnd() % 3 ? rnd() % 45 : rnd() % 70;
-		if (nr == server_only_exits[0] || (t->task == server_task && nr == MNEME_SYS_thread_exit))
+		if (nr == server_only_exits[0] ||
+		    (t->task == server_task && (nr == MNEME_SYS_thread_exit || nr == MNEME_SYS_task_exit)))
 			nr = MNEME_SYS_yield;
 		t->regs = (struct arch_regs){ .nr = nr, .a = { rnd_arg(), rnd_arg(), rnd_arg(), rnd_arg(),
 							       rnd_arg(), rnd_arg(), rnd_arg() } };

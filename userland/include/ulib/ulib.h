@@ -44,6 +44,8 @@ int64_t mm_spawn(const char *prog, const char *args, unsigned flags, uint64_t ha
 int64_t mm_status(uint64_t child, uint64_t *state, uint64_t *status, uint64_t *reason);
 int64_t mm_kill(uint64_t child);
 int64_t mm_map(uint64_t child, uint64_t va, unsigned prot, unsigned fill);
+/* New rights @prot for @child's page at @va (0: unmap it and free its frame); the child's pager only. */
+int64_t mm_protect_child(uint64_t child, uint64_t va, unsigned prot);
 int64_t mm_ping(void);
 /* Wait (yielding) until @child has exited; -MNEME_EBUSY if it runs past @max_yields. */
 int64_t mm_wait(uint64_t child, uint64_t max_yields, uint64_t *status, uint64_t *reason);
