@@ -95,7 +95,7 @@ static inline uint64_t read_cr2(void)
 	return v;
 }
 
-/* What CPUID says the boot CPU has (cpu.c). */
+/* What CPUID says a CPU has (cpu.c); x86_cpu is the boot CPU's. */
 struct x86_cpu_features {
 	bool nx;            /* EFER.NXE / PTE bit 63 */
 	bool pdpe1gb;       /* 1 GiB pages */
@@ -108,24 +108,22 @@ struct x86_cpu_features {
 	unsigned virt_bits;
 };
 extern struct x86_cpu_features x86_cpu;
-void x86_cpu_detect(void);
-/* Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) and print the summary line. */
+/* Read the calling CPU's features into *@f. */
+void x86_cpu_detect(struct x86_cpu_features *f);
+/*
+ * Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) on the calling
+ * CPU; x86_cpu_enable_protection() also prints the boot CPU's summary line.
+ */
+void x86_cpu_protection_on(void);
 void x86_cpu_enable_protection(void);
 
-/* The task state segment (desc.c): rsp[0] is the frame end of the current thread. */
-struct x86_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];               /* ist[0] is IST slot 1 */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-extern struct x86_tss x86_tss;
-
-/* uspace.c: syscall MSRs, GS base, PCID, FP off for user mode (after the final CR3). */
+/*
+ * uspace.c: the boot CPU's user-mode set-up after the final CR3
+ * (x86_uspace_init: SMAP and PCID decisions, then x86_uspace_cpu_init),
+ * and every CPU's own (syscall MSRs, PCID on, FP off for user mode).
+ */
 void x86_uspace_init(void);
+void x86_uspace_cpu_init(void);
 /* Go back to the core's own tables (tests that activated a user space). */
 void x86_activate_core(void);
 /* SMAP is on: the entry code and user copies use stac/clac (trap.S, entry.S read it). */
@@ -140,9 +138,16 @@ void x86_serial_init(void);
 /* pvh.c: copy the PVH start info (and what it points to) into the image. */
 void x86_pvh_save(uint32_t start_info_pa);
 
-/* desc.c: GDT with TSS, IDT. */
-void x86_gdt_init(void);
+/*
+ * desc.c: the calling CPU's GDT and TSS in @c->arch, with IST stacks
+ * whose tops are @ist_top[0..2] (#DF, NMI, #MC), loaded, and its GS base
+ * pointed at @c; the IDT, built once (x86_idt_init) and loaded on every
+ * CPU (x86_idt_load).
+ */
+#define X86_NR_IST 3
+void x86_gdt_init(struct cpu *c, const uint64_t ist_top[X86_NR_IST]);
 void x86_idt_init(void);
+void x86_idt_load(void);
 
 /* selftest.c: command-line selected checks that end the run. */
 void x86_boot_selftest(void);
