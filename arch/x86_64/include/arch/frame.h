@@ -53,4 +53,10 @@
 #define PCPU_GDT       144  /* this CPU's GDT */
 #define PCPU_SIZE      208
 
+/* struct x86_ap_boot (smp.c): what an application processor's entry (boot.S) reads. */
+#define AP_BOOT_CPU    0    /* its struct cpu * */
+#define AP_BOOT_STACK  8    /* top of its kernel stack */
+#define AP_BOOT_CR3    16   /* the core's page tables */
+#define AP_BOOT_EFER   24   /* EFER bits to turn on before that CR3 (NXE) */
+
 #endif

@@ -137,6 +137,18 @@ void x86_serial_init(void);
 
 /* pvh.c: copy the PVH start info (and what it points to) into the image. */
 void x86_pvh_save(uint32_t start_info_pa);
+/* The RSDP's address the start info gave, 0 if none. */
+uint64_t x86_pvh_rsdp(void);
+
+/*
+ * acpi_boot.c: the firmware's ACPI tables, validated, read through the
+ * fixmap window (boot CPU only, before the other CPUs start).  NULL if
+ * there are none or they cannot be used (reported once).
+ */
+struct acpi_root;
+const struct acpi_root *x86_acpi_root(void);
+/* Unmap the window once done with what acpi_find_table() & co. returned. */
+void x86_acpi_release(void);
 
 /*
  * desc.c: the calling CPU's GDT and TSS in @c->arch, with IST stacks
@@ -149,6 +161,25 @@ void x86_gdt_init(struct cpu *c, const uint64_t ist_top[X86_NR_IST]);
 void x86_idt_init(void);
 void x86_idt_load(void);
 
+/* smp.c: reserve the application processors' start-up page below 1 MiB (bootmem). */
+void x86_trampoline_reserve(void);
+/*
+ * ipi.c: cross-CPU requests.  x86_cpu_call() runs @fn(@arg) on CPU @c
+ * (not the caller) from its request interrupt, interrupts off, and
+ * returns once it has returned; the caller serves requests addressed to
+ * it while it waits.  x86_requests_serve() runs every request waiting
+ * for the calling CPU (the X86_VEC_CALL handler, and every wait).
+ */
+void x86_cpu_call(struct cpu *c, void (*fn)(void *arg), void *arg);
+void x86_cpu_call_many(uint64_t mask, void (*fn)(void *arg), void *arg);
+void x86_requests_serve(void);
+/* Requests the calling CPU has served: TLB flushes and calls (statistics and tests). */
+struct x86_request_stats {
+	uint64_t flushes;
+	uint64_t calls;
+};
+extern struct x86_request_stats x86_request_stats[];
+
 /* selftest.c: command-line selected checks that end the run. */
 void x86_boot_selftest(void);
 
@@ -158,8 +189,13 @@ void x86_trap(struct arch_regs *regs);
 extern volatile uint64_t x86_breakpoints;
 const char *x86_exception_name(uint64_t vector);
 
-/* apic.c: local APIC access once mapped. */
+/* apic.c: the calling CPU's local APIC (once mapped): end of interrupt, id, ICR. */
 void lapic_eoi(void);
+uint32_t x86_lapic_id(void);
+#define X86_ICR_FIXED   0x4000u         /* fixed delivery, level assert: | vector */
+#define X86_ICR_INIT    0x4500u         /* INIT, level assert */
+#define X86_ICR_STARTUP 0x4600u         /* start-up IPI: | page number of the entry */
+void x86_lapic_icr(uint32_t apic_id, uint32_t low);
 /* tsc.c: measure TSC ticks per second against the PIT; also sets x86_tsc_hz. */
 uint64_t x86_tsc_calibrate(void);
 extern uint64_t x86_tsc_hz;
