@@ -6,9 +6,10 @@
  * was asked.
  *
  * Requests (TLB flushes, and calls for tests) travel through mailboxes:
- * mailbox[target][requester] is one slot per pair of CPUs, so any number
- * of CPUs can have a request pending at the same target at once, and
- * each has at most one outstanding per target.  A slot goes
+ * mailbox[kind][target][requester] is one slot per pair of CPUs and kind
+ * of request, so any number of CPUs can have a request pending at the
+ * same target at once, and each has at most one of each kind outstanding
+ * per target (a long call does not hold up flushes).  A slot goes
  *
  *   FREE --requester fills it, release--> POSTED
  *        --target, before it runs it--> RUNNING --target, release--> FREE
@@ -35,7 +36,7 @@
 #define WAIT_WARN_SECONDS 10
 
 enum { REQ_FREE, REQ_POSTED, REQ_RUNNING };
-enum { REQ_FLUSH, REQ_CALL };
+enum { REQ_FLUSH, REQ_CALL, REQ_KINDS };
 
 struct x86_request {
 	uint32_t state;                /* REQ_*: the handshake above */
@@ -46,7 +47,7 @@ struct x86_request {
 	void *arg;
 } __attribute__((aligned(64)));
 
-static struct x86_request mailbox[CORE_MAX_CPUS][CORE_MAX_CPUS];
+static struct x86_request mailbox[REQ_KINDS][CORE_MAX_CPUS][CORE_MAX_CPUS];
 struct x86_request_stats x86_request_stats[CORE_MAX_CPUS];
 
 void arch_ipi_send(struct cpu *c)
@@ -76,13 +77,15 @@ void x86_requests_serve(void)
 {
 	unsigned me = this_cpu_index();
 
-	for (unsigned from = 0; from < CORE_MAX_CPUS; from++) {
-		struct x86_request *r = &mailbox[me][from];
-		if (load_acquire(&r->state) != REQ_POSTED)
-			continue;
-		WRITE_ONCE(r->state, REQ_RUNNING);
-		run(r, me);
-		store_release(&r->state, REQ_FREE);
+	for (unsigned kind = 0; kind < REQ_KINDS; kind++) {
+		for (unsigned from = 0; from < CORE_MAX_CPUS; from++) {
+			struct x86_request *r = &mailbox[kind][me][from];
+			if (load_acquire(&r->state) != REQ_POSTED)
+				continue;
+			WRITE_ONCE(r->state, REQ_RUNNING);
+			run(r, me);
+			store_release(&r->state, REQ_FREE);
+		}
 	}
 }
 
@@ -103,19 +106,19 @@ static void wait_free(const uint32_t *state, unsigned target)
 	}
 }
 
-/* @mask without the caller, every CPU in it online. */
+/* @mask without the caller, every CPU in it online (the boot CPU always is). */
 static uint64_t targets(uint64_t mask)
 {
 	mask &= ~cpumask_of(this_cpu_index());
 	for (unsigned i = 0; i < CORE_MAX_CPUS; i++)
 		if (mask & cpumask_of(i))
-			ASSERT(i < nr_cpus_possible && load_acquire(&cpu_table[i].online));
+			ASSERT(i < nr_cpus_possible && (i == 0 || load_acquire(&cpu_table[i].online)));
 	ASSERT(!(mask >> CORE_MAX_CPUS));
 	return mask;
 }
 
-/* Post @req to every CPU of @mask, interrupt them, wait until all have run it. */
-static void request(uint64_t mask, const struct x86_request *req)
+/* Post @req to every CPU of @mask (without the caller) and interrupt them; returns the mask. */
+static uint64_t post(uint64_t mask, const struct x86_request *req)
 {
 	unsigned me = this_cpu_index();
 	unsigned long irq = arch_irq_save();
@@ -124,7 +127,7 @@ static void request(uint64_t mask, const struct x86_request *req)
 	for (unsigned t = 0; t < CORE_MAX_CPUS; t++) {
 		if (!(mask & cpumask_of(t)))
 			continue;
-		struct x86_request *r = &mailbox[t][me];
+		struct x86_request *r = &mailbox[req->kind][t][me];
 		wait_free(&r->state, t);      /* ours from an outer level (we are in a call) */
 		r->kind = req->kind;
 		r->as = req->as;
@@ -137,9 +140,19 @@ static void request(uint64_t mask, const struct x86_request *req)
 	for (unsigned t = 0; t < CORE_MAX_CPUS; t++)
 		if (mask & cpumask_of(t))
 			x86_lapic_icr((uint32_t)cpu_table[t].hwid, X86_ICR_FIXED | X86_VEC_CALL);
+	arch_irq_restore(irq);
+	return mask;
+}
+
+/* Wait, interrupts off, until every CPU of @mask has run the caller's request of @kind. */
+static void wait_done(uint64_t mask, unsigned kind)
+{
+	unsigned me = this_cpu_index();
+	unsigned long irq = arch_irq_save();
+
 	for (unsigned t = 0; t < CORE_MAX_CPUS; t++)
 		if (mask & cpumask_of(t))
-			wait_free(&mailbox[t][me].state, t);
+			wait_free(&mailbox[kind][t][me].state, t);
 	arch_irq_restore(irq);
 }
 
@@ -154,17 +167,22 @@ void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t v
 {
 	struct x86_request req = { .kind = REQ_FLUSH, .as = *as, .va = va, .size = size };
 
-	request(mask, &req);
+	wait_done(post(mask, &req), REQ_FLUSH);
 }
 
-void x86_cpu_call_many(uint64_t mask, void (*fn)(void *arg), void *arg)
+uint64_t x86_cpu_call_start(uint64_t mask, void (*fn)(void *arg), void *arg)
 {
 	struct x86_request req = { .kind = REQ_CALL, .fn = fn, .arg = arg };
 
-	request(mask, &req);
+	return post(mask, &req);
+}
+
+void x86_cpu_call_wait(uint64_t mask)
+{
+	wait_done(mask, REQ_CALL);
 }
 
 void x86_cpu_call(struct cpu *c, void (*fn)(void *arg), void *arg)
 {
-	x86_cpu_call_many(cpumask_of(c->index), fn, arg);
+	x86_cpu_call_wait(x86_cpu_call_start(cpumask_of(c->index), fn, arg));
 }

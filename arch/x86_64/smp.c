@@ -56,11 +56,11 @@ _Static_assert(PCPU_TSS_RSP0 % 8 == 0, "TSS.rsp0 aligned");
 _Static_assert(offsetof(struct arch_cpu, gdt) == PCPU_GDT, "percpu layout");
 _Static_assert(sizeof(struct arch_cpu) == PCPU_SIZE, "percpu layout");
 
-/* One CPU's slot of the fixmap stack area: guard, kernel stack, then guard + IST stack x 3. */
-#define SLOT_KSTACK      0x1000
-#define KSTACK_SIZE      0x4000
-#define SLOT_IST(i)      (0x6000 + (i) * 0x3000)
-#define IST_SIZE         0x2000
+/* One CPU's slot of the fixmap stack area (layout.h): guard, kernel stack, then guard + IST stack x 3. */
+#define SLOT_KSTACK      X86_SLOT_KSTACK
+#define KSTACK_SIZE      X86_KSTACK_SIZE
+#define SLOT_IST(i)      X86_SLOT_IST(i)
+#define IST_SIZE         X86_IST_SIZE
 #define SLOT_PAGES       ((KSTACK_SIZE + X86_NR_IST * IST_SIZE) / PAGE_SIZE_4K)
 _Static_assert(SLOT_IST(X86_NR_IST - 1) + IST_SIZE < X86_CPU_STACKS_SIZE, "guard page on top");
 _Static_assert(X86_FIXMAP_STACKS + CORE_MAX_CPUS * X86_CPU_STACKS_SIZE <=
@@ -87,7 +87,7 @@ struct x86_ap_boot x86_ap_boot;
 enum { AP_STARTING, AP_RUNNING, AP_REFUSED };
 static uint32_t ap_status;              /* written by the starting CPU */
 static const char *ap_refusal;          /* why it refused (AP_REFUSED) */
-static uint64_t trampoline_pa;          /* the page below 1 MiB, 0 if none */
+uint64_t x86_trampoline_pa;             /* the page below 1 MiB, 0 if none */
 static uint64_t boot_cr0, boot_cr4, boot_efer;   /* what every CPU runs with */
 static struct acpi_cpu madt_cpus[MADT_MAX_CPUS];
 
@@ -104,7 +104,7 @@ void arch_cpu_init_boot(struct cpu *c)
 
 void x86_trampoline_reserve(void)
 {
-	trampoline_pa = bootmem_alloc(PAGE_SIZE_4K, PAGE_SIZE_4K, X86_ISA_END);
+	x86_trampoline_pa = bootmem_alloc(PAGE_SIZE_4K, PAGE_SIZE_4K, X86_ISA_END);
 }
 
 /* ---- discovery ---- */
@@ -179,7 +179,7 @@ unsigned arch_smp_discover(void)
 	if (m.nr_duplicates || m.nr_invalid)
 		printk("ACPI: MADT: ignored %u entries repeating an APIC id, %u with an invalid id\n",
 		       m.nr_duplicates, m.nr_invalid);
-	if (m.nr_enabled > 1 && !trampoline_pa)
+	if (m.nr_enabled > 1 && !x86_trampoline_pa)
 		return one_cpu("no free page below 1 MiB for the start-up trampoline");
 	return choose_cpus(&m);
 }
@@ -194,7 +194,7 @@ static void delay_us(uint64_t us)
 		arch_cpu_relax();
 }
 
-static uint64_t slot_va(const struct cpu *c)
+uint64_t x86_cpu_stacks(const struct cpu *c)
 {
 	return X86_FIXMAP_STACKS + (uint64_t)c->index * X86_CPU_STACKS_SIZE;
 }
@@ -203,7 +203,7 @@ static uint64_t slot_va(const struct cpu *c)
 static int map_stacks(const struct cpu *c)
 {
 	uint64_t pa = bootmem_alloc(SLOT_PAGES * PAGE_SIZE_4K, PAGE_SIZE_4K, ~0ull);
-	uint64_t slot = slot_va(c), leaf = PTE_W | PTE_G | (x86_cpu.nx ? PTE_NX : 0);
+	uint64_t slot = x86_cpu_stacks(c), leaf = PTE_W | PTE_G | (x86_cpu.nx ? PTE_NX : 0);
 
 	if (!pa)
 		return -MNEME_ENOMEM;
@@ -248,7 +248,7 @@ static void booted_note(const struct cpu *c, bool last)
 /* INIT, start-up, start-up: the MP protocol, the second start-up only if still silent. */
 static uint32_t send_startup(const struct cpu *c)
 {
-	uint32_t id = (uint32_t)c->hwid, page = (uint32_t)(trampoline_pa >> 12);
+	uint32_t id = (uint32_t)c->hwid, page = (uint32_t)(x86_trampoline_pa >> 12);
 
 	x86_lapic_icr(id, X86_ICR_INIT);
 	delay_us(INIT_DELAY_US);
@@ -265,16 +265,16 @@ int arch_cpu_start(struct cpu *c)
 	bool last = c->index + 1 == nr_cpus_possible;
 	int err = map_stacks(c);
 
-	ASSERT(trampoline_pa && size <= PAGE_SIZE_4K && c->index > 0 && c->index < CORE_MAX_CPUS);
+	ASSERT(x86_trampoline_pa && size <= PAGE_SIZE_4K && c->index > 0 && c->index < CORE_MAX_CPUS);
 	if (err) {
 		printk("smpboot: CPU %u: no memory for its stacks\n", c->index);
 		booted_note(NULL, true);
 		return err;
 	}
-	__builtin_memcpy(phys_to_virt(trampoline_pa), x86_trampoline, size);
+	__builtin_memcpy(phys_to_virt(x86_trampoline_pa), x86_trampoline, size);
 	x86_ap_boot = (struct x86_ap_boot){
 		.cpu = c,
-		.stack_top = slot_va(c) + SLOT_KSTACK + KSTACK_SIZE,
+		.stack_top = x86_cpu_stacks(c) + SLOT_KSTACK + KSTACK_SIZE,
 		.cr3 = x86_kernel_pt.root,
 		.efer = boot_efer & X86_EFER_NXE,
 	};
@@ -328,7 +328,7 @@ static const char *missing_feature(const struct x86_cpu_features *f)
 /* boot.S: on the core's page tables and @c's kernel stack, interrupts off. */
 void x86_ap_main(struct cpu *c)
 {
-	uint64_t slot = slot_va(c), ist_top[X86_NR_IST];
+	uint64_t slot = x86_cpu_stacks(c), ist_top[X86_NR_IST];
 	struct x86_cpu_features f;
 	const char *why;
 

@@ -31,7 +31,11 @@
 #define X86_FIXMAP_ACPI       (X86_FIXMAP_BASE + 0x10000)
 #define X86_FIXMAP_ACPI_PAGES 32
 #define X86_FIXMAP_STACKS     (X86_FIXMAP_BASE + 0x100000)
-#define X86_CPU_STACKS_SIZE   0x10000          /* one CPU's slot of the STACKS area */
+#define X86_CPU_STACKS_SIZE   0x10000          /* one CPU's slot of the STACKS area: */
+#define X86_SLOT_KSTACK       0x1000           /*   guard page, then the kernel stack */
+#define X86_KSTACK_SIZE       0x4000
+#define X86_SLOT_IST(i)       (0x6000 + (i) * 0x3000)   /* guard page, IST stack i, ... */
+#define X86_IST_SIZE          0x2000           /*   guard pages up to the slot's end */
 
 /* The boot page tables identity-map (and so bootmem may hand out) this much. */
 #define X86_BOOT_MAP_LIMIT    0x100000000

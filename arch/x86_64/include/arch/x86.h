@@ -163,15 +163,22 @@ void x86_idt_load(void);
 
 /* smp.c: reserve the application processors' start-up page below 1 MiB (bootmem). */
 void x86_trampoline_reserve(void);
+extern uint64_t x86_trampoline_pa;
+/* smp.c: the slot of @c's stacks in the fixmap (an application processor's). */
+uint64_t x86_cpu_stacks(const struct cpu *c);
 /*
  * ipi.c: cross-CPU requests.  x86_cpu_call() runs @fn(@arg) on CPU @c
  * (not the caller) from its request interrupt, interrupts off, and
  * returns once it has returned; the caller serves requests addressed to
- * it while it waits.  x86_requests_serve() runs every request waiting
- * for the calling CPU (the X86_VEC_CALL handler, and every wait).
+ * it while it waits.  x86_cpu_call_start() posts the same to every CPU
+ * of @mask but the caller and returns the mask it used at once;
+ * x86_cpu_call_wait(that mask) waits for them.  x86_requests_serve()
+ * runs every request waiting for the calling CPU (the X86_VEC_CALL
+ * handler, and every wait).
  */
 void x86_cpu_call(struct cpu *c, void (*fn)(void *arg), void *arg);
-void x86_cpu_call_many(uint64_t mask, void (*fn)(void *arg), void *arg);
+uint64_t x86_cpu_call_start(uint64_t mask, void (*fn)(void *arg), void *arg);
+void x86_cpu_call_wait(uint64_t mask);
 void x86_requests_serve(void);
 /* Requests the calling CPU has served: TLB flushes and calls (statistics and tests). */
 struct x86_request_stats {
