@@ -242,11 +242,25 @@ static void user_exception(struct arch_regs *regs)
 	core_user_exception(regs, (enum core_exception)e.kind, addr, e.access);
 }
 
-/* Called by trap.S for every trap from user mode, on the kernel stack; returns to user mode. */
+/* The vectors on IST stacks: their frame is not the thread's. */
+static bool on_ist(uint64_t v)
+{
+	return v == VEC_NMI || v == VEC_DF || v == VEC_MC;
+}
+
+/*
+ * Called by trap.S for every trap from user mode, on the kernel stack;
+ * returns to user mode.  Exceptions first: a page fault is the common
+ * case and should not pay for the interrupt vectors.
+ */
 void x86_user_trap(struct arch_regs *regs)
 {
 	uint64_t v = regs->vector;
 
+	if (v < 32 && !on_ist(v)) {
+		user_exception(regs);
+		return;
+	}
 	if (v == X86_VEC_TIMER) {
 		core_timer_tick();
 		lapic_eoi();
@@ -265,8 +279,6 @@ void x86_user_trap(struct arch_regs *regs)
 	}
 	if (spurious(v))
 		return;
-	/* IST vectors (their frame is not the thread's) and unknown interrupts are fatal. */
-	if (v >= 32 || v == VEC_NMI || v == VEC_DF || v == VEC_MC)
-		core_unexpected_trap(x86_exception_name(v), regs->rip, regs);
-	user_exception(regs);
+	/* IST vectors and unknown interrupts are fatal. */
+	core_unexpected_trap(x86_exception_name(v), regs->rip, regs);
 }

@@ -140,13 +140,20 @@ static inline void arch_aspace_activate(const struct arch_aspace *as)
 }
 
 /*
+ * Memory at the GS base: the per-CPU block.  clang's address space 256 is
+ * "relative to GS", so these are ordinary loads and stores the compiler
+ * can order and combine like any other (no asm, no memory clobber).
+ */
+#define X86_GS_SPACE __attribute__((address_space(256)))
+
+/*
  * The next entry saves into @regs (syscall: %gs:PCPU_REGS; traps: this
  * CPU's TSS.rsp0 at its end).  Two %gs-relative stores.
  */
 static inline void arch_set_current_regs(struct arch_regs *regs)
 {
-	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(regs), "i"(PCPU_REGS) : "memory");
-	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(regs + 1), "i"(PCPU_TSS_RSP0) : "memory");
+	*(struct arch_regs *X86_GS_SPACE *)PCPU_REGS = regs;
+	*(uint64_t X86_GS_SPACE *)PCPU_TSS_RSP0 = (uint64_t)(uintptr_t)(regs + 1);
 }
 
 #define X86_RFLAGS_IF (1ull << 9)
@@ -202,16 +209,11 @@ static inline void arch_cpu_relax(void)
 
 /*
  * The calling CPU's struct cpu: one load through the GS base.  NULL on
- * the boot CPU until arch_cpu_init_boot().  Not volatile: a CPU's answer
- * never changes once set, so the compiler may reuse it within a function
- * (core code never moves to another CPU in the middle of one).
+ * the boot CPU until arch_cpu_init_boot().
  */
 static inline struct cpu *arch_this_cpu(void)
 {
-	struct cpu *c;
-
-	__asm__("movq %%gs:%c1, %0" : "=r"(c) : "i"(PCPU_SELF));
-	return c;
+	return *(struct cpu *X86_GS_SPACE *)PCPU_SELF;
 }
 
 #endif
