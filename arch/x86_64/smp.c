@@ -40,6 +40,7 @@
 #include <arch/pgtable.h>
 #include <arch/x86.h>
 #include <core/bootmem.h>
+#include <core/core.h>
 #include <core/cpu.h>
 #include <core/printk.h>
 #include <core/spinlock.h>
@@ -97,7 +98,11 @@ __attribute__((noreturn)) void x86_ap_main(struct cpu *c);
 /* x86_start() already loaded @c's GDT and TSS and pointed the GS base at it. */
 void arch_cpu_init_boot(struct cpu *c)
 {
+	uint32_t r[4];
+
 	ASSERT(c == &cpu_table[0]);
+	x86_cpuid(1, 0, r);
+	c->hwid = r[1] >> 24;                   /* initial APIC id (the local APIC is not mapped yet) */
 	c->arch.kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
 	c->arch.self = c;
 }
@@ -346,6 +351,10 @@ void x86_ap_main(struct cpu *c)
 	write_cr0(boot_cr0);
 	x86_cpu_protection_on();
 	x86_uspace_cpu_init();
+	if (cmdline_has("x86_ap_fault_test") && c->index == 1) {
+		printk("mneme: x86_ap_fault_test: CPU 1 writes to an unmapped address\n");
+		*(volatile uint64_t *)(uintptr_t)0x10 = 0xdead;
+	}
 	if (read_cr0() != boot_cr0 || read_cr4() != boot_cr4 || rdmsr(X86_MSR_EFER) != boot_efer) {
 		printk("smpboot: CPU %u: CR0 0x%llx CR4 0x%llx EFER 0x%llx, the boot CPU's 0x%llx 0x%llx 0x%llx\n",
 		       c->index, (unsigned long long)read_cr0(), (unsigned long long)read_cr4(),

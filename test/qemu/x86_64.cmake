@@ -13,8 +13,8 @@ endforeach()
 
 # A kernel stack overflow hits the guard page; #DF on its IST stack must still dump.
 mneme_qemu_test(stack-overflow-dump x86_64 ARGS --append x86_stack_overflow_test --expect panic
-  --expect-line "unexpected trap: double fault" --expect-line "cr2: 0x"
-  --expect-line "halting after unexpected trap")
+  --expect-line "unexpected trap: double fault" --expect-line "cpu: 0 \\(APIC id 0\\)$"
+  --expect-line "cr2: 0x" --expect-line "halting after unexpected trap")
 
 # An initrd arrives as PVH module 0 and is kept out of usable memory (any file will do).
 mneme_qemu_test(initrd x86_64 ARGS --check-map --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core"
@@ -50,6 +50,12 @@ foreach(machine q35 pc)
 endforeach()
 mneme_qemu_test(smp.q35.4.icount x86_64 ARGS --smp 4 --icount
   --expect-line "^smp: Brought up 1 node, 4 CPUs$" --expect-line "^ok [0-9]+ x86_smp$")
+
+# A fault on an application processor: the dump names the CPU it happened on.
+mneme_qemu_test(ap-fault-dump x86_64 ARGS --smp 2 --append x86_ap_fault_test --expect panic
+  --expect-line "x86_ap_fault_test: CPU 1 writes" --expect-line "unexpected trap: page fault"
+  --expect-line "fault address: 0x0*10$" --expect-line "cpu: 1 \\(APIC id 1\\)$"
+  --expect-line "halting after unexpected trap")
 
 # More CPUs than CORE_MAX_CPUS (16): the rest are reported and never started.
 mneme_qemu_test(smp.q35.18 x86_64 TIMEOUT 240 ARGS --timeout 220 --smp 18
