@@ -71,7 +71,7 @@ _Static_assert(X86_FIXMAP_STACKS + CORE_MAX_CPUS * X86_CPU_STACKS_SIZE <=
 #define XAPIC_MAX_ID     0xfe           /* 0xff is the broadcast address */
 #define INIT_DELAY_US    10000
 #define SIPI_DELAY_US    200
-#define AP_TIMEOUT_US    5000000        /* an emulated CPU on a loaded host can be slow */
+#define AP_TIMEOUT_US    10000000       /* as Linux: an emulated CPU on a loaded host can be slow */
 
 /* What an application processor's entry code reads (offsets in <arch/frame.h>). */
 struct x86_ap_boot {
