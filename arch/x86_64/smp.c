@@ -122,7 +122,8 @@ static unsigned one_cpu(const char *why)
 
 /*
  * cpu_table from the MADT's processors: the boot CPU first, then the
- * others in table order.  Returns the number of CPUs to start + 1.
+ * others in table order.  Returns how many CPUs the core will run on,
+ * the boot CPU included.
  */
 static unsigned choose_cpus(const struct acpi_madt *m)
 {
@@ -151,7 +152,10 @@ static unsigned choose_cpus(const struct acpi_madt *m)
 	if (parked)
 		printk("smpboot: %u CPUs beyond the limit of %u (CORE_MAX_CPUS): left parked\n",
 		       parked, CORE_MAX_CPUS);
-	printk("smpboot: Allowing %u CPUs, %u hotplug CPUs\n", n, m->nr_online_capable);
+	if (m->nr_online_capable)
+		printk("smpboot: %u online-capable CPUs left parked (no CPU hotplug)\n",
+		       m->nr_online_capable);
+	printk("smpboot: Allowing %u CPUs, 0 hotplug CPUs\n", n);
 	return n;
 }
 
@@ -268,9 +272,10 @@ int arch_cpu_start(struct cpu *c)
 {
 	uint64_t size = (uint64_t)(x86_trampoline_end - x86_trampoline);
 	bool last = c->index + 1 == nr_cpus_possible;
-	int err = map_stacks(c);
+	int err;
 
 	ASSERT(x86_trampoline_pa && size <= PAGE_SIZE_4K && c->index > 0 && c->index < CORE_MAX_CPUS);
+	err = map_stacks(c);
 	if (err) {
 		printk("smpboot: CPU %u: no memory for its stacks\n", c->index);
 		booted_note(NULL, true);
