@@ -1,10 +1,17 @@
 /*
- * The periodic timer: the local APIC timer (xAPIC, MMIO at
- * X86_FIXMAP_LAPIC) drives core_timer_tick().  Its rate is measured
- * against the TSC (tsc.c), with each APIC read bracketed by TSC reads and
- * the measurement repeated until the brackets are tight, since an
- * emulated CPU can stall at any moment.  The legacy 8259 PICs are moved
- * off the exception vectors and masked.
+ * The local APIC (xAPIC, MMIO at X86_FIXMAP_LAPIC: every CPU reaches its
+ * own there): its id, interprocessor interrupts through the ICR, and the
+ * periodic timer that drives core_timer_tick() on every CPU.
+ *
+ * The timer's rate is measured once, on the boot CPU, against the TSC
+ * (tsc.c), with each APIC read bracketed by TSC reads and the
+ * measurement repeated until the brackets are tight, since an emulated
+ * CPU can stall at any moment; the other CPUs' timers run at the same
+ * rate (one crystal clocks them all).  The legacy 8259 PICs are moved off
+ * the exception vectors and masked, once.
+ *
+ * x2APIC mode is not used: QEMU 7.2's TCG has none, and xAPIC reaches
+ * APIC ids up to 254 (smp.c leaves CPUs with larger ids parked).
  */
 #include <arch/x86.h>
 #include <core/printk.h>
@@ -17,8 +24,12 @@
 #define PIC2_CMD 0xa0
 #define PIC2_DATA 0xa1
 
+#define LAPIC_ID         0x020
+#define LAPIC_TPR        0x080
 #define LAPIC_EOI        0x0b0
 #define LAPIC_SVR        0x0f0
+#define LAPIC_ICR_LOW    0x300
+#define LAPIC_ICR_HIGH   0x310
 #define LAPIC_LVT_TIMER  0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
@@ -28,6 +39,9 @@
 #define LVT_PERIODIC     (1u << 17)
 #define LAPIC_DIV_16     0x3
 #define APIC_BASE_ENABLE (1ull << 11)
+#define ICR_BUSY         (1u << 12)     /* delivery status: send pending */
+
+static uint64_t lapic_timer_hz;         /* counts per second at divide 16, from the boot CPU */
 
 static inline uint32_t lapic_read(uint32_t reg)
 {
@@ -42,6 +56,27 @@ static inline void lapic_write(uint32_t reg, uint32_t v)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t x86_lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+/*
+ * Write the ICR: destination @apic_id, command @low.  Interrupts are off
+ * across the two writes (a handler sending an IPI in between would mix
+ * the halves); the previous command must have left the ICR first.
+ */
+void x86_lapic_icr(uint32_t apic_id, uint32_t low)
+{
+	unsigned long irq = arch_irq_save();
+
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_BUSY)
+		arch_cpu_relax();
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, low);
+	arch_irq_restore(irq);
 }
 
 static void io_delay(void)
@@ -117,23 +152,37 @@ static uint64_t lapic_timer_calibrate(void)
 	return best;
 }
 
-void arch_timer_init(uint32_t hz)
+/* This CPU's local APIC on, accepting every priority, spurious interrupts on their vector. */
+static void lapic_enable(void)
 {
-	if (!x86_cpu.apic)
-		panic("x86_64: no local APIC");
-	pic_disable();
 	wrmsr(X86_MSR_APIC_BASE, rdmsr(X86_MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | X86_VEC_SPURIOUS);
-	if (!x86_tsc_hz)
-		x86_tsc_calibrate();
-	uint64_t per_sec = lapic_timer_calibrate();
-	uint64_t count = per_sec / hz;
+	lapic_write(LAPIC_TPR, 0);
+}
+
+void arch_timer_init(uint32_t hz)
+{
+	bool boot = !lapic_timer_hz;     /* the boot CPU comes first and measures */
+
+	if (!x86_cpu.apic)
+		panic("x86_64: no local APIC");
+	if (boot)
+		pic_disable();
+	lapic_enable();
+	if (boot) {
+		if (!x86_tsc_hz)
+			x86_tsc_calibrate();
+		lapic_timer_hz = lapic_timer_calibrate();
+	}
+	uint64_t count = lapic_timer_hz / hz;
 	if (!count || count > 0xffffffffu)
 		panic("x86_64: APIC timer runs at %llu Hz, cannot tick at %u Hz",
-		      (unsigned long long)per_sec, hz);
+		      (unsigned long long)lapic_timer_hz, hz);
+	lapic_write(LAPIC_TIMER_DIV, LAPIC_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | X86_VEC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
-	printk("mneme: x86_64: TSC %llu kHz, APIC timer %llu kHz (/16), %u Hz = %llu counts\n",
-	       (unsigned long long)(x86_tsc_hz / 1000), (unsigned long long)(per_sec / 1000), hz,
-	       (unsigned long long)count);
+	if (boot)
+		printk("mneme: x86_64: TSC %llu kHz, APIC timer %llu kHz (/16), %u Hz = %llu counts\n",
+		       (unsigned long long)(x86_tsc_hz / 1000),
+		       (unsigned long long)(lapic_timer_hz / 1000), hz, (unsigned long long)count);
 }

@@ -14,11 +14,15 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
   ${MNEME_X86_DIR}/smp.c
+  ${MNEME_X86_DIR}/ipi.c
+  ${MNEME_X86_DIR}/acpi.c
+  ${MNEME_X86_DIR}/acpi_boot.c
   ${MNEME_X86_DIR}/tsc.c
   ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c
   ${MNEME_X86_DIR}/pvh_test.c
-  ${MNEME_X86_DIR}/uspace_test.c)
+  ${MNEME_X86_DIR}/uspace_test.c
+  ${MNEME_X86_DIR}/smp_test.c)
 # Top 2 GiB code model, no red zone (traps push onto the interrupted stack),
 # no FP/SIMD state in the core (nothing saves it on a trap).
 set(MNEME_ARCH_CORE_FLAGS

@@ -1,7 +1,8 @@
 /*
  * x86_64 entry: from QEMU's PVH boot (32-bit protected mode, paging off,
  * %ebx = physical address of struct hvm_start_info) to C in the higher
- * half with a stack.
+ * half with a stack; and the application processors' way from the
+ * start-up IPI (real mode) to C.
  *
  * The image is linked at X86_KERNEL_VMA + phys and loaded at its physical
  * addresses, so until paging is on every symbol is used as PHYS(sym).  The
@@ -10,6 +11,7 @@
  * page-table frames bootmem hands out) and map the first 1 GiB again at
  * X86_KERNEL_VMA (the image).  arch_mmu_init() replaces them.
  */
+#include <arch/frame.h>
 #include <arch/layout.h>
 
 #define PHYS(x) ((x) - X86_KERNEL_VMA)
@@ -20,6 +22,7 @@
 #define EFER_LME (1 << 8)
 #define PTE_PW  0x3          /* present, writable */
 #define PTE_PWS 0x83         /* present, writable, 2 MiB leaf */
+#define AP_SEL_CODE32 0x18   /* ap_gdt's 32-bit code segment */
 
 /* The PVH ELF note: XEN_ELFNOTE_PHYS32_ENTRY (18), name "Xen", 32-bit entry. */
 	.section .note.pvh, "a", @note
@@ -81,6 +84,96 @@ higher_half:
 	xorl %ebp, %ebp
 	movl %esi, %edi                 /* x86_start(start_info_pa) */
 	call x86_start
+1:	cli
+	hlt
+	jmp 1b
+	.cfi_endproc
+
+/*
+ * Application processors.  A start-up IPI starts the CPU in real mode at
+ * CS:IP = (page << 8):0, in a copy of x86_trampoline (smp.c copies it to
+ * a page below 1 MiB it reserved at boot).  The copy is position
+ * independent: it addresses its own bytes through DS = CS, and everything
+ * else it needs is a link-time physical address in the image: it loads
+ * ap_gdt, turns on protection and jumps to x86_ap_start32 in the image.
+ * That enters long mode on the boot page tables (still intact: the
+ * identity map of the low 4 GiB covers the image, and their top entry maps
+ * the image in the higher half), jumps to the higher half, turns on
+ * EFER.NXE (the core's tables use NX), switches to the core's own tables,
+ * takes its kernel stack and calls x86_ap_main(cpu); x86_ap_boot (smp.c)
+ * holds those values, written by the boot CPU before the IPIs.
+ */
+	.section .rodata
+	.code16
+	.p2align 4
+	.globl x86_trampoline, x86_trampoline_end
+x86_trampoline:
+	cli
+	cld
+	movw %cs, %ax
+	movw %ax, %ds
+	lgdtl ap_gdt_ptr - x86_trampoline
+	movl %cr0, %eax
+	orl $CR0_PE, %eax
+	movl %eax, %cr0
+	ljmpl *(ap_far32 - x86_trampoline)
+	.p2align 2
+ap_far32:                               /* far pointer: offset, selector */
+	.long PHYS(x86_ap_start32)
+	.word AP_SEL_CODE32
+ap_gdt_ptr:
+	.word ap_gdt_end - ap_gdt - 1
+	.long PHYS(ap_gdt)
+x86_trampoline_end:
+
+	.p2align 3
+ap_gdt:                                 /* accessed bits preset: never written */
+	.quad 0
+	.quad 0x00af9b000000ffff        /* 0x08: 64-bit code, DPL 0 (X86_SEL_KCODE) */
+	.quad 0x00cf93000000ffff        /* 0x10: data, DPL 0 (X86_SEL_KDATA) */
+	.quad 0x00cf9b000000ffff        /* 0x18: 32-bit code, DPL 0 */
+ap_gdt_end:
+
+	.section .text.boot, "ax", @progbits
+	.code32
+x86_ap_start32:
+	movl $X86_SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $PHYS(boot_pml4), %eax
+	movl %eax, %cr3
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(CR0_PG | CR0_PE), %eax
+	movl %eax, %cr0
+	ljmp $X86_SEL_KCODE, $PHYS(ap_start64)
+
+	.code64
+ap_start64:
+	movabsq $ap_higher_half, %rax
+	jmp *%rax
+ap_higher_half:
+	.cfi_startproc
+	.cfi_undefined 16               /* outermost frame */
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl x86_ap_boot + AP_BOOT_EFER(%rip), %eax
+	wrmsr
+	movq x86_ap_boot + AP_BOOT_CR3(%rip), %rax
+	movq %rax, %cr3
+	movq x86_ap_boot + AP_BOOT_STACK(%rip), %rsp
+	movq x86_ap_boot + AP_BOOT_CPU(%rip), %rdi
+	xorl %ebp, %ebp
+	call x86_ap_main
 1:	cli
 	hlt
 	jmp 1b

@@ -10,7 +10,8 @@
  *     the BIOS's reservations are RAM (as Linux maps the ISA range);
  *   - the image with 4 KiB pages per section: text RX, rodata R+NX,
  *     data/bss RW+NX, the boot stack's guard page left unmapped;
- *   - the local APIC page, uncached, at X86_FIXMAP_LAPIC.
+ *   - the local APIC page, uncached, at X86_FIXMAP_LAPIC, whose page
+ *     table then holds every fixed mapping (x86_fixmap_set).
  *
  * Table frames come from bootmem below X86_BOOT_MAP_LIMIT, reached through
  * the boot identity map until the switch and through the direct map after.
@@ -32,6 +33,7 @@ struct pgtable x86_kernel_pt;
 static unsigned direct_max_level;   /* 2 (1 GiB) where the CPU has 1 GiB pages, else 1 */
 static bool direct_map_live;
 static uint64_t table_frames;
+static uint64_t *fixmap_pt;         /* the page table of [X86_FIXMAP_BASE, + X86_FIXMAP_SIZE) */
 
 static uint64_t *table_at(uint64_t pa)
 {
@@ -158,6 +160,29 @@ static void map_lapic(uint64_t nx)
 		     "local APIC");
 }
 
+/*
+ * Point the fixed mapping at @va to @pa with leaf bits @leaf (0: unmap)
+ * and drop this CPU's stale entry.  Other CPUs are not told: callers
+ * change only entries no other CPU has used (the ACPI window before the
+ * other CPUs start, a CPU's stacks before it starts).
+ */
+void x86_fixmap_set(uint64_t va, uint64_t pa, uint64_t leaf)
+{
+	ASSERT(fixmap_pt && va >= X86_FIXMAP_BASE && va - X86_FIXMAP_BASE < X86_FIXMAP_SIZE &&
+	       !(va & (PAGE_SIZE_4K - 1)) && !(pa & (PAGE_SIZE_4K - 1)));
+	fixmap_pt[pgtable_index(va, 0)] = leaf ? arch_pte_mkleaf(pa, leaf, 0) : 0;
+	x86_invlpg(va);
+}
+
+static void fixmap_init(void)
+{
+	unsigned level;
+	uint64_t *e = pgtable_find_leaf(&x86_kernel_pt, X86_FIXMAP_LAPIC, &level);
+
+	ASSERT(e && level == 0);
+	fixmap_pt = e - pgtable_index(X86_FIXMAP_LAPIC, 0);
+}
+
 static uint64_t frozen_table_alloc(void *ctx)
 {
 	(void)ctx;
@@ -168,6 +193,7 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 {
 	uint64_t nx = x86_cpu.nx ? PTE_NX : 0;
 
+	x86_trampoline_reserve();                 /* before the map is final: "core", never the server's */
 	x86_kernel_pt.levels = 4;
 	x86_kernel_pt.alloc = boot_table_alloc;
 	x86_kernel_pt.table = table_at;
@@ -183,6 +209,7 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 	write_cr3(x86_kernel_pt.root);
 	direct_map_live = true;
 	x86_kernel_pt.alloc = frozen_table_alloc;
+	fixmap_init();
 	x86_uspace_init();
 	printk("mneme: x86_64: page tables at 0x%llx, %llu table frames, direct map at 0x%llx\n",
 	       (unsigned long long)x86_kernel_pt.root, (unsigned long long)table_frames,

@@ -220,7 +220,7 @@ KTEST(x86_paging, isa_bios_area_mapped)
  * ticks it could not deliver in time (the next one keeps the schedule).
  * So the checks are strict only in the direction QEMU cannot err:
  *  - fast timer: the TSC between the first and the last of
- *    TIMER_TEST_TICKS observed ticks is at least TIMER_TEST_TICKS - 3
+ *    TIMER_TEST_TICKS (or one more) observed ticks is at least TIMER_TEST_TICKS - 3
  *    periods (each later tick needs a schedule boundary of its own after
  *    the one before, except one left pending while the vCPU was off the
  *    host CPU, and the first boundary may follow closely);
@@ -264,9 +264,14 @@ KTEST(x86_time, timer_rate_matches_tsc)
 		last = now;
 		prev = tsc;
 	}
-	uint64_t elapsed = prev - t0, mid = median(gaps, ngaps);
+	uint64_t elapsed = prev - t0, mid = median(gaps, ngaps), ticks = last - first;
 
-	KEXPECT_EQ(t, last - first, TIMER_TEST_TICKS);
+	/*
+	 * Two ticks can land between two looks (one left pending while the
+	 * vCPU was off the host CPU, and the next on schedule): the loop may
+	 * end one past the count, never more, never short of it.
+	 */
+	KEXPECT(t, ticks == TIMER_TEST_TICKS || ticks == TIMER_TEST_TICKS + 1);
 	/* 5% for the boot-time TSC calibration.  A loaded host can only make
 	 * ticks late (QEMU's timer follows host time without -icount), never
 	 * early, so "not too fast" holds everywhere ... */
@@ -274,10 +279,11 @@ KTEST(x86_time, timer_rate_matches_tsc)
 	/* ... while "not too slow" is exact only where time is virtual: the
 	 * timer.icount boot test runs under -icount with "timer_strict". */
 	if (cmdline_has("timer_strict")) {
+		KEXPECT_EQ(t, ticks, TIMER_TEST_TICKS);
 		KEXPECT(t, mid < period * 3 / 2);
 		KEXPECT(t, elapsed < TIMER_TEST_TICKS * period * 4);
 	}
-	printk("# x86_time: %u ticks in %llu TSC cycles (period %llu), median interval %llu\n",
-	       TIMER_TEST_TICKS, (unsigned long long)elapsed, (unsigned long long)period,
+	printk("# x86_time: %llu ticks in %llu TSC cycles (period %llu), median interval %llu\n",
+	       (unsigned long long)ticks, (unsigned long long)elapsed, (unsigned long long)period,
 	       (unsigned long long)mid);
 }

@@ -91,6 +91,11 @@ void x86_pvh_save(uint32_t start_info_pa)
 		copy_from_phys(&pvh_initrd, pvh_info.modlist_paddr, sizeof(pvh_initrd));
 }
 
+uint64_t x86_pvh_rsdp(void)
+{
+	return pvh_error ? 0 : pvh_info.rsdp_paddr;
+}
+
 /* Linux's words for e820 types. */
 static const char *e820_type_name(uint32_t type)
 {

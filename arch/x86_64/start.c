@@ -1,22 +1,35 @@
 /*
  * x86_start: the first C code, called by boot.S in the higher half on the
  * boot stack with interrupts off.  Saves the PVH boot data before anything
- * can overwrite it, brings up the console, descriptor tables and CPU
- * feature flags, and hands over to core_main().  Also arch_exit().
+ * can overwrite it, brings up the console, reads the CPU's features, loads
+ * the boot CPU's descriptor tables (its GDT and TSS live in cpu_table[0],
+ * whose address becomes the GS base at once, so this_cpu() is NULL rather
+ * than garbage until core_main() calls arch_cpu_init_boot()) and hands
+ * over to core_main().  Also arch_exit().
  */
 #include <arch/x86.h>
+#include <core/cpu.h>
 
 #define DEBUG_EXIT_PORT 0xf4             /* QEMU isa-debug-exit: status (code << 1) | 1 */
 
+#define BOOT_IST_SIZE 8192
+
 __attribute__((noreturn)) void x86_start(uint32_t start_info_pa);
+
+/* The boot CPU's IST stacks (#DF, NMI, #MC); application processors get theirs in smp.c. */
+static uint8_t boot_ist_stacks[X86_NR_IST][BOOT_IST_SIZE] __attribute__((aligned(16)));
 
 void x86_start(uint32_t start_info_pa)
 {
+	uint64_t ist_top[X86_NR_IST];
+
 	x86_pvh_save(start_info_pa);
 	x86_serial_init();
-	x86_gdt_init();
+	x86_cpu_detect(&x86_cpu);
+	for (int i = 0; i < X86_NR_IST; i++)
+		ist_top[i] = (uint64_t)(uintptr_t)(boot_ist_stacks[i] + BOOT_IST_SIZE);
+	x86_gdt_init(&cpu_table[0], ist_top);
 	x86_idt_init();
-	x86_cpu_detect();
 	core_main();
 }
 

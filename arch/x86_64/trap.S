@@ -18,18 +18,24 @@
  * User access (RFLAGS.AC) is closed on every entry when SMAP is on: user
  * mode may set AC, and a core entered with AC set would have no SMAP.
  *
- * The swapgs decision reads CS of the frame.  An NMI or #MC that hits the
- * syscall entry before its swapgs (CS = core, GS = the user's) runs with
- * the user's GS base; both are fatal dumps that never use GS, so that
- * window needs no paranoid GS check.
+ * The swapgs decision reads CS of the frame, except for the IST vectors
+ * (NMI, #DF, #MC): one of those can hit the syscall entry before its
+ * swapgs (CS = core, GS = the user's), so their stubs go through
+ * trap_paranoid, which decides by the GS base itself (the core's is a
+ * higher-half address, Linux's paranoid entry).  They are fatal dumps
+ * that never return, so the GS state they leave does not matter; the
+ * dump needs the core's GS to name the CPU and to print.
  */
 #include <arch/frame.h>
 #include <arch/layout.h>
 
 #define FRAME_CS (8 * 3)      /* offset of cs from the vector slot */
+#define X86_MSR_GS_BASE_NR 0xc0000101
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+/* Vectors on IST stacks (desc.c): NMI, #DF, #MC. */
+#define ON_IST(v) ((v) == 2 || (v) == 8 || (v) == 18)
 
 	.text
 	.p2align 4
@@ -42,9 +48,28 @@ trap_stubs:
 	pushq $0
 	.endif
 	pushq $vec
+	.if ON_IST(vec)
+	jmp trap_paranoid
+	.else
 	jmp trap_common
+	.endif
 	.set vec, vec + 1
 	.endr
+
+/* IST vectors: the core's GS base if not already there, then trap_common past its swapgs. */
+trap_paranoid:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	movl $X86_MSR_GS_BASE_NR, %ecx
+	rdmsr
+	testl %edx, %edx
+	js 1f                      /* negative: the core's (a higher-half address) */
+	swapgs
+1:	popq %rdx
+	popq %rcx
+	popq %rax
+	jmp trap_after_swapgs
 
 /*
  * Call-frame information so gdb unwinds from x86_trap() into the
@@ -73,9 +98,9 @@ trap_common:
 	.cfi_offset DW_RIP, -40
 	.cfi_offset DW_RSP, -16
 	testb $3, FRAME_CS(%rsp)
-	jz 1f
+	jz trap_after_swapgs
 	swapgs
-1:
+trap_after_swapgs:
 	PUSH_REG %rax
 	PUSH_REG %rbx
 	PUSH_REG %rcx

@@ -2,19 +2,27 @@
  * Trap dispatch.
  *
  * From the core (x86_trap): breakpoints are counted and resumed, the
- * timer ticks the core, spurious interrupts are dropped, a #PF or #GP
- * inside the user-copy routine resumes at its fault exit (the copy fails
- * with -MNEME_EFAULT); everything else is an unexpected trap that dumps
- * the frame and ends the run (never a silent triple fault).
+ * timer ticks the core, the core's IPI calls core_ipi(NULL), a request
+ * IPI serves this CPU's mailbox (ipi.c), spurious interrupts are
+ * dropped, a #PF or #GP inside the user-copy routine resumes at its
+ * fault exit (the copy fails with -MNEME_EFAULT); everything else is an
+ * unexpected trap that dumps the frame, with the CPU it happened on, and
+ * ends the run (never a silent triple fault).
  *
  * From user mode (x86_user_trap, with the thread's frame): the timer
- * ticks and may preempt; exceptions are decoded into a kind, an address
- * and an access and handed to core_user_exception() (a message to the
- * task's pager).  The syscall instruction never gets here (entry.S).
+ * ticks and may preempt; the core's IPI calls core_ipi(frame); a request
+ * IPI is served; exceptions are decoded into a kind, an address and an
+ * access and handed to core_user_exception() (a message to the task's
+ * pager).  The syscall instruction never gets here (entry.S).
+ *
+ * Interrupts are acknowledged before their handler runs: an IPI sent
+ * after the acknowledgement raises the vector again, so none is lost
+ * while the handler looks at memory.
  */
 #include <stddef.h>
 #include <arch/uspace.h>
 #include <arch/x86.h>
+#include <core/cpu.h>
 #include <core/printk.h>
 
 _Static_assert(offsetof(struct arch_regs, cs) == REGS_CS, "trap.S frame layout");
@@ -61,6 +69,10 @@ const char *x86_exception_name(uint64_t vector)
 		return exception_names[vector];
 	if (vector == X86_VEC_TIMER)
 		return "timer interrupt";
+	if (vector == X86_VEC_IPI)
+		return "interprocessor interrupt";
+	if (vector == X86_VEC_CALL)
+		return "cross-CPU request interrupt";
 	if (vector == X86_VEC_SYSCALL)
 		return "syscall";
 	return "unexpected interrupt";
@@ -75,8 +87,28 @@ static void dump_pf_error(uint64_t err)
 	       err & PF_RSVD ? ", reserved bit set" : "");
 }
 
+/*
+ * Which CPU: the GS base names its struct cpu.  Checked against
+ * cpu_table before use, since an NMI or #MC can hit the syscall entry
+ * before its swapgs (trap.S then swaps for it, but a dump must not trust
+ * that blindly).
+ */
+static void dump_cpu(void)
+{
+	uint64_t gs = rdmsr(X86_MSR_GS_BASE), base = (uint64_t)(uintptr_t)cpu_table;
+	uint64_t i = (gs - base) / sizeof(struct cpu);
+
+	if (gs < base || i >= CORE_MAX_CPUS || gs != (uint64_t)(uintptr_t)&cpu_table[i]) {
+		printk("  cpu: unknown (GS base 0x%016llx)\n", (unsigned long long)gs);
+		return;
+	}
+	printk("  cpu: %llu (APIC id %llu)%s\n", (unsigned long long)i,
+	       (unsigned long long)cpu_table[i].hwid, cpu_table[i].arch.self ? "" : ", early boot");
+}
+
 void arch_dump_regs(const struct arch_regs *r)
 {
+	dump_cpu();
 	printk("  cause: %s (vector %llu), error code 0x%llx\n", x86_exception_name(r->vector),
 	       (unsigned long long)r->vector, (unsigned long long)r->error_code);
 	if (r->vector == VEC_PF)
@@ -128,6 +160,16 @@ void x86_trap(struct arch_regs *regs)
 	if (v == X86_VEC_TIMER) {
 		core_timer_tick();
 		lapic_eoi();
+		return;
+	}
+	if (v == X86_VEC_IPI) {
+		lapic_eoi();
+		core_ipi(NULL);
+		return;
+	}
+	if (v == X86_VEC_CALL) {
+		lapic_eoi();
+		x86_requests_serve();
 		return;
 	}
 	if (spurious(v))
@@ -200,21 +242,43 @@ static void user_exception(struct arch_regs *regs)
 	core_user_exception(regs, (enum core_exception)e.kind, addr, e.access);
 }
 
-/* Called by trap.S for every trap from user mode, on the kernel stack; returns to user mode. */
+/* The vectors on IST stacks: their frame is not the thread's. */
+static bool on_ist(uint64_t v)
+{
+	return v == VEC_NMI || v == VEC_DF || v == VEC_MC;
+}
+
+/*
+ * Called by trap.S for every trap from user mode, on the kernel stack;
+ * returns to user mode.  Exceptions first: a page fault is the common
+ * case and should not pay for the interrupt vectors.
+ */
 void x86_user_trap(struct arch_regs *regs)
 {
 	uint64_t v = regs->vector;
 
+	if (v < 32 && !on_ist(v)) {
+		user_exception(regs);
+		return;
+	}
 	if (v == X86_VEC_TIMER) {
 		core_timer_tick();
 		lapic_eoi();
 		core_preempt(regs);
 		return;
 	}
+	if (v == X86_VEC_IPI) {
+		lapic_eoi();
+		core_ipi(regs);
+		return;
+	}
+	if (v == X86_VEC_CALL) {
+		lapic_eoi();
+		x86_requests_serve();
+		return;
+	}
 	if (spurious(v))
 		return;
-	/* IST vectors (their frame is not the thread's) and unknown interrupts are fatal. */
-	if (v >= 32 || v == VEC_NMI || v == VEC_DF || v == VEC_MC)
-		core_unexpected_trap(x86_exception_name(v), regs->rip, regs);
-	user_exception(regs);
+	/* IST vectors and unknown interrupts are fatal. */
+	core_unexpected_trap(x86_exception_name(v), regs->rip, regs);
 }

@@ -48,10 +48,6 @@ _Static_assert(__builtin_offsetof(struct arch_regs, rflags) == REGS_RFLAGS, "fra
 _Static_assert(__builtin_offsetof(struct arch_regs, rsp) == REGS_RSP, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_regs, ss) == REGS_SS, "frame layout");
 _Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "frame layout");
-_Static_assert(__builtin_offsetof(struct x86_percpu, regs) == PCPU_REGS, "percpu layout");
-_Static_assert(__builtin_offsetof(struct x86_percpu, kstack_top) == PCPU_KSTACK, "percpu layout");
-_Static_assert(__builtin_offsetof(struct x86_percpu, user_rsp) == PCPU_USER_RSP, "percpu layout");
-_Static_assert(sizeof(struct x86_percpu) == PCPU_SIZE, "percpu layout");
 
 #define USER_PML4_SLOTS 256
 #define PTE_USER_X      (1ull << 9)     /* ignored by the CPU: the leaf was mapped executable */
@@ -60,19 +56,16 @@ _Static_assert(sizeof(struct x86_percpu) == PCPU_SIZE, "percpu layout");
 #define FLUSH_PAGES_MAX 32              /* larger ranges flush the whole PCID */
 #define SYSCALL_MASK    (X86_RFLAGS_IF | X86_RFLAGS_TF | X86_RFLAGS_DF | X86_RFLAGS_AC | X86_RFLAGS_NT)
 
-struct x86_percpu x86_percpu;
 uint8_t x86_smap_on;
 static bool pcid_on;
 
 void x86_syscall_entry(void);
 int x86_user_copy(void *dst, const void *src, size_t n);
 
-void x86_uspace_init(void)
+void x86_uspace_cpu_init(void)
 {
 	uint64_t kcs = X86_SEL_KCODE, ubase = X86_SEL_UCODE32 | 3;
 
-	x86_percpu.kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
-	wrmsr(X86_MSR_GS_BASE, (uint64_t)(uintptr_t)&x86_percpu);
 	wrmsr(X86_MSR_KERNEL_GS_BASE, 0);
 	/* syscall: CS = kcs, SS = kcs + 8; sysret: CS = ubase + 16, SS = ubase + 8 (all | 3). */
 	wrmsr(X86_MSR_STAR, ubase << 48 | kcs << 32);
@@ -81,11 +74,15 @@ void x86_uspace_init(void)
 	wrmsr(X86_MSR_EFER, rdmsr(X86_MSR_EFER) | X86_EFER_SCE);
 	/* No FP state is switched: x87 is #NM and SSE #UD for user code; #AC works if it sets AC. */
 	write_cr0(read_cr0() | X86_CR0_EM | X86_CR0_MP | X86_CR0_AM);
-	x86_smap_on = x86_cpu.smap;
-	if (x86_cpu.pcid) {
+	if (pcid_on)
 		write_cr4(read_cr4() | X86_CR4_PCIDE);   /* CR3's PCID is 0 now, as PCIDE needs */
-		pcid_on = true;
-	}
+}
+
+void x86_uspace_init(void)
+{
+	x86_smap_on = x86_cpu.smap;
+	pcid_on = x86_cpu.pcid;
+	x86_uspace_cpu_init();
 }
 
 /* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */

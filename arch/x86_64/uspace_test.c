@@ -12,6 +12,7 @@
 #include <arch/uspace.h>
 #include <arch/x86.h>
 #include <core/bootmem.h>
+#include <core/cpu.h>
 #include <core/ktest.h>
 #include <mneme/error.h>
 
@@ -405,7 +406,8 @@ KTEST(x86_uspace, syscall_msrs_and_gates)
 	KEXPECT_EQ(t, rdmsr(X86_MSR_STAR) >> 32, (uint64_t)(X86_SEL_UCODE32 | 3) << 16 | X86_SEL_KCODE);
 	KEXPECT_EQ(t, rdmsr(X86_MSR_SFMASK) & (X86_RFLAGS_IF | X86_RFLAGS_AC | X86_RFLAGS_DF),
 		   X86_RFLAGS_IF | X86_RFLAGS_AC | X86_RFLAGS_DF);
-	KEXPECT_EQ(t, rdmsr(X86_MSR_GS_BASE), (uint64_t)(uintptr_t)&x86_percpu);
+	KEXPECT_EQ(t, rdmsr(X86_MSR_GS_BASE), (uint64_t)(uintptr_t)this_cpu());
+	KEXPECT(t, this_cpu() == &cpu_table[this_cpu()->index]);
 	KEXPECT(t, read_cr0() & X86_CR0_EM);
 	/* a frame made for a new thread returns through sysretq to ring 3 with interrupts on */
 	struct arch_regs r;

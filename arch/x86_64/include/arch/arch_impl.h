@@ -43,6 +43,8 @@ struct arch_regs {
 	uint64_t rip, cs, rflags, rsp, ss;
 } __attribute__((aligned(16)));
 
+struct cpu;
+
 /* An address space: what arch_aspace_activate() writes to CR3, and its root and PCID. */
 struct arch_aspace {
 	uint64_t cr3;        /* root | PCID | no-flush bit (PCID in use) */
@@ -95,20 +97,38 @@ static inline uint64_t arch_regs_sp(const struct arch_regs *r)
 	return r->rsp;
 }
 
+/* The task state segment: rsp[0] is the frame end of the current thread, ist[] the IST stacks. */
+struct x86_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];               /* ist[0] is IST slot 1 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+#define X86_GDT_ENTRIES 8
+
 /*
- * The per-CPU block (offsets in <arch/frame.h>).  The core runs with
- * GS base = this block; user mode runs with the user's GS base, swapgs
- * exchanges the two on every entry and exit.
+ * The per-CPU block of the architecture: the first member of each CPU's
+ * struct cpu (<core/cpu.h>), so the GS base the core runs with points at
+ * both (offsets in <arch/frame.h>, checked in smp.c).  User mode runs
+ * with the user's GS base; swapgs exchanges the two on every entry and
+ * exit.  The entry code reaches the fields as %gs:PCPU_*; the TSS is
+ * here too, so arch_set_current_regs() is two %gs stores, as cheap as
+ * stores to globals.
  */
-struct x86_percpu {
+struct arch_cpu {
 	struct arch_regs *regs;        /* frame of the current thread */
 	uint64_t kstack_top;           /* the stack the core runs on after an entry from user mode */
 	uint64_t user_rsp;             /* scratch of the syscall entry */
-	uint64_t pad;
+	struct cpu *self;              /* this struct cpu: arch_this_cpu() is one %gs load */
+	uint32_t tss_pad;              /* puts tss.rsp[0] on an 8-byte boundary */
+	struct x86_tss tss;            /* this CPU's TSS (rsp0, IST stacks) */
+	uint32_t gdt_pad;
+	uint64_t gdt[X86_GDT_ENTRIES]; /* this CPU's GDT: flat segments and its TSS */
 };
-extern struct x86_percpu x86_percpu;
-/* TSS.rsp0 (desc.c): where an interrupt or exception from user mode pushes its frame. */
-extern uint64_t *const x86_tss_rsp0;
 
 /*
  * arch_aspace_activate() and arch_set_current_regs() (uspace.h) are on
@@ -120,11 +140,21 @@ static inline void arch_aspace_activate(const struct arch_aspace *as)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(as->cr3) : "memory");
 }
 
-/* The next entry saves into @regs (syscall: %gs:PCPU_REGS; traps: TSS.rsp0 at its end). */
+/*
+ * Memory at the GS base: the per-CPU block.  clang's address space 256 is
+ * "relative to GS", so these are ordinary loads and stores the compiler
+ * can order and combine like any other (no asm, no memory clobber).
+ */
+#define X86_GS_SPACE __attribute__((address_space(256)))
+
+/*
+ * The next entry saves into @regs (syscall: %gs:PCPU_REGS; traps: this
+ * CPU's TSS.rsp0 at its end).  Two %gs-relative stores.
+ */
 static inline void arch_set_current_regs(struct arch_regs *regs)
 {
-	x86_percpu.regs = regs;
-	*x86_tss_rsp0 = (uint64_t)(uintptr_t)(regs + 1);
+	*(struct arch_regs *X86_GS_SPACE *)PCPU_REGS = regs;
+	*(uint64_t X86_GS_SPACE *)PCPU_TSS_RSP0 = (uint64_t)(uintptr_t)(regs + 1);
 }
 
 #define X86_RFLAGS_IF (1ull << 9)
@@ -194,19 +224,12 @@ static inline void arch_spin_unlock(uint32_t *word)
 }
 
 /*
- * The per-CPU block of the architecture (first member of struct cpu).
- * Single-CPU for now: the boot CPU's block; arch_this_cpu() returns it.
+ * The calling CPU's struct cpu: one load through the GS base.  NULL on
+ * the boot CPU until arch_cpu_init_boot().
  */
-struct arch_cpu {
-	uint64_t unused;
-};
-
-struct cpu;
-extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
-
 static inline struct cpu *arch_this_cpu(void)
 {
-	return arch_boot_cpu;
+	return *(struct cpu *X86_GS_SPACE *)PCPU_SELF;
 }
 
 #endif

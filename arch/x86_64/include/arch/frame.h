@@ -1,7 +1,7 @@
 /*
  * Offsets shared by the assembly entry code and C: the register frame
  * (struct arch_regs, arch_impl.h) and the per-CPU block (struct
- * x86_percpu, x86.h).  Plain #defines, so trap.S and entry.S can use
+ * arch_cpu, arch_impl.h).  Plain #defines, so trap.S and entry.S can use
  * them; trap.c and uspace.c check them against the C structures with
  * _Static_assert, so the two cannot drift apart.
  */
@@ -43,10 +43,20 @@
  */
 #define X86_VEC_SYSCALL 0x100
 
-/* struct x86_percpu, reached through %gs in the core. */
+/* struct arch_cpu (arch_impl.h), reached through %gs in the core. */
 #define PCPU_REGS      0    /* struct arch_regs * of the current thread */
 #define PCPU_KSTACK    8    /* top of this CPU's kernel stack */
 #define PCPU_USER_RSP  16   /* the user's rsp during syscall entry */
-#define PCPU_SIZE      32
+#define PCPU_SELF      24   /* struct cpu * of this CPU */
+#define PCPU_TSS       36   /* this CPU's TSS */
+#define PCPU_TSS_RSP0  40   /* its rsp[0]: end of the current thread's frame */
+#define PCPU_GDT       144  /* this CPU's GDT */
+#define PCPU_SIZE      208
+
+/* struct x86_ap_boot (smp.c): what an application processor's entry (boot.S) reads. */
+#define AP_BOOT_CPU    0    /* its struct cpu * */
+#define AP_BOOT_STACK  8    /* top of its kernel stack */
+#define AP_BOOT_CR3    16   /* the core's page tables */
+#define AP_BOOT_EFER   24   /* EFER bits to turn on before that CR3 (NXE) */
 
 #endif

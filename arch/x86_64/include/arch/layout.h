@@ -6,7 +6,7 @@
  *   0x0000000000000000 .. 0x00007fffffffffff  user half (47 bits, later)
  *   0xffff800000000000 ..                     direct map of RAM (PML4 256..)
  *   0xffffffff80000000 + phys                 the core image (top 2 GiB, -mcmodel=kernel)
- *   0xffffffffc0000000 ..                     fixed MMIO mappings (local APIC)
+ *   0xffffffffc0000000 ..                     fixed mappings (local APIC, ACPI window, CPU stacks)
  */
 #ifndef ARCH_X86_LAYOUT_H
 #define ARCH_X86_LAYOUT_H
@@ -16,9 +16,26 @@
 /* Physical load address of the image (must match core.ld). */
 #define X86_KERNEL_LOAD       0x200000
 #define X86_DIRECT_MAP_BASE   0xffff800000000000
-/* Fixed mappings of device registers, one 4 KiB page each. */
+/*
+ * Fixed mappings: one page table's 2 MiB whose entries the core writes
+ * after boot (the table itself exists from arch_mmu_init() on, so every
+ * address space sees the entries; mmu.c:x86_fixmap_set).
+ *   LAPIC   the local APIC's registers (each CPU reaches its own here)
+ *   ACPI    a window through which ACPI tables are read at boot
+ *   STACKS  per application processor: kernel and IST stacks between
+ *           unmapped guard pages (smp.c)
+ */
 #define X86_FIXMAP_BASE       0xffffffffc0000000
+#define X86_FIXMAP_SIZE       0x200000
 #define X86_FIXMAP_LAPIC      (X86_FIXMAP_BASE + 0x0000)
+#define X86_FIXMAP_ACPI       (X86_FIXMAP_BASE + 0x10000)
+#define X86_FIXMAP_ACPI_PAGES 32
+#define X86_FIXMAP_STACKS     (X86_FIXMAP_BASE + 0x100000)
+#define X86_CPU_STACKS_SIZE   0x10000          /* one CPU's slot of the STACKS area: */
+#define X86_SLOT_KSTACK       0x1000           /*   guard page, then the kernel stack */
+#define X86_KSTACK_SIZE       0x4000
+#define X86_SLOT_IST(i)       (0x6000 + (i) * 0x3000)   /* guard page, IST stack i, ... */
+#define X86_IST_SIZE          0x2000           /*   guard pages up to the slot's end */
 
 /* The boot page tables identity-map (and so bootmem may hand out) this much. */
 #define X86_BOOT_MAP_LIMIT    0x100000000
@@ -34,6 +51,8 @@
 /* Interrupt vectors. */
 #define X86_VEC_PIC_BASE   0x20   /* 8259s, remapped and masked: only spurious ones */
 #define X86_VEC_TIMER      0x30
+#define X86_VEC_IPI        0xf0   /* the core's IPI: core_ipi() */
+#define X86_VEC_CALL       0xf1   /* cross-CPU requests: TLB flushes, calls (ipi.c) */
 #define X86_VEC_SPURIOUS   0xff
 
 /* Interrupt stack table slots (1-based as in the IDT). */

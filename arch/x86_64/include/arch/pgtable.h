@@ -42,6 +42,9 @@ bool x86_direct_mapped(const struct mneme_mem_range *r);
 /* The core's final tables (valid after arch_mmu_init()). */
 extern struct pgtable x86_kernel_pt;
 
+/* mmu.c: set (@leaf != 0) or clear a fixed mapping (layout.h); this CPU's TLB only. */
+void x86_fixmap_set(uint64_t va, uint64_t pa, uint64_t leaf);
+
 /* Flush one page from this CPU's TLB, global entries included. */
 static inline void x86_invlpg(uint64_t va)
 {

@@ -95,7 +95,7 @@ static inline uint64_t read_cr2(void)
 	return v;
 }
 
-/* What CPUID says the boot CPU has (cpu.c). */
+/* What CPUID says a CPU has (cpu.c); x86_cpu is the boot CPU's. */
 struct x86_cpu_features {
 	bool nx;            /* EFER.NXE / PTE bit 63 */
 	bool pdpe1gb;       /* 1 GiB pages */
@@ -108,24 +108,22 @@ struct x86_cpu_features {
 	unsigned virt_bits;
 };
 extern struct x86_cpu_features x86_cpu;
-void x86_cpu_detect(void);
-/* Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) and print the summary line. */
+/* Read the calling CPU's features into *@f. */
+void x86_cpu_detect(struct x86_cpu_features *f);
+/*
+ * Turn on what x86_cpu offers (NXE, WP, PGE, SMEP, SMAP) on the calling
+ * CPU; x86_cpu_enable_protection() also prints the boot CPU's summary line.
+ */
+void x86_cpu_protection_on(void);
 void x86_cpu_enable_protection(void);
 
-/* The task state segment (desc.c): rsp[0] is the frame end of the current thread. */
-struct x86_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];               /* ist[0] is IST slot 1 */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-extern struct x86_tss x86_tss;
-
-/* uspace.c: syscall MSRs, GS base, PCID, FP off for user mode (after the final CR3). */
+/*
+ * uspace.c: the boot CPU's user-mode set-up after the final CR3
+ * (x86_uspace_init: SMAP and PCID decisions, then x86_uspace_cpu_init),
+ * and every CPU's own (syscall MSRs, PCID on, FP off for user mode).
+ */
 void x86_uspace_init(void);
+void x86_uspace_cpu_init(void);
 /* Go back to the core's own tables (tests that activated a user space). */
 void x86_activate_core(void);
 /* SMAP is on: the entry code and user copies use stac/clac (trap.S, entry.S read it). */
@@ -139,10 +137,55 @@ void x86_serial_init(void);
 
 /* pvh.c: copy the PVH start info (and what it points to) into the image. */
 void x86_pvh_save(uint32_t start_info_pa);
+/* The RSDP's address the start info gave, 0 if none. */
+uint64_t x86_pvh_rsdp(void);
 
-/* desc.c: GDT with TSS, IDT. */
-void x86_gdt_init(void);
+/*
+ * acpi_boot.c: the firmware's ACPI tables, validated, read through the
+ * fixmap window (boot CPU only, before the other CPUs start).  NULL if
+ * there are none or they cannot be used (reported once).
+ */
+struct acpi_root;
+const struct acpi_root *x86_acpi_root(void);
+/* Unmap the window once done with what acpi_find_table() & co. returned. */
+void x86_acpi_release(void);
+
+/*
+ * desc.c: the calling CPU's GDT and TSS in @c->arch, with IST stacks
+ * whose tops are @ist_top[0..2] (#DF, NMI, #MC), loaded, and its GS base
+ * pointed at @c; the IDT, built once (x86_idt_init) and loaded on every
+ * CPU (x86_idt_load).
+ */
+#define X86_NR_IST 3
+void x86_gdt_init(struct cpu *c, const uint64_t ist_top[X86_NR_IST]);
 void x86_idt_init(void);
+void x86_idt_load(void);
+
+/* smp.c: reserve the application processors' start-up page below 1 MiB (bootmem). */
+void x86_trampoline_reserve(void);
+extern uint64_t x86_trampoline_pa;
+/* smp.c: the slot of @c's stacks in the fixmap (an application processor's). */
+uint64_t x86_cpu_stacks(const struct cpu *c);
+/*
+ * ipi.c: cross-CPU requests.  x86_cpu_call() runs @fn(@arg) on CPU @c
+ * (not the caller) from its request interrupt, interrupts off, and
+ * returns once it has returned; the caller serves requests addressed to
+ * it while it waits.  x86_cpu_call_start() posts the same to every CPU
+ * of @mask but the caller and returns the mask it used at once;
+ * x86_cpu_call_wait(that mask) waits for them.  x86_requests_serve()
+ * runs every request waiting for the calling CPU (the X86_VEC_CALL
+ * handler, and every wait).
+ */
+void x86_cpu_call(struct cpu *c, void (*fn)(void *arg), void *arg);
+uint64_t x86_cpu_call_start(uint64_t mask, void (*fn)(void *arg), void *arg);
+void x86_cpu_call_wait(uint64_t mask);
+void x86_requests_serve(void);
+/* Requests the calling CPU has served: TLB flushes and calls (statistics and tests). */
+struct x86_request_stats {
+	uint64_t flushes;
+	uint64_t calls;
+};
+extern struct x86_request_stats x86_request_stats[];
 
 /* selftest.c: command-line selected checks that end the run. */
 void x86_boot_selftest(void);
@@ -153,8 +196,13 @@ void x86_trap(struct arch_regs *regs);
 extern volatile uint64_t x86_breakpoints;
 const char *x86_exception_name(uint64_t vector);
 
-/* apic.c: local APIC access once mapped. */
+/* apic.c: the calling CPU's local APIC (once mapped): end of interrupt, id, ICR. */
 void lapic_eoi(void);
+uint32_t x86_lapic_id(void);
+#define X86_ICR_FIXED   0x4000u         /* fixed delivery, level assert: | vector */
+#define X86_ICR_INIT    0x4500u         /* INIT, level assert */
+#define X86_ICR_STARTUP 0x4600u         /* start-up IPI: | page number of the entry */
+void x86_lapic_icr(uint32_t apic_id, uint32_t low);
 /* tsc.c: measure TSC ticks per second against the PIT; also sets x86_tsc_hz. */
 uint64_t x86_tsc_calibrate(void);
 extern uint64_t x86_tsc_hz;
