@@ -12,6 +12,7 @@
 #include <mneme/error.h>
 
 uint64_t riscv_satp_mode;
+uint64_t riscv_boot_satp;
 uint64_t riscv_kernel_pa;
 uint64_t riscv_boot_hart;
 uint64_t riscv_dtb_pa;

@@ -1,19 +1,26 @@
 /*
- * Multiprocessing, single-CPU placeholder: the boot CPU is the only one
- * used until application-processor start-up is written for this
- * architecture.  Implements the contract in <arch/arch.h> so the generic
- * core (core/smp.c) is the same on every architecture.
+ * Multiprocessing on riscv64: per-hart state.  (The other harts are not
+ * started yet: the boot hart is the only one used.)
+ *
+ * Per-hart state lives in the hart's struct cpu (<core/cpu.h>), whose
+ * first member is struct arch_cpu; in S-mode tp holds it, so
+ * arch_this_cpu() costs nothing and per-CPU fields are one tp-relative
+ * access.
  */
 #include <arch/arch.h>
+#include <arch/riscv.h>
 #include <core/cpu.h>
 #include <core/printk.h>
 #include <mneme/error.h>
 
-struct cpu *arch_boot_cpu;
+_Static_assert(__builtin_offsetof(struct cpu, arch) == 0, "tp addresses struct arch_cpu too");
 
 void arch_cpu_init_boot(struct cpu *c)
 {
-	arch_boot_cpu = c;
+	c->hwid = riscv_boot_hart;
+	c->arch.kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	riscv_uspace_cpu_init(&c->arch);
+	__asm__ volatile("mv tp, %0" : : "r"(c) : "memory");
 }
 
 unsigned arch_smp_discover(void)

@@ -20,11 +20,11 @@
 #include <arch/uspace.h>
 #include <arch/sbi.h>
 #include <core/core.h>
+#include <core/cpu.h>
 #include <core/printk.h>
 
 uint64_t riscv_breakpoints;          /* ebreaks taken in the core */
-static uint64_t timer_interval;      /* time-CSR ticks per timer interrupt */
-static uint64_t timer_next;
+static uint64_t timer_interval;      /* time-CSR ticks per timer interrupt: set by the boot hart */
 
 static const char *const exception_names[] = {
 	[EXC_INST_MISALIGNED] = "instruction address misaligned",
@@ -72,6 +72,13 @@ static const char *const gpr_names[REGS_NR_GPR] = {
 
 void arch_dump_regs(const struct arch_regs *regs)
 {
+	struct cpu *c = this_cpu();
+
+	if (c)
+		printk("  hart %llu (cpu %u)\n", (unsigned long long)c->hwid, c->index);
+	else
+		printk("  hart %llu (the boot hart, before its per-CPU state)\n",
+		       (unsigned long long)riscv_boot_hart);
 	printk("  scause  0x%016llx (%s)\n", (unsigned long long)regs->scause,
 	       riscv_cause_name(regs->scause));
 	printk("  sepc    0x%016llx  stval 0x%016llx\n", (unsigned long long)regs->sepc,
@@ -87,28 +94,40 @@ void arch_dump_regs(const struct arch_regs *regs)
 	}
 }
 
+/*
+ * Every hart has its own timer (the SBI programs the calling hart's) and
+ * its own deadline in its struct arch_cpu; the interval is the boot
+ * hart's measurement, made before any other hart starts.
+ */
 void arch_timer_init(uint32_t hz)
 {
-	timer_interval = boot_info.timer_hz / hz;
-	if (!timer_interval)
-		timer_interval = 1;
-	timer_next = arch_cycles() + timer_interval;
-	sbi_set_timer(timer_next);
+	struct arch_cpu *a = riscv_this_cpu();
+	bool boot = this_cpu()->index == 0;
+
+	if (boot) {
+		timer_interval = boot_info.timer_hz / hz;
+		if (!timer_interval)
+			timer_interval = 1;
+	}
+	a->timer_next = arch_cycles() + timer_interval;
+	sbi_set_timer(a->timer_next);
 	csr_set(sie, SIE_STIE);
-	printk("mneme: riscv64: timer at %u Hz from timebase %llu Hz (SBI %s)\n", hz,
-	       (unsigned long long)boot_info.timer_hz,
-	       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
+	if (boot)
+		printk("mneme: riscv64: timer at %u Hz from timebase %llu Hz (SBI %s)\n", hz,
+		       (unsigned long long)boot_info.timer_hz,
+		       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
 }
 
-/* Program the next deadline on the fixed grid; skip missed ticks rather than storm. */
+/* Program this hart's next deadline on its fixed grid; skip missed ticks rather than storm. */
 static void timer_interrupt(void)
 {
+	struct arch_cpu *a = riscv_this_cpu();
 	uint64_t now = arch_cycles();
 
-	timer_next += timer_interval;
-	if (timer_next <= now)
-		timer_next = now + timer_interval;
-	sbi_set_timer(timer_next);
+	a->timer_next += timer_interval;
+	if (a->timer_next <= now)
+		a->timer_next = now + timer_interval;
+	sbi_set_timer(a->timer_next);
 	core_timer_tick();
 }
 

@@ -36,7 +36,6 @@
 #define SATP_ASID_SHIFT  44
 #define SATP_ASID_MASK   0xffffull
 
-extern struct riscv_percpu riscv_percpu;
 int riscv_user_copy(void *dst, const void *src, size_t n);
 
 unsigned riscv_asid_bits;             /* ASID bits the hart implements */
@@ -55,16 +54,26 @@ void riscv_asid_probe(void)
 	riscv_asid_bits = (unsigned)__builtin_popcountll(got);
 }
 
-/* The state every return to user mode starts from: U-mode, interrupts on there, no SUM, no FP. */
-void riscv_uspace_init(void)
+/*
+ * This hart's user-mode state: the sstatus every return to user mode
+ * starts from (U-mode, interrupts on there, no SUM, no MXR, no FP or
+ * vector state), and rdtime allowed in U-mode (the benchmarks' counter;
+ * no cycle or instret).  Called on every hart before it runs user code.
+ */
+void riscv_uspace_cpu_init(struct arch_cpu *a)
 {
 	uint64_t fs_vs = (3ull << 13) | (3ull << 9);
 	uint64_t mxr = 1ull << 19;
 
-	riscv_percpu.sstatus_user = (csr_read(sstatus) & ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SUM |
-							    mxr | fs_vs)) |
-				    SSTATUS_SPIE;
-	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
+	a->sstatus_user = (csr_read(sstatus) & ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SUM | mxr |
+						  fs_vs)) |
+			  SSTATUS_SPIE;
+	csr_write(scounteren, 2);
+}
+
+/* Once, on the boot hart, with the core's final tables active: ASIDs and the core half. */
+void riscv_uspace_init(void)
+{
 	riscv_asid_probe();
 	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
 		core_half[i - USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];

@@ -104,15 +104,45 @@ static inline void arch_regs_set_syscall_args(struct arch_regs *r, uint64_t a0, 
 }
 
 /*
+ * The per-CPU block of the architecture: the first member of struct cpu
+ * (<core/cpu.h>), so tp, which holds the running hart's struct cpu in
+ * S-mode, addresses both.  The first three fields are read by the trap
+ * entry (CPU_* in <arch/regs.h>).  Each field is used by its own hart
+ * only, except where noted.
+ */
+struct arch_cpu {
+	struct arch_regs *regs;     /* the current thread's frame (arch_set_current_regs) */
+	uint64_t kstack_top;        /* top of this hart's kernel stack (KSTACK_SIZE-aligned end) */
+	uint64_t sstatus_user;      /* sstatus of every return to user mode */
+	uint64_t timer_next;        /* the deadline programmed into the SBI timer */
+};
+
+_Static_assert(__builtin_offsetof(struct arch_cpu, regs) == CPU_REGS, "arch_cpu layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, kstack_top) == CPU_KSTACK, "arch_cpu layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, sstatus_user) == CPU_SSTATUS, "arch_cpu layout");
+
+struct cpu;
+
+/* The running hart's struct cpu: tp, set once per hart and never changed in S-mode. */
+static inline struct cpu *arch_this_cpu(void)
+{
+	return (struct cpu *)__builtin_thread_pointer();
+}
+
+/* This hart's struct arch_cpu (the first member of its struct cpu). */
+static inline struct arch_cpu *riscv_this_cpu(void)
+{
+	return (struct arch_cpu *)__builtin_thread_pointer();
+}
+
+/*
  * The two arch operations of every IPC fast-path switch, inline so the
  * core's switch needs no calls (uspace.h's later prototypes of the same
  * names keep the internal linkage given here, C11 6.2.2).
  */
-extern struct riscv_percpu riscv_percpu;
-
 static inline void arch_set_current_regs(struct arch_regs *regs)
 {
-	riscv_percpu.regs = regs;
+	riscv_this_cpu()->regs = regs;
 }
 
 static inline void arch_aspace_activate(const struct arch_aspace *as)
@@ -177,21 +207,6 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile("nop" ::: "memory");
 }
 
-/*
- * The per-CPU block of the architecture (first member of struct cpu).
- * Single-hart for now: the boot hart's block; arch_this_cpu() returns it.
- */
-struct arch_cpu {
-	uint64_t unused;
-};
-
-struct cpu;
-extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
-
-static inline struct cpu *arch_this_cpu(void)
-{
-	return arch_boot_cpu;
-}
 #endif
 
 #endif

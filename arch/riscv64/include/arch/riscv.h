@@ -118,6 +118,10 @@ uint64_t riscv_image_pa(const void *va);
 /* Set up by the entry code (entry.S) before riscv_boot(). */
 extern uint64_t riscv_satp_mode;   /* SATP_MODE_SV39 or SATP_MODE_SV48 */
 extern uint64_t riscv_kernel_pa;   /* physical address of __image_start */
+extern uint64_t riscv_boot_satp;   /* satp of the boot tables (the other harts' first) */
+
+/* boot.c */
+extern uint64_t riscv_boot_hart;   /* the hart OpenSBI entered the core on */
 
 /* Page tables of the core (mmu.c), for tests and for building address spaces. */
 struct pgtable;
@@ -134,6 +138,7 @@ int riscv_pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, ui
 /* uspace.c */
 extern unsigned riscv_asid_bits;
 void riscv_uspace_init(void);
+void riscv_uspace_cpu_init(struct arch_cpu *a);
 
 /* trap.c */
 extern uint64_t riscv_breakpoints;
