@@ -32,6 +32,8 @@
 #define DIRECT_GIBS  192        /* RISCV_DIRECT_MAP_LIMIT in GiB */
 #define MMIO_SLOT    448        /* Sv39 root slot of RISCV_MMIO_BASE */
 #define SBI_PUTCHAR_EID 1      /* legacy console putchar */
+#define SBI_HSM_EID     0x48534D
+#define SBI_HSM_HART_STOP_FID 1
 
 	.section .text.boot, "ax", @progbits
 	.global _start
@@ -161,6 +163,68 @@ start_high:
 	call	riscv_boot
 6:	wfi
 	j	6b
+	.cfi_endproc
+
+/*
+ * riscv_secondary_entry: where SBI HSM hart_start sends every other hart
+ * (smp.c), at the PHYSICAL address, in S-mode with paging off, a0 = its
+ * hart id, a1 = opaque = the virtual address of its struct cpu.  Like
+ * _start it points stvec at early_trap, then turns on the boot tables
+ * (riscv_boot_satp: the kernel's gigabyte identity-mapped and in the
+ * higher half).  A hart that does not take them (satp reads back
+ * different: the mode is not implemented) stops itself through SBI HSM,
+ * which smp.c sees and reports; the others jump to the higher half.
+ */
+	.global riscv_secondary_entry
+riscv_secondary_entry:
+	lla	t0, early_trap
+	csrw	stvec, t0
+	csrw	sie, zero
+	csrci	sstatus, 2
+	mv	s1, a1
+	lla	t0, riscv_boot_satp
+	ld	t0, 0(t0)
+	csrw	satp, t0
+	csrr	t1, satp
+	bne	t0, t1, 1f
+	sfence.vma zero, zero
+	ld	t0, .Lvirt_secondary_high
+	jr	t0
+1:	li	a7, SBI_HSM_EID
+	li	a6, SBI_HSM_HART_STOP_FID
+	ecall
+	ebreak                          /* hart_stop returned: early_trap reports it */
+
+	.balign 8
+.Lvirt_secondary_high:
+	.dword	secondary_high
+
+/*
+ * secondary_high: the higher half, still on the boot tables.  tp becomes
+ * the hart's struct cpu, then the hart switches to the core's final
+ * tables (no identity map: early_trap is out of reach from here until
+ * stvec = trap_entry, so only loads from the image's data, which cannot
+ * trap, run in between), takes its kernel stack and the real trap
+ * vector, and calls riscv_secondary_main(cpu) with interrupts off.
+ */
+	.text
+secondary_high:
+	.cfi_startproc
+	.cfi_undefined ra               /* the bottom of every backtrace */
+	mv	tp, s1
+	lla	t0, riscv_kernel_satp
+	ld	t0, 0(t0)
+	csrw	satp, t0
+	sfence.vma zero, zero
+	ld	sp, CPU_KSTACK(tp)
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	csrw	sscratch, zero
+	li	s0, 0                   /* end of the frame-pointer chain */
+	mv	a0, tp
+	call	riscv_secondary_main
+2:	wfi
+	j	2b
 	.cfi_endproc
 
 /*

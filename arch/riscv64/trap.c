@@ -2,7 +2,10 @@
  * riscv64 traps: the C dispatcher behind trap_entry (entry.S), the timer,
  * and register dumps.
  *
- * Interrupts: the supervisor timer is the only one enabled.  Exceptions
+ * Interrupts: the supervisor timer (each hart has its own deadline) and
+ * the supervisor software interrupt, which is the core's IPI (smp.c
+ * sends it through the SBI; it is cleared here before core_ipi() runs,
+ * so an IPI sent meanwhile is taken again, never lost).  Exceptions
  * in the core: a breakpoint (ebreak) is counted and stepped over (the
  * core's WARN-style hook, and what the trap tests use); a page or access
  * fault inside riscv_user_copy() resumes at its fault exit (the copy
@@ -11,7 +14,8 @@
  *
  * Traps from user mode (riscv_user_trap, called by user_entry in
  * entry.S after the registers are in the thread's frame): the timer
- * ticks and may preempt; exceptions are decoded into a kind, an address
+ * ticks and may preempt, an IPI goes to core_ipi() with the frame;
+ * exceptions are decoded into a kind, an address
  * and an access and handed to core_user_exception() (a message to the
  * task's pager).  ecall never gets here: user_entry calls core_syscall_args().
  */
@@ -118,6 +122,19 @@ void arch_timer_init(uint32_t hz)
 		       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
 }
 
+/*
+ * Sleep in wfi (interrupts on or off) until an interrupt enabled in sie
+ * is pending, at most about @ticks of the time CSR, then give the timer
+ * back to this hart's own deadline (a tick that fell due meanwhile stays
+ * pending).
+ */
+void riscv_nap(uint64_t ticks)
+{
+	sbi_set_timer(arch_cycles() + ticks);
+	arch_wait_for_interrupt();
+	sbi_set_timer(riscv_this_cpu()->timer_next);
+}
+
 /* Program this hart's next deadline on its fixed grid; skip missed ticks rather than storm. */
 static void timer_interrupt(void)
 {
@@ -169,12 +186,29 @@ static void exception(struct arch_regs *regs)
 	core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 }
 
+/*
+ * The core's IPI: clear sip.SSIP first, then a full fence, then let the
+ * core read what was asked of it (the sender fenced before its SBI
+ * call), so a request stored after the clear raises SSIP again.
+ * @user: the interrupted thread's frame, NULL from the core.
+ */
+static void ipi_interrupt(struct arch_regs *user)
+{
+	csr_clear(sip, SIE_SSIE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	core_ipi(user);
+}
+
 /* Called by trap_entry with the saved frame; returning resumes it. */
 void riscv_trap(struct arch_regs *regs)
 {
 	if (regs->scause & SCAUSE_INTERRUPT) {
-		if ((regs->scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER)
+		uint64_t code = regs->scause & ~SCAUSE_INTERRUPT;
+
+		if (code == IRQ_S_TIMER)
 			timer_interrupt();
+		else if (code == IRQ_S_SOFT)
+			ipi_interrupt(NULL);
 		else
 			core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 		return;
@@ -208,6 +242,10 @@ void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
 	uint64_t code = scause & ~SCAUSE_INTERRUPT;
 
 	if (scause & SCAUSE_INTERRUPT) {
+		if (code == IRQ_S_SOFT) {
+			ipi_interrupt(regs);
+			return;
+		}
 		if (code != IRQ_S_TIMER)
 			core_unexpected_trap(riscv_cause_name(scause), regs->stval, regs);
 		timer_interrupt();

@@ -41,8 +41,8 @@ int riscv_user_copy(void *dst, const void *src, size_t n);
 unsigned riscv_asid_bits;             /* ASID bits the hart implements */
 static uint64_t core_half[PT_ENTRIES - USER_ROOT_SLOTS];   /* the core's root entries at boot */
 
-/* Probe the ASID width with the core's root active; satp keeps ASID 0 afterwards. */
-void riscv_asid_probe(void)
+/* The calling hart's ASID width, with the core's root active; satp keeps ASID 0 afterwards. */
+unsigned riscv_asid_probe(void)
 {
 	uint64_t satp = csr_read(satp) & ~(SATP_ASID_MASK << SATP_ASID_SHIFT);
 	uint64_t got;
@@ -51,7 +51,7 @@ void riscv_asid_probe(void)
 	got = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
 	csr_write(satp, satp);
 	sfence_vma_all();
-	riscv_asid_bits = (unsigned)__builtin_popcountll(got);
+	return (unsigned)__builtin_popcountll(got);
 }
 
 /*
@@ -74,7 +74,7 @@ void riscv_uspace_cpu_init(struct arch_cpu *a)
 /* Once, on the boot hart, with the core's final tables active: ASIDs and the core half. */
 void riscv_uspace_init(void)
 {
-	riscv_asid_probe();
+	riscv_asid_bits = riscv_asid_probe();
 	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
 		core_half[i - USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];
 	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */

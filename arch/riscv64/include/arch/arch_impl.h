@@ -11,6 +11,9 @@
  *                       RISCV_MMIO_BASE + pa, for pa < 1 GiB
  *   0xffffffff80000000  the core image (linked at 0xffffffff80200000,
  *                       loaded at physical 0x80200000)
+ *   0xffffffffa0000000  the stack window: the kernel stacks of the harts
+ *                       but the boot hart's (which is in the image), one
+ *                       KSTACK_SIZE slot per CPU index, guard pages unmapped
  *
  * The one base for both modes limits the direct map to physical addresses
  * below 192 GiB (RISCV_DIRECT_MAP_LIMIT); RAM above it is left unmapped
@@ -32,6 +35,8 @@
 #define RISCV_DIRECT_MAP_LIMIT (192ull << 30)
 #define RISCV_MMIO_BASE        0xfffffff000000000ull
 #define RISCV_MMIO_LIMIT       (1ull << 30)
+#define RISCV_KSTACK_BASE      0xffffffffa0000000ull
+#define RISCV_KSTACK_WINDOW    (256ull << 20)
 
 #define SSTATUS_SIE_BIT        (1ul << 1)
 

@@ -135,14 +135,24 @@ extern struct pgtable riscv_kernel_pt;
 int riscv_pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
 		 unsigned max_level);
 
+extern uint64_t riscv_kernel_satp;   /* satp of the core's final tables, ASID 0 */
+uint64_t riscv_kstack_map(unsigned index);
+
 /* uspace.c */
 extern unsigned riscv_asid_bits;
+unsigned riscv_asid_probe(void);
 void riscv_uspace_init(void);
 void riscv_uspace_cpu_init(struct arch_cpu *a);
+
+/* smp.c */
+struct cpu;
+__attribute__((noreturn)) void riscv_secondary_main(struct cpu *c);
+extern char riscv_secondary_entry[];   /* entry.S: where HSM hart_start sends a hart */
 
 /* trap.c */
 extern uint64_t riscv_breakpoints;
 const char *riscv_cause_name(uint64_t scause);
+void riscv_nap(uint64_t ticks);
 void riscv_stack_overflow_test(void);
 
 /* The core's MMIO window: virtual address of the device register at physical @pa. */
