@@ -546,6 +546,24 @@ riscv_user_copy:
 3:	csrc	sstatus, t1
 	li	a0, 0
 	ret
+
+/*
+ * riscv_probe_load(addr, out) / riscv_probe_store(addr, value): one word,
+ * 0, or -1 if the access faulted (inside the fixup range of
+ * riscv_user_copy).  sstatus.SUM is left alone: for the TLB tests
+ * (smp_test.c), which probe pages without U, since QEMU empties a hart's
+ * TLB whenever SUM changes.
+ */
+	.global riscv_probe_load, riscv_probe_store
+riscv_probe_load:
+	ld	t0, 0(a0)
+	sd	t0, 0(a1)
+	li	a0, 0
+	ret
+riscv_probe_store:
+	sd	a1, 0(a0)
+	li	a0, 0
+	ret
 riscv_user_copy_end:
 riscv_user_copy_fault:
 	li	t1, 1 << 18

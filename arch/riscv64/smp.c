@@ -229,9 +229,124 @@ void arch_ipi_send(struct cpu *c)
 		panic("riscv64: SBI send_ipi to hart %llu failed (%ld)", (unsigned long long)c->hwid, err);
 }
 
+/*
+ * Remote TLB flushes go through the SBI RFENCE extension (or the legacy
+ * remote_sfence_vma calls): remote_sfence_vma_asid for an address space
+ * with an ASID, remote_sfence_vma (every address space) for one that
+ * runs with ASID 0; a range of at most RISCV_FLUSH_PAGES_MAX pages page
+ * by page, anything larger or size 0 as the whole space (OpenSBI itself
+ * turns ranges above its platform limit, 4 KiB by default, into a whole
+ * flush).  Harts are named by id: one call per group of CPUs whose hart
+ * ids fit one 64-bit mask (riscv_hart_group).
+ *
+ * The call returns only when every target hart has fenced: OpenSBI
+ * (lib/sbi/sbi_tlb.c, 1.1) queues the request on each target's FIFO and
+ * counts it in the caller's tlb_sync (tlb_update), raises the targets'
+ * M-mode IPIs, then waits in tlb_sync() until the count is back to 0;
+ * each target, in M-mode whatever its S-mode interrupt state, runs the
+ * sfence.vma and only then decrements the caller's count
+ * (tlb_entry_process).  While it waits the caller processes its own
+ * FIFO, so two harts flushing each other cannot deadlock.  Harts that
+ * are not started are skipped (they hold no translations).
+ */
+unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned long *base)
+{
+	unsigned long harts = 0;
+	uint64_t low = ~0ull;
+
+	for (uint64_t m = *mask; m; m &= m - 1)
+		if (hwid[__builtin_ctzll(m)] < low)
+			low = hwid[__builtin_ctzll(m)];
+	for (uint64_t m = *mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+
+		if (hwid[i] - low < 64) {
+			harts |= 1ul << (hwid[i] - low);
+			*mask &= ~(1ull << i);
+		}
+	}
+	*base = low;
+	return harts;
+}
+
 void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
-	(void)as, (void)va, (void)size;
-	if (mask)
-		panic("arch_tlb_flush_cpus: not yet");
+	static uint64_t hwid[CORE_MAX_CPUS];
+	unsigned long start = 0, len = ~0ul;      /* the whole address space */
+
+	mask &= ~cpumask_of(this_cpu_index()) & ((1ull << nr_cpus_online) - 1);
+	if (!mask)
+		return;
+	if (size && size <= RISCV_FLUSH_PAGES_MAX * PAGE_SIZE) {
+		start = va & ~(PAGE_SIZE - 1);
+		len = ((va + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) - start;
+	}
+	for (unsigned i = 0; i < nr_cpus_online; i++)
+		hwid[i] = cpu_table[i].hwid;     /* fixed once the CPUs are up */
+	while (mask) {
+		unsigned long base, harts = riscv_hart_group(&mask, hwid, &base);
+		long err = sbi_remote_sfence_vma(harts, base, start, len, as->asid, as->asid != 0);
+
+		if (err)
+			panic("riscv64: SBI remote fence of harts %#lx + %lu failed (%ld)", harts, base,
+			      err);
+	}
+}
+
+/* ---- cross-calls (tests) --------------------------------------------- */
+
+#define CALL_TIMEOUT_S 5
+
+/*
+ * The target claims the call (call_fn back to NULL) before it runs it and
+ * reports its ticket done after, so a caller that gives up can withdraw a
+ * call not yet claimed and never leaves one running on a dead stack.
+ * One caller per target at a time (the tests call from the boot CPU).
+ */
+void riscv_cpu_call_serve(void)
+{
+	struct arch_cpu *a = riscv_this_cpu();
+	void (*fn)(void *) = __atomic_exchange_n(&a->call_fn, (void (*)(void *))0, __ATOMIC_ACQUIRE);
+	uint64_t ticket;
+
+	if (!fn)
+		return;
+	ticket = READ_ONCE(a->call_posted);
+	fn(a->call_arg);
+	store_release(&a->call_done, ticket);
+}
+
+int riscv_cpu_call(struct cpu *c, void (*fn)(void *), void *arg)
+{
+	struct arch_cpu *a = &c->arch;
+	void (*none)(void *) = 0, (*posted)(void *) = fn;
+	uint64_t deadline = arch_cycles() + CALL_TIMEOUT_S * boot_info.timer_hz;
+	uint64_t nap = boot_info.timer_hz / 10000 ? boot_info.timer_hz / 10000 : 1;
+	uint64_t ticket;
+
+	if (c == this_cpu()) {
+		fn(arg);
+		return 0;
+	}
+	if (load_acquire(&a->call_fn) || READ_ONCE(a->call_done) != READ_ONCE(a->call_posted))
+		return -MNEME_EBUSY;
+	ticket = a->call_posted + 1;
+	a->call_arg = arg;
+	WRITE_ONCE(a->call_posted, ticket);
+	if (!__atomic_compare_exchange_n(&a->call_fn, &none, fn, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return -MNEME_EBUSY;
+	arch_ipi_send(c);
+	/* Wait in wfi naps (100 us), not spinning: see wait_online(). */
+	while (load_acquire(&a->call_done) != ticket) {
+		if (arch_cycles() > deadline &&
+		    __atomic_compare_exchange_n(&a->call_fn, &posted, (void (*)(void *))0, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			WRITE_ONCE(a->call_done, ticket);       /* withdrawn: never ran */
+			return -MNEME_EDEAD;
+		}
+		posted = fn;
+		riscv_nap(nap);
+	}
+	return 0;
 }

@@ -32,7 +32,6 @@
 #include <mneme/error.h>
 
 #define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
-#define FLUSH_PAGES_MAX  32           /* larger ranges flush the whole ASID */
 #define SATP_ASID_SHIFT  44
 #define SATP_ASID_MASK   0xffffull
 
@@ -243,7 +242,7 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
 	uint64_t start = va & ~(PAGE_SIZE - 1);
 
-	if (!size || size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+	if (!size || size > RISCV_FLUSH_PAGES_MAX * PAGE_SIZE) {
 		sfence_asid_all(as->asid);
 		return;
 	}

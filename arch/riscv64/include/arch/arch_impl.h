@@ -120,6 +120,10 @@ struct arch_cpu {
 	uint64_t kstack_top;        /* top of this hart's kernel stack (KSTACK_SIZE-aligned end) */
 	uint64_t sstatus_user;      /* sstatus of every return to user mode */
 	uint64_t timer_next;        /* the deadline programmed into the SBI timer */
+	/* A cross-call posted by another hart (riscv_cpu_call: tests); call_fn NULL when none. */
+	void (*call_fn)(void *);
+	void *call_arg;
+	uint64_t call_posted, call_done;   /* tickets: the last posted, the last finished */
 };
 
 _Static_assert(__builtin_offsetof(struct arch_cpu, regs) == CPU_REGS, "arch_cpu layout");

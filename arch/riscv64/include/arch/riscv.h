@@ -139,6 +139,7 @@ extern uint64_t riscv_kernel_satp;   /* satp of the core's final tables, ASID 0 
 uint64_t riscv_kstack_map(unsigned index);
 
 /* uspace.c */
+#define RISCV_FLUSH_PAGES_MAX 32      /* TLB flushes of larger ranges flush the whole ASID */
 extern unsigned riscv_asid_bits;
 unsigned riscv_asid_probe(void);
 void riscv_uspace_init(void);
@@ -148,6 +149,24 @@ void riscv_uspace_cpu_init(struct arch_cpu *a);
 struct cpu;
 __attribute__((noreturn)) void riscv_secondary_main(struct cpu *c);
 extern char riscv_secondary_entry[];   /* entry.S: where HSM hart_start sends a hart */
+
+/*
+ * One SBI hart mask out of the CPUs in *@mask (bit i: the CPU whose hart
+ * id is @hwid[i]): the harts whose ids lie in the 64 starting at the
+ * lowest id among them, which go in *@base; those CPUs leave *@mask.
+ * *@mask must not be empty.
+ */
+unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned long *base);
+
+/*
+ * Run @fn(@arg) on CPU @c from its IPI handler (interrupts off there) and
+ * wait until it has returned; on the calling CPU itself, just call it.
+ * For tests.  0, or -MNEME_EBUSY if another call to @c is pending,
+ * -MNEME_EDEAD if @c did not answer within a few seconds.
+ */
+int riscv_cpu_call(struct cpu *c, void (*fn)(void *), void *arg);
+/* trap.c's IPI handler: run the cross-call posted to this hart, if any. */
+void riscv_cpu_call_serve(void);
 
 /* trap.c */
 extern uint64_t riscv_breakpoints;
