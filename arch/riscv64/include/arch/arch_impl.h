@@ -211,9 +211,21 @@ static inline uint64_t arch_cycles(void)
 	return t;
 }
 
+/*
+ * The body of a spin-wait: Zihintpause's pause, encoded by hand (the
+ * assembler's -march has no Zihintpause).  pause is FENCE with pred = W,
+ * succ = 0, fm = 0, rs1 = rd = x0, which is in the HINT space of the base
+ * ISA: a hart without Zihintpause executes it as a no-op (QEMU without
+ * the extension decodes it as that FENCE, also harmless).  QEMU 7.2
+ * implements it for rv64 (zihintpause is in its riscv,isa): it ends the
+ * translation block and returns to the vCPU's execution loop, but that
+ * does not end a vCPU's turn under single-threaded TCG (-icount): a
+ * spinning vCPU keeps its budget (see core/smp_test.c for why waits
+ * idle in wfi instead).
+ */
 static inline void arch_cpu_relax(void)
 {
-	__asm__ volatile("nop" ::: "memory");
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");   /* pause */
 }
 
 #endif
