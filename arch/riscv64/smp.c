@@ -79,6 +79,11 @@ static bool firmware_can_smp(void)
 	return false;
 }
 
+static const char *mmu_name(const struct dt_cpu *n)
+{
+	return n->mmu_type[0] ? n->mmu_type : "no mmu-type";
+}
+
 static uint32_t cpu_node_nid(const struct dt_cpu *n)
 {
 	return (n->flags & DT_CPUF_NID_OK) ? n->nid : 0;
@@ -107,7 +112,7 @@ static void discover_one(const struct dt_machine *m, uint32_t i, unsigned verdic
 	cpu_table[index].hwid = n->hartid;
 	cpu_table[index].node = cpu_node_nid(n);
 	printk("smp: riscv64: hart %llu: cpu %u, node %u, %s\n", hart, index, cpu_table[index].node,
-	       n->mmu_type);
+	       mmu_name(n));
 }
 
 unsigned arch_smp_discover(void)
@@ -126,7 +131,7 @@ unsigned arch_smp_discover(void)
 		cpu_table[0].node = cpu_node_nid(&m->cpu[boot_node]);
 		printk("smp: riscv64: hart %llu: cpu 0 (boot), node %u, %s\n",
 		       (unsigned long long)riscv_boot_hart, cpu_table[0].node,
-		       m->cpu[boot_node].mmu_type);
+		       mmu_name(&m->cpu[boot_node]));
 	} else {
 		printk("smp: riscv64: hart %llu: cpu 0 (boot), not among the device tree's cpu nodes\n",
 		       (unsigned long long)riscv_boot_hart);
