@@ -220,6 +220,8 @@ void riscv_secondary_main(struct cpu *c)
 	}
 	riscv_uspace_cpu_init(&c->arch);
 	ipi_enable();
+	if (c->index == 1 && cmdline_has("stack_overflow_test_cpu1"))
+		riscv_stack_overflow_test();
 	core_cpu_main(c);
 }
 
@@ -276,7 +278,7 @@ unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned lo
 
 void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
-	static uint64_t hwid[CORE_MAX_CPUS];
+	uint64_t hwid[CORE_MAX_CPUS];
 	unsigned long start = 0, len = ~0ul;      /* the whole address space */
 
 	mask &= ~cpumask_of(this_cpu_index()) & ((1ull << nr_cpus_online) - 1);
@@ -287,7 +289,7 @@ void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t v
 		len = ((va + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) - start;
 	}
 	for (unsigned i = 0; i < nr_cpus_online; i++)
-		hwid[i] = cpu_table[i].hwid;     /* fixed once the CPUs are up */
+		hwid[i] = cpu_table[i].hwid;     /* fixed once the CPU is up */
 	while (mask) {
 		unsigned long base, harts = riscv_hart_group(&mask, hwid, &base);
 		long err = sbi_remote_sfence_vma(harts, base, start, len, as->asid, as->asid != 0);

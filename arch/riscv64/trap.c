@@ -280,9 +280,16 @@ __attribute__((noinline)) static uint64_t overflow_recurse(uint64_t depth)
 	return overflow_recurse(depth + 1) + frame[0];
 }
 
-/* "stack_overflow_test" on the command line: check that overflowing the boot stack gives a dump. */
+/*
+ * "stack_overflow_test" (the boot hart's stack) or "stack_overflow_test_cpu1"
+ * (CPU 1's, in the stack window) on the command line: check that
+ * overflowing a kernel stack gives a dump.
+ */
 void riscv_stack_overflow_test(void)
 {
-	printk("mneme: stack_overflow_test: recursing on the boot stack\n");
+	struct cpu *c = this_cpu();
+
+	printk("mneme: stack_overflow_test: recursing on hart %llu's kernel stack\n",
+	       (unsigned long long)(c ? c->hwid : riscv_boot_hart));
 	overflow_recurse(0);
 }

@@ -21,6 +21,13 @@ mneme_qemu_test(stack-overflow riscv64 ARGS --append stack_overflow_test --expec
   --expect-line "kernel stack overflow" --expect-line "unexpected trap: kernel stack overflow"
   --expect-line "halting after unexpected trap")
 
+# The same on CPU 1's stack in the stack window: its guard page is unmapped
+# too, the emergency stack works from any hart, and the dump names the hart.
+mneme_qemu_test(stack-overflow.cpu1 riscv64 ARGS --smp 2 --append stack_overflow_test_cpu1
+  --expect panic --expect-line "recursing on hart [0-9]+'s kernel stack"
+  --expect-line "kernel stack overflow" --expect-line "unexpected trap: kernel stack overflow"
+  --expect-line "^  hart [0-9]+ \\(cpu 1\\)$" --expect-line "halting after unexpected trap")
+
 # A broken device tree is reported with the parser's message and ends in a
 # clear panic, never a hang.
 foreach(kind bad-reg too-deep)
