@@ -85,7 +85,7 @@ struct dt_node {
 	bool no_map;
 	bool dynamic;           /* has size or alloc-ranges */
 	uint32_t addr_cells, size_cells;  /* for the node's children */
-	struct dt_span name, reg, nid, compat, tbf;
+	struct dt_span name, reg, nid, compat, tbf, mmu;
 };
 
 struct dt_walk {
@@ -502,6 +502,56 @@ static int dt_finish_tbf(struct dt_walk *w, const struct dt_node *n)
 	return 0;
 }
 
+/* mmu-type @s (@len bytes): "riscv,svNN" -> NN for the modes of the RISC-V binding, else 0. */
+static uint32_t dt_mmu_sv(const uint8_t *s, uint32_t len)
+{
+	static const char *const names[] = { "riscv,sv32", "riscv,sv39", "riscv,sv48", "riscv,sv57" };
+	static const uint32_t sv[] = { 32, 39, 48, 57 };
+	uint32_t n = dt_strnlen(s, len);
+
+	for (uint32_t i = 0; i < sizeof(sv) / sizeof(sv[0]); i++)
+		if (dt_str_eq(s, n, names[i]))
+			return sv[i];
+	return 0;
+}
+
+/*
+ * A cpu node's properties are complete: record it as it is, malformed or
+ * not (dt_cpus_select() decides; a bad cpu node never fails the parse).
+ */
+static void dt_finish_cpu(struct dt_walk *w, const struct dt_node *n)
+{
+	const struct dt_node *cpus = &w->lv[1];
+	uint32_t ac = cpus->addr_cells;
+	struct dt_machine *m = w->m;
+	struct dt_cpu *c;
+
+	if (m->nr_cpu_nodes++ >= DT_MAX_CPUS)
+		return;
+	c = &m->cpu[m->nr_cpu_nodes - 1];
+	if (!n->disabled)
+		c->flags |= DT_CPUF_OKAY;
+	if (n->reg.present) {
+		c->flags |= DT_CPUF_REG;
+		if ((ac == 1 || ac == 2) && n->reg.len == ac * 4) {
+			c->flags |= DT_CPUF_REG_OK;
+			c->hartid = dt_cells(dt_span_ptr(w, &n->reg), ac);
+		}
+	}
+	if (n->nid.present) {
+		c->flags |= DT_CPUF_NID;
+		if (n->nid.len == 4) {
+			c->flags |= DT_CPUF_NID_OK;
+			c->nid = dt_be32(dt_span_ptr(w, &n->nid));
+		}
+	}
+	if (n->mmu.present) {
+		c->flags |= DT_CPUF_MMU;
+		dt_copy_str(c->mmu_type, sizeof(c->mmu_type), dt_span_ptr(w, &n->mmu), n->mmu.len);
+		c->mmu_sv = dt_mmu_sv(dt_span_ptr(w, &n->mmu), n->mmu.len);
+	}
+}
+
 /* The property list of @n is complete (a child starts or @n ends). */
 static int dt_node_finish(struct dt_walk *w, struct dt_node *n)
 {
@@ -520,6 +570,7 @@ static int dt_node_finish(struct dt_walk *w, struct dt_node *n)
 	case DT_NODE_CPUS:
 		return dt_finish_tbf(w, n);
 	case DT_NODE_CPU:
+		dt_finish_cpu(w, n);
 		if (n->disabled)
 			return 0;
 		w->m->nr_cpus++;
@@ -650,6 +701,11 @@ static int dt_prop(struct dt_walk *w, struct dt_node *n, const uint8_t *name, ui
 	bool cells_used = n->kind == DT_NODE_ROOT || n->kind == DT_NODE_RESV_PARENT ||
 			  n->kind == DT_NODE_SOC;
 
+	/* /cpus: a malformed #address-cells only makes every cpu's reg unusable (0 cells). */
+	if (n->kind == DT_NODE_CPUS && dt_str_eq(name, nlen, "#address-cells")) {
+		n->addr_cells = v->len == 4 ? dt_be32(dt_span_ptr(w, v)) : 0;
+		return 0;
+	}
 	if (cells_used && dt_str_eq(name, nlen, "#address-cells"))
 		return dt_prop_cell(w, v, &n->addr_cells);
 	if (cells_used && dt_str_eq(name, nlen, "#size-cells"))
@@ -666,6 +722,8 @@ static int dt_prop(struct dt_walk *w, struct dt_node *n, const uint8_t *name, ui
 		n->compat = *v;
 	else if (dt_str_eq(name, nlen, "timebase-frequency"))
 		n->tbf = *v;
+	else if (dt_str_eq(name, nlen, "mmu-type"))
+		n->mmu = *v;
 	else if (dt_str_eq(name, nlen, "no-map"))
 		n->no_map = true;
 	else if (dt_str_eq(name, nlen, "size") || dt_str_eq(name, nlen, "alloc-ranges"))
@@ -861,6 +919,78 @@ int dt_to_memmap(const struct dt_machine *m, struct mneme_mem_range *r, uint32_t
 		err = memmap_reserve(r, nr, max, m->resv[i].base, m->resv[i].size,
 				     dt_resv_type(&m->resv[i]));
 	return err;
+}
+
+/* ---- choosing the CPUs ---------------------------------------------- */
+
+/* The hart id SBI reserves (hart_mask_base = -1 means "every hart"). */
+#define DT_HARTID_RESERVED (~0ull)
+
+/* Why cpu node @i cannot be used (DT_CPU_USE if it can), all but the limit. */
+static unsigned dt_cpu_check(const struct dt_machine *m, uint32_t i, uint32_t need_sv)
+{
+	const struct dt_cpu *c = &m->cpu[i];
+
+	if (!(c->flags & DT_CPUF_REG))
+		return DT_CPU_NO_REG;
+	if (!(c->flags & DT_CPUF_REG_OK) || c->hartid == DT_HARTID_RESERVED)
+		return DT_CPU_BAD_REG;
+	for (uint32_t j = 0; j < i; j++)
+		if ((m->cpu[j].flags & DT_CPUF_REG_OK) && m->cpu[j].hartid == c->hartid)
+			return DT_CPU_DUPLICATE;
+	if (!(c->flags & DT_CPUF_OKAY))
+		return DT_CPU_DISABLED;
+	if ((c->flags & DT_CPUF_NID) && !(c->flags & DT_CPUF_NID_OK))
+		return DT_CPU_BAD_NID;
+	if (need_sv && !c->mmu_sv)
+		return DT_CPU_NO_MMU;
+	if (need_sv && c->mmu_sv < need_sv)
+		return DT_CPU_MMU_SMALL;
+	return DT_CPU_USE;
+}
+
+unsigned dt_cpus_select(const struct dt_machine *m, uint64_t boot_hartid, uint32_t need_sv,
+			unsigned max, uint8_t verdict[DT_MAX_CPUS], uint32_t index[DT_MAX_CPUS],
+			int *boot_node)
+{
+	uint32_t n = m->nr_cpu_nodes < DT_MAX_CPUS ? m->nr_cpu_nodes : DT_MAX_CPUS;
+	unsigned chosen = 1;
+
+	*boot_node = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct dt_cpu *c = &m->cpu[i];
+		unsigned v = dt_cpu_check(m, i, need_sv);
+
+		index[i] = 0;
+		/* The first node with the boot hart's id (never a duplicate: it is the first). */
+		if (*boot_node < 0 && (c->flags & DT_CPUF_REG_OK) && c->hartid == boot_hartid) {
+			*boot_node = (int)i;
+			v = DT_CPU_BOOT;
+		} else if (v == DT_CPU_USE && chosen >= max) {
+			v = DT_CPU_OVER_LIMIT;
+		} else if (v == DT_CPU_USE) {
+			index[i] = chosen++;
+		}
+		verdict[i] = (uint8_t)v;
+	}
+	return chosen;
+}
+
+const char *dt_cpu_verdict_str(unsigned verdict)
+{
+	switch (verdict) {
+	case DT_CPU_USE: return "used";
+	case DT_CPU_BOOT: return "the boot hart";
+	case DT_CPU_NO_REG: return "no reg";
+	case DT_CPU_BAD_REG: return "reg is not one hart id of #address-cells";
+	case DT_CPU_DUPLICATE: return "hart id of an earlier cpu node";
+	case DT_CPU_DISABLED: return "status not okay";
+	case DT_CPU_BAD_NID: return "numa-node-id is not one cell";
+	case DT_CPU_NO_MMU: return "no usable mmu-type";
+	case DT_CPU_MMU_SMALL: return "mmu-type smaller than the paging mode in use";
+	case DT_CPU_OVER_LIMIT: return "beyond the CPU limit";
+	default: return "?";
+	}
 }
 
 const char *dt_strerror(int err)

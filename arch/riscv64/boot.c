@@ -12,12 +12,13 @@
 #include <mneme/error.h>
 
 uint64_t riscv_satp_mode;
+uint64_t riscv_boot_satp;
 uint64_t riscv_kernel_pa;
 uint64_t riscv_boot_hart;
 uint64_t riscv_dtb_pa;
 extern uint64_t riscv_exit_device_pa;
 
-static struct dt_machine dt_machine;   /* ~8 KiB: too big for the boot stack */
+struct dt_machine riscv_dt_machine;   /* ~8.5 KiB: too big for the boot stack; smp.c reads /cpus */
 
 /* OpenSBI's console turns "\n" into "\r\n" itself: drop printk's own "\r". */
 void arch_console_putc(char c)
@@ -158,7 +159,7 @@ static void paging_mode_select(struct mneme_boot_info *bi)
 
 int arch_firmware_map(struct mneme_boot_info *bi)
 {
-	struct dt_machine *m = &dt_machine;
+	struct dt_machine *m = &riscv_dt_machine;
 	uint32_t totalsize;
 	int err = dt_load(m, &totalsize);
 

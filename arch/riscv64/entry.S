@@ -18,7 +18,8 @@
  *      boot_pt_l2 is the Sv39 root and, at the same time, the level-2
  *      table under Sv48 root slots 0 (identity) and 511 (core half);
  *   5. jumps to the higher half, takes the boot stack, installs the real
- *      trap vector and calls riscv_boot(hart, dtb).
+ *      trap vector and calls riscv_boot(hart, dtb) with tp = 0 (no struct
+ *      cpu yet: arch_cpu_init_boot() sets tp, see <arch/regs.h>).
  */
 #include <arch/regs.h>
 #include <arch/riscv.h>
@@ -31,6 +32,8 @@
 #define DIRECT_GIBS  192        /* RISCV_DIRECT_MAP_LIMIT in GiB */
 #define MMIO_SLOT    448        /* Sv39 root slot of RISCV_MMIO_BASE */
 #define SBI_PUTCHAR_EID 1      /* legacy console putchar */
+#define SBI_HSM_EID     0x48534D
+#define SBI_HSM_HART_STOP_FID 1
 
 	.section .text.boot, "ax", @progbits
 	.global _start
@@ -128,6 +131,8 @@ _start:
 5:	sfence.vma zero, zero
 	lla	t0, riscv_satp_mode
 	sd	t6, 0(t0)
+	lla	t0, riscv_boot_satp     /* what the other harts write first (smp.c) */
+	sd	t4, 0(t0)
 
 	ld	t0, .Lvirt_start_high
 	jr	t0
@@ -147,7 +152,8 @@ _start:
 start_high:
 	.cfi_startproc
 	.cfi_undefined ra               /* the bottom of every backtrace */
-	lla	sp, riscv_percpu        /* the boot stack ends below the per-CPU block */
+	lla	sp, boot_stack_top
+	li	tp, 0                   /* no struct cpu yet (printk copes) */
 	lla	t0, trap_entry
 	csrw	stvec, t0
 	csrw	sscratch, zero
@@ -157,6 +163,68 @@ start_high:
 	call	riscv_boot
 6:	wfi
 	j	6b
+	.cfi_endproc
+
+/*
+ * riscv_secondary_entry: where SBI HSM hart_start sends every other hart
+ * (smp.c), at the PHYSICAL address, in S-mode with paging off, a0 = its
+ * hart id, a1 = opaque = the virtual address of its struct cpu.  Like
+ * _start it points stvec at early_trap, then turns on the boot tables
+ * (riscv_boot_satp: the kernel's gigabyte identity-mapped and in the
+ * higher half).  A hart that does not take them (satp reads back
+ * different: the mode is not implemented) stops itself through SBI HSM,
+ * which smp.c sees and reports; the others jump to the higher half.
+ */
+	.global riscv_secondary_entry
+riscv_secondary_entry:
+	lla	t0, early_trap
+	csrw	stvec, t0
+	csrw	sie, zero
+	csrci	sstatus, 2
+	mv	s1, a1
+	lla	t0, riscv_boot_satp
+	ld	t0, 0(t0)
+	csrw	satp, t0
+	csrr	t1, satp
+	bne	t0, t1, 1f
+	sfence.vma zero, zero
+	ld	t0, .Lvirt_secondary_high
+	jr	t0
+1:	li	a7, SBI_HSM_EID
+	li	a6, SBI_HSM_HART_STOP_FID
+	ecall
+	ebreak                          /* hart_stop returned: early_trap reports it */
+
+	.balign 8
+.Lvirt_secondary_high:
+	.dword	secondary_high
+
+/*
+ * secondary_high: the higher half, still on the boot tables.  tp becomes
+ * the hart's struct cpu, then the hart switches to the core's final
+ * tables (no identity map: early_trap is out of reach from here until
+ * stvec = trap_entry, so only loads from the image's data, which cannot
+ * trap, run in between), takes its kernel stack and the real trap
+ * vector, and calls riscv_secondary_main(cpu) with interrupts off.
+ */
+	.text
+secondary_high:
+	.cfi_startproc
+	.cfi_undefined ra               /* the bottom of every backtrace */
+	mv	tp, s1
+	lla	t0, riscv_kernel_satp
+	ld	t0, 0(t0)
+	csrw	satp, t0
+	sfence.vma zero, zero
+	ld	sp, CPU_KSTACK(tp)
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	csrw	sscratch, zero
+	li	s0, 0                   /* end of the frame-pointer chain */
+	mv	a0, tp
+	call	riscv_secondary_main
+2:	wfi
+	j	2b
 	.cfi_endproc
 
 /*
@@ -312,6 +380,14 @@ trap_entry:
 	.cfi_endproc
 
 .Lstack_overflow:
+	/*
+	 * One emergency stack for every hart: the first hart to overflow
+	 * takes it and ends the run; another that overflows meanwhile parks
+	 * here for good (its t0 is lost: it never resumes).
+	 */
+	lla	t0, emergency_stack_lock
+	amoswap.w.aq t0, t0, (t0)       /* stores the address's low word: never 0 */
+	bnez	t0, 9f
 	lla	t0, emergency_stack_top
 	addi	t0, t0, -REGS_FRAME_SIZE
 	sd	sp, REGS_GPR(2)(t0)
@@ -323,54 +399,59 @@ trap_entry:
 	call	riscv_stack_overflow
 8:	wfi
 	j	8b
+9:	wfi
+	j	9b
 
 /*
  * user_entry: a trap from user mode.  sp = the thread's frame (struct
- * arch_regs in its TCB), sscratch = the user's sp.  The user registers go
- * straight into the frame, then sp becomes a kernel stack (ecall: one
- * page under this CPU's block, which sits at the stack's top, so a single
- * lui sets it; other traps: the block's address) and sscratch 0.
+ * arch_regs in its TCB), sscratch = the user's sp, tp = the user's tp.
+ * The user registers go straight into the frame, then tp becomes this
+ * hart's struct cpu (from the frame's REGS_CPU slot, which the last
+ * return to user mode on this hart filled), sp this hart's kernel stack
+ * top (CPU_KSTACK(tp)) and sscratch 0.
  *
  * The syscall path (ecall) is the IPC fast path's, so it is lean: it
  * saves only what a syscall preserves (ra, sp, gp, tp, s0-s11, a7) and
  * sepc, already advanced past the ecall, and calls
  * core_syscall_args(a0, .., a6, nr) with the user's a0..a7 untouched:
  * the core stores arg0..arg6 in the frame only on its general path.
- * t0-t6 are clobbered by the syscall ABI: only t0 is saved (to free a
- * register for scause; the frame keeps the thread's older values, so
- * nothing of the core leaks), nor are scause, stval and sstatus.  The
- * core returns the frame of the thread to run.  Every other trap saves
- * everything.
+ * ra is saved first and then holds scause for the test; t0-t6 are
+ * clobbered by the syscall ABI and not saved (the frame keeps the
+ * thread's older values, which .Lrestore loads, so nothing of the core
+ * leaks), nor are scause, stval and sstatus.  The core returns the frame
+ * of the thread to run.  Every other trap saves everything.
  *
  * Both paths end in .Lrestore, which returns with the registers of
- * the frame in a0 and leaves that frame's address in sscratch.
+ * the frame in a0, leaves that frame's address in sscratch and this
+ * hart's struct cpu in the frame's REGS_CPU slot.
  */
 	.balign 4
 user_entry:
 	.cfi_startproc
 	.cfi_undefined ra               /* a user frame ends the core's backtrace */
-	sd	t0, REGS_GPR(5)(sp)
-	csrr	t0, scause
-	addi	t0, t0, -8              /* EXC_ECALL_U */
-	bnez	t0, .Luser_trap
 	sd	x1, REGS_GPR(1)(sp)
+	csrr	ra, scause
+	addi	ra, ra, -8              /* EXC_ECALL_U */
+	bnez	ra, .Luser_trap
 	sd	x3, REGS_GPR(3)(sp)
 	sd	x4, REGS_GPR(4)(sp)
 	.irp n, 8,9,17,18,19,20,21,22,23,24,25,26,27
 	sd	x\n, REGS_GPR(\n)(sp)
 	.endr
+	ld	tp, REGS_CPU(sp)        /* this hart's struct cpu */
 	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
 	sd	t1, REGS_GPR(2)(sp)
 	csrr	t1, sepc
 	addi	t1, t1, 4
 	sd	t1, REGS_SEPC(sp)
-	lui	sp, %hi(riscv_syscall_sp)  /* a page under the block: one instruction (%lo = 0) */
+	ld	sp, CPU_KSTACK(tp)
 	jal	core_syscall_args       /* returns the frame of the thread to run */
 	/* fall through, a0 = the frame */
 .Lrestore:
 	ld	a1, REGS_SEPC(a0)
 	csrw	sepc, a1
 	csrw	sscratch, a0
+	sd	tp, REGS_CPU(a0)        /* the next trap of this thread finds this hart */
 	ld	x1, REGS_GPR(1)(a0)
 	ld	x3, REGS_GPR(3)(a0)
 	ld	x4, REGS_GPR(4)(a0)
@@ -389,16 +470,14 @@ user_entry:
  */
 	.global riscv_return_to_user
 riscv_return_to_user:
-	lla	a0, riscv_percpu
-	ld	a0, PERCPU_REGS(a0)
+	ld	a0, CPU_REGS(tp)
 	j	.Lrestore
 
-/* Any other trap from user mode (t0 saved already): save everything. */
+/* Any other trap from user mode (ra saved already): save everything. */
 .Luser_trap:
-	sd	x1, REGS_GPR(1)(sp)
 	sd	x3, REGS_GPR(3)(sp)
 	sd	x4, REGS_GPR(4)(sp)
-	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp n, 5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	sd	x\n, REGS_GPR(\n)(sp)
 	.endr
 	csrrw	t1, sscratch, zero      /* the user sp; sscratch 0: in the core now */
@@ -412,7 +491,9 @@ riscv_return_to_user:
 	csrr	t1, sstatus
 	sd	t1, REGS_SSTATUS(sp)
 	mv	a0, sp
-	lla	sp, riscv_percpu
+	ld	tp, REGS_CPU(a0)
+	ld	sp, CPU_KSTACK(tp)
+	sd	a0, CPU_REGS(tp)        /* the interrupted thread is current unless the core switches */
 	call	riscv_user_trap         /* (regs, scause) */
 	j	riscv_return_to_user
 	.cfi_endproc
@@ -425,8 +506,8 @@ riscv_return_to_user:
  */
 	.global arch_enter_user
 arch_enter_user:
-	lla	sp, riscv_percpu
-	ld	a1, PERCPU_SSTATUS(sp)
+	ld	sp, CPU_KSTACK(tp)
+	ld	a1, CPU_SSTATUS(tp)
 	csrw	sstatus, a1
 	j	riscv_return_to_user
 
@@ -465,6 +546,24 @@ riscv_user_copy:
 3:	csrc	sstatus, t1
 	li	a0, 0
 	ret
+
+/*
+ * riscv_probe_load(addr, out) / riscv_probe_store(addr, value): one word,
+ * 0, or -1 if the access faulted (inside the fixup range of
+ * riscv_user_copy).  sstatus.SUM is left alone: for the TLB tests
+ * (smp_test.c), which probe pages without U, since QEMU empties a hart's
+ * TLB whenever SUM changes.
+ */
+	.global riscv_probe_load, riscv_probe_store
+riscv_probe_load:
+	ld	t0, 0(a0)
+	sd	t0, 0(a1)
+	li	a0, 0
+	ret
+riscv_probe_store:
+	sd	a1, 0(a0)
+	li	a0, 0
+	ret
 riscv_user_copy_end:
 riscv_user_copy_fault:
 	li	t1, 1 << 18
@@ -472,6 +571,11 @@ riscv_user_copy_fault:
 	li	a0, -1
 	ret
 	.cfi_endproc
+
+	.section .bss
+	.balign 4
+emergency_stack_lock:
+	.skip	4
 
 /* Boot page tables (cleared with .bss before use) and the boot stacks. */
 	.section .bss.boot_pt, "aw", @nobits
@@ -485,15 +589,9 @@ boot_pt_l3:
 	.section .bss.stack, "aw", @nobits
 	.balign KSTACK_SIZE
 	.global boot_stack_guard, boot_stack_top, emergency_stack_guard, emergency_stack_top
-	.global riscv_percpu
-	.global riscv_syscall_sp
-boot_stack_guard:
+boot_stack_guard:                       /* the boot hart's kernel stack, for good */
 	.skip	PAGE_SIZE
-	.skip	KSTACK_SIZE - 2 * PAGE_SIZE
-riscv_syscall_sp:                       /* page-aligned: the ecall path sets sp with one lui */
-	.skip	PAGE_SIZE - PERCPU_SIZE
-riscv_percpu:                           /* the boot CPU's block; its stack ends here */
-	.skip	PERCPU_SIZE
+	.skip	KSTACK_SIZE - PAGE_SIZE
 boot_stack_top:
 emergency_stack_guard:
 	.skip	PAGE_SIZE

@@ -13,6 +13,12 @@
  *   - the exit device's page in the MMIO window.
  * There is no identity map in the final tables.  Everything is global
  * (G): the core half will be shared by every address space.
+ *
+ * Later, before any address space exists, the other harts' kernel
+ * stacks are mapped into the stack window (riscv_kstack_map) inside the
+ * image's gigabyte: that adds tables below the core's root entries but
+ * never changes a root entry, so every address space made later shares
+ * them.
  */
 #include <arch/arch.h>
 #include <arch/riscv.h>
@@ -25,6 +31,7 @@
 extern char emergency_stack_guard[];
 
 struct pgtable riscv_kernel_pt;
+uint64_t riscv_kernel_satp;                  /* what every hart runs the core with */
 uint64_t riscv_exit_device_pa = 0x100000;   /* sifive_test; the device tree may move it */
 static uint64_t boot_frame_limit;            /* frames below this are in the boot direct map */
 static uint64_t boot_frame_floor;
@@ -163,8 +170,36 @@ static void kernel_pt_init(void)
 
 static void kernel_pt_switch(void)
 {
-	csr_write(satp, (riscv_satp_mode << SATP_MODE_SHIFT) | (riscv_kernel_pt.root >> PAGE_SHIFT));
+	riscv_kernel_satp = (riscv_satp_mode << SATP_MODE_SHIFT) | (riscv_kernel_pt.root >> PAGE_SHIFT);
+	csr_write(satp, riscv_kernel_satp);
 	sfence_vma_all();
+}
+
+_Static_assert(RISCV_KSTACK_BASE % PT_LEVEL_SIZE(1) == 0 &&
+	       RISCV_KSTACK_BASE + RISCV_KSTACK_WINDOW <= 0xffffffffc0000000ull &&
+	       RISCV_KSTACK_BASE >= ARCH_KERNEL_VIRT_BASE, "the stack window is in the image's gigabyte");
+
+/*
+ * Map a kernel stack for CPU @index in the stack window: KSTACK_SIZE
+ * bytes at RISCV_KSTACK_BASE + index * KSTACK_SIZE, the lowest page left
+ * unmapped as its guard, the rest fresh bootmem frames (MNEME_MEM_CORE).
+ * Returns the stack's top, or 0 if memory ran out (a frame taken stays
+ * taken).  Boot hart only, before address spaces exist.
+ */
+uint64_t riscv_kstack_map(unsigned index)
+{
+	uint64_t va = RISCV_KSTACK_BASE + (uint64_t)index * KSTACK_SIZE;
+	uint64_t pa = bootmem_alloc(KSTACK_SIZE - PAGE_SIZE, PAGE_SIZE, ~0ull);
+
+	if ((uint64_t)(index + 1) * KSTACK_SIZE > RISCV_KSTACK_WINDOW)
+		panic("riscv64: no room for CPU %u's stack in the stack window", index);
+	if ((uint64_t)(uintptr_t)__image_end > RISCV_KSTACK_BASE)
+		panic("riscv64: the image reaches into the stack window");
+	if (!pa || riscv_pt_map(&riscv_kernel_pt, va + PAGE_SIZE, pa, KSTACK_SIZE - PAGE_SIZE,
+				PTE_R | PTE_W | PTE_G, 0))
+		return 0;
+	/* No fence: only the new hart uses the stack, and it fences after its satp switch. */
+	return va + KSTACK_SIZE;
 }
 
 void arch_mmu_init(struct mneme_boot_info *bi)

@@ -2,7 +2,10 @@
  * riscv64 traps: the C dispatcher behind trap_entry (entry.S), the timer,
  * and register dumps.
  *
- * Interrupts: the supervisor timer is the only one enabled.  Exceptions
+ * Interrupts: the supervisor timer (each hart has its own deadline) and
+ * the supervisor software interrupt, which is the core's IPI (smp.c
+ * sends it through the SBI; it is cleared here before core_ipi() runs,
+ * so an IPI sent meanwhile is taken again, never lost).  Exceptions
  * in the core: a breakpoint (ebreak) is counted and stepped over (the
  * core's WARN-style hook, and what the trap tests use); a page or access
  * fault inside riscv_user_copy() resumes at its fault exit (the copy
@@ -11,7 +14,8 @@
  *
  * Traps from user mode (riscv_user_trap, called by user_entry in
  * entry.S after the registers are in the thread's frame): the timer
- * ticks and may preempt; exceptions are decoded into a kind, an address
+ * ticks and may preempt, an IPI goes to core_ipi() with the frame;
+ * exceptions are decoded into a kind, an address
  * and an access and handed to core_user_exception() (a message to the
  * task's pager).  ecall never gets here: user_entry calls core_syscall_args().
  */
@@ -20,11 +24,11 @@
 #include <arch/uspace.h>
 #include <arch/sbi.h>
 #include <core/core.h>
+#include <core/cpu.h>
 #include <core/printk.h>
 
 uint64_t riscv_breakpoints;          /* ebreaks taken in the core */
-static uint64_t timer_interval;      /* time-CSR ticks per timer interrupt */
-static uint64_t timer_next;
+static uint64_t timer_interval;      /* time-CSR ticks per timer interrupt: set by the boot hart */
 
 static const char *const exception_names[] = {
 	[EXC_INST_MISALIGNED] = "instruction address misaligned",
@@ -72,6 +76,13 @@ static const char *const gpr_names[REGS_NR_GPR] = {
 
 void arch_dump_regs(const struct arch_regs *regs)
 {
+	struct cpu *c = this_cpu();
+
+	if (c)
+		printk("  hart %llu (cpu %u)\n", (unsigned long long)c->hwid, c->index);
+	else
+		printk("  hart %llu (the boot hart, before its per-CPU state)\n",
+		       (unsigned long long)riscv_boot_hart);
 	printk("  scause  0x%016llx (%s)\n", (unsigned long long)regs->scause,
 	       riscv_cause_name(regs->scause));
 	printk("  sepc    0x%016llx  stval 0x%016llx\n", (unsigned long long)regs->sepc,
@@ -87,28 +98,53 @@ void arch_dump_regs(const struct arch_regs *regs)
 	}
 }
 
+/*
+ * Every hart has its own timer (the SBI programs the calling hart's) and
+ * its own deadline in its struct arch_cpu; the interval is the boot
+ * hart's measurement, made before any other hart starts.
+ */
 void arch_timer_init(uint32_t hz)
 {
-	timer_interval = boot_info.timer_hz / hz;
-	if (!timer_interval)
-		timer_interval = 1;
-	timer_next = arch_cycles() + timer_interval;
-	sbi_set_timer(timer_next);
+	struct arch_cpu *a = riscv_this_cpu();
+	bool boot = this_cpu()->index == 0;
+
+	if (boot) {
+		timer_interval = boot_info.timer_hz / hz;
+		if (!timer_interval)
+			timer_interval = 1;
+	}
+	a->timer_next = arch_cycles() + timer_interval;
+	sbi_set_timer(a->timer_next);
 	csr_set(sie, SIE_STIE);
-	printk("mneme: riscv64: timer at %u Hz from timebase %llu Hz (SBI %s)\n", hz,
-	       (unsigned long long)boot_info.timer_hz,
-	       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
+	if (boot)
+		printk("mneme: riscv64: timer at %u Hz from timebase %llu Hz (SBI %s)\n", hz,
+		       (unsigned long long)boot_info.timer_hz,
+		       sbi_probe_extension(SBI_EXT_TIME) ? "TIME extension" : "legacy set_timer");
 }
 
-/* Program the next deadline on the fixed grid; skip missed ticks rather than storm. */
+/*
+ * Sleep in wfi (interrupts on or off) until an interrupt enabled in sie
+ * is pending, at most about @ticks of the time CSR, then give the timer
+ * back to this hart's own deadline (a tick that fell due meanwhile stays
+ * pending).
+ */
+void riscv_nap(uint64_t ticks)
+{
+	sbi_set_timer(arch_cycles() + ticks);
+	arch_wait_for_interrupt();
+	sbi_set_timer(riscv_this_cpu()->timer_next);
+}
+
+/* Program this hart's next deadline on its fixed grid; skip missed ticks rather than storm. */
 static void timer_interrupt(void)
 {
+	struct arch_cpu *a = riscv_this_cpu();
 	uint64_t now = arch_cycles();
 
-	timer_next += timer_interval;
-	if (timer_next <= now)
-		timer_next = now + timer_interval;
-	sbi_set_timer(timer_next);
+	a->timer_next += timer_interval;
+	if (a->timer_next <= now)
+		a->timer_next = now + timer_interval;
+	sbi_set_timer(a->timer_next);
 	core_timer_tick();
 }
 
@@ -150,12 +186,30 @@ static void exception(struct arch_regs *regs)
 	core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 }
 
+/*
+ * The core's IPI: clear sip.SSIP first, then a full fence, then let the
+ * core read what was asked of it (the sender fenced before its SBI
+ * call), so a request stored after the clear raises SSIP again.
+ * @user: the interrupted thread's frame, NULL from the core.
+ */
+static void ipi_interrupt(struct arch_regs *user)
+{
+	csr_clear(sip, SIE_SSIE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	riscv_cpu_call_serve();
+	core_ipi(user);
+}
+
 /* Called by trap_entry with the saved frame; returning resumes it. */
 void riscv_trap(struct arch_regs *regs)
 {
 	if (regs->scause & SCAUSE_INTERRUPT) {
-		if ((regs->scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER)
+		uint64_t code = regs->scause & ~SCAUSE_INTERRUPT;
+
+		if (code == IRQ_S_TIMER)
 			timer_interrupt();
+		else if (code == IRQ_S_SOFT)
+			ipi_interrupt(NULL);
 		else
 			core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 		return;
@@ -189,6 +243,10 @@ void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
 	uint64_t code = scause & ~SCAUSE_INTERRUPT;
 
 	if (scause & SCAUSE_INTERRUPT) {
+		if (code == IRQ_S_SOFT) {
+			ipi_interrupt(regs);
+			return;
+		}
 		if (code != IRQ_S_TIMER)
 			core_unexpected_trap(riscv_cause_name(scause), regs->stval, regs);
 		timer_interrupt();
@@ -222,9 +280,16 @@ __attribute__((noinline)) static uint64_t overflow_recurse(uint64_t depth)
 	return overflow_recurse(depth + 1) + frame[0];
 }
 
-/* "stack_overflow_test" on the command line: check that overflowing the boot stack gives a dump. */
+/*
+ * "stack_overflow_test" (the boot hart's stack) or "stack_overflow_test_cpu1"
+ * (CPU 1's, in the stack window) on the command line: check that
+ * overflowing a kernel stack gives a dump.
+ */
 void riscv_stack_overflow_test(void)
 {
-	printk("mneme: stack_overflow_test: recursing on the boot stack\n");
+	struct cpu *c = this_cpu();
+
+	printk("mneme: stack_overflow_test: recursing on hart %llu's kernel stack\n",
+	       (unsigned long long)(c ? c->hwid : riscv_boot_hart));
 	overflow_recurse(0);
 }

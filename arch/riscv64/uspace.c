@@ -32,18 +32,16 @@
 #include <mneme/error.h>
 
 #define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
-#define FLUSH_PAGES_MAX  32           /* larger ranges flush the whole ASID */
 #define SATP_ASID_SHIFT  44
 #define SATP_ASID_MASK   0xffffull
 
-extern struct riscv_percpu riscv_percpu;
 int riscv_user_copy(void *dst, const void *src, size_t n);
 
 unsigned riscv_asid_bits;             /* ASID bits the hart implements */
 static uint64_t core_half[PT_ENTRIES - USER_ROOT_SLOTS];   /* the core's root entries at boot */
 
-/* Probe the ASID width with the core's root active; satp keeps ASID 0 afterwards. */
-void riscv_asid_probe(void)
+/* The calling hart's ASID width, with the core's root active; satp keeps ASID 0 afterwards. */
+unsigned riscv_asid_probe(void)
 {
 	uint64_t satp = csr_read(satp) & ~(SATP_ASID_MASK << SATP_ASID_SHIFT);
 	uint64_t got;
@@ -52,20 +50,30 @@ void riscv_asid_probe(void)
 	got = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
 	csr_write(satp, satp);
 	sfence_vma_all();
-	riscv_asid_bits = (unsigned)__builtin_popcountll(got);
+	return (unsigned)__builtin_popcountll(got);
 }
 
-/* The state every return to user mode starts from: U-mode, interrupts on there, no SUM, no FP. */
-void riscv_uspace_init(void)
+/*
+ * This hart's user-mode state: the sstatus every return to user mode
+ * starts from (U-mode, interrupts on there, no SUM, no MXR, no FP or
+ * vector state), and rdtime allowed in U-mode (the benchmarks' counter;
+ * no cycle or instret).  Called on every hart before it runs user code.
+ */
+void riscv_uspace_cpu_init(struct arch_cpu *a)
 {
 	uint64_t fs_vs = (3ull << 13) | (3ull << 9);
 	uint64_t mxr = 1ull << 19;
 
-	riscv_percpu.sstatus_user = (csr_read(sstatus) & ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SUM |
-							    mxr | fs_vs)) |
-				    SSTATUS_SPIE;
-	csr_write(scounteren, 2);   /* rdtime in U-mode (the benchmark's counter); no cycle/instret */
-	riscv_asid_probe();
+	a->sstatus_user = (csr_read(sstatus) & ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SUM | mxr |
+						  fs_vs)) |
+			  SSTATUS_SPIE;
+	csr_write(scounteren, 2);
+}
+
+/* Once, on the boot hart, with the core's final tables active: ASIDs and the core half. */
+void riscv_uspace_init(void)
+{
+	riscv_asid_bits = riscv_asid_probe();
 	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
 		core_half[i - USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];
 	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */
@@ -258,7 +266,7 @@ void arch_tlb_flush(const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
 	uint64_t start = va & ~(PAGE_SIZE - 1);
 
-	if (!size || size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+	if (!size || size > RISCV_FLUSH_PAGES_MAX * PAGE_SIZE) {
 		sfence_asid_all(as->asid);
 		return;
 	}

@@ -3,7 +3,8 @@
 #
 #   memmap          sanitiser cases + random maps against a reference model
 #   dt_check        real QEMU virt trees and dtc-compiled edge cases, each
-#                   compared with libfdt and with its expected map
+#                   compared with libfdt and with its expected map and
+#                   CPUs (test/host/dt/cpus_*.dts: the /cpus cases)
 #   dt_mutate       truncated/corrupted variants of good blobs (ASan)
 #   dt_freestanding dt.c and memmap.c compile for both targets without libc
 #   dt_fuzz         a short libFuzzer run (when -fsanitize=fuzzer works)
@@ -114,7 +115,8 @@ target_link_libraries(dt_test dtcore_host ${DT_LIBFDT})
 add_dependencies(dt_test dt_blobs)
 
 add_test(NAME dt_check COMMAND dt_test check ${DT_CHECK_ARGS})
-set(DT_MUTATE_ARGS ${DT_BLOB_DIR}/multi_mem.dtb ${DT_BLOB_DIR}/cells1.dtb ${DT_BLOB_DIR}/cells1-v16.dtb)
+set(DT_MUTATE_ARGS ${DT_BLOB_DIR}/multi_mem.dtb ${DT_BLOB_DIR}/cells1.dtb ${DT_BLOB_DIR}/cells1-v16.dtb
+                   ${DT_BLOB_DIR}/cpus_sparse.dtb)
 if(DT_QEMU)
   list(APPEND DT_MUTATE_ARGS ${DT_BLOB_DIR}/virt-numa2.dtb)
 endif()

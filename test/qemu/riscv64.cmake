@@ -21,6 +21,13 @@ mneme_qemu_test(stack-overflow riscv64 ARGS --append stack_overflow_test --expec
   --expect-line "kernel stack overflow" --expect-line "unexpected trap: kernel stack overflow"
   --expect-line "halting after unexpected trap")
 
+# The same on CPU 1's stack in the stack window: its guard page is unmapped
+# too, the emergency stack works from any hart, and the dump names the hart.
+mneme_qemu_test(stack-overflow.cpu1 riscv64 ARGS --smp 2 --append stack_overflow_test_cpu1
+  --expect panic --expect-line "recursing on hart [0-9]+'s kernel stack"
+  --expect-line "kernel stack overflow" --expect-line "unexpected trap: kernel stack overflow"
+  --expect-line "^  hart [0-9]+ \\(cpu 1\\)$" --expect-line "halting after unexpected trap")
+
 # A broken device tree is reported with the parser's message and ends in a
 # clear panic, never a hang.
 foreach(kind bad-reg too-deep)
@@ -49,3 +56,36 @@ foreach(t t_ipc t_pager t_preempt)
   mneme_qemu_test(user.sv39.${short} riscv64 TIMEOUT 240 ARGS --timeout 200
     --append "no4lvl tests=${t}" --expect-line "Sv39 paging" --expect-line "^    ok [0-9]+ ${t}$")
 endforeach()
+
+# Multiprocessing (arch/riscv64/smp.c): the harts of /cpus started through
+# SBI HSM, whichever hart won OpenSBI's boot lottery (QEMU runs the harts
+# in parallel: no -icount), each listed once with its CPU index; the
+# smp and riscv_smp ktests then check that every CPU answers IPIs and
+# cross-calls on its own hart and flushes its TLB on request.
+foreach(n 1 2 8)
+  if(n EQUAL 1)
+    set(harts --expect-line "^smp: riscv64: hart [0-9]+: cpu 0 \\(boot\\), node 0, riscv,sv48$"
+              --expect-line "^smp: Brought up 1 node, 1 CPU$")
+  else()
+    set(harts --expect-line "(smp: riscv64: hart [0-9]+: cpu [0-9]+(| \\(boot\\)), node 0, riscv,sv48\\n){${n}}smp: Bringing up secondary CPUs"
+              --expect-line "^smp: Brought up 1 node, ${n} CPUs$")
+  endif()
+  mneme_qemu_test(smp.${n} riscv64 ARGS --smp ${n}
+    --expect-line "^smp: riscv64: SBI HSM extension, IPI extension, RFENCE extension$" ${harts}
+    --expect-line "^    ok [0-9]+ ipi_reaches_every_cpu" --expect-line "^    ok [0-9]+ tlb_flush_cpus_asid")
+endforeach()
+
+# Debian's fw_dynamic OpenSBI starts four harts the same way.
+mneme_qemu_test(smp.debian-opensbi riscv64 ARGS --bios ${MNEME_OPENSBI_DEBIAN} --smp 4
+  --expect-line "^smp: riscv64: SBI HSM extension" --expect-line "^smp: Brought up 1 node, 4 CPUs$")
+
+# A device tree with a disabled hart, one without mmu-type and one with
+# "riscv,none": each is skipped for its reason, the parked hart never
+# disturbs the run (arch/riscv64/test/smp-dtb.sh checks what depends on
+# the boot hart).
+add_test(NAME qemu.riscv64.smp.dtb-skips
+  COMMAND sh ${MNEME_ROOT}/arch/riscv64/test/smp-dtb.sh ${CMAKE_BINARY_DIR}/smp-dtb
+          ${MNEME_QEMU_RUN} --arch riscv64 --kernel ${MNEME_IMAGE_riscv64} --smp 5 --timeout 150
+          --expect-line "^smp: riscv64: hart 2: skipped: status not okay$"
+          --expect-line "^smp: Brought up 1 node, [23] CPUs$")
+set_tests_properties(qemu.riscv64.smp.dtb-skips PROPERTIES LABELS "qemu;riscv64" TIMEOUT 180)

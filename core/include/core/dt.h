@@ -25,6 +25,8 @@
 #define DT_BOOTARGS_MAX   MNEME_BOOTINFO_CMDLINE
 #define DT_STDOUT_MAX     64
 #define DT_COMPAT_MAX     32
+#define DT_MAX_CPUS       64   /* cpu nodes recorded (more are only counted) */
+#define DT_MMU_TYPE_MAX   16   /* bytes kept of a cpu node's mmu-type */
 
 /* One reg pair of a memory node. */
 struct dt_mem {
@@ -51,8 +53,28 @@ struct dt_device {
 	char compatible[DT_COMPAT_MAX];   /* the entry that matched */
 };
 
+/* Facts about one cpu node of /cpus (struct dt_cpu.flags). */
+#define DT_CPUF_OKAY    (1u << 0)  /* status absent, "okay" or "ok" */
+#define DT_CPUF_REG     (1u << 1)  /* reg present (hartid valid only with DT_CPUF_REG_OK) */
+#define DT_CPUF_REG_OK  (1u << 2)  /* reg is exactly one address of /cpus #address-cells (1 or 2) */
+#define DT_CPUF_NID     (1u << 3)  /* numa-node-id present (nid valid only with DT_CPUF_NID_OK) */
+#define DT_CPUF_NID_OK  (1u << 4)  /* numa-node-id is one cell */
+#define DT_CPUF_MMU     (1u << 5)  /* mmu-type present */
+
 /*
- * What dt_parse_memory extracts from a blob.  About 6.5 KiB: the core keeps
+ * One cpu node under /cpus (named "cpu" or "cpu@..."), recorded whatever
+ * its state: the reader reports, the caller decides (dt_cpus_select).
+ */
+struct dt_cpu {
+	uint64_t hartid;              /* reg: the RISC-V hart id (the CPU's hardware id) */
+	uint32_t flags;               /* DT_CPUF_* */
+	uint32_t nid;                 /* numa-node-id, 0 if absent or malformed */
+	uint32_t mmu_sv;              /* mmu-type "riscv,svNN" -> NN (32/39/48/57), else 0 */
+	char mmu_type[DT_MMU_TYPE_MAX];   /* mmu-type as given (cut to fit), "" if absent */
+};
+
+/*
+ * What dt_parse_memory extracts from a blob.  About 8.5 KiB: the core keeps
  * it in static storage, not on its boot stack.
  */
 struct dt_machine {
@@ -75,6 +97,8 @@ struct dt_machine {
 
 	uint64_t timebase_frequency;  /* /cpus, else the first cpu node; 0 if absent */
 	uint32_t nr_cpus;             /* cpu nodes under /cpus with status okay */
+	uint32_t nr_cpu_nodes;        /* every cpu node under /cpus; the first DT_MAX_CPUS are in cpu[] */
+	struct dt_cpu cpu[DT_MAX_CPUS];   /* in blob order */
 
 	struct dt_device test;        /* sifive,test0/1 (the QEMU virt power-off device) */
 	struct dt_device uart;        /* first ns16550/ns16550a */
@@ -108,7 +132,11 @@ int dt_check_header(const void *blob, size_t avail, uint32_t *totalsize);
  *     size/alloc-ranges are counted in nr_resv_dynamic and otherwise ignored;
  *   - the /memreserve/ block;
  *   - /chosen bootargs, stdout-path, linux,initrd-start/-end (32 or 64 bit);
- *   - /cpus timebase-frequency and the number of cpu nodes;
+ *   - /cpus timebase-frequency and the number of cpu nodes with status
+ *     okay; every cpu node's reg (hart id, one address of /cpus'
+ *     #address-cells), status, numa-node-id and mmu-type, well-formed or
+ *     not (struct dt_cpu: a bad cpu node is the caller's to skip, never a
+ *     parse error);
  *   - the sifive,test and ns16550 devices under /soc (reg not translated
  *     through ranges: identity ranges are assumed).
  * #address-cells/#size-cells absent default to 2/1; values other than 1
@@ -129,6 +157,41 @@ int dt_parse_memory(const void *blob, size_t max_size, struct dt_machine *out);
  */
 int dt_to_memmap(const struct dt_machine *m, struct mneme_mem_range *r,
 		 uint32_t *nr, uint32_t max);
+
+/* What dt_cpus_select() decided about one recorded cpu node. */
+enum dt_cpu_verdict {
+	DT_CPU_USE,           /* usable: gets the next CPU index */
+	DT_CPU_BOOT,          /* the boot hart's node (index 0, used whatever it says) */
+	DT_CPU_NO_REG,        /* no reg */
+	DT_CPU_BAD_REG,       /* reg not one address of #address-cells, or the hart id ~0 */
+	DT_CPU_DUPLICATE,     /* the hart id of an earlier node */
+	DT_CPU_DISABLED,      /* status not okay */
+	DT_CPU_BAD_NID,       /* numa-node-id not one cell */
+	DT_CPU_NO_MMU,        /* no mmu-type, "riscv,none" or a mode this reader does not know */
+	DT_CPU_MMU_SMALL,     /* the largest mode it has is smaller than the one required */
+	DT_CPU_OVER_LIMIT,    /* usable, but @max CPUs are chosen already */
+};
+
+/*
+ * dt_cpus_select - choose the CPUs to run on from the cpu nodes of @m.
+ * The boot hart @boot_hartid is CPU 0 whatever its node says (it runs);
+ * its node, the first with a well-formed reg equal to it, gets
+ * DT_CPU_BOOT.  Every other recorded node, in blob order, is
+ * DT_CPU_USE if it is okay, has a well-formed unique hart id and numa-node-id
+ * and, when @need_sv is not 0, an mmu-type of at least Sv@need_sv
+ * ("riscv,sv48" includes Sv39: the modes nest); it gets the next CPU
+ * index, up to @max CPUs; the rest get the first reason that applies, in
+ * the order of enum dt_cpu_verdict.  Fills @verdict[i] and @index[i] (for
+ * USE and BOOT) for each of the min(nr_cpu_nodes, DT_MAX_CPUS) recorded
+ * nodes; *@boot_node is the boot hart's node or -1 if none has its id.
+ * Returns the number of CPUs chosen, boot hart included (1 .. @max; @max >= 1).
+ */
+unsigned dt_cpus_select(const struct dt_machine *m, uint64_t boot_hartid, uint32_t need_sv,
+			unsigned max, uint8_t verdict[DT_MAX_CPUS], uint32_t index[DT_MAX_CPUS],
+			int *boot_node);
+
+/* A short description of a dt_cpu_verdict. */
+const char *dt_cpu_verdict_str(unsigned verdict);
 
 /* A short description of a (negative) error code returned by this file. */
 const char *dt_strerror(int err);

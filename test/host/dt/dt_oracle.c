@@ -167,16 +167,69 @@ static int do_chosen(const void *fdt, struct dt_machine *m)
 	return 0;
 }
 
+static uint32_t mmu_sv(const char *s, int len)
+{
+	static const char *const names[] = { "riscv,sv32", "riscv,sv39", "riscv,sv48", "riscv,sv57" };
+	static const uint32_t sv[] = { 32, 39, 48, 57 };
+	size_t n = strnlen(s, (size_t)len);
+
+	for (int i = 0; i < 4; i++)
+		if (n == strlen(names[i]) && !memcmp(s, names[i], n))
+			return sv[i];
+	return 0;
+}
+
+/* One cpu node as core/dt.h describes struct dt_cpu. */
+static void record_cpu(const void *fdt, int node, uint32_t ac, struct dt_cpu *c)
+{
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len), *nid;
+	const char *mmu;
+
+	if (node_available(fdt, node))
+		c->flags |= DT_CPUF_OKAY;
+	if (reg) {
+		c->flags |= DT_CPUF_REG;
+		if ((ac == 1 || ac == 2) && len == (int)ac * 4) {
+			c->flags |= DT_CPUF_REG_OK;
+			c->hartid = rd_cells(reg, (int)ac);
+		}
+	}
+	nid = fdt_getprop(fdt, node, "numa-node-id", &len);
+	if (nid) {
+		c->flags |= DT_CPUF_NID;
+		if (len == 4) {
+			c->flags |= DT_CPUF_NID_OK;
+			c->nid = fdt32_to_cpu(*nid);
+		}
+	}
+	mmu = fdt_getprop(fdt, node, "mmu-type", &len);
+	if (mmu) {
+		c->flags |= DT_CPUF_MMU;
+		copy_str(c->mmu_type, sizeof(c->mmu_type), mmu, len);
+		c->mmu_sv = mmu_sv(mmu, len);
+	}
+}
+
 static int do_cpus(const void *fdt, struct dt_machine *m)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
 	bool bad = false;
+	const fdt32_t *acp;
+	uint32_t ac;
 
 	if (cpus < 0)
 		return 0;
+	acp = fdt_getprop(fdt, cpus, "#address-cells", &len);
+	ac = !acp ? 2 : len == 4 ? fdt32_to_cpu(*acp) : 0;
 	prop_number(fdt, cpus, "timebase-frequency", &m->timebase_frequency, &bad);
 	fdt_for_each_subnode(node, fdt, cpus) {
-		if (!name_is(fdt_get_name(fdt, node, NULL), "cpu") || !node_available(fdt, node))
+		if (!name_is(fdt_get_name(fdt, node, NULL), "cpu"))
+			continue;
+		if (m->nr_cpu_nodes < DT_MAX_CPUS)
+			record_cpu(fdt, node, ac, &m->cpu[m->nr_cpu_nodes]);
+		m->nr_cpu_nodes++;
+		if (!node_available(fdt, node))
 			continue;
 		m->nr_cpus++;
 		if (m->timebase_frequency == 0)
@@ -280,6 +333,17 @@ int oracle_compare(const char *what, const struct dt_machine *g, const struct dt
 	if (g->nr_cpus != w->nr_cpus || g->timebase_frequency != w->timebase_frequency)
 		DIFF("cpus %u tbf %" PRIu64 ", oracle %u tbf %" PRIu64, g->nr_cpus, g->timebase_frequency,
 		     w->nr_cpus, w->timebase_frequency);
+	if (g->nr_cpu_nodes != w->nr_cpu_nodes)
+		DIFF("cpu nodes %u, oracle %u", g->nr_cpu_nodes, w->nr_cpu_nodes);
+	for (uint32_t i = 0; i < g->nr_cpu_nodes && i < w->nr_cpu_nodes && i < DT_MAX_CPUS; i++) {
+		const struct dt_cpu *a = &g->cpu[i], *b = &w->cpu[i];
+
+		if (a->hartid != b->hartid || a->flags != b->flags || a->nid != b->nid ||
+		    a->mmu_sv != b->mmu_sv || strcmp(a->mmu_type, b->mmu_type))
+			DIFF("cpu[%u] hart %#" PRIx64 " flags %#x nid %u sv%u '%s', oracle hart %#" PRIx64
+			     " flags %#x nid %u sv%u '%s'", i, a->hartid, a->flags, a->nid, a->mmu_sv,
+			     a->mmu_type, b->hartid, b->flags, b->nid, b->mmu_sv, b->mmu_type);
+	}
 	diffs += compare_dev(what, "test", &g->test, &w->test);
 	diffs += compare_dev(what, "uart", &g->uart, &w->uart);
 	return diffs;

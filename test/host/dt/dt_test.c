@@ -96,6 +96,73 @@ static void check_expected_map(const char *what, const void *blob,
 		print_map(r, n);
 }
 
+/*
+ * The blob's own expectations for /cpus, if it has them:
+ *   "mneme-test,cpus-select" = <boot-hi boot-lo need-sv max chosen boot-node>
+ *       arguments of dt_cpus_select(), what it must return and *boot_node
+ *       (0xffffffff: none);
+ *   "mneme-test,expect-cpus" = <hart-hi hart-lo flags nid sv verdict index>...
+ *       every recorded cpu node in blob order;
+ *   "mneme-test,cpu-nodes" = <n>   nr_cpu_nodes, when more than are recorded.
+ */
+static void check_expected_cpus(const char *what, const void *blob, const struct dt_machine *m)
+{
+	int len, elen;
+	const fdt32_t *sel = fdt_getprop(blob, 0, "mneme-test,cpus-select", &len);
+	const fdt32_t *exp = fdt_getprop(blob, 0, "mneme-test,expect-cpus", &elen);
+	const fdt32_t *nodes = fdt_getprop(blob, 0, "mneme-test,cpu-nodes", NULL);
+	uint32_t recorded = m->nr_cpu_nodes < DT_MAX_CPUS ? m->nr_cpu_nodes : DT_MAX_CPUS;
+	uint8_t verdict[DT_MAX_CPUS];
+	uint32_t index[DT_MAX_CPUS];
+	int boot_node;
+
+	if (!sel)
+		return;
+	CHECK(len == 24 && exp && elen == (int)recorded * 28, "%s: malformed cpu expectations "
+	      "(%d cpu nodes recorded)", what, recorded);
+	if (len != 24 || !exp || elen != (int)recorded * 28)
+		return;
+	CHECK(m->nr_cpu_nodes == (nodes ? fdt32_to_cpu(*nodes) : recorded), "%s: %u cpu nodes", what,
+	      m->nr_cpu_nodes);
+	unsigned chosen = dt_cpus_select(m, cells64(sel), fdt32_to_cpu(sel[2]), fdt32_to_cpu(sel[3]),
+					 verdict, index, &boot_node);
+	CHECK(chosen == fdt32_to_cpu(sel[4]), "%s: %u CPUs chosen, want %u", what, chosen,
+	      fdt32_to_cpu(sel[4]));
+	CHECK((uint32_t)boot_node == fdt32_to_cpu(sel[5]), "%s: boot node %d, want %d", what, boot_node,
+	      (int)fdt32_to_cpu(sel[5]));
+	for (uint32_t i = 0; i < recorded; i++, exp += 7) {
+		const struct dt_cpu *c = &m->cpu[i];
+		bool ok = c->hartid == cells64(exp) && c->flags == fdt32_to_cpu(exp[2]) &&
+			  c->nid == fdt32_to_cpu(exp[3]) && c->mmu_sv == fdt32_to_cpu(exp[4]) &&
+			  verdict[i] == fdt32_to_cpu(exp[5]) && index[i] == fdt32_to_cpu(exp[6]);
+		CHECK(ok, "%s: cpu node %u: hart %#" PRIx64 " flags %#x nid %u sv%u: %s (%u), index %u; "
+		      "want hart %#" PRIx64 " flags %#x nid %u sv%u verdict %u index %u", what, i,
+		      c->hartid, c->flags, c->nid, c->mmu_sv, dt_cpu_verdict_str(verdict[i]), verdict[i],
+		      index[i], cells64(exp), fdt32_to_cpu(exp[2]), fdt32_to_cpu(exp[3]),
+		      fdt32_to_cpu(exp[4]), fdt32_to_cpu(exp[5]), fdt32_to_cpu(exp[6]));
+	}
+}
+
+/* A QEMU virt tree: harts 0 .. cpus-1, all okay with Sv48, every one chosen from hart 0. */
+static void check_qemu_cpus(const char *what, const struct dt_machine *m, uint32_t cpus)
+{
+	uint8_t verdict[DT_MAX_CPUS];
+	uint32_t index[DT_MAX_CPUS];
+	int boot_node;
+
+	CHECK(m->nr_cpu_nodes == cpus, "%s: %u cpu nodes, want %u", what, m->nr_cpu_nodes, cpus);
+	CHECK(dt_cpus_select(m, 0, 48, 16, verdict, index, &boot_node) == cpus && boot_node == 0,
+	      "%s: not every hart chosen", what);
+	for (uint32_t i = 0; i < m->nr_cpu_nodes && i < DT_MAX_CPUS; i++)
+		CHECK(m->cpu[i].hartid == i && m->cpu[i].mmu_sv == 48 && index[i] == i &&
+		      (!(m->cpu[i].flags & DT_CPUF_NID) || m->cpu[i].nid == i) &&
+		      verdict[i] == (i ? DT_CPU_USE : DT_CPU_BOOT) &&
+		      m->cpu[i].flags == (DT_CPUF_OKAY | DT_CPUF_REG | DT_CPUF_REG_OK | DT_CPUF_MMU |
+					  (m->cpu[i].flags & (DT_CPUF_NID | DT_CPUF_NID_OK))),
+		      "%s: cpu node %u: hart %" PRIu64 " flags %#x sv%u verdict %u index %u", what, i,
+		      m->cpu[i].hartid, m->cpu[i].flags, m->cpu[i].mmu_sv, verdict[i], index[i]);
+}
+
 struct expect {
 	bool given;
 	uint64_t mib;
@@ -123,6 +190,7 @@ static void check_machine(const char *what, const struct dt_machine *m,
 	CHECK(m->test.present && m->test.has_reg && m->test.base == 0x100000, "%s: sifive,test device", what);
 	CHECK(m->uart.present && m->uart.base == 0x10000000, "%s: uart", what);
 	CHECK(m->has_stdout_path && !strcmp(m->stdout_path, "/soc/serial@10000000"), "%s: stdout-path", what);
+	check_qemu_cpus(what, m, e->cpus);
 }
 
 static int expected_error(const void *blob)
@@ -169,6 +237,7 @@ static void check_one(const char *arg)
 	if (!err) {
 		check_sanitised(path, map, nr);
 		check_expected_map(path, blob, map, nr);
+		check_expected_cpus(path, blob, &got);
 		check_machine(path, &got, map, nr, &e);
 	}
 	printf("  %-40s %2u mem %2u resv %u cpus: %u map entries, %" PRIu64 " MiB usable\n",

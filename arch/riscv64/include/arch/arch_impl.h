@@ -11,6 +11,9 @@
  *                       RISCV_MMIO_BASE + pa, for pa < 1 GiB
  *   0xffffffff80000000  the core image (linked at 0xffffffff80200000,
  *                       loaded at physical 0x80200000)
+ *   0xffffffffa0000000  the stack window: the kernel stacks of the harts
+ *                       but the boot hart's (which is in the image), one
+ *                       KSTACK_SIZE slot per CPU index, guard pages unmapped
  *
  * The one base for both modes limits the direct map to physical addresses
  * below 192 GiB (RISCV_DIRECT_MAP_LIMIT); RAM above it is left unmapped
@@ -32,6 +35,8 @@
 #define RISCV_DIRECT_MAP_LIMIT (192ull << 30)
 #define RISCV_MMIO_BASE        0xfffffff000000000ull
 #define RISCV_MMIO_LIMIT       (1ull << 30)
+#define RISCV_KSTACK_BASE      0xffffffffa0000000ull
+#define RISCV_KSTACK_WINDOW    (256ull << 20)
 
 #define SSTATUS_SIE_BIT        (1ul << 1)
 
@@ -104,15 +109,49 @@ static inline void arch_regs_set_syscall_args(struct arch_regs *r, uint64_t a0, 
 }
 
 /*
+ * The per-CPU block of the architecture: the first member of struct cpu
+ * (<core/cpu.h>), so tp, which holds the running hart's struct cpu in
+ * S-mode, addresses both.  The first three fields are read by the trap
+ * entry (CPU_* in <arch/regs.h>).  Each field is used by its own hart
+ * only, except where noted.
+ */
+struct arch_cpu {
+	struct arch_regs *regs;     /* the current thread's frame (arch_set_current_regs) */
+	uint64_t kstack_top;        /* top of this hart's kernel stack (KSTACK_SIZE-aligned end) */
+	uint64_t sstatus_user;      /* sstatus of every return to user mode */
+	uint64_t timer_next;        /* the deadline programmed into the SBI timer */
+	/* A cross-call posted by another hart (riscv_cpu_call: tests); call_fn NULL when none. */
+	void (*call_fn)(void *);
+	void *call_arg;
+	uint64_t call_posted, call_done;   /* tickets: the last posted, the last finished */
+};
+
+_Static_assert(__builtin_offsetof(struct arch_cpu, regs) == CPU_REGS, "arch_cpu layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, kstack_top) == CPU_KSTACK, "arch_cpu layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, sstatus_user) == CPU_SSTATUS, "arch_cpu layout");
+
+struct cpu;
+
+/* The running hart's struct cpu: tp, set once per hart and never changed in S-mode. */
+static inline struct cpu *arch_this_cpu(void)
+{
+	return (struct cpu *)__builtin_thread_pointer();
+}
+
+/* This hart's struct arch_cpu (the first member of its struct cpu). */
+static inline struct arch_cpu *riscv_this_cpu(void)
+{
+	return (struct arch_cpu *)__builtin_thread_pointer();
+}
+
+/*
  * The two arch operations of every IPC fast-path switch, inline so the
  * core's switch needs no calls (uspace.h's later prototypes of the same
  * names keep the internal linkage given here, C11 6.2.2).
  */
-extern struct riscv_percpu riscv_percpu;
-
 static inline void arch_set_current_regs(struct arch_regs *regs)
 {
-	riscv_percpu.regs = regs;
+	riscv_this_cpu()->regs = regs;
 }
 
 static inline void arch_aspace_activate(const struct arch_aspace *as)
@@ -172,9 +211,21 @@ static inline uint64_t arch_cycles(void)
 	return t;
 }
 
+/*
+ * The body of a spin-wait: Zihintpause's pause, encoded by hand (the
+ * assembler's -march has no Zihintpause).  pause is FENCE with pred = W,
+ * succ = 0, fm = 0, rs1 = rd = x0, which is in the HINT space of the base
+ * ISA: a hart without Zihintpause executes it as a no-op (QEMU without
+ * the extension decodes it as that FENCE, also harmless).  QEMU 7.2
+ * implements it for rv64 (zihintpause is in its riscv,isa): it ends the
+ * translation block and returns to the vCPU's execution loop, but that
+ * does not end a vCPU's turn under single-threaded TCG (-icount): a
+ * spinning vCPU keeps its budget (see core/smp_test.c for why waits
+ * idle in wfi instead).
+ */
 static inline void arch_cpu_relax(void)
 {
-	__asm__ volatile("nop" ::: "memory");
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");   /* pause */
 }
 
 /* Spinlock steps (<core/spinlock.h>): an AMO each way; the release is one instruction. */
@@ -192,21 +243,6 @@ static inline void arch_spin_unlock(uint32_t *word)
 	__asm__ volatile("amoswap.w.rl zero, zero, %0" : "+A"(*word) : : "memory");
 }
 
-/*
- * The per-CPU block of the architecture (first member of struct cpu).
- * Single-hart for now: the boot hart's block; arch_this_cpu() returns it.
- */
-struct arch_cpu {
-	uint64_t unused;
-};
-
-struct cpu;
-extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
-
-static inline struct cpu *arch_this_cpu(void)
-{
-	return arch_boot_cpu;
-}
 #endif
 
 #endif

@@ -15,6 +15,7 @@
 #define REGS_SSTATUS    256
 #define REGS_SCAUSE     264
 #define REGS_STVAL      272
+#define REGS_CPU        280   /* struct cpu * of the hart that last returned to user mode with it */
 #define REGS_FRAME_SIZE 288
 
 /*
@@ -26,34 +27,20 @@
 #define KSTACK_SIZE     (1 << KSTACK_SHIFT)
 
 /*
- * The per-CPU block, at the top of the CPU's kernel stack (the stack
- * grows down from the block's address).  In user mode sscratch holds the
- * running thread's frame; in the core sscratch is 0.  A trap from user
- * mode swaps sp with sscratch, saves the registers into the frame, then
- * points sp at the block, which is the kernel stack top.
+ * Per-hart state.  In S-mode tp always holds the running hart's struct
+ * cpu (<core/cpu.h>), whose first member is struct arch_cpu
+ * (<arch/arch_impl.h>); these are the offsets the assembly uses.  In
+ * user mode tp is the user's and sscratch holds the running thread's
+ * frame; a trap from user mode swaps sp with sscratch, saves the user
+ * registers into the frame, then takes tp from the frame's REGS_CPU slot
+ * (written by every return to user mode) and sp from CPU_KSTACK(tp).
  */
-#define PERCPU_REGS     0    /* struct arch_regs * of the current thread */
-#define PERCPU_SCRATCH  8    /* spare */
-#define PERCPU_SSTATUS  16   /* sstatus for the return to user mode */
-#define PERCPU_SIZE     32
+#define CPU_REGS        0    /* struct arch_regs * of the current thread */
+#define CPU_KSTACK      8    /* top of this hart's kernel stack */
+#define CPU_SSTATUS     16   /* sstatus for the return to user mode */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
-
-struct arch_regs;
-
-struct riscv_percpu {
-	struct arch_regs *regs;
-	uint64_t scratch;
-	uint64_t sstatus_user;
-	uint64_t pad;
-};
-
-_Static_assert(__builtin_offsetof(struct riscv_percpu, regs) == PERCPU_REGS, "percpu layout");
-_Static_assert(__builtin_offsetof(struct riscv_percpu, scratch) == PERCPU_SCRATCH, "percpu layout");
-_Static_assert(__builtin_offsetof(struct riscv_percpu, sstatus_user) == PERCPU_SSTATUS,
-	       "percpu layout");
-_Static_assert(sizeof(struct riscv_percpu) == PERCPU_SIZE, "percpu layout");
 
 struct arch_regs {
 	union {
@@ -69,7 +56,14 @@ struct arch_regs {
 	uint64_t sstatus;
 	uint64_t scause;
 	uint64_t stval;
-	uint64_t pad;       /* keeps the frame a multiple of 16 bytes */
+	/*
+	 * The hart running this thread in user mode: .Lrestore (entry.S)
+	 * stores tp here on every return to user mode and the trap entry
+	 * loads tp from here, so the core never writes it (a thread runs
+	 * in user mode on one hart at a time).  Also keeps the frame a
+	 * multiple of 16 bytes.
+	 */
+	uint64_t cpu;
 };
 
 _Static_assert(__builtin_offsetof(struct arch_regs, t6) == REGS_GPR(31), "regs layout");
@@ -78,6 +72,7 @@ _Static_assert(__builtin_offsetof(struct arch_regs, sepc) == REGS_SEPC, "regs la
 _Static_assert(__builtin_offsetof(struct arch_regs, sstatus) == REGS_SSTATUS, "regs layout");
 _Static_assert(__builtin_offsetof(struct arch_regs, scause) == REGS_SCAUSE, "regs layout");
 _Static_assert(__builtin_offsetof(struct arch_regs, stval) == REGS_STVAL, "regs layout");
+_Static_assert(__builtin_offsetof(struct arch_regs, cpu) == REGS_CPU, "regs layout");
 _Static_assert(sizeof(struct arch_regs) == REGS_FRAME_SIZE, "regs layout");
 #endif
 

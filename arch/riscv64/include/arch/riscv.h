@@ -118,6 +118,10 @@ uint64_t riscv_image_pa(const void *va);
 /* Set up by the entry code (entry.S) before riscv_boot(). */
 extern uint64_t riscv_satp_mode;   /* SATP_MODE_SV39 or SATP_MODE_SV48 */
 extern uint64_t riscv_kernel_pa;   /* physical address of __image_start */
+extern uint64_t riscv_boot_satp;   /* satp of the boot tables (the other harts' first) */
+
+/* boot.c */
+extern uint64_t riscv_boot_hart;   /* the hart OpenSBI entered the core on */
 
 /* Page tables of the core (mmu.c), for tests and for building address spaces. */
 struct pgtable;
@@ -131,13 +135,43 @@ extern struct pgtable riscv_kernel_pt;
 int riscv_pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
 		 unsigned max_level);
 
+extern uint64_t riscv_kernel_satp;   /* satp of the core's final tables, ASID 0 */
+uint64_t riscv_kstack_map(unsigned index);
+
 /* uspace.c */
+#define RISCV_FLUSH_PAGES_MAX 32      /* TLB flushes of larger ranges flush the whole ASID */
 extern unsigned riscv_asid_bits;
+unsigned riscv_asid_probe(void);
 void riscv_uspace_init(void);
+void riscv_uspace_cpu_init(struct arch_cpu *a);
+
+/* smp.c */
+struct cpu;
+__attribute__((noreturn)) void riscv_secondary_main(struct cpu *c);
+extern char riscv_secondary_entry[];   /* entry.S: where HSM hart_start sends a hart */
+
+/*
+ * One SBI hart mask out of the CPUs in *@mask (bit i: the CPU whose hart
+ * id is @hwid[i]): the harts whose ids lie in the 64 starting at the
+ * lowest id among them, which go in *@base; those CPUs leave *@mask.
+ * *@mask must not be empty.
+ */
+unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned long *base);
+
+/*
+ * Run @fn(@arg) on CPU @c from its IPI handler (interrupts off there) and
+ * wait until it has returned; on the calling CPU itself, just call it.
+ * For tests.  0, or -MNEME_EBUSY if another call to @c is pending,
+ * -MNEME_EDEAD if @c did not answer within a few seconds.
+ */
+int riscv_cpu_call(struct cpu *c, void (*fn)(void *), void *arg);
+/* trap.c's IPI handler: run the cross-call posted to this hart, if any. */
+void riscv_cpu_call_serve(void);
 
 /* trap.c */
 extern uint64_t riscv_breakpoints;
 const char *riscv_cause_name(uint64_t scause);
+void riscv_nap(uint64_t ticks);
 void riscv_stack_overflow_test(void);
 
 /* The core's MMIO window: virtual address of the device register at physical @pa. */
