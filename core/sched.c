@@ -368,6 +368,9 @@ static struct thread *sched_idle(struct cpu *c)
 				continue;
 			return t;
 		}
+		/* a dying task's address space must not stay active here (its killer waits for that) */
+		if (c->last_task && READ_ONCE(c->last_task->state) != TASK_ALIVE)
+			sched_forget_task(c->last_task);
 		WRITE_ONCE(c->idle, 1);
 		smp_mb();       /* idle before the queue check: a waker that queued sees it */
 		if (!READ_ONCE(c->rq.prio_bitmap) && !READ_ONCE(c->pending))
