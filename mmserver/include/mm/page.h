@@ -70,9 +70,19 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
 
+/*
+ * The port's two linear maps (mm/port.h), cached by sparse_init() so that
+ * every conversion below is one addition instead of a call into the port:
+ * the struct page array (mm_vmemmap_base()) and the core's view of RAM
+ * (mm_phys_to_virt(pa) == mm_physmap_offset + pa).  Before sparse_init()
+ * there are no struct pages to convert.
+ */
+extern struct page *mm_memmap;
+extern uintptr_t mm_physmap_offset;
+
 static inline struct page *mm_vmemmap(void)
 {
-	return (struct page *)mm_vmemmap_base();
+	return mm_memmap;
 }
 static inline struct page *pfn_to_page(uint64_t pfn)
 {
@@ -88,11 +98,16 @@ static inline phys_addr_t page_to_phys(const struct page *page)
 }
 static inline void *page_address(const struct page *page)
 {
-	return mm_phys_to_virt(page_to_phys(page));
+	return (void *)(mm_physmap_offset + page_to_phys(page));
+}
+/* pfn of an address of the core's view of RAM (mm_virt_to_phys() inline). */
+static inline uint64_t virt_to_pfn(const void *va)
+{
+	return PHYS_PFN((uintptr_t)va - mm_physmap_offset);
 }
 static inline struct page *virt_to_page(const void *va)
 {
-	return pfn_to_page(PHYS_PFN(mm_virt_to_phys(va)));
+	return pfn_to_page(virt_to_pfn(va));
 }
 static inline unsigned page_zonenum(const struct page *page)
 {

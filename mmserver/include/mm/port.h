@@ -27,7 +27,11 @@ typedef uint64_t phys_addr_t;
 #define PFN_PHYS(pfn) ((phys_addr_t)(pfn) << PAGE_SHIFT)
 #define PHYS_PFN(pa) ((uint64_t)((pa) >> PAGE_SHIFT))
 
-/* Virtual address of physical address @pa in the mm core's view of RAM. */
+/*
+ * Virtual address of physical address @pa in the mm core's view of RAM.
+ * The map must be linear (mm_phys_to_virt(pa) == mm_phys_to_virt(0) + pa):
+ * mm/page.h caches the offset for its inline conversions.
+ */
 void *mm_phys_to_virt(phys_addr_t pa);
 /* Inverse of mm_phys_to_virt(); only valid for addresses it returned. */
 phys_addr_t mm_virt_to_phys(const void *va);
