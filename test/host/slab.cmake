@@ -2,7 +2,7 @@
 # and the slab benchmark (mmcore_fast; never a test).
 set(SLAB_TEST_DIR ${MNEME_ROOT}/test/host/slab)
 if(TARGET mmcore_host)
-  foreach(suite unit debug random)
+  foreach(suite unit debug random model)
     if(EXISTS ${SLAB_TEST_DIR}/test_slab_${suite}.c)
       add_executable(slab_${suite}_test ${SLAB_TEST_DIR}/test_slab_${suite}.c
                      ${SLAB_TEST_DIR}/slab_env.c)
