@@ -197,7 +197,7 @@ static int kfree_common(const void *p, bool checked, uintptr_t caller)
 	if (likely(page)) {
 		struct kmem_cache *s = page->slab_cache;
 
-		if (likely(!checked && slab_free_fast(s, (void *)p)))
+		if (likely(!checked && slab_free_fast_page(s, page, (void *)p)))
 			return 0;
 		err = slab_free_check(s, page, p, checked || slab_debug(s));
 		if (!err)

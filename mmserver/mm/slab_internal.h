@@ -238,21 +238,22 @@ static inline void slab_cpu_cache_push(struct kmem_cache *s, struct kmem_cache_c
 
 /*
  * The allocation fast path: the newest object of the object cache, else
- * the next of the CPU freelist.
+ * the next of the CPU freelist.  A debug cache's object cache is always
+ * empty, so only the freelist path has to test for one.
  */
 static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(s);
+	unsigned n = c->nr_objs;
 	void *obj;
 
-	if (unlikely(slab_debug(s) || (gfp & __GFP_ZERO)))
-		return slab_alloc_slowpath(s, gfp, -1, caller);
-	if (likely(c->nr_objs)) {
+	if (likely(n && !(gfp & __GFP_ZERO))) {
+		c->nr_objs = n - 1;
 		c->allocs++;
-		return c->objs[--c->nr_objs];
+		return c->objs[n - 1];
 	}
 	obj = c->freelist;
-	if (unlikely(!obj))
+	if (unlikely(!obj || slab_debug(s) || (gfp & __GFP_ZERO)))
 		return slab_alloc_slowpath(s, gfp, -1, caller);
 	c->freelist = get_freepointer(s, obj);
 	c->allocs++;
@@ -299,9 +300,8 @@ static inline bool slab_cpu_cache_top(const struct kmem_cache_cpu *c, const void
 }
 
 /*
- * Is byte offset @off into a slab of @s the start of an object?  Only for
- * caches without a left red zone (every non-debug cache): the free fast
- * paths.
+ * Is byte offset @off into a slab of @s the start of an object?  Exact
+ * for caches without a left red zone (every cache with an object cache).
  */
 static inline bool slab_off_is_object(const struct kmem_cache *s, uintptr_t off)
 {
@@ -311,36 +311,42 @@ static inline bool slab_off_is_object(const struct kmem_cache *s, uintptr_t off)
 }
 
 /*
- * The free fast path of a non-debug cache, for @obj in slab @page (known
- * to be a slab of @s, as kfree finds it): on an object boundary and not
- * the newest object of this CPU's object cache.  Returns false, having
- * changed nothing, when the slow path must decide (and report).
+ * Push @obj, at byte offset @off into its slab of @s, onto this CPU's
+ * object cache if it is an object, there is room and it is not the newest
+ * object there.  Otherwise change nothing and return false: the slow path
+ * decides (a debug cache, whose limit is 0, always goes there; so does a
+ * full object cache, a bad pointer or a double free, which it reports).
  */
+static inline bool slab_cpu_cache_free(struct kmem_cache *s, struct kmem_cache_cpu *c,
+				       void *obj, uintptr_t off)
+{
+	unsigned n = c->nr_objs;
+
+	if (unlikely(!slab_off_is_object(s, off) || n >= s->cpu_cache_limit ||
+		     (n && obj == c->objs[n - 1])))
+		return false;
+	c->objs[n] = obj;
+	c->nr_objs = n + 1;
+	c->frees++;
+	return true;
+}
+
+/* The free fast path for @obj in slab @page, known to be a slab of @s (kfree). */
 static inline bool slab_free_fast_page(struct kmem_cache *s, struct page *page, void *obj)
 {
-	struct kmem_cache_cpu *c = this_cpu_slab(s);
-
-	if (unlikely(slab_debug(s) ||
-		     !slab_off_is_object(s, (uintptr_t)obj - (uintptr_t)slab_address(page)) ||
-		     slab_cpu_cache_top(c, obj)))
-		return false;
-	slab_cpu_cache_push(s, c, obj);
-	return true;
+	return slab_cpu_cache_free(s, this_cpu_slab(s), obj,
+				   (uintptr_t)obj - (uintptr_t)slab_address(page));
 }
 
 /*
  * The free fast path: @obj lies in this CPU's slab (no struct page read)
- * or in another slab of @s (one struct page read), on an object boundary,
- * and is not the newest object of this CPU's object cache.  Returns
- * false, having changed nothing, when the slow path must decide.
+ * or in another slab of @s (one struct page read), then as above.
  */
 static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(s);
 	uintptr_t off = (uintptr_t)obj - c->base;   /* SLAB_NO_BASE: always out of range */
 
-	if (unlikely(slab_debug(s)))
-		return false;
 	if (unlikely(off >= s->objects_bytes)) {
 		struct page *page = slab_head_of(obj);
 
@@ -348,10 +354,7 @@ static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 			return false;
 		off = (uintptr_t)obj - (uintptr_t)slab_address(page);
 	}
-	if (unlikely(!slab_off_is_object(s, off) || slab_cpu_cache_top(c, obj)))
-		return false;
-	slab_cpu_cache_push(s, c, obj);
-	return true;
+	return slab_cpu_cache_free(s, c, obj, off);
 }
 
 /* ---- slab_debug.c ------------------------------------------------------ */

@@ -49,8 +49,21 @@ void *mm_vmemmap_base(void);
 /* Console output for boot lines and debug reports (printf-style). */
 void mm_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Index of the CPU running this code (0 .. MM_NR_CPUS-1). */
+/*
+ * Index of the CPU running this code (0 .. MM_NR_CPUS-1): every per-CPU
+ * structure of the core (slab object caches, per-CPU page lists) is
+ * indexed by it, and a caller stays on one CPU for the whole of a call.
+ * The allocators' fast paths ask for it on every call, so a port may
+ * define it inline in a header <mm_port_cpu.h> on its include path (the
+ * memory server: mmserver/port/include; the host: mmserver/port/host),
+ * which also defines MM_PORT_CPU_INLINE; otherwise it is the port's
+ * function.
+ */
+#if __has_include(<mm_port_cpu.h>)
+#include <mm_port_cpu.h>
+#else
 unsigned mm_this_cpu(void);
+#endif
 #define MM_NR_CPUS 8
 
 /* A broken internal invariant: print and stop (never for bad input). */
