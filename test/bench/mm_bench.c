@@ -147,6 +147,26 @@ static void pair(void *ctx)
 	any_free(c->a, p, c->order);
 }
 
+/* The order-0 pair through the full path (an explicit node skips alloc_page_fast). */
+static void pair_full_path(void *ctx)
+{
+	struct page *p = alloc_pages_node(mm_local_nid, GFP_KERNEL, 0);
+
+	(void)ctx;
+	if (!p || __free_pages(p, 0))
+		abort();
+}
+
+/* A user frame as the fault path takes it: movable, zeroed. */
+static void pair_user_frame(void *ctx)
+{
+	struct page *p = alloc_page_fast(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+
+	(void)ctx;
+	if (!p || __free_pages(p, 0))
+		abort();
+}
+
 /* Sixteen allocations then sixteen frees: pairs that do not hit the same page each time. */
 static void batch16(void *ctx)
 {
@@ -261,6 +281,8 @@ static void page_table(void)
 	printf("\n");
 	mm_set_pcp_enabled(true);
 	page_row("order-0 alloc+free pair", pair, 0, 1, false);
+	page_row("order-0 pair, full path (alloc_pages_node)", pair_full_path, 0, 1, true);
+	page_row("order-0 user frame (zeroed) + free", pair_user_frame, 0, 1, true);
 	page_row("order-0 16 allocs then 16 frees", batch16, 0, 16, false);
 	page_row("order-3 alloc+free pair", pair, 3, 1, false);
 	page_row("order-9 alloc+free pair", pair, 9, 1, false);

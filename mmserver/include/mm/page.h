@@ -179,5 +179,20 @@ static inline struct page *page_list_first(const struct page_list *l)
 {
 	return l->head == PAGE_LIST_NIL ? NULL : pfn_to_page(l->head);
 }
+/* Take the first page off @l, which must not be empty. */
+static inline struct page *page_list_del_first(struct page_list *l)
+{
+	struct page *map = mm_vmemmap(), *p = map + l->head;
+	uint32_t next = p->next;
+
+	l->head = next;
+	if (next != PAGE_LIST_NIL)
+		map[next].prev = PAGE_LIST_NIL;
+	else
+		l->tail = PAGE_LIST_NIL;
+	p->next = p->prev = PAGE_LIST_NIL;
+	l->count--;
+	return p;
+}
 
 #endif
