@@ -330,7 +330,8 @@ static struct page *rmqueue_pcp_fast(struct zonelist *zl, gfp_t gfp, unsigned or
 }
 
 /* Every request, decoded: per-CPU lists, then the zonelist with falling watermarks. */
-static struct page *__alloc_pages(int nid, gfp_t gfp, unsigned int order, int highest, int mt)
+static noinline struct page *__alloc_pages(int nid, gfp_t gfp, unsigned int order,
+					   int highest, int mt)
 {
 	struct zonelist *zl;
 	struct page *page;
@@ -383,6 +384,19 @@ static inline bool gfp_invalid(gfp_t gfp, int highest, int mt)
 	return (gfp & ~__GFP_BITS_MASK) || highest < 0 || mt < 0;
 }
 
+/* A request that makes no sense: no page, nothing changes. */
+static struct page *alloc_invalid(gfp_t gfp, unsigned int order)
+{
+#ifdef MM_DEBUG
+	mm_printf("mm: alloc_pages: invalid request order:%u mode:%#x\n", order, gfp);
+#else
+	(void)gfp;
+	(void)order;
+#endif
+	page_alloc_stats.alloc_fail++;
+	return NULL;
+}
+
 struct page *alloc_page_fast(gfp_t gfp)
 {
 	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
@@ -391,11 +405,12 @@ struct page *alloc_page_fast(gfp_t gfp)
 	struct page *page;
 	struct zone *z;
 
-	if (unlikely(gfp_invalid(gfp, highest, mt) || !mm_pcp_on))
-		return alloc_pages_node(-1, gfp, 0);
+	if (unlikely(gfp_invalid(gfp, highest, mt)))
+		return alloc_invalid(gfp, 0);
 	z = local_first_zone[highest];
-	if (unlikely(!z || (!(gfp & __GFP_MEMALLOC) &&
-			    (long)z->free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[highest])))
+	if (unlikely(!mm_pcp_on || !z ||
+		     (!(gfp & __GFP_MEMALLOC) &&
+		      (long)z->free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[highest])))
 		return __alloc_pages(-1, gfp, 0, highest, mt);
 	pcp = &z->pcp[mm_this_cpu()];
 	list = &pcp->lists[order_to_pindex(mt, 0)];
@@ -412,21 +427,16 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
 
-	if (order >= MAX_ORDER || gfp_invalid(gfp, highest, mt)) {
-#ifdef MM_DEBUG
-		mm_printf("mm: alloc_pages: invalid request order:%u mode:%#x\n", order, gfp);
-#endif
-		page_alloc_stats.alloc_fail++;
-		return NULL;
-	}
-	if (!order && nid < 0 && mm_pcp_on)
+	if (!order && nid < 0)
 		return alloc_page_fast(gfp);
+	if (order >= MAX_ORDER || gfp_invalid(gfp, highest, mt))
+		return alloc_invalid(gfp, order);
 	return __alloc_pages(nid, gfp, order, highest, mt);
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return alloc_pages_node(-1, gfp, order);
+	return order ? alloc_pages_node(-1, gfp, order) : alloc_page_fast(gfp);
 }
 
 /*
