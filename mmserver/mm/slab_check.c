@@ -165,13 +165,22 @@ static int cached_all_seen(struct kmem_cache *s, char *why, size_t len)
 
 /* ---- slabs ------------------------------------------------------------------ */
 
-/* Checks shared by every slab, wherever it is. */
+/* Checks shared by every slab, wherever it is: its head and tail marks and owner. */
 static int slab_check_page(struct kmem_cache *s, struct page *page, char *why, size_t len)
 {
-	if (!(page->flags & PG_slab) || page->slab_cache != s || page->objects != s->objects) {
+	if ((page->flags & (PG_slab | PG_slab_tail)) != PG_slab || page->slab_cache != s ||
+	    page->objects != s->objects) {
 		snprintf(why, len, "%s: slab pfn %llu not PG_slab, owned by another cache or "
 			 "wrong object count", s->name, (unsigned long long)page_to_pfn(page));
 		return -1;
+	}
+	for (unsigned i = 1; i < 1u << s->order; i++) {
+		if ((page[i].flags & (PG_slab | PG_slab_tail)) != PG_slab_tail ||
+		    page[i].slab_cache != s) {
+			snprintf(why, len, "%s: page %u of slab pfn %llu not marked as its tail",
+				 s->name, i, (unsigned long long)page_to_pfn(page));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -252,7 +261,7 @@ static int slab_check_cpu_slab(struct kmem_cache *s, unsigned cpu, uint64_t *nfr
 	long nc;
 
 	if (!page) {
-		if (c->freelist || c->base != SLAB_NO_BASE) {
+		if (c->freelist) {
 			snprintf(why, len, "%s: cpu %u has a freelist but no slab", s->name, cpu);
 			return -1;
 		}
@@ -260,8 +269,7 @@ static int slab_check_cpu_slab(struct kmem_cache *s, unsigned cpu, uint64_t *nfr
 	}
 	if (slab_check_page(s, page, why, len))
 		return -1;
-	if (!slab_is_cpu_slab(page) || slab_frozen_cpu(page) != cpu ||
-	    c->base != (uintptr_t)slab_address(page)) {
+	if (!slab_is_cpu_slab(page) || slab_frozen_cpu(page) != cpu) {
 		snprintf(why, len, "%s: cpu %u slab pfn %llu not frozen to it", s->name, cpu,
 			 (unsigned long long)page_to_pfn(page));
 		return -1;

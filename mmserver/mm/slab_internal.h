@@ -42,12 +42,6 @@
 #define SLAB_FROZEN 0xfffffffeu
 #define SLAB_CPU_PARTIAL_MARK 0x80000000u
 
-/*
- * Base of a kmem_cache_cpu without a slab.  Addresses within a slab's
- * length above it are non-canonical on every architecture we run on, so
- * the fast free's slot check (slab_obj_index) always fails against it.
- */
-#define SLAB_NO_BASE ((uintptr_t)1 << 63)
 
 /* Last allocation or free of an object (SLAB_STORE_USER). */
 struct slab_track {
@@ -261,36 +255,25 @@ static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t c
 }
 
 /*
- * The head page of the slab @addr may lie in, or NULL: the first PG_slab
- * page among the aligned ancestors of its pfn (slabs are naturally
- * aligned buddy blocks of at most 2^SLAB_MAX_ORDER pages).  The caller
- * still has to check that the slab covers @addr.
+ * Head page of the slab containing @addr, or NULL if @addr is in no slab.
+ * Every page of a slab names its cache (the head PG_slab, the others
+ * PG_slab_tail), and slabs are naturally aligned blocks of their cache's
+ * order, so the head is one step away whichever page @addr is in.
  */
-static inline __attribute__((always_inline)) struct page *slab_head_of(const void *addr)
+static inline struct page *slab_page_of(const void *addr)
 {
 	uint64_t pfn = virt_to_pfn(addr);
-	struct page *map;
+	const struct kmem_cache *s;
+	struct page *page;
 
 	if (unlikely(!pfn_valid(pfn)))
 		return NULL;
-	map = mm_vmemmap();
-	for (unsigned k = 0; k <= SLAB_MAX_ORDER; k++) {
-		struct page *page = map + (pfn & ~((1ull << k) - 1));
-
-		if (page->flags & PG_slab)
-			return page;
-	}
-	return NULL;
-}
-
-/* Head page of the slab containing @addr, or NULL if @addr is in no slab. */
-static inline struct page *slab_page_of(const void *addr)
-{
-	struct page *page = slab_head_of(addr);
-
-	if (page && virt_to_pfn(addr) - page_to_pfn(page) >= (1ull << page->slab_cache->order))
+	page = mm_vmemmap() + pfn;
+	if (unlikely(!(page->flags & (PG_slab | PG_slab_tail))))
 		return NULL;
-	return page;
+	s = page->slab_cache;
+	page = mm_vmemmap() + (pfn & ~((1ull << s->order) - 1));
+	return likely((page->flags & PG_slab) && page->slab_cache == s) ? page : NULL;
 }
 
 /* Is @obj the newest object of @c's object cache (so certainly free)? */
@@ -339,22 +322,25 @@ static inline bool slab_free_fast_page(struct kmem_cache *s, struct page *page, 
 }
 
 /*
- * The free fast path: @obj lies in this CPU's slab (no struct page read)
- * or in another slab of @s (one struct page read), then as above.
+ * The free fast path: @obj must lie in a slab of @s, whose head page is
+ * found without a search because the cache's slabs are naturally aligned
+ * blocks of its order (one struct page read; no test of whether @obj is
+ * in the CPU slab, a branch that random frees would mispredict), then as
+ * above.  A pointer into another cache's slab, a page that is no slab or
+ * memory without a memmap goes to the slow path, which reports it.
  */
 static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 {
-	struct kmem_cache_cpu *c = this_cpu_slab(s);
-	uintptr_t off = (uintptr_t)obj - c->base;   /* SLAB_NO_BASE: always out of range */
+	uintptr_t pa = (uintptr_t)obj - mm_physmap_offset;
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	struct page *page;
 
-	if (unlikely(off >= s->objects_bytes)) {
-		struct page *page = slab_head_of(obj);
-
-		if (unlikely(!page || page->slab_cache != s))
-			return false;
-		off = (uintptr_t)obj - (uintptr_t)slab_address(page);
-	}
-	return slab_cpu_cache_free(s, c, obj, off);
+	if (unlikely(!pfn_valid(pfn)))
+		return false;
+	page = mm_vmemmap() + (pfn & ~((1ull << s->order) - 1));
+	if (unlikely(!(page->flags & PG_slab) || page->slab_cache != s))
+		return false;
+	return slab_cpu_cache_free(s, this_cpu_slab(s), obj, pa & (slab_bytes(s) - 1));
 }
 
 /* ---- slab_debug.c ------------------------------------------------------ */

@@ -216,8 +216,6 @@ static int kmem_cache_setup(struct kmem_cache *s, const char *name, unsigned int
 		s->allocflags |= __GFP_DMA;
 	else if (flags & SLAB_CACHE_DMA32)
 		s->allocflags |= __GFP_DMA32;
-	for (unsigned i = 0; i < MM_NR_CPUS; i++)
-		s->cpu[i].base = SLAB_NO_BASE;
 	for (unsigned i = 0; i < SLAB_NODES; i++) {
 		spin_lock_init(&s->node[i].list_lock);
 		slab_list_init(&s->node[i].partial);
@@ -249,6 +247,10 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp, int nid)
 		return NULL;
 	page->flags |= PG_slab;
 	page->slab_cache = s;
+	for (unsigned i = 1; i < 1u << s->order; i++) {
+		page[i].flags |= PG_slab_tail;
+		page[i].slab_cache = s;
+	}
 	page->objects = (uint16_t)s->objects;
 	page->inuse = 0;
 	page->slab_next = page->slab_prev = PAGE_LIST_NIL;
@@ -276,6 +278,10 @@ static void discard_slab(struct kmem_cache *s, struct page *page)
 	MM_ASSERT(page->inuse == 0 && !slab_frozen(page));
 	page->flags &= ~PG_slab;
 	page->slab_cache = NULL;
+	for (unsigned i = 1; i < 1u << s->order; i++) {
+		page[i].flags &= ~PG_slab_tail;
+		page[i].slab_cache = NULL;
+	}
 	page->freelist = NULL;
 	err = __free_pages(page, s->order);
 	if (err)
@@ -349,7 +355,6 @@ static bool slab_put_on_list(struct kmem_cache *s, struct page *page)
 static void freeze_slab(struct kmem_cache_cpu *c, unsigned cpu, struct page *page)
 {
 	c->slab = page;
-	c->base = (uintptr_t)slab_address(page);
 	c->freelist = page->freelist;
 	page->freelist = NULL;
 	page->inuse = page->objects;
@@ -379,7 +384,6 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	page->inuse -= (uint16_t)count;
 	c->slab = NULL;
 	c->freelist = NULL;
-	c->base = SLAB_NO_BASE;
 	discard = slab_put_on_list(s, page);
 	spin_unlock(&n->list_lock);
 	if (discard)
@@ -954,20 +958,27 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	return slab_create_internal(name, size, align, flags & ~(SLAB_NO_DESTROY | SLAB_KMALLOC), ctor);
 }
 
+/* Point every page of slab @page at its cache @s. */
+static void slab_set_owner(struct kmem_cache *s, struct page *page)
+{
+	for (unsigned i = 0; i < 1u << s->order; i++)
+		page[i].slab_cache = s;
+}
+
 /* Point every slab of @s (now living at a new address) back at it. */
 static void slab_fix_owner(struct kmem_cache *s)
 {
 	for (unsigned i = 0; i < MM_NR_CPUS; i++) {
 		if (s->cpu[i].slab)
-			s->cpu[i].slab->slab_cache = s;
+			slab_set_owner(s, s->cpu[i].slab);
 		for (unsigned j = 0; j < s->cpu[i].nr_partial; j++)
-			s->cpu[i].partial[j]->slab_cache = s;
+			slab_set_owner(s, s->cpu[i].partial[j]);
 	}
 	for (unsigned i = 0; i < SLAB_NODES; i++) {
 		for (struct page *p = slab_list_first(&s->node[i].partial); p; p = slab_list_next(p))
-			p->slab_cache = s;
+			slab_set_owner(s, p);
 		for (struct page *p = slab_list_first(&s->node[i].full); p; p = slab_list_next(p))
-			p->slab_cache = s;
+			slab_set_owner(s, p);
 	}
 }
 

@@ -27,6 +27,7 @@ enum pageflags {
 	PG_poison   = 1u << 6,   /* debug: contents poisoned */
 	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
 	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
+	PG_slab_tail = 1u << 9,  /* page 1.. of a slab; slab_cache set (finds the head in one step) */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u
@@ -59,7 +60,7 @@ struct page {
 			uint32_t migratetype;
 			uint64_t owner;      /* memory-server use: owning task/region cookie */
 		};
-		struct {                     /* slab pages (PG_slab) */
+		struct {                     /* slab pages (PG_slab; PG_slab_tail: slab_cache only) */
 			uint32_t slab_next;  /* partial-list links, pfns */
 			uint32_t slab_prev;
 			void *freelist;      /* first free object, or NULL */

@@ -11,11 +11,11 @@
  *
  * Each CPU owns, per cache (struct kmem_cache_cpu):
  *   - an object cache: an array of free objects of any slab of the cache,
- *     newest last.  kmem_cache_free() checks the pointer and pushes it;
- *     kmem_cache_alloc() pops the newest.  Neither touches the object or,
- *     for an object of the CPU slab, its struct page.  When the array is
- *     full, its oldest half goes back to the slabs in one pass (the only
- *     place where frees reach struct page on the common path);
+ *     newest last.  kmem_cache_free() checks the pointer (one read of its
+ *     slab's struct page) and pushes it; kmem_cache_alloc() pops the
+ *     newest.  Neither touches the object.  When the array is full, its
+ *     oldest half goes back to the slabs in one pass (the only place where
+ *     frees change struct page on the common path);
  *   - the CPU slab: allocation continues on its freelist when the object
  *     cache is empty (SLUB's c->freelist), without touching struct page;
  *   - a few CPU partial slabs (SLUB's cpu_partial): full slabs that got
@@ -118,33 +118,34 @@ struct kmem_cache_node {
 struct kmem_cache_cpu {
 	unsigned int nr_objs;       /* objects in @objs */
 	unsigned int nr_partial;    /* slabs in @partial */
-	void *freelist;             /* next free object of the CPU slab (decoded pointer) */
-	struct page *slab;          /* head page of the CPU slab, or NULL */
-	uintptr_t base;             /* address of the CPU slab (fast free range check) */
 	uint64_t allocs;            /* objects handed out by this CPU */
 	uint64_t frees;             /* objects returned on this CPU */
-	struct page *partial[SLAB_CPU_PARTIAL];   /* CPU partial slabs, frozen to this CPU */
+	void *freelist;             /* next free object of the CPU slab (decoded pointer) */
+	struct page *slab;          /* head page of the CPU slab, or NULL */
 	void *objs[SLAB_CPU_CACHE_MAX];           /* the object cache, newest last */
+	struct page *partial[SLAB_CPU_PARTIAL];   /* CPU partial slabs, frozen to this CPU */
 } __attribute__((aligned(64)));
 
 struct kmem_cache {
-	struct kmem_cache_cpu cpu[MM_NR_CPUS];
+	/* Read by every allocation and free; written only when the cache is made. */
 	unsigned int flags;
-	unsigned int object_size;   /* bytes the user asked for */
+	unsigned int order;         /* slab order */
 	unsigned int size;          /* stride between objects (slot size) */
+	uint32_t reciprocal_size;   /* ceil(2^32 / size): slot index by multiplication */
+	uint32_t objects_bytes;     /* objects * size: the part of a slab holding slots */
+	unsigned int cpu_cache_limit;  /* objects a CPU's object cache holds (0: debug cache) */
+	unsigned int cpu_cache_batch;  /* objects a full object cache gives back at once */
 	unsigned int offset;        /* free pointer offset from the object */
+	unsigned int object_size;   /* bytes the user asked for */
+	uint64_t random;            /* freelist hardening secret */
+	/* Each CPU's own, a cache line apart (mm/slab.h's rules). */
+	struct kmem_cache_cpu cpu[MM_NR_CPUS];
 	unsigned int inuse;         /* object plus right red zone: where metadata starts */
 	unsigned int red_left_pad;  /* left red zone width (0 without SLAB_RED_ZONE) */
 	unsigned int align;
-	unsigned int order;         /* slab order */
 	unsigned int objects;       /* objects per slab */
-	uint32_t reciprocal_size;   /* ceil(2^32 / size): slot index by multiplication */
-	uint32_t objects_bytes;     /* objects * size: the part of a slab holding slots */
 	unsigned int min_partial;   /* empty slabs a node keeps before freeing */
-	unsigned int cpu_cache_limit;  /* objects a CPU's object cache holds (0: debug cache) */
-	unsigned int cpu_cache_batch;  /* objects a full object cache gives back at once */
 	gfp_t allocflags;           /* gfp bits added to every slab allocation */
-	uint64_t random;            /* freelist hardening secret */
 	void (*ctor)(void *obj);
 	uint64_t partial_nodes;     /* bit n: node[n].partial is not empty */
 	struct kmem_cache_node node[SLAB_NODES];

@@ -682,6 +682,22 @@ static void test_invariants_detect(void)
 		kmem_cache_free(s, objs[i]);
 	CHECK_EQ(kmem_cache_destroy(s), 0);
 
+	/* Tail marks: every page of a slab after its head names the cache (one-step lookup). */
+	s = kmem_cache_create("tails", 1000, 0, 0, NULL);
+	CHECK(s->order > 0);
+	void *t = kmem_cache_alloc(s, GFP_KERNEL);
+	struct page *head = virt_to_page(t), *tail = head + 1;
+	CHECK((tail->flags & PG_slab_tail) && tail->slab_cache == s);
+	CHECK(virt_to_cache((char *)t + PAGE_SIZE) == s);
+	tail->flags &= ~PG_slab_tail;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "tails: page 1 of slab") != NULL);
+	tail->flags |= PG_slab_tail;
+	kmem_cache_free(s, t);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	CHECK(!(tail->flags & PG_slab_tail) && tail->slab_cache == NULL);   /* cleared with the slab */
+	CHECK_INVARIANTS();
+
 	/* Object caches: duplicates, misaligned entries, foreign objects, counts; a held lock. */
 	s = kmem_cache_create("mag", 64, 0, 0, NULL);
 	struct kmem_cache *other = kmem_cache_create("other", 64, 0, 0, NULL);
