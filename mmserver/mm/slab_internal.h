@@ -332,15 +332,14 @@ static inline bool slab_free_fast_page(struct kmem_cache *s, struct page *page, 
 static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 {
 	uintptr_t pa = (uintptr_t)obj - mm_physmap_offset;
-	uint64_t pfn = pa >> PAGE_SHIFT;
 	struct page *page;
 
-	if (unlikely(!pfn_valid(pfn)))
+	if (unlikely(!pfn_valid(pa >> PAGE_SHIFT)))
 		return false;
-	page = mm_vmemmap() + (pfn & ~((1ull << s->order) - 1));
+	page = mm_vmemmap() + ((pa & ~s->slab_mask) >> PAGE_SHIFT);
 	if (unlikely(!(page->flags & PG_slab) || page->slab_cache != s))
 		return false;
-	return slab_cpu_cache_free(s, this_cpu_slab(s), obj, pa & (slab_bytes(s) - 1));
+	return slab_cpu_cache_free(s, this_cpu_slab(s), obj, pa & s->slab_mask);
 }
 
 /* ---- slab_debug.c ------------------------------------------------------ */

@@ -183,6 +183,7 @@ static int slab_calculate_sizes(struct kmem_cache *s)
 	if (order < 0)
 		return -MNEME_EINVAL;
 	s->order = (unsigned)order;
+	s->slab_mask = (PAGE_SIZE << order) - 1;
 	s->objects = (unsigned)(slab_bytes(s) / s->size);
 	s->reciprocal_size = (uint32_t)((1ull << 32) / s->size + 1);
 	s->objects_bytes = s->objects * s->size;

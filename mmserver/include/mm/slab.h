@@ -138,6 +138,7 @@ struct kmem_cache {
 	unsigned int offset;        /* free pointer offset from the object */
 	unsigned int object_size;   /* bytes the user asked for */
 	uint64_t random;            /* freelist hardening secret */
+	uint64_t slab_mask;         /* bytes of a slab - 1 (slabs are naturally aligned) */
 	/* Each CPU's own, a cache line apart (mm/slab.h's rules). */
 	struct kmem_cache_cpu cpu[MM_NR_CPUS];
 	unsigned int inuse;         /* object plus right red zone: where metadata starts */
