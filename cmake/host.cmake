@@ -15,7 +15,8 @@ if(MNEME_MM_SOURCES)
   foreach(variant host fast)
     add_library(mmcore_${variant} STATIC ${MNEME_MM_SOURCES} ${MNEME_ROOT}/mmserver/port/host.c)
     target_include_directories(mmcore_${variant} PUBLIC
-      ${MNEME_ROOT}/mmserver/include ${MNEME_ROOT}/ipc/include)
+      ${MNEME_ROOT}/mmserver/include ${MNEME_ROOT}/ipc/include
+      ${MNEME_ROOT}/mmserver/port/host)   # the port's inline mm_this_cpu()
   endforeach()
   target_compile_definitions(mmcore_host PUBLIC MM_DEBUG=1)
   target_compile_options(mmcore_host PUBLIC -O1 -g ${MNEME_SANITIZE_FLAGS})

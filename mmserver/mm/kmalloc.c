@@ -22,17 +22,20 @@ static const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
 };
 static const char *const kmalloc_prefix[KMALLOC_TYPES] = { "", "dma32-", "dma-" };
 
-/* Class index for sizes 1..192, by (size - 1) / 8. */
-static const uint8_t kmalloc_size_index[24] = {
-	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
-	6, 6, 6, 6, 6, 6, 6, 6,
+/* Class index for sizes 1..1024, by (size - 1) / 8: one load, no branch on the size. */
+static const uint8_t kmalloc_size_index[128] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,     /* 8 .. 128 */
+	[16 ... 23] = 6,                                     /* 192 */
+	[24 ... 31] = 7,                                     /* 256 */
+	[32 ... 63] = 8,                                     /* 512 */
+	[64 ... 127] = 9,                                    /* 1024 */
 };
 
 static struct kmem_cache *kmalloc_caches[KMALLOC_TYPES][KMALLOC_NR_CLASSES];
 
 static inline unsigned kmalloc_index(size_t size)
 {
-	if (size <= 192)
+	if (likely(size <= 1024))
 		return kmalloc_size_index[(size - 1) / 8];
 	return (unsigned)(63 - __builtin_clzll((unsigned long long)size - 1)) ; /* fls - 1 */
 }
@@ -197,7 +200,7 @@ static int kfree_common(const void *p, bool checked, uintptr_t caller)
 	if (likely(page)) {
 		struct kmem_cache *s = page->slab_cache;
 
-		if (likely(!checked && slab_free_fast(s, (void *)p)))
+		if (likely(!checked && slab_free_fast_page(s, page, (void *)p)))
 			return 0;
 		err = slab_free_check(s, page, p, checked || slab_debug(s));
 		if (!err)

@@ -56,7 +56,7 @@ static int check_block(struct check *c, const struct zone *z, unsigned long pfn,
 		return fail(c, "node %d zone %s: block %#lx order %u outside its zone", ZN(z), pfn, order);
 	if (pfn_to_section_nr(pfn) != pfn_to_section_nr(pfn + (1UL << order) - 1))
 		return fail(c, "node %d zone %s: block %#lx order %u crosses a section", ZN(z), pfn, order);
-	if (p->flags & (PG_reserved | PG_head | PG_slab))
+	if (p->flags & (PG_reserved | PG_head | PG_slab | PG_slab_tail))
 		return fail(c, "node %d zone %s: free block %#lx has flags %#x", ZN(z), pfn, p->flags);
 	if (p->private != order)
 		return fail(c, "node %d zone %s: block %#lx order %u on list of order %u",
@@ -152,13 +152,19 @@ struct memmap_tally {
 	unsigned long unreserved, buddy_blocks, pcp_blocks, allocated;
 };
 
-/* Pages 1.. of a block must carry no marks and belong to the zone. */
+/*
+ * Pages 1.. of a block must belong to the zone and carry no marks, but a
+ * slab's (PG_slab head) carry PG_slab_tail.
+ */
 static int check_tails(struct check *c, const struct zone *z, unsigned long pfn, unsigned order)
 {
+	uint32_t tail = pfn_to_page(pfn)->flags & PG_slab ? PG_slab_tail : 0;
+
 	for (unsigned long i = 1; i < (1UL << order); i++) {
 		const struct page *t = pfn_to_page(pfn + i);
 
-		if (page_zone(t) != z || (t->flags & (PG_reserved | PG_buddy | PG_pcp | PG_head | PG_contig)))
+		if (page_zone(t) != z || (t->flags & (PG_reserved | PG_buddy | PG_pcp | PG_head | PG_contig |
+						      PG_slab | PG_slab_tail)) != tail)
 			return fail(c, "node %d zone %s: page %#lx inside block %#lx order %u has flags %#x",
 				    ZN(z), pfn + i, pfn, order, t->flags);
 	}

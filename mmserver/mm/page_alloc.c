@@ -21,6 +21,7 @@
  */
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
+#include "linux/compiler.h"
 #include "mneme/error.h"
 #include <string.h>
 
@@ -320,28 +321,21 @@ static struct page *rmqueue_pcp_fast(struct zonelist *zl, gfp_t gfp, unsigned or
 		return NULL;
 	pcp = &z->pcp[mm_this_cpu()];
 	list = &pcp->lists[order_to_pindex(mt, order)];
-	page = page_list_first(list);
-	if (!page)
+	if (page_list_empty(list))
 		return NULL;
-	page_list_del(list, page);
+	page = page_list_del_first(list);
 	page->flags &= ~PG_pcp;
 	pcp->count -= 1U << order;
 	return page;
 }
 
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+/* Every request, decoded: per-CPU lists, then the zonelist with falling watermarks. */
+static noinline struct page *__alloc_pages(int nid, gfp_t gfp, unsigned int order,
+					   int highest, int mt)
 {
-	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
 	struct zonelist *zl;
 	struct page *page;
 
-	if (order >= MAX_ORDER || (gfp & ~__GFP_BITS_MASK) || highest < 0 || mt < 0) {
-#ifdef MM_DEBUG
-		mm_printf("mm: alloc_pages: invalid request order:%u mode:%#x\n", order, gfp);
-#endif
-		page_alloc_stats.alloc_fail++;
-		return NULL;
-	}
 	if (!node_online(nid))
 		nid = mm_local_nid;
 	if (nid < 0)
@@ -364,9 +358,85 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	return page;
 }
 
+/*
+ * For each gfp zone index, the first zone of the local node's zonelist a
+ * request may use: where alloc_page_fast() looks.  Set at init, after the
+ * zonelists; with a CPU-to-node map it becomes one row per node.
+ */
+static struct zone *local_first_zone[MAX_NR_ZONES];
+
+void zone_fast_init(void)
+{
+	memset(local_first_zone, 0, sizeof(local_first_zone));
+	if (mm_local_nid < 0)
+		return;
+	for (int highest = 0; highest < MAX_NR_ZONES; highest++) {
+		struct zoneref *zr = NODE_DATA(mm_local_nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+
+		while (zr->zone && zr->zone_idx > highest)
+			zr++;
+		local_first_zone[highest] = zr->zone;
+	}
+}
+
+static inline bool gfp_invalid(gfp_t gfp, int highest, int mt)
+{
+	return (gfp & ~__GFP_BITS_MASK) || highest < 0 || mt < 0;
+}
+
+/* A request that makes no sense: no page, nothing changes. */
+static struct page *alloc_invalid(gfp_t gfp, unsigned int order)
+{
+#ifdef MM_DEBUG
+	mm_printf("mm: alloc_pages: invalid request order:%u mode:%#x\n", order, gfp);
+#else
+	(void)gfp;
+	(void)order;
+#endif
+	page_alloc_stats.alloc_fail++;
+	return NULL;
+}
+
+struct page *alloc_page_fast(gfp_t gfp)
+{
+	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+	struct per_cpu_pages *pcp;
+	struct page_list *list;
+	struct page *page;
+	struct zone *z;
+
+	if (unlikely(gfp_invalid(gfp, highest, mt)))
+		return alloc_invalid(gfp, 0);
+	z = local_first_zone[highest];
+	if (unlikely(!mm_pcp_on || !z ||
+		     (!(gfp & __GFP_MEMALLOC) &&
+		      (long)z->free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[highest])))
+		return __alloc_pages(-1, gfp, 0, highest, mt);
+	pcp = &z->pcp[mm_this_cpu()];
+	list = &pcp->lists[order_to_pindex(mt, 0)];
+	if (unlikely(page_list_empty(list)))
+		return __alloc_pages(-1, gfp, 0, highest, mt);   /* refills the list */
+	page = page_list_del_first(list);
+	pcp->count--;
+	prep_new_page(page, 0, gfp, mt);
+	page_alloc_stats.alloc_ok++;
+	return page;
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+
+	if (!order && nid < 0)
+		return alloc_page_fast(gfp);
+	if (order >= MAX_ORDER || gfp_invalid(gfp, highest, mt))
+		return alloc_invalid(gfp, order);
+	return __alloc_pages(nid, gfp, order, highest, mt);
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return alloc_pages_node(-1, gfp, order);
+	return order ? alloc_pages_node(-1, gfp, order) : alloc_page_fast(gfp);
 }
 
 /*

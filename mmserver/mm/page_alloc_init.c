@@ -152,6 +152,7 @@ int mm_init(const struct mneme_boot_info *bi)
 	setup_per_zone_wmarks_all();
 	build_all_zonelists();
 	mm_local_nid = first_online_node() < MM_MAX_NUMNODES ? first_online_node() : -1;
+	zone_fast_init();
 	boot_printf("Memory: %luK/%luK available (%luK reserved)\n",
 		    totalram_pages() << (PAGE_SHIFT - 10), totalpresent_pages() << (PAGE_SHIFT - 10),
 		    (totalpresent_pages() - totalram_pages()) << (PAGE_SHIFT - 10));

@@ -8,6 +8,9 @@
  * A page on a pcp list carries PG_pcp and its order in page->private; it
  * counts as allocated from the buddy's point of view (zone->free_pages
  * excludes it), as in Linux.
+ *
+ * zone->pcp[n] belongs to CPU n; the rules for the other CPUs' lists and
+ * for the buddy side are in mm/mmzone.h.
  */
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"

@@ -1,11 +1,11 @@
 /*
  * Slab debugging and introspection: red zones, poisoning and caller
- * tracking for debug caches; the invariant checker; statistics and
- * /proc/slabinfo.
+ * tracking for debug caches; statistics and /proc/slabinfo.  The
+ * invariant checker and whole-cache validation are slab_check.c.
  *
  * A debug cache (SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER) never uses
- * the allocation fast path, so every object is checked when it is handed
- * out and when it comes back.  Damage is reported through mm_printf and
+ * the fast paths or an object cache, so every object is checked when it
+ * is handed out and when it comes back.  Damage is reported through mm_printf and
  * the damaged object is withheld (never handed out again) so that the
  * allocator's own state stays consistent; see slub.c.
  */
@@ -22,7 +22,7 @@ void slab_report(struct kmem_cache *s, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (s)
-		s->nr_errors++;
+		mm_counter_add(&s->nr_errors, 1);
 	mm_printf("slab %s: %s\n", s ? s->name : "?", msg);
 }
 
@@ -65,7 +65,7 @@ static void slab_set_track(struct kmem_cache *s, void *obj, enum slab_track_item
 	tr = slab_get_track(s, obj, t);
 	tr->addr = caller;
 	tr->cpu = mm_this_cpu();
-	tr->seq = ++slab_track_seq;
+	tr->seq = __atomic_add_fetch(&slab_track_seq, 1, __ATOMIC_RELAXED);
 }
 
 static uintptr_t slab_last_caller(struct kmem_cache *s, void *obj, enum slab_track_item t)
@@ -246,203 +246,35 @@ bool slab_debug_free(struct kmem_cache *s, void *obj, uintptr_t caller)
 	return true;
 }
 
-/* ---- walking a cache's slabs --------------------------------------------- */
-
-#define SLAB_MAP_WORDS (((PAGE_SIZE << SLAB_MAX_ORDER) / 8 + 63) / 64)
-
-/* One object bitmap per slab walk; at most PAGE_SIZE<<3 / 8 objects. */
-struct slab_map {
-	uint64_t bits[SLAB_MAP_WORDS];
-};
-
-/*
- * Mark the objects of freelist @p (in slab @page) in @map.  Returns the
- * count, or -1 with @why filled if an entry is outside the slab, off a
- * boundary, or already marked.
- */
-static long slab_map_freelist(struct kmem_cache *s, struct page *page, void *p,
-			      struct slab_map *map, char *why, size_t len)
+/* Problems found in a free object of a debug cache (poison, red zones); reported and repaired. */
+unsigned slab_debug_check_free(struct kmem_cache *s, void *obj)
 {
-	long n = 0;
+	unsigned bad = 0;
 
-	for (; p; p = get_freepointer(s, p), n++) {
-		long idx = slab_obj_index(s, (uintptr_t)slab_address(page), p);
-
-		if (idx < 0) {
-			snprintf(why, len, "%s: freelist entry %p outside slab pfn %llu or misaligned",
-				 s->name, p, (unsigned long long)page_to_pfn(page));
-			return -1;
-		}
-		if (map->bits[idx / 64] & (1ull << (idx % 64))) {
-			snprintf(why, len, "%s: object %p twice on the freelists of slab pfn %llu",
-				 s->name, p, (unsigned long long)page_to_pfn(page));
-			return -1;
-		}
-		map->bits[idx / 64] |= 1ull << (idx % 64);
-		if (slab_debug(s) && slab_debug_state(s, p) != SLAB_OBJ_FREE) {
-			snprintf(why, len, "%s: object %p on a freelist has state %#x", s->name, p,
-				 slab_debug_state(s, p));
-			return -1;
-		}
-	}
-	return n;
-}
-
-/* Checks shared by every slab, wherever it is. */
-static int slab_check_page(struct kmem_cache *s, struct page *page, char *why, size_t len)
-{
-	if (!(page->flags & PG_slab) || page->slab_cache != s || page->objects != s->objects) {
-		snprintf(why, len, "%s: slab pfn %llu not PG_slab, owned by another cache or "
-			 "wrong object count", s->name, (unsigned long long)page_to_pfn(page));
-		return -1;
-	}
-	return 0;
-}
-
-/* A slab on a node list; *@nfree accumulates its free objects. */
-static int slab_check_listed(struct kmem_cache *s, struct page *page, bool full,
-			     uint64_t *nfree, char *why, size_t len)
-{
-	struct slab_map map = { { 0 } };
-	long n;
-
-	if (slab_check_page(s, page, why, len))
-		return -1;
-	if (slab_frozen(page) || (full ? page->inuse != page->objects : page->inuse >= page->objects)) {
-		snprintf(why, len, "%s: slab pfn %llu on the %s list with inuse %u/%u%s", s->name,
-			 (unsigned long long)page_to_pfn(page), full ? "full" : "partial",
-			 page->inuse, page->objects, slab_frozen(page) ? " (frozen)" : "");
-		return -1;
-	}
-	n = slab_map_freelist(s, page, page->freelist, &map, why, len);
-	if (n < 0)
-		return -1;
-	if ((unsigned long)n != (unsigned)(page->objects - page->inuse)) {
-		snprintf(why, len, "%s: slab pfn %llu has %ld free objects, inuse %u of %u",
-			 s->name, (unsigned long long)page_to_pfn(page), n, page->inuse, page->objects);
-		return -1;
-	}
-	*nfree += (uint64_t)n;
-	return 0;
-}
-
-static int slab_check_list(struct kmem_cache *s, unsigned nid, struct slab_list *l, bool full,
-			   uint64_t *nfree, char *why, size_t len)
-{
-	uint32_t prev = PAGE_LIST_NIL;
-	uint64_t count = 0;
-
-	for (struct page *p = slab_list_first(l); p; p = slab_list_next(p)) {
-		if (p->slab_prev != prev || ++count > l->count || page_to_nid(p) != nid) {
-			snprintf(why, len, "%s: %s list broken at pfn %llu", s->name,
-				 full ? "full" : "partial", (unsigned long long)page_to_pfn(p));
-			return -1;
-		}
-		if (slab_check_listed(s, p, full, nfree, why, len))
-			return -1;
-		prev = (uint32_t)page_to_pfn(p);
-	}
-	if (count != l->count || l->tail != prev) {
-		snprintf(why, len, "%s: %s list count %llu, found %llu", s->name,
-			 full ? "full" : "partial", (unsigned long long)l->count,
-			 (unsigned long long)count);
-		return -1;
-	}
-	return 0;
-}
-
-static int slab_check_cpu(struct kmem_cache *s, unsigned cpu, uint64_t *nfree, char *why,
-			  size_t len)
-{
-	struct kmem_cache_cpu *c = &s->cpu[cpu];
-	struct page *page = c->slab;
-	struct slab_map map = { { 0 } };
-	long nc, np;
-
-	if (!page) {
-		if (c->freelist || c->base != SLAB_NO_BASE) {
-			snprintf(why, len, "%s: cpu %u has a freelist but no slab", s->name, cpu);
-			return -1;
-		}
-		return 0;
-	}
-	if (slab_check_page(s, page, why, len))
-		return -1;
-	if (!slab_frozen(page) || page->slab_next != cpu ||
-	    c->base != (uintptr_t)slab_address(page)) {
-		snprintf(why, len, "%s: cpu %u slab pfn %llu not frozen to it", s->name, cpu,
-			 (unsigned long long)page_to_pfn(page));
-		return -1;
-	}
-	nc = slab_map_freelist(s, page, c->freelist, &map, why, len);
-	np = nc < 0 ? -1 : slab_map_freelist(s, page, page->freelist, &map, why, len);
-	if (np < 0)
-		return -1;
-	if ((unsigned long)np != (unsigned)(page->objects - page->inuse)) {
-		snprintf(why, len, "%s: cpu %u slab has %ld remote frees, inuse %u of %u", s->name,
-			 cpu, np, page->inuse, page->objects);
-		return -1;
-	}
-	*nfree += (uint64_t)(nc + np);
-	return 0;
-}
-
-static int slab_check_cache(struct kmem_cache *s, char *why, size_t len)
-{
-	struct kmem_cache_stats st;
-	uint64_t nfree = 0, slabs = 0;
-
-	for (unsigned i = 0; i < MM_NR_CPUS; i++) {
-		if (slab_check_cpu(s, i, &nfree, why, len))
-			return -1;
-		slabs += s->cpu[i].slab != NULL;
-	}
-	for (unsigned i = 0; i < SLAB_NODES; i++) {
-		if (slab_check_list(s, i, &s->node[i].partial, false, &nfree, why, len) ||
-		    slab_check_list(s, i, &s->node[i].full, true, &nfree, why, len))
-			return -1;
-		if (!!(s->partial_nodes & (1ull << i)) != !!s->node[i].partial.count) {
-			snprintf(why, len, "%s: partial_nodes bit %u wrong", s->name, i);
-			return -1;
-		}
-		slabs += s->node[i].partial.count + s->node[i].full.count;
-	}
-	kmem_cache_stats(s, &st);
-	if (slabs != s->nr_slabs || st.total_objs - nfree != st.active_objs + s->nr_withheld) {
-		snprintf(why, len, "%s: %llu slabs listed, %llu counted; %llu objects, %llu free, "
-			 "%llu active, %llu withheld", s->name, (unsigned long long)slabs,
-			 (unsigned long long)s->nr_slabs, (unsigned long long)st.total_objs,
-			 (unsigned long long)nfree, (unsigned long long)st.active_objs,
-			 (unsigned long long)s->nr_withheld);
-		return -1;
-	}
-	return 0;
-}
-
-int slab_check_invariants(char *why, size_t len)
-{
-	char scratch[8];
-
-	if (!why || !len) {
-		why = scratch;
-		len = sizeof(scratch);
-	}
-	why[0] = 0;
-	for (struct kmem_cache *s = slab_caches; s; s = s->next)
-		if (slab_check_cache(s, why, len))
-			return -MNEME_ECORRUPT;
-	return 0;
+	if ((s->flags & SLAB_POISON) && !slab_check_poison(s, obj))
+		bad++;
+	if ((s->flags & SLAB_RED_ZONE) && !slab_check_redzones(s, obj, SLAB_RED_INACTIVE, "free"))
+		bad++;
+	return bad;
 }
 
 /* ---- statistics and slabinfo --------------------------------------------- */
 
+/*
+ * Counters of other CPUs are read without their owners' cooperation: a
+ * snapshot, exact while they are outside the cache.
+ */
 void kmem_cache_stats(const struct kmem_cache *s, struct kmem_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	for (unsigned i = 0; i < MM_NR_CPUS; i++) {
-		st->allocs += s->cpu[i].allocs;
-		st->frees += s->cpu[i].frees;
-		st->cpu_slabs += s->cpu[i].slab != NULL;
+		const struct kmem_cache_cpu *c = &s->cpu[i];
+
+		st->allocs += c->allocs;
+		st->frees += c->frees;
+		st->cpu_slabs += c->slab != NULL;
+		st->cpu_partial_slabs += c->nr_partial;
+		st->cpu_cached += c->nr_objs;
 	}
 	for (unsigned i = 0; i < SLAB_NODES; i++) {
 		st->partial_slabs += s->node[i].partial.count;
@@ -492,16 +324,20 @@ size_t slabinfo_dump(char *buf, size_t len)
 	slabinfo_put(buf, len, &pos, &full, "# name            <active_objs> <num_objs> <objsize> "
 		     "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
 		     "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	spin_lock(&slab_mutex);
 	for (struct kmem_cache *s = slab_caches; s; s = s->next) {
 		struct kmem_cache_stats st;
 
 		kmem_cache_stats(s, &st);
+		/* tunables as Linux's SLAB shows its array caches: limit and batch count */
 		slabinfo_put(buf, len, &pos, &full, "%-17s %6llu %6llu %6u %4u %4u : tunables %4u %4u %4u"
 			     " : slabdata %6llu %6llu %6u\n", s->name,
 			     (unsigned long long)st.active_objs, (unsigned long long)st.total_objs,
-			     s->size, s->objects, 1u << s->order, 0u, 0u, 0u,
-			     (unsigned long long)st.slabs, (unsigned long long)st.slabs, 0u);
+			     s->size, s->objects, 1u << s->order, s->cpu_cache_limit,
+			     s->cpu_cache_batch, 0u, (unsigned long long)st.slabs,
+			     (unsigned long long)st.slabs, 0u);
 	}
+	spin_unlock(&slab_mutex);
 	return pos;
 }
 
@@ -509,53 +345,9 @@ unsigned long slab_nr_pages(void)
 {
 	unsigned long pages = 0;
 
+	spin_lock(&slab_mutex);
 	for (struct kmem_cache *s = slab_caches; s; s = s->next)
 		pages += (unsigned long)s->nr_slabs << s->order;
+	spin_unlock(&slab_mutex);
 	return pages;
-}
-
-/* ---- whole-cache validation ---------------------------------------------- */
-
-static unsigned long slab_validate_slab(struct kmem_cache *s, struct page *page)
-{
-	struct slab_map map = { { 0 } };
-	char why[128];
-	unsigned long bad = 0;
-
-	if (slab_map_freelist(s, page, page->freelist, &map, why, sizeof(why)) < 0 ||
-	    (slab_frozen(page) &&
-	     slab_map_freelist(s, page, s->cpu[page->slab_next].freelist, &map, why,
-			       sizeof(why)) < 0)) {
-		slab_report(s, "%s", why);
-		return 1;
-	}
-	for (unsigned i = 0; i < s->objects; i++) {
-		void *obj = slab_obj_at(s, page, i);
-		bool is_free = map.bits[i / 64] & (1ull << (i % 64));
-
-		if (is_free && (s->flags & SLAB_POISON) && !slab_check_poison(s, obj))
-			bad++;
-		if (is_free && (s->flags & SLAB_RED_ZONE) &&
-		    !slab_check_redzones(s, obj, SLAB_RED_INACTIVE, "free"))
-			bad++;
-	}
-	return bad;
-}
-
-unsigned long kmem_cache_validate(struct kmem_cache *s)
-{
-	unsigned long bad = 0;
-
-	if (!slab_debug(s))
-		return 0;
-	for (unsigned i = 0; i < MM_NR_CPUS; i++)
-		if (s->cpu[i].slab)
-			bad += slab_validate_slab(s, s->cpu[i].slab);
-	for (unsigned i = 0; i < SLAB_NODES; i++) {
-		for (struct page *p = slab_list_first(&s->node[i].partial); p; p = slab_list_next(p))
-			bad += slab_validate_slab(s, p);
-		for (struct page *p = slab_list_first(&s->node[i].full); p; p = slab_list_next(p))
-			bad += slab_validate_slab(s, p);
-	}
-	return bad;
 }

@@ -34,15 +34,14 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* page->slab_prev of a CPU slab; page->slab_next then holds the CPU index. */
-#define SLAB_FROZEN 0xfffffffeu
-
 /*
- * Base of a kmem_cache_cpu without a slab.  Addresses within a slab's
- * length above it are non-canonical on every architecture we run on, so
- * the fast free's slot check (slab_obj_index) always fails against it.
+ * page->slab_prev of a slab frozen to a CPU (its CPU slab or one of its
+ * CPU partial slabs); page->slab_next then holds the CPU index, with
+ * SLAB_CPU_PARTIAL_MARK for a CPU partial slab.
  */
-#define SLAB_NO_BASE ((uintptr_t)1 << 63)
+#define SLAB_FROZEN 0xfffffffeu
+#define SLAB_CPU_PARTIAL_MARK 0x80000000u
+
 
 /* Last allocation or free of an object (SLAB_STORE_USER). */
 struct slab_track {
@@ -52,7 +51,8 @@ struct slab_track {
 };
 enum slab_track_item { TRACK_ALLOC, TRACK_FREE };
 
-extern struct kmem_cache *slab_caches;      /* list of all caches */
+extern struct kmem_cache *slab_caches;      /* list of all caches (slab_mutex) */
+extern spinlock_t slab_mutex;
 extern struct kmem_cache *kmem_cache_cache; /* cache of struct kmem_cache */
 extern unsigned int slab_debug_global;
 
@@ -70,9 +70,20 @@ static inline bool slab_debug(const struct kmem_cache *s)
 {
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
+/* Frozen to a CPU: its CPU slab or a CPU partial slab (on no node list). */
 static inline bool slab_frozen(const struct page *page)
 {
 	return page->slab_prev == SLAB_FROZEN;
+}
+/* The CPU slab of some CPU (frozen, not a CPU partial slab). */
+static inline bool slab_is_cpu_slab(const struct page *page)
+{
+	return slab_frozen(page) && !(page->slab_next & SLAB_CPU_PARTIAL_MARK);
+}
+/* The CPU a frozen slab belongs to. */
+static inline unsigned slab_frozen_cpu(const struct page *page)
+{
+	return page->slab_next & ~SLAB_CPU_PARTIAL_MARK;
 }
 /* Slot index of @obj in the slab at @base, or -1 if not on a boundary. */
 static inline long slab_obj_index(const struct kmem_cache *s, uintptr_t base, const void *obj)
@@ -179,28 +190,63 @@ static inline struct page *slab_list_next(const struct page *p)
 struct page *slab_addr_to_page(const void *addr);
 /*
  * Decide whether @obj may be freed to @s: in a slab of @s, on a boundary,
- * and (@full: by walking freelists; else only the list heads) not already
- * free.  Prints the reason and returns a negative mneme error if not.
+ * and (@full: by walking freelists and object caches; else only the
+ * heads) not already free.  Prints the reason and returns a negative
+ * mneme error if not.
  */
 int slab_free_check(struct kmem_cache *s, struct page *page, const void *obj, bool full);
-/* Is @obj on a freelist of its slab @page (walks at most page->objects each)? */
+/* Is @obj on a freelist of its slab @page or in a CPU's object cache? */
 bool slab_on_freelist(const struct kmem_cache *s, const struct page *page, const void *obj);
 /* Free @obj (already validated) to its slab @page on the current CPU. */
 void slab_free_validated(struct kmem_cache *s, struct page *page, void *obj, uintptr_t caller);
 /*
- * Allocation when the CPU freelist is empty, the cache debugs, the object
- * must be zeroed, or it should come from node @nid (-1: any).
+ * Allocation when the object cache and the CPU freelist are empty, the
+ * cache debugs, the object must be zeroed, or it should come from node
+ * @nid (-1: any).  The newest object of the object cache serves if it is
+ * on that node; otherwise the CPU slab, refilled from the node.
  */
 void *slab_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, int nid, uintptr_t caller);
+/*
+ * Give the @n oldest objects of CPU object cache @c back to their slabs
+ * (slabs made partial become CPU partial slabs of @c while there is room
+ * and @to_cpu_partial).  @c must be this CPU's, or its CPU quiescent.
+ */
+void slab_flush_cpu_cache(struct kmem_cache *s, struct kmem_cache_cpu *c, unsigned n,
+			  bool to_cpu_partial);
 struct kmem_cache *slab_create_internal(const char *name, unsigned int size, unsigned int align,
 					unsigned int flags, void (*ctor)(void *));
 
-/* The allocation fast path: pop the CPU freelist. */
+static inline struct kmem_cache_cpu *this_cpu_slab(struct kmem_cache *s)
+{
+	return &s->cpu[mm_this_cpu()];
+}
+
+/* Push a validated free object onto this CPU's object cache (not for debug caches). */
+static inline void slab_cpu_cache_push(struct kmem_cache *s, struct kmem_cache_cpu *c, void *obj)
+{
+	if (unlikely(c->nr_objs >= s->cpu_cache_limit))
+		slab_flush_cpu_cache(s, c, s->cpu_cache_batch, true);
+	c->objs[c->nr_objs++] = obj;
+	c->frees++;
+}
+
+/*
+ * The allocation fast path: the newest object of the object cache, else
+ * the next of the CPU freelist.  A debug cache's object cache is always
+ * empty, so only the freelist path has to test for one.
+ */
 static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t caller)
 {
-	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
-	void *obj = c->freelist;
+	struct kmem_cache_cpu *c = this_cpu_slab(s);
+	unsigned n = c->nr_objs;
+	void *obj;
 
+	if (likely(n && !(gfp & __GFP_ZERO))) {
+		c->nr_objs = n - 1;
+		c->allocs++;
+		return c->objs[n - 1];
+	}
+	obj = c->freelist;
 	if (unlikely(!obj || slab_debug(s) || (gfp & __GFP_ZERO)))
 		return slab_alloc_slowpath(s, gfp, -1, caller);
 	c->freelist = get_freepointer(s, obj);
@@ -209,45 +255,91 @@ static inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, uintptr_t c
 }
 
 /*
- * The free fast path: @obj is an object of this CPU's slab (range and
- * boundary checked) and not the object freed last.  Returns false, having
- * changed nothing, when the slow path must decide.
+ * Head page of the slab containing @addr, or NULL if @addr is in no slab.
+ * Every page of a slab names its cache (the head PG_slab, the others
+ * PG_slab_tail), and slabs are naturally aligned blocks of their cache's
+ * order, so the head is one step away whichever page @addr is in.
  */
-static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+static inline struct page *slab_page_of(const void *addr)
 {
-	struct kmem_cache_cpu *c = &s->cpu[mm_this_cpu()];
+	uint64_t pfn = virt_to_pfn(addr);
+	const struct kmem_cache *s;
+	struct page *page;
 
-	/* slab_obj_index() is also the range check: off the CPU slab, it fails. */
-	if (unlikely(obj == c->freelist || slab_debug(s) || slab_obj_index(s, c->base, obj) < 0))
+	if (unlikely(!pfn_valid(pfn)))
+		return NULL;
+	page = mm_vmemmap() + pfn;
+	if (unlikely(!(page->flags & (PG_slab | PG_slab_tail))))
+		return NULL;
+	s = page->slab_cache;
+	page = mm_vmemmap() + (pfn & ~((1ull << s->order) - 1));
+	return likely((page->flags & PG_slab) && page->slab_cache == s) ? page : NULL;
+}
+
+/* Is @obj the newest object of @c's object cache (so certainly free)? */
+static inline bool slab_cpu_cache_top(const struct kmem_cache_cpu *c, const void *obj)
+{
+	return c->nr_objs && obj == c->objs[c->nr_objs - 1];
+}
+
+/*
+ * Is byte offset @off into a slab of @s the start of an object?  Exact
+ * for caches without a left red zone (every cache with an object cache).
+ */
+static inline bool slab_off_is_object(const struct kmem_cache *s, uintptr_t off)
+{
+	uint32_t idx = (uint32_t)(((uint64_t)off * s->reciprocal_size) >> 32);
+
+	return off < s->objects_bytes && (uintptr_t)idx * s->size == off;
+}
+
+/*
+ * Push @obj, at byte offset @off into its slab of @s, onto this CPU's
+ * object cache if it is an object, there is room and it is not the newest
+ * object there.  Otherwise change nothing and return false: the slow path
+ * decides (a debug cache, whose limit is 0, always goes there; so does a
+ * full object cache, a bad pointer or a double free, which it reports).
+ */
+static inline bool slab_cpu_cache_free(struct kmem_cache *s, struct kmem_cache_cpu *c,
+				       void *obj, uintptr_t off)
+{
+	unsigned n = c->nr_objs;
+
+	if (unlikely(!slab_off_is_object(s, off) || n >= s->cpu_cache_limit ||
+		     (n && obj == c->objs[n - 1])))
 		return false;
-	set_freepointer(s, obj, c->freelist);
-	c->freelist = obj;
+	c->objs[n] = obj;
+	c->nr_objs = n + 1;
 	c->frees++;
 	return true;
 }
 
-/*
- * Head page of the slab containing @addr, or NULL if @addr is in no slab.
- * Slabs are naturally aligned buddy blocks of at most 2^SLAB_MAX_ORDER
- * pages, so the head is the first PG_slab page among the pfn's aligned
- * ancestors, and it must cover the pfn.
- */
-static inline struct page *slab_page_of(const void *addr)
+/* The free fast path for @obj in slab @page, known to be a slab of @s (kfree). */
+static inline bool slab_free_fast_page(struct kmem_cache *s, struct page *page, void *obj)
 {
-	uint64_t pfn = PHYS_PFN(mm_virt_to_phys(addr));
-	struct page *map;
+	return slab_cpu_cache_free(s, this_cpu_slab(s), obj,
+				   (uintptr_t)obj - (uintptr_t)slab_address(page));
+}
 
-	if (unlikely(!pfn_valid(pfn)))
-		return NULL;
-	map = mm_vmemmap();
-	for (unsigned k = 0; k <= SLAB_MAX_ORDER; k++) {
-		uint64_t head = pfn & ~((1ull << k) - 1);
-		struct page *page = map + head;
+/*
+ * The free fast path: @obj must lie in a slab of @s, whose head page is
+ * found without a search because the cache's slabs are naturally aligned
+ * blocks of its order (one struct page read; no test of whether @obj is
+ * in the CPU slab, a branch that random frees would mispredict), then as
+ * above.  A pointer into another cache's slab, a page that is no slab or
+ * memory without a memmap goes to the slow path, which reports it.
+ */
+static inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+{
+	uintptr_t pa = (uintptr_t)obj - mm_physmap_offset;
+	struct page *page;
 
-		if (page->flags & PG_slab)
-			return pfn - head < (1ull << page->slab_cache->order) ? page : NULL;
-	}
-	return NULL;
+	if (unlikely(!pfn_valid(pa >> PAGE_SHIFT)))
+		return false;
+	page = mm_vmemmap() + ((pa & ~s->slab_mask) >> PAGE_SHIFT);
+	if (unlikely(!(page->flags & PG_slab) || page->slab_cache != s))
+		return false;
+	return slab_cpu_cache_free(s, this_cpu_slab(s), obj, pa & s->slab_mask);
 }
 
 /* ---- slab_debug.c ------------------------------------------------------ */
@@ -279,6 +371,8 @@ static inline uint32_t slab_debug_state(const struct kmem_cache *s, const void *
 {
 	return *slab_debug_state_word(s, obj);
 }
+/* Problems found in a free object of a debug cache (poison, red zones); reported and repaired. */
+unsigned slab_debug_check_free(struct kmem_cache *s, void *obj);
 /* Report a free of an object that is not live; returns the error for the caller. */
 int slab_debug_bad_state(struct kmem_cache *s, const void *obj);
 

@@ -19,27 +19,19 @@
 #define SZ_2M (2UL << 20)
 #define SECTION_WORDS (NR_MEM_SECTIONS / 64)
 
-static uint64_t section_present[SECTION_WORDS];
+uint64_t mm_section_present[SECTION_WORDS];
 struct sparse_stats sparse_stats;
+struct page *mm_memmap;
+uintptr_t mm_physmap_offset;
 
 static void set_section_present(unsigned long nr)
 {
-	section_present[nr / 64] |= 1ULL << (nr % 64);
-}
-
-bool present_section_nr(unsigned long nr)
-{
-	return nr < NR_MEM_SECTIONS && (section_present[nr / 64] >> (nr % 64)) & 1;
-}
-
-bool pfn_valid(unsigned long pfn)
-{
-	return present_section_nr(pfn_to_section_nr(pfn));
+	mm_section_present[nr / 64] |= 1ULL << (nr % 64);
 }
 
 void sparse_reset(void)
 {
-	memset(section_present, 0, sizeof(section_present));
+	memset(mm_section_present, 0, sizeof(mm_section_present));
 	memset(&sparse_stats, 0, sizeof(sparse_stats));
 }
 
@@ -170,11 +162,14 @@ int sparse_init(void)
 	int err;
 
 	sparse_reset();
+	mm_memmap = mm_vmemmap_base();
+	mm_physmap_offset = (uintptr_t)mm_phys_to_virt(0);
+	MM_ASSERT(mm_virt_to_phys((void *)(mm_physmap_offset + PAGE_SIZE)) == PAGE_SIZE);
 	err = memory_present();
 	if (err)
 		return err;
 	for (unsigned long c = 0; c < NR_MEM_SECTIONS / 2; c++) {
-		if (!section_present[2 * c / 64])
+		if (!mm_section_present[2 * c / 64])
 			continue;   /* fast skip over 32 empty chunks */
 		if (!present_section_nr(2 * c) && !present_section_nr(2 * c + 1))
 			continue;

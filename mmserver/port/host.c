@@ -23,7 +23,7 @@ static size_t arena_size;
 static unsigned char *vmemmap;
 static size_t vmemmap_size;
 static size_t vmemmap_mapped;
-static _Thread_local unsigned host_cpu;
+_Thread_local unsigned mm_host_cpu;  /* mm_port_cpu.h reads it inline */
 static void (*print_sink)(const char *text);
 static void (*panic_hook)(const char *msg);
 
@@ -109,13 +109,15 @@ int mm_map_pages(void *va, phys_addr_t pa, size_t size, unsigned page_shift)
 
 void mm_host_set_cpu(unsigned cpu)
 {
-	host_cpu = cpu;
+	mm_host_cpu = cpu;
 }
 
+#ifndef MM_PORT_CPU_INLINE
 unsigned mm_this_cpu(void)
 {
-	return host_cpu;
+	return mm_host_cpu;
 }
+#endif
 
 void mm_host_set_print_sink(void (*sink)(const char *text))
 {

@@ -83,10 +83,12 @@ void mm_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
+#ifndef MM_PORT_CPU_INLINE
 unsigned mm_this_cpu(void)
 {
 	return 0;   /* the server runs one thread */
 }
+#endif
 
 void mm_panic(const char *fmt, ...)
 {

@@ -2,11 +2,13 @@
  * mm-bench: page allocator figures, built on mmcore_fast (-O2, no
  * sanitizers).  A benchmark, never a test: ninja mm-bench && ./mm-bench
  *
- * Prints the median ns per order-0 alloc+free pair with and without the
- * per-CPU lists, per order-3 pair, and the cost of bringing up memmap and
- * buddy (mm_init) per GiB of RAM, in ns and, where perf events are
- * allowed, in instructions per 4 KiB page.  Extra workloads (slab,
- * malloc) plug in through bench.h.
+ * Prints the cost of bringing up memmap and buddy (mm_init) per GiB of
+ * RAM, in ns and, where perf events are allowed, in instructions per
+ * 4 KiB page; then a table of page patterns (pairs of order 0, 3 and 9,
+ * batches, mixed orders with random frees over a live set; with and
+ * without the per-CPU lists), each in median ns for the buddy allocator
+ * and, measured in the same run at the same sizes, for glibc and
+ * mimalloc.  Extra workloads (the slab table) plug in through bench.h.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -16,6 +18,7 @@
 #include "mneme/bootinfo.h"
 
 #include <linux/perf_event.h>
+#include <mimalloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +84,7 @@ static void run_slab_bench(void)
 /* Default: the slab benchmark if it is linked, nothing else. */
 __attribute__((weak)) const struct bench_workload *bench_extra_workloads(size_t *count)
 {
-	static const struct bench_workload slab = { "slab: 64/256-byte pairs, glibc malloc, mimalloc",
+	static const struct bench_workload slab = { "slab: pairs, batches, random frees over live sets; glibc, mimalloc",
 						    run_slab_bench };
 	*count = slab_bench_run ? 1 : 0;
 	return &slab;
@@ -99,25 +102,198 @@ static void riscv_machine(struct mneme_boot_info *bi, uint64_t ram)
 	bi->ranges[1] = (struct mneme_mem_range){ 0x80000000, 0x40000, MNEME_MEM_NOMAP, 0 };
 }
 
+/*
+ * The page patterns, for the buddy allocator and, at the same sizes, for
+ * glibc (aligned_alloc) and mimalloc (mi_malloc_aligned), page aligned.
+ * The memory is never touched: the figures are the allocators' own.
+ */
+enum page_allocator { BUDDY, PA_GLIBC, PA_MIMALLOC, NR_PAGE_ALLOCATORS };
+static const char *const page_allocator_names[NR_PAGE_ALLOCATORS] = { "buddy", "glibc", "mimalloc" };
+
+struct page_ctx {
+	enum page_allocator a;
+	unsigned order;
+};
+
+static inline void *any_alloc(enum page_allocator a, unsigned order)
+{
+	switch (a) {
+	case BUDDY: return alloc_pages(GFP_KERNEL, order);
+	case PA_GLIBC: return aligned_alloc(PAGE_SIZE, PAGE_SIZE << order);
+	default: return mi_malloc_aligned(PAGE_SIZE << order, PAGE_SIZE);
+	}
+}
+
+static inline void any_free(enum page_allocator a, void *p, unsigned order)
+{
+	switch (a) {
+	case BUDDY:
+		if (__free_pages(p, order))
+			abort();
+		break;
+	case PA_GLIBC: free(p); break;
+	default: mi_free(p); break;
+	}
+}
+
 /* The pair benchmarks: one alloc and its free per operation. */
 static void pair(void *ctx)
 {
-	unsigned order = (unsigned)(uintptr_t)ctx;
-	struct page *p = alloc_pages(GFP_KERNEL, order);
-	if (!p || __free_pages(p, order))
+	const struct page_ctx *c = ctx;
+	void *p = any_alloc(c->a, c->order);
+
+	if (!p)
+		abort();
+	any_free(c->a, p, c->order);
+}
+
+/* The order-0 pair through the full path (an explicit node skips alloc_page_fast). */
+static void pair_full_path(void *ctx)
+{
+	struct page *p = alloc_pages_node(mm_local_nid, GFP_KERNEL, 0);
+
+	(void)ctx;
+	if (!p || __free_pages(p, 0))
+		abort();
+}
+
+/* A user frame as the fault path takes it: movable, zeroed. */
+static void pair_user_frame(void *ctx)
+{
+	struct page *p = alloc_page_fast(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+
+	(void)ctx;
+	if (!p || __free_pages(p, 0))
 		abort();
 }
 
 /* Sixteen allocations then sixteen frees: pairs that do not hit the same page each time. */
 static void batch16(void *ctx)
 {
-	unsigned order = (unsigned)(uintptr_t)ctx;
-	struct page *p[16];
+	const struct page_ctx *c = ctx;
+	void *p[16];
+
 	for (int i = 0; i < 16; i++)
-		p[i] = alloc_pages(GFP_KERNEL, order);
-	for (int i = 15; i >= 0; i--)
-		if (__free_pages(p[i], order))
+		if (!(p[i] = any_alloc(c->a, c->order)))
 			abort();
+	for (int i = 15; i >= 0; i--)
+		any_free(c->a, p[i], c->order);
+}
+
+/*
+ * Mixed orders, random frees: a live set of blocks whose orders are drawn
+ * with probability 2^-(k+1) for order k (the rest at the top order), so
+ * every order holds about as many pages as the next; each operation frees
+ * the block of a random slot and allocates a block of a fresh random order
+ * in its place.
+ */
+#define MIXED_MAX_LIVE 4096
+struct mixed_ctx {
+	enum page_allocator a;
+	unsigned max_order;
+	unsigned nr_live;
+	uint64_t rng;
+	void *block[MIXED_MAX_LIVE];
+	uint8_t order[MIXED_MAX_LIVE];
+};
+
+static inline uint64_t mixed_rng(struct mixed_ctx *m)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng;
+}
+
+static inline unsigned mixed_order(struct mixed_ctx *m)
+{
+	return (unsigned)__builtin_ctzll(mixed_rng(m) | 1ull << m->max_order);
+}
+
+static void mixed_fill(struct mixed_ctx *m)
+{
+	for (unsigned i = 0; i < m->nr_live; i++) {
+		m->order[i] = (uint8_t)mixed_order(m);
+		if (!(m->block[i] = any_alloc(m->a, m->order[i])))
+			abort();
+	}
+}
+
+static void mixed_empty(struct mixed_ctx *m)
+{
+	for (unsigned i = 0; i < m->nr_live; i++)
+		any_free(m->a, m->block[i], m->order[i]);
+}
+
+static void mixed(void *ctx)
+{
+	struct mixed_ctx *m = ctx;
+	unsigned slot = (unsigned)(((mixed_rng(m) >> 32) * m->nr_live) >> 32);
+
+	any_free(m->a, m->block[slot], m->order[slot]);
+	m->order[slot] = (uint8_t)mixed_order(m);
+	if (!(m->block[slot] = any_alloc(m->a, m->order[slot])))
+		abort();
+}
+
+/* One row of the page table: @fn for each allocator (@buddy_only: the buddy alone). */
+static void page_row(const char *name, void (*fn)(void *), unsigned order, unsigned ops,
+		     bool buddy_only)
+{
+	printf("  %-48s", name);
+	for (int a = BUDDY; a < NR_PAGE_ALLOCATORS; a++) {
+		struct page_ctx c = { (enum page_allocator)a, order };
+
+		if (a != BUDDY && buddy_only) {
+			printf(" %10s", "-");
+			continue;
+		}
+		printf(" %10.2f", bench_measure(fn, &c, ops));
+		fflush(stdout);
+	}
+	printf("\n");
+}
+
+static void mixed_row(const char *name, unsigned max_order, unsigned nr_live)
+{
+	static struct mixed_ctx m;
+
+	printf("  %-48s", name);
+	for (int a = BUDDY; a < NR_PAGE_ALLOCATORS; a++) {
+		m.a = (enum page_allocator)a;
+		m.max_order = max_order;
+		m.nr_live = nr_live;
+		m.rng = 0x2545f4914f6cdd1dull;
+		mixed_fill(&m);
+		printf(" %10.2f", bench_measure(mixed, &m, 1));
+		fflush(stdout);
+		mixed_empty(&m);
+	}
+	printf("\n");
+}
+
+static void page_table(void)
+{
+	printf("page allocator: ns (thread CPU time) per alloc+free, median of %d samples\n", SAMPLES);
+	printf("  %-48s", "pattern");
+	for (int a = BUDDY; a < NR_PAGE_ALLOCATORS; a++)
+		printf(" %10s", page_allocator_names[a]);
+	printf("\n");
+	mm_set_pcp_enabled(true);
+	page_row("order-0 alloc+free pair", pair, 0, 1, false);
+	page_row("order-0 pair, full path (alloc_pages_node)", pair_full_path, 0, 1, true);
+	page_row("order-0 user frame (zeroed) + free", pair_user_frame, 0, 1, true);
+	page_row("order-0 16 allocs then 16 frees", batch16, 0, 16, false);
+	page_row("order-3 alloc+free pair", pair, 3, 1, false);
+	page_row("order-9 alloc+free pair", pair, 9, 1, false);
+	mixed_row("mixed orders 0-3, random free, live 4k", 3, 4096);
+	mixed_row("mixed orders 0-9, random free, live 1k", 9, 1024);
+	mm_set_pcp_enabled(false);
+	page_row("order-0 alloc+free pair, pcp off", pair, 0, 1, true);
+	page_row("order-0 16 allocs then 16 frees, pcp off", batch16, 0, 16, true);
+	page_row("order-3 alloc+free pair, pcp off", pair, 3, 1, true);
+	mixed_row("mixed orders 0-3, random free, live 4k, pcp off", 3, 4096);
+	mm_set_pcp_enabled(true);
 }
 
 static int perf_instructions_open(void)
@@ -201,9 +377,12 @@ int main(int argc, char **argv)
 		riscv_machine(&bi, gib << 30);
 		if (mm_host_arena_init(0x80000000 + (gib << 30)) || mm_init(&bi))
 			abort();
-		if (!strcmp(argv[1], "pairs"))
+		if (!strcmp(argv[1], "pairs")) {
+			struct page_ctx c = { BUDDY, 0 };
+
 			for (unsigned long i = 0; i < n; i++)
-				pair((void *)0);
+				pair(&c);
+		}
 		return 0;
 	}
 	printf("mm-bench (mmcore_fast, median of %d samples after warm-up)\n", SAMPLES);
@@ -213,16 +392,7 @@ int main(int argc, char **argv)
 	riscv_machine(&bi, 4ULL << 30);
 	if (mm_host_arena_init(0x80000000 + (4ULL << 30)) || mm_init(&bi))
 		abort();
-	mm_set_pcp_enabled(true);
-	bench_report("order-0 alloc+free pair, pcp on", bench_measure(pair, (void *)0, 1));
-	bench_report("order-0 16 allocs then 16 frees, pcp on", bench_measure(batch16, (void *)0, 16));
-	bench_report("order-3 alloc+free pair, pcp on", bench_measure(pair, (void *)3, 1));
-	mm_set_pcp_enabled(false);
-	bench_report("order-0 alloc+free pair, pcp off", bench_measure(pair, (void *)0, 1));
-	bench_report("order-0 16 allocs then 16 frees, pcp off", bench_measure(batch16, (void *)0, 16));
-	bench_report("order-3 alloc+free pair, pcp off", bench_measure(pair, (void *)3, 1));
-	bench_report("order-9 alloc+free pair", bench_measure(pair, (void *)9, 1));
-	mm_set_pcp_enabled(true);
+	page_table();
 
 	extra = bench_extra_workloads(&nextra);
 	for (size_t i = 0; i < nextra; i++) {

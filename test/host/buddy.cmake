@@ -86,18 +86,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; retur
   endif()
 endif()
 
-if(TARGET mmcore_fast AND EXISTS ${MNEME_ROOT}/test/bench/mm_bench.c)
+find_library(MM_BENCH_MIMALLOC mimalloc)
+if(TARGET mmcore_fast AND EXISTS ${MNEME_ROOT}/test/bench/mm_bench.c AND MM_BENCH_MIMALLOC)
   # other benchmarks join the same run: test/bench/*_bench.c (their main()
-  # only under their own *_MAIN define) and *_workloads.c (see bench.h)
+  # only under their own *_MAIN define) and *_workloads.c (see bench.h);
+  # every figure is printed beside glibc's and mimalloc's (libmimalloc-dev)
   file(GLOB MM_BENCH_EXTRA CONFIGURE_DEPENDS ${MNEME_ROOT}/test/bench/*_bench.c
        ${MNEME_ROOT}/test/bench/*_workloads.c)
   list(FILTER MM_BENCH_EXTRA EXCLUDE REGEX "/mm_bench\\.c$")
   add_executable(mm-bench ${MNEME_ROOT}/test/bench/mm_bench.c ${MM_BENCH_EXTRA})
   target_include_directories(mm-bench PRIVATE ${MNEME_ROOT}/test/bench)
-  target_link_libraries(mm-bench PRIVATE mmcore_fast)
+  target_link_libraries(mm-bench PRIVATE mmcore_fast ${MM_BENCH_MIMALLOC})
   set_target_properties(mm-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-  find_library(MM_BENCH_MIMALLOC mimalloc)
-  if(MM_BENCH_EXTRA AND MM_BENCH_MIMALLOC)
-    target_link_libraries(mm-bench PRIVATE ${MM_BENCH_MIMALLOC})
-  endif()
 endif()

@@ -55,6 +55,16 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order);
 /* Same, preferring node @nid (-1 = local node). */
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 #define alloc_page(gfp) alloc_pages(gfp, 0)
+/*
+ * The order-0 fast path, alloc_pages(@gfp, 0) exactly, for callers that
+ * take single pages often (the memory server's fault path: user frames,
+ * GFP_HIGHUSER_MOVABLE | __GFP_ZERO).  The page comes straight from this
+ * CPU's per-CPU list of the first zone @gfp may use on the local node
+ * (found at init), when that zone is above its low watermark and the
+ * list is not empty; anything else takes the full path.
+ * alloc_pages(gfp, 0) and alloc_pages_node(-1, gfp, 0) come here too.
+ */
+struct page *alloc_page_fast(gfp_t gfp);
 
 /*
  * Free a block returned by alloc_pages() with the same @order.

@@ -7,8 +7,30 @@
  * the boot info (x86_64: DMA < 16 MiB, DMA32 < 4 GiB, Normal; riscv64:
  * DMA32, Normal), so one binary serves both.  A zone owns a buddy
  * free_area per order with one list per migrate type, and a per-CPU list
- * set for small orders.  There is no locking: the memory server runs the
- * allocator on one thread (per-CPU lists still follow mm_this_cpu()).
+ * set for small orders.
+ *
+ * Concurrency.  The memory server runs the allocator on one thread today;
+ * when it runs one thread per CPU (issue 9) these are the rules, and the
+ * per-CPU part already follows them:
+ *   - zone->pcp[n] belongs to CPU n (mm_this_cpu() == n): only code
+ *     running there takes from or adds to it (alloc_page_fast,
+ *     rmqueue_pcplist, free_unref_page), with no lock.  Draining another
+ *     CPU's lists (drain_all_pages, drain_zone_pages, the fallback after
+ *     a failed allocation) and reading them (nr_pcp_pages, the checker,
+ *     the dumps) is exact only while that CPU is outside the allocator:
+ *     with several threads, a drain must run on the owning CPU (Linux
+ *     queues one per CPU) or the lists need a per-CPU lock that the owner
+ *     takes with a trylock (Linux's pcp->lock).
+ *   - the buddy side of a zone (free_area lists, free_pages, pageblock
+ *     migrate types, PG_buddy and the order of free blocks) needs a
+ *     zone lock, not taken yet: around __rmqueue and its fallback, the
+ *     batch moves rmqueue_bulk and free_pcppages_bulk, __free_one_page
+ *     on the unbatched paths and the contiguous range allocator.  The
+ *     per-CPU lists exist so that the common order-0 pair never takes it.
+ *   - watermark tests read free_pages without the lock (a stale value
+ *     only moves the decision by a batch, as in Linux);
+ *   - zonelists, the gfp tables and alloc_page_fast's first zones are
+ *     written at init only; page_alloc_stats are approximate counters.
  */
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H

@@ -27,6 +27,7 @@ enum pageflags {
 	PG_poison   = 1u << 6,   /* debug: contents poisoned */
 	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
 	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
+	PG_slab_tail = 1u << 9,  /* page 1.. of a slab; slab_cache set (finds the head in one step) */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u
@@ -59,7 +60,7 @@ struct page {
 			uint32_t migratetype;
 			uint64_t owner;      /* memory-server use: owning task/region cookie */
 		};
-		struct {                     /* slab pages (PG_slab) */
+		struct {                     /* slab pages (PG_slab; PG_slab_tail: slab_cache only) */
 			uint32_t slab_next;  /* partial-list links, pfns */
 			uint32_t slab_prev;
 			void *freelist;      /* first free object, or NULL */
@@ -70,9 +71,19 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
 
+/*
+ * The port's two linear maps (mm/port.h), cached by sparse_init() so that
+ * every conversion below is one addition instead of a call into the port:
+ * the struct page array (mm_vmemmap_base()) and the core's view of RAM
+ * (mm_phys_to_virt(pa) == mm_physmap_offset + pa).  Before sparse_init()
+ * there are no struct pages to convert.
+ */
+extern struct page *mm_memmap;
+extern uintptr_t mm_physmap_offset;
+
 static inline struct page *mm_vmemmap(void)
 {
-	return (struct page *)mm_vmemmap_base();
+	return mm_memmap;
 }
 static inline struct page *pfn_to_page(uint64_t pfn)
 {
@@ -88,11 +99,16 @@ static inline phys_addr_t page_to_phys(const struct page *page)
 }
 static inline void *page_address(const struct page *page)
 {
-	return mm_phys_to_virt(page_to_phys(page));
+	return (void *)(mm_physmap_offset + page_to_phys(page));
+}
+/* pfn of an address of the core's view of RAM (mm_virt_to_phys() inline). */
+static inline uint64_t virt_to_pfn(const void *va)
+{
+	return PHYS_PFN((uintptr_t)va - mm_physmap_offset);
 }
 static inline struct page *virt_to_page(const void *va)
 {
-	return pfn_to_page(PHYS_PFN(mm_virt_to_phys(va)));
+	return pfn_to_page(virt_to_pfn(va));
 }
 static inline unsigned page_zonenum(const struct page *page)
 {
@@ -163,6 +179,21 @@ static inline void page_list_del(struct page_list *l, struct page *p)
 static inline struct page *page_list_first(const struct page_list *l)
 {
 	return l->head == PAGE_LIST_NIL ? NULL : pfn_to_page(l->head);
+}
+/* Take the first page off @l, which must not be empty. */
+static inline struct page *page_list_del_first(struct page_list *l)
+{
+	struct page *map = mm_vmemmap(), *p = map + l->head;
+	uint32_t next = p->next;
+
+	l->head = next;
+	if (next != PAGE_LIST_NIL)
+		map[next].prev = PAGE_LIST_NIL;
+	else
+		l->tail = PAGE_LIST_NIL;
+	p->next = p->prev = PAGE_LIST_NIL;
+	l->count--;
+	return p;
 }
 
 #endif

@@ -88,6 +88,8 @@ struct page *rmqueue_pcplist(struct zone *z, unsigned order, int mt);
 void free_unref_page(struct zone *z, struct page *page, unsigned order);
 /* Set every zone's pcp batch and high from its managed size. */
 void zone_pcp_init_all(void);
+/* Find the zones alloc_page_fast() takes from (after the zonelists and mm_local_nid). */
+void zone_fast_init(void);
 static inline unsigned order_to_pindex(int mt, unsigned order)
 {
 	return order * MIGRATE_PCPTYPES + (unsigned)mt;

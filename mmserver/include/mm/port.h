@@ -27,7 +27,11 @@ typedef uint64_t phys_addr_t;
 #define PFN_PHYS(pfn) ((phys_addr_t)(pfn) << PAGE_SHIFT)
 #define PHYS_PFN(pa) ((uint64_t)((pa) >> PAGE_SHIFT))
 
-/* Virtual address of physical address @pa in the mm core's view of RAM. */
+/*
+ * Virtual address of physical address @pa in the mm core's view of RAM.
+ * The map must be linear (mm_phys_to_virt(pa) == mm_phys_to_virt(0) + pa):
+ * mm/page.h caches the offset for its inline conversions.
+ */
 void *mm_phys_to_virt(phys_addr_t pa);
 /* Inverse of mm_phys_to_virt(); only valid for addresses it returned. */
 phys_addr_t mm_virt_to_phys(const void *va);
@@ -45,8 +49,21 @@ void *mm_vmemmap_base(void);
 /* Console output for boot lines and debug reports (printf-style). */
 void mm_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Index of the CPU running this code (0 .. MM_NR_CPUS-1). */
+/*
+ * Index of the CPU running this code (0 .. MM_NR_CPUS-1): every per-CPU
+ * structure of the core (slab object caches, per-CPU page lists) is
+ * indexed by it, and a caller stays on one CPU for the whole of a call.
+ * The allocators' fast paths ask for it on every call, so a port may
+ * define it inline in a header <mm_port_cpu.h> on its include path (the
+ * memory server: mmserver/port/include; the host: mmserver/port/host),
+ * which also defines MM_PORT_CPU_INLINE; otherwise it is the port's
+ * function.
+ */
+#if __has_include(<mm_port_cpu.h>)
+#include <mm_port_cpu.h>
+#else
 unsigned mm_this_cpu(void);
+#endif
 #define MM_NR_CPUS 8
 
 /* A broken internal invariant: print and stop (never for bad input). */

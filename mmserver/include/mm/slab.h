@@ -1,33 +1,69 @@
 /*
  * Slab caches and kmalloc: small objects carved from buddy pages, in the
- * manner of Linux's SLUB.
+ * manner of Linux's SLUB, with a per-CPU object cache in front (Bonwick's
+ * magazines; Linux's SLAB array_cache and, lately, SLUB's sheaves).
  *
  * A cache hands out objects of one size.  Each slab is a block of 2^order
  * pages from the buddy allocator whose head struct page carries the slab
  * overlay (PG_slab, inuse, objects, freelist, slab_cache).  Free objects
- * hold the free pointer (hardened: XORed with a per-cache secret and the
- * pointer's own address).  Each CPU owns one active slab and allocates
- * and frees on it without touching struct page (the fast path); the slow
- * path refills from the per-node partial list and then from a new slab.
- * A slab that becomes empty goes back to the buddy once the node already
- * keeps min_partial partial slabs.
+ * on a freelist hold the free pointer (hardened: XORed with a per-cache
+ * secret and the pointer's own address).
+ *
+ * Each CPU owns, per cache (struct kmem_cache_cpu):
+ *   - an object cache: an array of free objects of any slab of the cache,
+ *     newest last.  kmem_cache_free() checks the pointer (one read of its
+ *     slab's struct page) and pushes it; kmem_cache_alloc() pops the
+ *     newest.  Neither touches the object.  When the array is full, its
+ *     oldest half goes back to the slabs in one pass (the only place where
+ *     frees change struct page on the common path);
+ *   - the CPU slab: allocation continues on its freelist when the object
+ *     cache is empty (SLUB's c->freelist), without touching struct page;
+ *   - a few CPU partial slabs (SLUB's cpu_partial): full slabs that got
+ *     objects back through this CPU's object cache.  The CPU slab is
+ *     refilled from them before the node lists are searched.
+ * So random frees over a large live set cost what the alloc+free pair
+ * does: a pointer check and an array store.  The slow path refills from
+ * the CPU slab's remote frees, then a CPU partial slab, then the node's
+ * partial list, then a new slab.  A slab that becomes empty goes back to
+ * the buddy once its node already keeps min_partial partial slabs.
+ *
+ * Concurrency (the server runs one thread today; one thread per CPU is
+ * planned, issue 9, and these rules are already followed and, in debug
+ * builds, checked):
+ *   - struct kmem_cache_cpu of CPU n is touched only by code running on
+ *     CPU n (mm_this_cpu() == n), with no lock: the fast paths take none.
+ *     The exceptions are whole-cache operations that read or flush every
+ *     CPU's state (kmem_cache_shrink, kmem_cache_destroy, the checker,
+ *     kmem_cache_validate, and the checked frees' search of the object
+ *     caches): they are exact only while the other CPUs are outside the
+ *     cache, which the server must guarantee once it has several threads
+ *     (Linux runs such flushes on each CPU in turn).
+ *   - kmem_cache_node.list_lock protects the node's partial and full
+ *     lists and, for every slab of that node, page->freelist, page->inuse
+ *     and the slab's list links and frozen mark.  A CPU holds at most one
+ *     node lock at a time and never calls the page allocator under it.
+ *   - the cache-wide counters (nr_slabs, ...) and partial_nodes are
+ *     updated atomically (several node locks cover one cache).
+ *   - slab_mutex protects the list of caches (create, destroy, walks);
+ *     it is taken before any node lock.
  *
  * Frees are checked before anything changes: a pointer outside the
  * cache's slabs or off an object boundary is reported and ignored, and
  * the *_checked variants also catch every double free and return an
  * error.  Debug caches (SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, per
- * cache or for all caches through slab_debug_setup()) check red zones,
- * poison and object state on every allocation and free; a damaged object
- * is reported and withheld, never handed out again.
+ * cache or for all caches through slab_debug_setup()) bypass the object
+ * cache and check red zones, poison and object state on every allocation
+ * and free; a damaged object is reported and withheld, never handed out
+ * again.
  *
  * Bring-up: mm_init() (the page allocator), then kmem_cache_init().
- * Not reentrant: the caller (the memory server) serialises calls.
  */
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
 
 #include "mm/gfp.h"
 #include "mm/mmzone.h"
+#include "mm/spinlock.h"
 
 /* Cache flags (kmem_cache_create @flags). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100u /* full pointer checks on every free */
@@ -51,6 +87,8 @@
 #define SLAB_NAME_LEN   32
 #define SLAB_MAX_ORDER  3      /* slabs are at most 8 pages */
 #define SLAB_NODES      MM_MAX_NUMNODES /* one kmem_cache_node per possible node */
+#define SLAB_CPU_CACHE_MAX 64  /* slots of a CPU's object cache (the limit is per cache) */
+#define SLAB_CPU_PARTIAL   8   /* partial slabs a CPU keeps per cache */
 
 _Static_assert(SLAB_NODES <= 64, "kmem_cache.partial_nodes is a 64-bit mask");
 
@@ -61,42 +99,54 @@ struct slab_list {
 	uint64_t count;
 };
 
-/* Per-node slab lists.  CPU slabs are on no list. */
+/* Per-node slab lists.  CPU slabs and CPU partial slabs are on no list. */
 struct kmem_cache_node {
+	spinlock_t list_lock;       /* the lists and the node's slabs (see above) */
 	struct slab_list partial;   /* some objects free (may be empty: min_partial) */
 	struct slab_list full;      /* no object free */
 };
 
 /*
- * The active slab of one CPU.  While a slab is a CPU slab its free objects
- * are on @freelist (owned by this CPU, no struct page access needed) and
- * on page->freelist (objects freed through the slow path); page->inuse
- * counts objects not on page->freelist.
+ * The per-CPU state of one cache, owned by that CPU (see above).
+ *
+ * While a slab is this CPU's slab its free objects are on @freelist
+ * (private, no struct page access needed) and on page->freelist (objects
+ * that came back through another path, under the node lock);
+ * page->inuse counts the objects not on page->freelist.  Objects in
+ * @objs count as in use for their slabs and as freed for the statistics.
  */
 struct kmem_cache_cpu {
-	void *freelist;             /* next free object (decoded pointer) */
-	struct page *slab;          /* head page of the active slab, or NULL */
-	uintptr_t base;             /* address of the active slab (fast free range check) */
+	unsigned int nr_objs;       /* objects in @objs */
+	unsigned int nr_partial;    /* slabs in @partial */
 	uint64_t allocs;            /* objects handed out by this CPU */
 	uint64_t frees;             /* objects returned on this CPU */
+	void *freelist;             /* next free object of the CPU slab (decoded pointer) */
+	struct page *slab;          /* head page of the CPU slab, or NULL */
+	void *objs[SLAB_CPU_CACHE_MAX];           /* the object cache, newest last */
+	struct page *partial[SLAB_CPU_PARTIAL];   /* CPU partial slabs, frozen to this CPU */
 } __attribute__((aligned(64)));
 
 struct kmem_cache {
-	struct kmem_cache_cpu cpu[MM_NR_CPUS];
+	/* Read by every allocation and free; written only when the cache is made. */
 	unsigned int flags;
-	unsigned int object_size;   /* bytes the user asked for */
+	unsigned int order;         /* slab order */
 	unsigned int size;          /* stride between objects (slot size) */
+	uint32_t reciprocal_size;   /* ceil(2^32 / size): slot index by multiplication */
+	uint32_t objects_bytes;     /* objects * size: the part of a slab holding slots */
+	unsigned int cpu_cache_limit;  /* objects a CPU's object cache holds (0: debug cache) */
+	unsigned int cpu_cache_batch;  /* objects a full object cache gives back at once */
 	unsigned int offset;        /* free pointer offset from the object */
+	unsigned int object_size;   /* bytes the user asked for */
+	uint64_t random;            /* freelist hardening secret */
+	uint64_t slab_mask;         /* bytes of a slab - 1 (slabs are naturally aligned) */
+	/* Each CPU's own, a cache line apart (mm/slab.h's rules). */
+	struct kmem_cache_cpu cpu[MM_NR_CPUS];
 	unsigned int inuse;         /* object plus right red zone: where metadata starts */
 	unsigned int red_left_pad;  /* left red zone width (0 without SLAB_RED_ZONE) */
 	unsigned int align;
-	unsigned int order;         /* slab order */
 	unsigned int objects;       /* objects per slab */
-	uint32_t reciprocal_size;   /* ceil(2^32 / size): slot index by multiplication */
-	uint32_t objects_bytes;     /* objects * size: the part of a slab holding slots */
 	unsigned int min_partial;   /* empty slabs a node keeps before freeing */
 	gfp_t allocflags;           /* gfp bits added to every slab allocation */
-	uint64_t random;            /* freelist hardening secret */
 	void (*ctor)(void *obj);
 	uint64_t partial_nodes;     /* bit n: node[n].partial is not empty */
 	struct kmem_cache_node node[SLAB_NODES];
@@ -115,7 +165,9 @@ struct kmem_cache_stats {
 	uint64_t total_objs;        /* objects in all slabs */
 	uint64_t slabs;
 	uint64_t cpu_slabs;
-	uint64_t partial_slabs;
+	uint64_t cpu_partial_slabs; /* slabs frozen to a CPU as partial slabs */
+	uint64_t cpu_cached;        /* free objects in CPUs' object caches */
+	uint64_t partial_slabs;     /* on the node partial lists */
 	uint64_t full_slabs;
 	uint64_t allocs;
 	uint64_t frees;
@@ -157,7 +209,11 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
  * -MNEME_EPERM (a boot or kmalloc cache).
  */
 int kmem_cache_destroy(struct kmem_cache *s);
-/* Flush CPU slabs and free every empty slab.  Returns slabs released. */
+/*
+ * Give every CPU's object cache, CPU slab and CPU partial slabs back to
+ * the node lists and free every empty slab.  Returns slabs released.
+ * Touches every CPU's state (see the concurrency rules above).
+ */
 unsigned long kmem_cache_shrink(struct kmem_cache *s);
 /* kmem_cache_shrink() on every cache (memory pressure, tests). */
 unsigned long kmem_cache_shrink_all(void);
@@ -171,16 +227,18 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid);
 /*
  * Return @obj to @s.  A pointer outside the slabs of @s or off an object
- * boundary, and a double free of the object freed last, are reported and
- * ignored (state unchanged).  An older double free is caught only in
- * debug caches or by the checked variant, which walks the freelists: use
- * it where the caller cannot vouch for the pointer.
+ * boundary, and a double free of the object this CPU freed last, are
+ * reported and ignored (state unchanged).  An older double free is caught
+ * only in debug caches or by the checked variant, which walks the
+ * freelists and the object caches: use it where the caller cannot vouch
+ * for the pointer.
  */
 void kmem_cache_free(struct kmem_cache *s, void *obj);
 /*
  * Same, after validating @obj completely (slab page of @s, object
- * boundary, not already free).  Returns 0, -MNEME_EINVAL (not an object
- * of @s) or -MNEME_EBUSY (already free).  Nothing changes on error.
+ * boundary, not already free: on no freelist and in no CPU's object
+ * cache).  Returns 0, -MNEME_EINVAL (not an object of @s) or -MNEME_EBUSY
+ * (already free).  Nothing changes on error.
  */
 int kmem_cache_free_checked(struct kmem_cache *s, void *obj);
 
@@ -232,10 +290,12 @@ size_t slabinfo_dump(char *buf, size_t len);
 /* Pages held by all slab caches (meminfo's Slab:, in pages). */
 unsigned long slab_nr_pages(void);
 /*
- * Check every cache: counts against freelists, no object twice on a
- * freelist, objects on slot boundaries, list links, PG_slab and owner of
- * every slab page.  Returns 0, or -MNEME_ECORRUPT with the first problem
- * described in @why.
+ * Check every cache: counts against freelists and object caches, no
+ * object twice on a freelist or in an object cache, objects on slot
+ * boundaries, list links, the frozen marks of CPU and CPU partial slabs,
+ * PG_slab and owner of every slab page, node locks released.  Reads every
+ * CPU's state (see the rules above).  Returns 0, or -MNEME_ECORRUPT with
+ * the first problem described in @why.
  */
 int slab_check_invariants(char *why, size_t len);
 /*

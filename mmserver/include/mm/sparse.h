@@ -25,10 +25,19 @@ static inline unsigned long section_nr_to_pfn(unsigned long nr)
 	return nr << PFN_SECTION_SHIFT;
 }
 
+/* Bit n: section n holds memory (sparse.c; read-only elsewhere). */
+extern uint64_t mm_section_present[NR_MEM_SECTIONS / 64];
+
 /* Is there memory (and hence a memmap) in section @nr? */
-bool present_section_nr(unsigned long nr);
+static inline bool present_section_nr(unsigned long nr)
+{
+	return nr < NR_MEM_SECTIONS && (mm_section_present[nr / 64] >> (nr % 64)) & 1;
+}
 /* Does pfn have an initialised struct page? */
-bool pfn_valid(unsigned long pfn);
+static inline bool pfn_valid(unsigned long pfn)
+{
+	return present_section_nr(pfn_to_section_nr(pfn));
+}
 
 /*
  * Mark the sections holding memblock.memory present, back their memmap

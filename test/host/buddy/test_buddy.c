@@ -191,6 +191,106 @@ static bool all_bytes(const void *p, size_t n, unsigned char v)
 	return true;
 }
 
+/* The head of CPU @cpu's order-0 list of type @mt in @z, or NULL. */
+static struct page *pcp_head(struct zone *z, unsigned cpu, int mt)
+{
+	struct page_list *l = &z->pcp[cpu].lists[order_to_pindex(mt, 0)];
+
+	return page_list_empty(l) ? NULL : pfn_to_page(l->head);
+}
+
+/*
+ * The order-0 fast path (the fault path's allocator): the head of this
+ * CPU's list of the first zone the request may use, else the full path
+ * (refill, other zones, watermarks); same contract as alloc_pages(gfp, 0).
+ */
+static void test_page_fast(void)
+{
+	struct mneme_boot_info bi;
+	struct zone *dma, *dma32, *normal;
+	struct page *p, *q, *r, *head;
+	unsigned long pcp0;
+
+	bt_bootinfo_init(&bi, MNEME_ARCH_X86_64);
+	bt_add(&bi, 0x100000, 255 * MiB, MNEME_MEM_USABLE, 0);
+	bt_add(&bi, 4 * GiB, 128 * MiB, MNEME_MEM_USABLE, 0);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	dma = bt_zone(0, ZONE_DMA);
+	dma32 = bt_zone(0, ZONE_DMA32);
+	normal = bt_zone(0, ZONE_NORMAL);
+	mm_host_set_cpu(0);
+	/* an empty list: the full path refills a batch and hands one out */
+	p = alloc_page_fast(GFP_HIGHUSER_MOVABLE);
+	CHECK(p && page_zone(p) == normal);
+	CHECK_EQ(normal->pcp[0].count, normal->pcp[0].batch - 1);
+	CHECK((p->flags & PG_head) && !(p->flags & (PG_pcp | PG_buddy)) && alloc_order(p) == 0);
+	CHECK_EQ(p->_refcount, 1);
+	/* a list with pages: exactly its head, zeroed on request */
+	head = pcp_head(normal, 0, MIGRATE_MOVABLE);
+	CHECK(head != NULL);
+	memset(page_address(head), 0xa5, PAGE_SIZE);
+	pcp0 = normal->pcp[0].count;
+	q = alloc_page_fast(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	CHECK(q == head);
+	CHECK_EQ(normal->pcp[0].count, pcp0 - 1);
+	CHECK(all_bytes(page_address(q), PAGE_SIZE, 0));
+	/* a freed page goes to the head and comes straight back; alloc_pages(gfp, 0) is the same path */
+	CHECK_EQ(__free_pages(q, 0), 0);
+	CHECK(pcp_head(normal, 0, MIGRATE_MOVABLE) == q);
+	CHECK(alloc_pages(GFP_HIGHUSER_MOVABLE, 0) == q);
+	/* the zone modifiers and migrate types choose the list */
+	r = alloc_page_fast(GFP_DMA32 | __GFP_RECLAIMABLE);
+	CHECK(r && page_zone(r) == dma32 && dma32->pcp[0].count == dma32->pcp[0].batch - 1);
+	CHECK_EQ(__free_pages(r, 0), 0);
+	CHECK(pcp_head(dma32, 0, MIGRATE_RECLAIMABLE) == r);
+	r = alloc_page_fast(GFP_DMA);
+	CHECK(r && page_zone(r) == dma);
+	CHECK_EQ(__free_pages(r, 0), 0);
+	/* another CPU has its own lists */
+	mm_host_set_cpu(1);
+	pcp0 = normal->pcp[0].count;
+	r = alloc_page_fast(GFP_HIGHUSER_MOVABLE);
+	CHECK(r && r != q && normal->pcp[0].count == pcp0);
+	CHECK_EQ(normal->pcp[1].count, normal->pcp[1].batch - 1);
+	CHECK_EQ(__free_pages(r, 0), 0);
+	mm_host_set_cpu(0);
+	/* bad flags: NULL and nothing changes */
+	pcp0 = nr_pcp_pages();
+	CHECK(!alloc_page_fast(0x80000000u | __GFP_NOWARN));
+	CHECK(!alloc_page_fast(__GFP_DMA | __GFP_DMA32 | __GFP_NOWARN));
+	CHECK(!alloc_page_fast(__GFP_MOVABLE | __GFP_RECLAIMABLE | __GFP_NOWARN));
+	CHECK_EQ(nr_pcp_pages(), pcp0);
+	/* per-CPU lists off: straight from the buddy */
+	mm_set_pcp_enabled(false);
+	r = alloc_page_fast(GFP_HIGHUSER_MOVABLE);
+	CHECK(r && nr_pcp_pages() == 0);
+	CHECK_EQ(__free_pages(r, 0), 0);
+	mm_set_pcp_enabled(true);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK_EQ(__free_pages(q, 0), 0);
+	CHECK_INVARIANTS();
+}
+
+/* Below the low watermark the fast path gives way: the full path decides, down to min. */
+static void test_page_fast_watermark(void)
+{
+	struct zone *z = small_machine();
+	static struct page *list[1 << 16];
+	unsigned long n = 0;
+
+	mm_host_set_cpu(0);
+	while ((list[n] = alloc_page_fast(GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	CHECK(n > 0 && z->free_pages <= min_wmark_pages(z) + 1);
+	CHECK(z->free_pages + z->pcp[0].batch > min_wmark_pages(z));
+	/* the list may still hold pages, but the zone is low: only __GFP_MEMALLOC gets one */
+	CHECK(alloc_page_fast(GFP_KERNEL | __GFP_MEMALLOC) != NULL || z->free_pages == 0);
+	while (n--)
+		CHECK_EQ(__free_pages(list[n], 0), 0);
+	drain_all_pages();
+	CHECK_INVARIANTS();
+}
+
 static void test_gfp_zero(void)
 {
 	small_machine();
@@ -305,6 +405,8 @@ int main(void)
 	test_zone_boundary();
 	test_migratetypes();
 	test_pcp();
+	test_page_fast();
+	test_page_fast_watermark();
 	test_gfp_zero();
 	test_contig();
 	test_bad_input();

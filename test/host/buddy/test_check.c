@@ -100,11 +100,19 @@ int main(void)
 	f->migratetype = MIGRATE_UNMOVABLE;
 	EXPECT_CORRUPT("migratetype");
 	f->migratetype = MIGRATE_MOVABLE;
+	/* 15. a slab tail mark left behind on a page of a free block */
+	f[3].flags |= PG_slab_tail;
+	EXPECT_CORRUPT("inside block");
+	f[3].flags &= ~PG_slab_tail;
+	/* 16. ... or on an allocated block that is no slab */
+	big[1].flags |= PG_slab_tail;
+	EXPECT_CORRUPT("inside block");
+	big[1].flags &= ~PG_slab_tail;
 
 	CHECK_INVARIANTS();                  /* repaired: clean again */
 	CHECK_EQ(__free_pages(a, 0), 0);
 	CHECK_EQ(__free_pages(big, 5), 0);
 	CHECK_INVARIANTS();
-	CHECK_EQ(corrupt_count, 14);
+	CHECK_EQ(corrupt_count, 16);
 	return bt_finish("test_check");
 }

@@ -10,7 +10,11 @@
  * __GFP_ZERO blocks are zero though freed blocks are dirtied; that a
  * __GFP_MEMALLOC request fails only if the model has no wholly free
  * aligned block in the allowed zones; that bad frees are rejected with the
- * state unchanged; and every N operations that the invariant checker
+ * state unchanged; that the order-0 fast path (alloc_page_fast, and
+ * alloc_pages(gfp, 0) which takes it) returns exactly the head of this
+ * CPU's list of the first zone allowed whenever that zone is above its low
+ * watermark and the list is not empty (the model reads the list before
+ * the call); and every N operations that the invariant checker
  * passes and the allocated page count agrees with the zones' counters.
  * At the end everything is freed and the free lists must be exactly as
  * after boot.
@@ -48,6 +52,7 @@ static uint8_t *owned, *managed;   /* per pfn */
 static struct live *lives;
 static unsigned long nlive, maxlive, live_pages, npfn;
 static unsigned long stat_memalloc_checked, stat_alloc, stat_fail, stat_free, stat_bad, stat_contig;
+static unsigned long stat_fast, stat_fast_exact;
 static bool numa;
 
 static void fail_now(const char *what, unsigned long op)
@@ -133,6 +138,30 @@ static gfp_t pick_gfp(void)
 	return gfp;
 }
 
+/*
+ * The model of the order-0 fast path: the page it must return, or NULL if
+ * the full path decides (the first zone allowed on the local node is low,
+ * or this CPU's list of it is empty, or the lists are off).
+ */
+static struct page *fast_expect(gfp_t gfp)
+{
+	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+	struct zoneref *zr = NODE_DATA(mm_local_nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	struct page_list *l;
+	struct zone *z;
+
+	while (zr->zone && zr->zone_idx > highest)
+		zr++;
+	z = zr->zone;
+	if (!mm_pcp_enabled() || !z || highest < 0 || mt < 0)
+		return NULL;
+	if (!(gfp & __GFP_MEMALLOC) &&
+	    (long)z->free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[highest])
+		return NULL;
+	l = &z->pcp[mm_this_cpu()].lists[order_to_pindex(mt, 0)];
+	return page_list_empty(l) ? NULL : pfn_to_page(l->head);
+}
+
 static void op_alloc(unsigned long op)
 {
 	unsigned order = pick_order();
@@ -145,7 +174,19 @@ static void op_alloc(unsigned long op)
 		if (!rndn(4))
 			gfp |= __GFP_THISNODE;
 	}
-	p = alloc_pages_node(nid, gfp, order);
+	if (!order && nid < 0 && rndn(2)) {
+		struct page *want = fast_expect(gfp);
+
+		p = rndn(2) ? alloc_page_fast(gfp) : alloc_pages(gfp, 0);
+		stat_fast++;
+		if (want && p != want)
+			fail_now("order-0 fast path did not take the head of this CPU's list", op);
+		stat_fast_exact += want != NULL;
+	} else if (!order && nid < 0) {
+		p = alloc_pages_node(mm_local_nid, gfp, 0);   /* the full path, same answer */
+	} else {
+		p = alloc_pages_node(nid, gfp, order);
+	}
 	if (!p) {
 		stat_fail++;
 		if (!(gfp & __GFP_MEMALLOC) || stat_fail % 8)
@@ -347,9 +388,11 @@ int main(int argc, char **argv)
 	CHECK_EQ(nr_free_pages(), free0);
 	CHECK(!strcmp(info0, info1));
 	printf("%s: %lu ops in %.1f s: %lu allocs, %lu contig, %lu failed (%lu MEMALLOC failures"
-	       " checked against the model), %lu frees, %lu bad frees rejected\n",
+	       " checked against the model), %lu frees, %lu bad frees rejected; %lu order-0 fast"
+	       " path allocations, %lu predicted exactly\n",
 	       layout, nops, (double)(clock() - t0) / CLOCKS_PER_SEC, stat_alloc, stat_contig, stat_fail,
-	       stat_memalloc_checked, stat_free, stat_bad);
+	       stat_memalloc_checked, stat_free, stat_bad, stat_fast, stat_fast_exact);
+	CHECK(stat_fast_exact > stat_fast / 10);   /* the path was exercised, not only its fallbacks */
 	free(owned);
 	free(managed);
 	free(lives);

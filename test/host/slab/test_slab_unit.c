@@ -16,6 +16,12 @@ static struct kmem_cache_stats stats_of(struct kmem_cache *s)
 	return st;
 }
 
+/* pfn of the head page of the slab of @s holding @obj. */
+static uint64_t slab_pfn(const struct kmem_cache *s, const void *obj)
+{
+	return PHYS_PFN(mm_virt_to_phys(obj)) & ~((1ull << s->order) - 1);
+}
+
 static int cmp_ptr(const void *a, const void *b)
 {
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -207,14 +213,93 @@ static void test_no_overlap(void)
 	CHECK_INVARIANTS();
 }
 
-static void test_partial_list(void)
+/*
+ * Frees go to the CPU's object cache and come back newest first; a full
+ * object cache gives its oldest half back to the slabs, where full slabs
+ * become CPU partial slabs, which the CPU slab is refilled from before
+ * the node lists.
+ */
+static void test_cpu_cache_and_partial(void)
 {
 	struct kmem_cache *s = kmem_cache_create("partial", 256, 0, 0, NULL);
+	unsigned per = s->objects, n = 3 * per, limit = s->cpu_cache_limit;
+	void **objs = calloc(n, sizeof(void *));
+	struct kmem_cache_stats st;
+	void *p;
+
+	CHECK_EQ(limit, SLAB_CPU_CACHE_MAX);
+	CHECK_EQ(s->cpu_cache_batch, limit / 2);
+	CHECK_EQ(2 * per, limit);      /* 256-byte objects: 32 per order-1 slab */
+	for (unsigned i = 0; i < n; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	st = stats_of(s);
+	CHECK_EQ(st.slabs, 3);
+	CHECK_EQ(st.full_slabs, 2);
+	CHECK_EQ(st.cpu_slabs, 1);
+	CHECK_EQ(st.partial_slabs + st.cpu_partial_slabs + st.cpu_cached, 0);
+	/* A free lands in the object cache, the slab stays full; the next allocation takes it back. */
+	kmem_cache_free(s, objs[1]);
+	st = stats_of(s);
+	CHECK_EQ(st.cpu_cached, 1);
+	CHECK_EQ(st.full_slabs, 2);
+	CHECK_EQ(st.active_objs, n - 1);
+	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == objs[1]);
+	CHECK_EQ(stats_of(s).cpu_cached, 0);
+	CHECK_INVARIANTS();
+	/* Slabs 0 and 1 freed: exactly a full object cache, nothing reaches the slabs. */
+	for (unsigned i = 0; i < 2 * per; i++)
+		kmem_cache_free(s, objs[i]);
+	st = stats_of(s);
+	CHECK_EQ(st.cpu_cached, limit);
+	CHECK_EQ(st.full_slabs, 2);
+	CHECK_INVARIANTS();
+	/* One more: the oldest half (all of slab 0) goes back; slab 0 becomes a CPU partial slab. */
+	kmem_cache_free(s, objs[2 * per]);
+	st = stats_of(s);
+	CHECK_EQ(st.cpu_cached, limit - limit / 2 + 1);
+	CHECK_EQ(st.cpu_partial_slabs, 1);
+	CHECK_EQ(st.full_slabs, 1);
+	CHECK_EQ(st.partial_slabs, 0);
+	CHECK_EQ(st.slab_frees, 0);
+	CHECK_EQ(page_to_pfn(s->cpu[0].partial[0]), slab_pfn(s, objs[0]));
+	CHECK_EQ(s->cpu[0].partial[0]->inuse, 0);
+	CHECK_INVARIANTS();
+	/* Allocation drains the object cache newest first ... */
+	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == objs[2 * per]);
+	for (unsigned i = 2 * per; i-- > per;)
+		CHECK(kmem_cache_alloc(s, GFP_KERNEL) == objs[i]);
+	CHECK_EQ(stats_of(s).cpu_cached, 0);
+	/* ... then the CPU slab (full: it goes to the full list) is replaced by the CPU partial slab. */
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	CHECK_EQ(slab_pfn(s, p), slab_pfn(s, objs[0]));
+	st = stats_of(s);
+	CHECK_EQ(st.cpu_partial_slabs, 0);
+	CHECK_EQ(st.full_slabs, 2);
+	CHECK_EQ(st.slabs, 3);
+	CHECK_INVARIANTS();
+	kmem_cache_free(s, p);
+	for (unsigned i = per; i < n; i++)
+		kmem_cache_free(s, objs[i]);
+	CHECK_INVARIANTS();
+	CHECK_EQ(kmem_cache_shrink(s), 3);
+	st = stats_of(s);
+	CHECK_EQ(st.slabs + st.cpu_cached + st.cpu_partial_slabs + st.cpu_slabs, 0);
+	CHECK_INVARIANTS();
+	free(objs);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+}
+
+/* The node lists without object caches: a debug cache frees straight to its slabs. */
+static void test_partial_list(void)
+{
+	struct kmem_cache *s = kmem_cache_create("partial-dbg", 256, 0, SLAB_CONSISTENCY_CHECKS,
+						 NULL);
 	unsigned per = s->objects, n = 3 * per;
 	void **objs = calloc(n, sizeof(void *));
 	struct kmem_cache_stats st;
 	void *again;
 
+	CHECK_EQ(s->cpu_cache_limit, 0);
 	for (unsigned i = 0; i < n; i++)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 	st = stats_of(s);
@@ -227,6 +312,7 @@ static void test_partial_list(void)
 	st = stats_of(s);
 	CHECK_EQ(st.full_slabs, 1);
 	CHECK_EQ(st.partial_slabs, 1);
+	CHECK_EQ(st.cpu_cached + st.cpu_partial_slabs, 0);
 	CHECK_INVARIANTS();
 	/* The CPU slab is exhausted: the next object comes from the partial slab. */
 	again = kmem_cache_alloc(s, GFP_KERNEL);
@@ -257,13 +343,17 @@ static void test_partial_list(void)
 	CHECK_EQ(kmem_cache_destroy(s), 0);
 }
 
-/* Empty slabs go back to the page allocator beyond min_partial, all on shrink. */
+/*
+ * Empty slabs go back to the page allocator beyond min_partial as the
+ * object cache gives objects back; all of them on shrink.
+ */
 static void test_empty_slabs_return(void)
 {
 	unsigned long free0 = slab_test_free_pages();
 	struct kmem_cache *s = kmem_cache_create("empty", 512, 0, 0, NULL);
 	unsigned n = 40 * s->objects;
 	void **objs = calloc(n, sizeof(void *));
+	struct kmem_cache_stats st;
 
 	for (unsigned i = 0; i < n; i++)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
@@ -271,9 +361,17 @@ static void test_empty_slabs_return(void)
 	CHECK(slab_test_free_pages() <= free0 - (40ul << s->order));
 	for (unsigned i = 0; i < n; i++)
 		kmem_cache_free(s, objs[i]);
-	/* At most min_partial empty partial slabs plus the CPU slab remain. */
-	CHECK(stats_of(s).slabs <= s->min_partial + 1);
-	CHECK_EQ(stats_of(s).slab_frees + stats_of(s).slabs, 40);
+	/*
+	 * What remains: min_partial empty node partial slabs, the CPU partial
+	 * slabs, the CPU slab and the slab(s) of the objects still cached.
+	 */
+	st = stats_of(s);
+	CHECK(st.cpu_cached <= s->cpu_cache_limit);
+	CHECK(st.partial_slabs <= s->min_partial);
+	CHECK(st.slabs <= s->min_partial + SLAB_CPU_PARTIAL + 1 +
+			  (st.cpu_cached + s->objects - 1) / s->objects + 1);
+	CHECK(st.slab_frees > 0);
+	CHECK_EQ(st.slab_frees + st.slabs, 40);
 	CHECK_INVARIANTS();
 	kmem_cache_shrink(s);
 	CHECK_EQ(stats_of(s).slabs, 0);
@@ -399,6 +497,46 @@ static void test_invalid_frees(void)
 	CHECK(kmem_cache_alloc(a, GFP_KERNEL) == p);
 	CHECK(kmem_cache_alloc(a, GFP_KERNEL) != p);
 	CHECK_EQ(__free_pages(pg, 0), 0);
+}
+
+/*
+ * Double frees of objects in an object cache: the newest one is caught on
+ * the fast path; the checked frees find any, on any CPU, and change nothing.
+ */
+static void test_cached_double_free(void)
+{
+	struct kmem_cache *s = kmem_cache_create("dfree", 64, 0, 0, NULL);
+	void *p = kmem_cache_alloc(s, GFP_KERNEL), *q = kmem_cache_alloc(s, GFP_KERNEL);
+	char *k = kmalloc(40, GFP_KERNEL);
+	struct kmem_cache_stats before, after;
+
+	kmem_cache_free(s, p);
+	before = stats_of(s);
+	kmem_cache_free(s, p);
+	CHECK(log_has("slab dfree: double free of object"));
+	after = stats_of(s);
+	CHECK_EQ(after.frees, before.frees);
+	CHECK_EQ(after.cpu_cached, 1);
+	kmem_cache_free(s, q);
+	log_capture();
+	CHECK_EQ(kmem_cache_free_checked(s, p), -MNEME_EBUSY);   /* not the newest any more */
+	CHECK(log_has("double free"));
+	mm_host_set_cpu(2);
+	CHECK_EQ(kmem_cache_free_checked(s, q), -MNEME_EBUSY);   /* in CPU 0's object cache */
+	CHECK_EQ(kmem_cache_free_checked(s, p), -MNEME_EBUSY);
+	CHECK_EQ(kfree_checked(k), 0);
+	mm_host_set_cpu(0);
+	CHECK_EQ(kfree_checked(k), -MNEME_EBUSY);                /* in CPU 2's object cache */
+	after = stats_of(s);
+	CHECK_EQ(after.frees, before.frees + 1);
+	CHECK_EQ(after.cpu_cached, 2);
+	CHECK_INVARIANTS();
+	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == q);
+	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == p);
+	kmem_cache_free(s, p);
+	kmem_cache_free(s, q);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	CHECK_INVARIANTS();
 }
 
 static int ctor_calls;
@@ -544,6 +682,53 @@ static void test_invariants_detect(void)
 		kmem_cache_free(s, objs[i]);
 	CHECK_EQ(kmem_cache_destroy(s), 0);
 
+	/* Tail marks: every page of a slab after its head names the cache (one-step lookup). */
+	s = kmem_cache_create("tails", 1000, 0, 0, NULL);
+	CHECK(s->order > 0);
+	void *t = kmem_cache_alloc(s, GFP_KERNEL);
+	struct page *head = virt_to_page(t), *tail = head + 1;
+	CHECK((tail->flags & PG_slab_tail) && tail->slab_cache == s);
+	CHECK(virt_to_cache((char *)t + PAGE_SIZE) == s);
+	tail->flags &= ~PG_slab_tail;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "tails: page 1 of slab") != NULL);
+	tail->flags |= PG_slab_tail;
+	kmem_cache_free(s, t);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	CHECK(!(tail->flags & PG_slab_tail) && tail->slab_cache == NULL);   /* cleared with the slab */
+	CHECK_INVARIANTS();
+
+	/* Object caches: duplicates, misaligned entries, foreign objects, counts; a held lock. */
+	s = kmem_cache_create("mag", 64, 0, 0, NULL);
+	struct kmem_cache *other = kmem_cache_create("other", 64, 0, 0, NULL);
+	struct kmem_cache_cpu *c = &s->cpu[0];
+	void *p = kmem_cache_alloc(s, GFP_KERNEL), *foreign = kmem_cache_alloc(other, GFP_KERNEL);
+
+	kmem_cache_free(s, p);
+	CHECK_EQ(c->nr_objs, 1);
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), 0);
+	c->objs[c->nr_objs++] = p;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "mag: object") && strstr(why, "twice on the freelists"));
+	c->objs[c->nr_objs - 1] = (char *)p + 8;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "misaligned") != NULL);
+	c->objs[c->nr_objs - 1] = foreign;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "in no slab of the cache") != NULL);
+	c->nr_objs = s->cpu_cache_limit + 1;
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "mag: cpu 0 holds") != NULL);
+	c->nr_objs = 1;
+	spin_lock(&s->node[0].list_lock);
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), -MNEME_ECORRUPT);
+	CHECK(strstr(why, "lock left held") != NULL);
+	spin_unlock(&s->node[0].list_lock);
+	CHECK_EQ(slab_check_invariants(why, sizeof(why)), 0);
+	kmem_cache_free(other, foreign);
+	CHECK_EQ(kmem_cache_destroy(s), 0);
+	CHECK_EQ(kmem_cache_destroy(other), 0);
+
 	/*
 	 * An unchecked double free of an object that is no longer at the
 	 * freelist head slips through the fast path (as in Linux without
@@ -565,7 +750,7 @@ static void test_nodes(void)
 	struct kmem_cache *s = kmem_cache_create("numa", 512, 0, 0, NULL);
 	unsigned n = 3 * s->objects;
 	void **on1 = calloc(n, sizeof(void *));
-	void *p0, *big;
+	void *p0, *big, *q;
 
 	p0 = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
 	CHECK(p0 && page_to_nid(virt_to_page(p0)) == 0);
@@ -573,13 +758,18 @@ static void test_nodes(void)
 		on1[i] = kmem_cache_alloc_node(s, GFP_KERNEL, 1);
 		CHECK(on1[i] && page_to_nid(virt_to_page(on1[i])) == 1);
 	}
-	CHECK_INVARIANTS();
-	/* A node-1 slab that is not the CPU slab becomes partial on node 1. */
-	kmem_cache_free(s, on1[0]);
-	CHECK_EQ(s->node[1].partial.count, 1);
 	CHECK_EQ(s->node[0].partial.count, 1);           /* p0's slab, left by the CPU */
+	CHECK_INVARIANTS();
+	/* A cached object serves a node request for its node, not for another. */
+	kmem_cache_free(s, on1[0]);
+	CHECK_EQ(stats_of(s).cpu_cached, 1);
+	q = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+	CHECK(q && q != on1[0] && page_to_nid(virt_to_page(q)) == 0);
+	CHECK_EQ(s->node[0].partial.count, 0);           /* p0's slab is the CPU slab again */
 	CHECK(kmem_cache_alloc_node(s, GFP_KERNEL, 1) == on1[0]);
-	CHECK(page_to_nid(virt_to_page(kmem_cache_alloc_node(s, GFP_KERNEL, 0))) == 0);
+	kmem_cache_free(s, on1[1]);
+	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == on1[1]);  /* no preference: the newest object */
+	CHECK(page_to_nid(virt_to_page(kmem_cache_alloc_node(s, GFP_KERNEL, 1))) == 1);
 	CHECK_INVARIANTS();
 	big = kmalloc_node(100000, GFP_KERNEL, 1);
 	CHECK(big && page_to_nid(virt_to_page(big)) == 1);
@@ -598,11 +788,13 @@ int main(void)
 		{ "kmalloc_zero_and_null", test_kmalloc_zero_and_null },
 		{ "krealloc", test_krealloc },
 		{ "no_overlap", test_no_overlap },
+		{ "cpu_cache_and_partial", test_cpu_cache_and_partial },
 		{ "partial_list", test_partial_list },
 		{ "empty_slabs_return", test_empty_slabs_return },
 		{ "statistics", test_statistics },
 		{ "slabinfo_format", test_slabinfo_format },
 		{ "invalid_frees", test_invalid_frees },
+		{ "cached_double_free", test_cached_double_free },
 		{ "ctor", test_ctor },
 		{ "cross_cpu", test_cross_cpu },
 		{ "alignment", test_alignment },
