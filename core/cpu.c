@@ -28,8 +28,7 @@ void cpu_request(struct cpu *c, uint32_t req)
 void cpu_wait_until(bool (*done)(void *arg), void *arg)
 {
 	while (!done(arg)) {
-		arch_irq_enable();
+		arch_irq_window();
 		arch_cpu_relax();
-		arch_irq_disable();
 	}
 }

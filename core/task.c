@@ -176,9 +176,8 @@ static const char *exit_reason_name(uint32_t reason)
 /* One pause of a wait for another CPU: interrupts on, so it can ask things of us meanwhile. */
 static void kill_wait_relax(void)
 {
-	arch_irq_enable();
+	arch_irq_window();
 	arch_cpu_relax();
-	arch_irq_disable();
 }
 
 /* The kill lock, or false if the calling thread's own task began dying meanwhile. */

@@ -14,6 +14,9 @@
  *   arch_wait_for_interrupt()   halt until the next interrupt (hlt / wfi)
  *   arch_cycles()          a cheap monotonically increasing counter (TSC / rdtime)
  *   arch_cpu_relax()       the body of a spin-wait loop (pause / nop)
+ *   arch_irq_window()      with interrupts off: let the pending ones be taken,
+ *                          then turn them off again (sti; nop; cli: the nop
+ *                          ends sti's shadow, which pause would not)
  *   struct arch_cpu        the architecture's per-CPU block: the first member
  *                          of the generic struct cpu (<core/cpu.h>)
  *   arch_this_cpu()        the calling CPU's struct cpu (valid from

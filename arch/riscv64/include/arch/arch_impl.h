@@ -181,6 +181,12 @@ static inline void arch_irq_enable(void)
 	__asm__ volatile("csrs sstatus, %0" : : "r"(SSTATUS_SIE_BIT) : "memory");
 }
 
+/* Let pending interrupts in for a moment (sstatus.SIE on, then off). */
+static inline void arch_irq_window(void)
+{
+	__asm__ volatile("csrs sstatus, %0; csrc sstatus, %0" : : "r"(SSTATUS_SIE_BIT) : "memory");
+}
+
 /* Disable interrupts; returns whether they were enabled. */
 static inline unsigned long arch_irq_save(void)
 {

@@ -169,6 +169,17 @@ static inline void arch_irq_enable(void)
 	__asm__ volatile("sti" ::: "memory");
 }
 
+/*
+ * Let pending interrupts in for a moment.  The nop takes sti's
+ * one-instruction shadow; under QEMU a pause there would leave the
+ * shadow pending across its exit to the main loop, and the cli after it
+ * would close the window before any interrupt was taken.
+ */
+static inline void arch_irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 /* Disable interrupts; returns the previous state for arch_irq_restore(). */
 static inline unsigned long arch_irq_save(void)
 {

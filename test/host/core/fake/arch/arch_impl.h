@@ -51,6 +51,7 @@ static inline uint64_t arch_regs_sp(const struct arch_regs *r) { return r->sp; }
 
 static inline void arch_irq_enable(void) {}
 static inline void arch_irq_disable(void) {}
+static inline void arch_irq_window(void) {}
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long f) { (void)f; }
 void arch_wait_for_interrupt(void);
