@@ -5,16 +5,24 @@
 # programs listed in MNEME_ARCHIVE_PROGRAMS are packed by cmake/mkarchive.py
 # into mneme-archive.bin, which core/archive_blob.S embeds in the core image.
 set(MNEME_USER_LDSCRIPT ${MNEME_ROOT}/userland/user.ld)
+# -nostdlibinc: only these directories and the compiler's own freestanding
+# headers (stdint.h, stddef.h, stdarg.h, stdbool.h, limits.h, ...) are
+# searched, so a header of the host's C library can never be picked up.
 set(MNEME_USER_INCLUDES
+  ${MNEME_ROOT}/userland/libc/include
   ${MNEME_ROOT}/userland/include
   ${MNEME_ROOT}/userland/libmm/include
-  ${MNEME_ROOT}/userland/libc/include
   ${MNEME_ROOT}/arch/${MNEME_ARCH}
   ${MNEME_ROOT}/ipc/include)
-set(MNEME_USER_FLAGS ${MNEME_ARCH_USER_FLAGS} -fno-builtin -fno-asynchronous-unwind-tables
-  -fno-unwind-tables -O2)
+# -UNDEBUG: assert() works in user programs whatever the build type (a
+# program can still define NDEBUG itself before including <assert.h>).
+set(MNEME_USER_FLAGS ${MNEME_ARCH_USER_FLAGS} -nostdlibinc -fno-builtin
+  -fno-asynchronous-unwind-tables -fno-unwind-tables -O2 -UNDEBUG)
 
-# The runtime: ulib, the memory service's client library (libmm) and malloc.
+# The runtime (libmneme): ulib (start-up, console, the formatter, KTAP, the
+# memory-server client), libmm (the memory service's client library) and
+# the C library (userland/libc: stdio, stdlib, string, ctype, errno,
+# assert, malloc).
 file(GLOB MNEME_ULIB_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/userland/lib/*.c
   ${MNEME_ROOT}/userland/libmm/*.c ${MNEME_ROOT}/userland/libc/*.c)
 add_library(mneme-ulib STATIC ${MNEME_ULIB_SOURCES})
