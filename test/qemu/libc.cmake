@@ -9,6 +9,8 @@ foreach(arch x86_64 riscv64)
     --expect-line "^libc: perror says: no such object$"
     --expect-line "^libc: to stderr 1$"
     --expect-line "^malloc: double free of 0x[0-9a-f]+$"
+    --expect-line "^malloc: double free of 0x[0-9a-f]+$"
+    --expect-line "^malloc: double free of 0x[0-9a-f]+$"
     --expect-line "^libc: atexit 3 \\(runs first\\)$"
     --expect-line "^libc: atexit 2$"
     --expect-line "^libc: atexit 1 \\(runs last\\), flushed by exit"

@@ -7,8 +7,9 @@
  *              comes out whole), fflush, perror, printf's return value
  *   stdlib     strtol & co, atoi, qsort, bsearch, rand/srand, div, abs
  *   string     the str* family, strdup, strtok_r, strerror, strcasecmp
- *   ctype, errno (mneme's codes are errno values)
- *   malloc     a block freed twice is reported and counted
+ *   ctype, errno (malloc failing sets ENOMEM; mneme's codes are errno values)
+ *   malloc     a large block freed twice and a freed large block passed to
+ *              realloc are reported and counted, and the task lives on
  *   endings    children that return 7 from main, call exit(5) after three
  *              atexit functions (run last first, stdout flushed), abort(),
  *              fail an assert, and use an assert under NDEBUG: their exit
@@ -138,17 +139,31 @@ static void string_case(struct ktap *k)
 
 static void errno_malloc_case(struct ktap *k)
 {
+	struct malloc_stats before, after;
+
 	/* mneme's codes are errno values: a failed request's status negated */
 	void *va;
 	int64_t st = mm_map_anon(NULL, 3, MNEME_PROT_READ, &va);   /* not a page multiple */
 	KTAP_EXPECT_EQ(k, -st, EINVAL);
-	char *small = malloc(40);
-	struct malloc_stats before, after;
+	errno = 0;
+	KTAP_EXPECT(k, malloc((size_t)1 << 40) == NULL && errno == ENOMEM);   /* over the quota */
+	errno = 0;
+	KTAP_EXPECT(k, calloc(SIZE_MAX / 2, 4) == NULL);
+
 	malloc_get_stats(&before);
+	char *big = malloc(64 * 1024);
+	KTAP_EXPECT(k, big != NULL);
+	if (big)
+		big[64 * 1024 - 1] = 1;
+	free(big);
+	free(big);                                      /* reported, not followed */
+	KTAP_EXPECT(k, realloc(big, 10) == NULL);       /* reported too */
+	char *small = malloc(40);
 	free(small);
 	free(small);
 	malloc_get_stats(&after);
-	KTAP_EXPECT_EQ(k, after.errors - before.errors, 1);
+	KTAP_EXPECT_EQ(k, after.errors - before.errors, 3);
+	KTAP_EXPECT_EQ(k, after.in_use, before.in_use);
 	ktap_result(k, "errno_and_malloc_reports");
 }
 
