@@ -24,6 +24,7 @@
 #include <ulib/ulib.h>
 #include "mem.h"
 #include "loader.h"
+#include "report.h"
 #include "serve.h"
 #include "task.h"
 
@@ -134,9 +135,11 @@ static int64_t run_program(const char *prog, const char *args, uint32_t depth)
 	unsigned slot = mm_task_lookup(id, 1u << MM_TASK_RUNNING);
 	mm_serve_until(all_done, NULL);
 	const struct mm_task *t = &mm_tasks[slot];
-	if (t->exit_reason != MNEME_EXIT_NORMAL)
-		printf("mmserver: %s ended abnormally (reason %llu, kind %llu)\n", prog,
-		       (unsigned long long)t->exit_reason, (unsigned long long)t->exit_kind);
+	if (t->exit_reason != MNEME_EXIT_NORMAL) {
+		char how[128];
+		report_end(t, how, sizeof(how));
+		printf("mmserver: %s %s\n", prog, how);
+	}
 	uint64_t free_after = mem_free_pages();
 	if (free_after != free_before) {
 		printf("mmserver: %s: %lld frames not reclaimed\n", prog,
