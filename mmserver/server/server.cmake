@@ -6,7 +6,7 @@
 file(GLOB MNEME_SERVER_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/mmserver/server/*.c)
 file(GLOB MNEME_SERVER_MM_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/mmserver/mm/*.c)
 file(GLOB MNEME_SERVER_VM_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/mmserver/vm/*.c)
-mneme_user_program(mmserver ${MNEME_SERVER_SOURCES} ${MNEME_SERVER_MM_SOURCES}
+mneme_user_program(mmserver BASE 0x400000 LIMIT 0x1000000 ${MNEME_SERVER_SOURCES} ${MNEME_SERVER_MM_SOURCES}
   ${MNEME_SERVER_VM_SOURCES} ${MNEME_ROOT}/mmserver/vm/mneme/vm_backend_mneme.c
   ${MNEME_ROOT}/mmserver/port/mneme.c)
 target_include_directories(user-mmserver PRIVATE

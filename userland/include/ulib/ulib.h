@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <mneme/bootinfo.h>
+#include <mneme/fault.h>
 #include <ulib/ipc.h>
 #include <ulib/ktap.h>
 #include <mneme/mm_proto.h>
