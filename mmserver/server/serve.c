@@ -41,6 +41,7 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 	struct vm_fault_result res;
 	int err = -MNEME_EFAULT;
 
+	mm_server_stats.page_faults += kind == MNEME_FAULT_PAGE;
 	if (slot && kind == MNEME_FAULT_PAGE &&
 	    !(err = vm_fault(mm_tasks[slot].space, addr, (unsigned)access, &res))) {
 		*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
@@ -51,6 +52,7 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 	report_kill(slot ? mm_tasks[slot].name : "?", MM_BADGE_ID(in->badge), kind, addr, access, ip,
 		    err);
 	mm_server_stats.tasks_killed++;
+	mm_server_stats.oom_kills += err == -MNEME_ENOMEM || err == -MNEME_EQUOTA;
 	*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_KILL, 0, 0),
 				  .w = { (uint64_t)(int64_t)err } };
 }
