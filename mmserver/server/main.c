@@ -142,11 +142,6 @@ static int run_program(const char *prog, const char *args, uint32_t depth, struc
 	unsigned slot = mm_task_lookup(id, 1u << MM_TASK_RUNNING);
 	mm_serve_until(all_done, NULL);
 	*end = mm_tasks[slot];
-	if (end->exit_reason != MNEME_EXIT_NORMAL) {
-		char how[128];
-		report_end(end, how, sizeof(how));
-		printf("mmserver: %s %s\n", prog, how);
-	}
 	uint64_t free_after = mem_free_pages();
 	if (free_after != free_before) {
 		printf("mmserver: %s: %lld frames not reclaimed\n", prog,
@@ -168,6 +163,11 @@ static int64_t run_test(const char *prog, const char *args, uint32_t depth)
 
 	if (err)
 		return err;
+	if (end.exit_reason != MNEME_EXIT_NORMAL) {
+		char how[128];
+		report_end(&end, how, sizeof(how));
+		printf("mmserver: %s %s\n", prog, how);
+	}
 	return end.exit_reason == MNEME_EXIT_NORMAL ? end.exit_status : -MNEME_EDEAD;
 }
 

@@ -52,3 +52,14 @@ if(MNEME_SANITIZE)
 endif()
 add_test(NAME malloc COMMAND malloc_test)
 set_tests_properties(malloc PROPERTIES LABELS "host;malloc;libc" TIMEOUT 120)
+
+# User programs see mneme's headers and the compiler's freestanding ones,
+# never the host's (the exact compile command of a program, with probes).
+if(MNEME_TARGETS)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  foreach(arch x86_64 riscv64)
+    add_test(NAME libc.headers.${arch} COMMAND ${Python3_EXECUTABLE}
+      ${MNEME_ROOT}/test/host/libc/check_headers.py ${CMAKE_BINARY_DIR}/${arch})
+    set_tests_properties(libc.headers.${arch} PROPERTIES LABELS "host;libc;${arch}" TIMEOUT 120)
+  endforeach()
+endif()

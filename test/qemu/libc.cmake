@@ -18,3 +18,11 @@ foreach(arch x86_64 riscv64)
     --expect-line "^t_libc: .*t_libc.c:[0-9]+: child: Assertion `two \\+ two == 5' failed.$"
     --expect-line "^    ok [0-9]+ t_libc$")
 endforeach()
+
+# The server's kill messages in words: fault kind, access, why, error name.
+foreach(arch x86_64 riscv64)
+  mneme_qemu_test(user.kill-messages ${arch} TIMEOUT 120 ARGS --timeout 100 --append tests=t_nohandler,t_isolation
+    --expect-line "^mmserver: killing p_touch \\(task 0x[0-9a-f]+\\): page fault: write at 0x10, which no mapping allows \\(EFAULT\\), ip 0x[0-9a-f]+$"
+    --expect-line "^mmserver: killing p_touch \\(task 0x[0-9a-f]+\\): illegal instruction at ip 0x[0-9a-f]+"
+    --expect-line "^    ok [0-9]+ t_isolation$")
+endforeach()
