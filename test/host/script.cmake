@@ -18,5 +18,6 @@ if(MNEME_TARGETS)
   # A whole image build from nothing (about a minute on two cores): x86_64 only.
   add_test(NAME script.fresh-build.x86_64 COMMAND ${MNEME_SCRIPT_TEST} fresh-build x86_64
     --build ${CMAKE_BINARY_DIR})
-  set_tests_properties(script.fresh-build.x86_64 PROPERTIES LABELS "qemu;script;x86_64" TIMEOUT 1200)
+  set_tests_properties(script.fresh-build.x86_64 PROPERTIES LABELS "qemu;script;x86_64" TIMEOUT 1200
+    RUN_SERIAL ON)
 endif()
