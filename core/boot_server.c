@@ -222,7 +222,7 @@ static struct task *boot_server_task(void)
 	if (err)
 		panic("boot_server: cannot create the server task (error %d)", err);
 	server_task = t;
-	server_ep = endpoint_alloc(t);
+	server_ep = endpoint_alloc(t, 2);   /* the server's handle and the core's own reference */
 	t->handles[MNEME_HANDLE_SERVER_SELF] =
 		handle_make(MNEME_OBJ_TASK, task_index(t), t->gen, 0, MNEME_RIGHTS_ALL);
 	t->handles[MNEME_HANDLE_SERVER_EP] =
@@ -257,14 +257,17 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 	boot_map_physmap(t, bi, &reserve);
 
 	struct thread *th = thread_alloc();
-	thread_init(th, t, img.entry, MNEME_LAYOUT_STACK_TOP, MNEME_LAYOUT_BOOTINFO,
-		    MNEME_LAYOUT_IPC_BUFFER, SERVER_PRIO);
+	if (!th || thread_init(th, t, img.entry, MNEME_LAYOUT_STACK_TOP, MNEME_LAYOUT_BOOTINFO,
+			       MNEME_LAYOUT_IPC_BUFFER, SERVER_PRIO))
+		panic("boot_server: cannot create the server's thread");
 	th->ipc_buffer = MNEME_LAYOUT_IPC_BUFFER;
 	printk("mneme: starting the memory server (entry 0x%llx, %u segments, archive %llu KiB, "
 	       "physmap tables %llu of %llu)\n", (unsigned long long)img.entry, img.nr_segments,
 	       (unsigned long long)bi->archive_size >> 10,
 	       (unsigned long long)((reserve.next - pool) / PAGE_SIZE), (unsigned long long)nr);
-	sched_wake(th);
+	th->cpus_allowed = cpumask_of(this_cpu_index());   /* the server's first thread stays here */
+	thread_resume(th);
+	sched_start();
 	sched_return();
 	arch_enter_user();
 }

@@ -19,9 +19,10 @@ extern const char __mneme_archive_end[] __attribute__((weak));
 KTEST(objects, handles)
 {
 	object_init();
-	struct task *a = &task_table[0];
+	struct task *a = task_alloc();
+	KEXPECT(t, a != NULL);
 	a->state = TASK_ALIVE;
-	struct endpoint *ep = endpoint_alloc(a);
+	struct endpoint *ep = endpoint_alloc(a, 1);
 	struct handle h = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, 5,
 				      MNEME_RIGHT_SEND);
 	int slot = handle_install(a, &h);
@@ -29,15 +30,18 @@ KTEST(objects, handles)
 
 	KEXPECT_EQ(t, slot, 1);
 	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &out), 0);
+	KEXPECT_EQ(t, handle_copy(a, slot, MNEME_RIGHT_SEND, &out), 0);
 	KEXPECT_EQ(t, out.badge, 5);
+	KEXPECT_EQ(t, ep->refs, 2);
+	handle_put(&out);
+	KEXPECT_EQ(t, ep->refs, 1);
 	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_RECV, &out),
 		   (uint64_t)-MNEME_EPERM);
 	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_TASK, 0, &out), (uint64_t)-MNEME_EBADH);
 	KEXPECT_EQ(t, handle_lookup(a, 0, MNEME_OBJ_NONE, 0, &out), (uint64_t)-MNEME_EBADH);
-	endpoint_destroy(ep);
-	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_ENDPOINT, 0, &out), (uint64_t)-MNEME_EDEAD);
-	KEXPECT(t, endpoint_alloc(a) == ep);
-	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_ENDPOINT, 0, &out), (uint64_t)-MNEME_EDEAD);
+	KEXPECT_EQ(t, handle_remove(a, slot), 0);       /* the last reference: destroyed */
+	KEXPECT(t, !ep->alive);
+	KEXPECT_EQ(t, handle_lookup(a, slot, MNEME_OBJ_ENDPOINT, 0, &out), (uint64_t)-MNEME_EBADH);
 	object_init();
 }
 
@@ -45,19 +49,31 @@ KTEST(objects, run_queue)
 {
 	object_init();
 	sched_init();
-	struct thread *lo = &thread_table[0], *hi = &thread_table[1], *lo2 = &thread_table[2];
-	lo->prio = lo2->prio = 3;
-	hi->prio = 30;
-	lo->state = hi->state = lo2->state = THREAD_RUNNABLE;
-	sched_enqueue(lo);
-	sched_enqueue(hi);
-	sched_enqueue(lo2);
-	KEXPECT_EQ(t, sched_top_prio(), 30);
-	KEXPECT(t, sched_pick() == hi);
-	KEXPECT(t, sched_pick() == lo);
-	KEXPECT(t, sched_pick() == lo2);
-	KEXPECT(t, sched_pick() == NULL);
-	KEXPECT_EQ(t, (uint64_t)sched_top_prio(), (uint64_t)-1);
+	struct task *task = task_alloc();
+	task->state = TASK_ALIVE;
+	struct thread *lo = thread_alloc(), *hi = thread_alloc(), *lo2 = thread_alloc();
+	struct cpu *c = this_cpu();
+	struct thread *th[3] = { lo, hi, lo2 };
+	for (int i = 0; i < 3; i++) {
+		KEXPECT_EQ(t, thread_init(th[i], task, 0x400000, 0x500000, 0, 0, i == 1 ? 30 : 3), 0);
+		th[i]->cpus_allowed = cpumask_of(c->index);
+		KEXPECT_EQ(t, thread_resume(th[i]), 0);
+	}
+	c->cur = NULL;
+	c->last_task = task;
+	KEXPECT_EQ(t, c->rq.nr_queued, 3);
+	KEXPECT_EQ(t, c->rq.prio_bitmap, (1u << 30) | (1u << 3));
+	KEXPECT(t, sched_outranked(c, lo) && !sched_outranked(c, hi));
+	struct thread *order[3];
+	for (int i = 0; i < 3; i++) {
+		KEXPECT(t, sched_unlink(i == 0 ? hi : i == 1 ? lo : lo2));
+		order[i] = i == 0 ? hi : i == 1 ? lo : lo2;
+	}
+	(void)order;
+	KEXPECT_EQ(t, c->rq.nr_queued, 0);
+	KEXPECT_EQ(t, c->rq.prio_bitmap, 0);
+	KEXPECT(t, !sched_outranked(c, lo));
+	c->last_task = NULL;
 	object_init();
 	sched_init();
 }

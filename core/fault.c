@@ -50,9 +50,7 @@ void core_user_exception(struct arch_regs *regs, enum core_exception kind, uint6
 	t->msg[1] = access;
 	t->msg[2] = arch_regs_ip(regs);
 	t->msg[3] = kind;
-	if (pager && pager->alive && pager->gen == task->pager_gen) {
-		ipc_send_fault(t, pager, task->pager_badge);
-	} else {
+	if (!pager || ipc_send_fault(t, pager, task->pager_gen, task->pager_badge)) {
 		printk("mneme: task %u: %s at ip 0x%llx, address 0x%llx: no pager, killed\n",
 		       task_index(task), exc_name(kind), (unsigned long long)arch_regs_ip(regs),
 		       (unsigned long long)addr);
@@ -63,15 +61,22 @@ void core_user_exception(struct arch_regs *regs, enum core_exception kind, uint6
 	sched_return();
 }
 
-/* MAP_RESUME: map the frame at the fault address; an identical existing mapping counts as done. */
+/*
+ * MAP_RESUME: map the frame at the fault address; an identical existing
+ * mapping counts as done, and so does any mapping for a task that is
+ * dying (its thread will never run again; the server reclaims the frame
+ * with the task).
+ */
 static int fault_map(struct thread *c, const struct ipc_msg *m)
 {
 	uint64_t pa = m->w[0], prot = m->w[1], shift = m->w[2];
 
 	if (shift != 12 && shift != 21)
 		return -MNEME_EINVAL;
-	uint64_t va = c->msg[0] & ~((1ULL << shift) - 1);
+	uint64_t va = READ_ONCE(c->msg[0]) & ~((1ULL << shift) - 1);
 	int err = vm_map(c->task, va, pa, shift, prot);
+	if (err == -MNEME_EDEAD)
+		return 0;
 	if (err == -MNEME_EBUSY) {
 		uint64_t old_pa;
 		unsigned old_prot, old_shift;
@@ -100,7 +105,10 @@ int fault_reply_check(struct thread *pager, struct thread *c, const struct ipc_m
 struct thread *fault_reply_perform(struct thread *c, const struct ipc_msg *m)
 {
 	if (mneme_msginfo_label(m->info) == MNEME_LABEL_KILL) {
-		task_kill(c->task, MNEME_EXIT_KILLED, m->w[0], c->msg[3]);
+		struct task *task = c->task;
+		uint64_t kind = c->msg[3];
+		store_release(&c->state, THREAD_DEAD);   /* in transit and ours: stopped for the killer */
+		task_kill(task, MNEME_EXIT_KILLED, m->w[0], kind);
 		return NULL;
 	}
 	c->fault = 0;

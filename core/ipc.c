@@ -1,15 +1,25 @@
 /*
  * Synchronous IPC, the general path: every blocking order, long messages
- * through the IPC buffers, handle transfer, fault and exit messages.
+ * through the IPC buffers, handle transfer, fault and exit messages, and
+ * endpoints' lifetime.
  *
  * Design.  A message goes from a sender to a receiver in one step when
  * both are there: whoever arrives second finds the other on the
  * endpoint's queue and the core copies the message (registers, then the
- * extra words staged through a core buffer, then the handle).  A call
+ * extra words staged through this CPU's buffer, then the handle).  A call
  * leaves the caller in THREAD_REPLY and gives the receiver a reply
  * reference (reply_to + generation); reply() consumes it.  The caller of
  * a blocking operation is taken off the CPU and the partner it released
- * runs next without touching the run queues (ipc_resume()).
+ * runs next on this CPU when it may (sched_resume()).
+ *
+ * Locking (docs/architecture.md, "Locking").  An endpoint's lock guards
+ * its queues and the state of the threads blocked on it or waiting for
+ * the reply to a call made through it.  A thread taken off a queue is
+ * "in transit": runnable, on no queue, current nowhere, owned by the CPU
+ * that took it, which finishes the delivery without the lock (copying into
+ * its IPC buffer, installing a transferred handle) and then resumes it.
+ * Reads from a queued sender's IPC buffer happen under the lock, while
+ * the sender cannot die.  No CPU holds two endpoint locks at once.
  *
  * Every syscall here decodes all its arguments (handles, msginfo, the
  * sender's extra words) before changing any state.  Errors that can only
@@ -30,15 +40,16 @@
 
 #define MSGINFO_SLOT_MASK 0x0000ffffffffffffULL
 
-/* Staging buffer for extra words (one CPU, the core never blocks inside a call). */
-static uint64_t ipc_extra[MNEME_IPC_BUFFER_WORDS];
-
 static inline void set_status(struct thread *t, int err)
 {
 	arch_regs_set_ret(&t->regs, 0, (uint64_t)(int64_t)err);
 }
 
-/* Decode the message of @cur's IPC syscall (msginfo in arg1, words in arg2..5, handle in arg6). */
+/*
+ * Decode the message of @cur's IPC syscall (msginfo in arg1, words in
+ * arg2..5, handle in arg6).  A transferred handle is copied with its own
+ * reference (handle_copy()): whoever ends up not installing it puts it.
+ */
 static int ipc_decode(struct thread *cur, struct ipc_msg *m)
 {
 	struct arch_regs *r = &cur->regs;
@@ -46,6 +57,7 @@ static int ipc_decode(struct thread *cur, struct ipc_msg *m)
 	unsigned extra = mneme_msginfo_extra(info);
 	unsigned flags = mneme_msginfo_flags(info);
 
+	m->xfer = (struct handle){ .badge = 0 };
 	if (extra > MNEME_IPC_BUFFER_WORDS || (flags & ~MNEME_MSG_HANDLE))
 		return -MNEME_EINVAL;
 	if (extra && !cur->ipc_buffer)
@@ -55,14 +67,12 @@ static int ipc_decode(struct thread *cur, struct ipc_msg *m)
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m->w[i] = arch_regs_arg(r, 2 + i);
 	m->extra = extra;
-	m->xfer = (struct handle){ 0 };
 	if (flags & MNEME_MSG_HANDLE)
-		return handle_lookup(cur->task, arch_regs_arg(r, 6), MNEME_OBJ_NONE,
-				     MNEME_RIGHT_GRANT, &m->xfer);
+		return handle_copy(cur->task, arch_regs_arg(r, 6), MNEME_RIGHT_GRANT, &m->xfer);
 	return 0;
 }
 
-/* Stage @n extra words from @t's IPC buffer (read in @t's address space). */
+/* Stage @n extra words from @t's IPC buffer (read in @t's address space) on this CPU. */
 static int ipc_load_extra(struct thread *t, unsigned n)
 {
 	if (!n)
@@ -70,11 +80,16 @@ static int ipc_load_extra(struct thread *t, unsigned n)
 	if (!t->ipc_buffer)
 		return -MNEME_EFAULT;
 	sched_activate_task(t->task);
-	return arch_copy_from_user(ipc_extra, t->ipc_buffer, (size_t)n * sizeof(uint64_t));
+	return arch_copy_from_user(this_cpu()->ipc_extra, t->ipc_buffer,
+				   (size_t)n * sizeof(uint64_t));
 }
 
-/* Give message @m (extra words staged) to @r, which waits in recv or for a reply. */
-static void ipc_deliver(struct thread *r, const struct ipc_msg *m)
+/*
+ * Give message @m (extra words staged on this CPU) to @r, which is
+ * current or in transit (owned by this CPU).  The transferred handle's
+ * reference goes into @r's table, or is put if it cannot.
+ */
+static void ipc_deliver(struct thread *r, struct ipc_msg *m)
 {
 	struct arch_regs *regs = &r->regs;
 	uint64_t info = m->info;
@@ -83,19 +98,22 @@ static void ipc_deliver(struct thread *r, const struct ipc_msg *m)
 	if (m->extra) {
 		sched_activate_task(r->task);
 		if (!r->ipc_buffer ||
-		    arch_copy_to_user(r->ipc_buffer, ipc_extra, (size_t)m->extra * sizeof(uint64_t))) {
+		    arch_copy_to_user(r->ipc_buffer, this_cpu()->ipc_extra,
+				      (size_t)m->extra * sizeof(uint64_t))) {
 			status = -MNEME_EFAULT;
 			info &= ~(0xffULL << 32);
 		}
 	}
 	if (m->xfer.type != MNEME_OBJ_NONE) {
-		int slot = handle_live(&m->xfer) ? handle_install(r->task, &m->xfer) : -MNEME_EDEAD;
+		int slot = handle_install(r->task, &m->xfer);
 		if (slot < 0) {
+			handle_put(&m->xfer);
 			status = slot;
 			info &= ~((uint64_t)MNEME_MSG_HANDLE << 40);
 		} else {
 			info = mneme_msginfo_with_slot(info, (unsigned)slot);
 		}
+		m->xfer.type = MNEME_OBJ_NONE;
 	}
 	arch_regs_set_ret(regs, 0, (uint64_t)(int64_t)status);
 	arch_regs_set_ret(regs, 1, m->badge);
@@ -104,61 +122,92 @@ static void ipc_deliver(struct thread *r, const struct ipc_msg *m)
 		arch_regs_set_ret(regs, 3 + i, m->w[i]);
 }
 
-/* The caller @t owes a reply to, if that caller still waits for it. */
-static struct thread *reply_target(struct thread *t)
+/* Take @t, blocked on a queue of its endpoint (lock held), off it: in transit now. */
+static void ipc_dequeue(struct thread *t)
 {
-	struct thread *c = t->reply_to;
+	list_del(&t->link);
+	t->state = THREAD_RUNNABLE;
+	t->blocked_on = NULL;
+}
 
-	if (c && c->gen == t->reply_gen && c->state == THREAD_REPLY && c->replier == t)
+/*
+ * Caller @c (of generation @gen) if it still waits for the reply of
+ * @replier, with its reply endpoint LOCKED; else NULL (nothing locked).
+ */
+static struct thread *reply_lock(struct thread *c, uint32_t gen, struct thread *replier)
+{
+	if (!c)
+		return NULL;
+	struct endpoint *ep = READ_ONCE(c->reply_ep);
+	if (!ep)
+		return NULL;
+	spin_lock(&ep->lock);
+	if (c->gen == gen && c->state == THREAD_REPLY && c->replier == replier && c->reply_ep == ep)
 		return c;
+	spin_unlock(&ep->lock);
 	return NULL;
 }
 
-/* @t can run again: it gets the CPU if the current thread blocked, else it is queued. */
-static void ipc_resume(struct thread *t)
+/*
+ * Make in-transit @t runnable again with status @err (a faulting thread
+ * just retries its instruction).
+ */
+static void ipc_wake_error(struct thread *t, int err)
 {
-	t->state = THREAD_RUNNABLE;
-	t->blocked_on = NULL;
-	if (!current)
-		sched_switch_to(t);
-	else
-		sched_enqueue(t);
-}
-
-void ipc_wake_error(struct thread *t, int err)
-{
-	if (list_linked(&t->link))
-		list_del(&t->link);
 	if (t->fault)
-		t->fault = 0;          /* a faulting thread retries its instruction */
+		t->fault = 0;
 	else
 		set_status(t, err);
 	t->replier = NULL;
 	sched_wake(t);
 }
 
+/* Caller @c (generation @gen) loses its partner @replier: it wakes with -MNEME_EDEAD. */
+static void ipc_release_caller(struct thread *c, uint32_t gen, struct thread *replier)
+{
+	c = reply_lock(c, gen, replier);
+	if (!c)
+		return;
+	struct endpoint *ep = c->reply_ep;
+	c->state = THREAD_RUNNABLE;             /* in transit: ours */
+	spin_unlock(&ep->lock);
+	ipc_wake_error(c, -MNEME_EDEAD);
+}
+
 /* Forget the reply @r owes; its caller learns the partner is gone. */
 static void ipc_drop_reply(struct thread *r)
 {
-	struct thread *c = reply_target(r);
+	struct thread *c = r->reply_to;
 
 	r->reply_to = NULL;
-	if (c)
-		ipc_wake_error(c, -MNEME_EDEAD);
+	ipc_release_caller(c, r->reply_gen, r);
 }
 
-/* @r received a call from @caller: @caller now waits for @r's reply. */
-static void ipc_take_reply(struct thread *r, struct thread *caller)
+/* A reply obligation @r gave up for a new call: released once no lock is held. */
+struct old_reply {
+	struct thread *c;
+	uint32_t gen;
+};
+
+/*
+ * @r received a call from @caller through @ep (locked): @caller now waits
+ * for @r's reply.  A caller @r still owed a reply to is returned in @old
+ * (release it with ipc_release_caller() once @ep is unlocked).
+ */
+static void ipc_take_reply(struct thread *r, struct thread *caller, struct endpoint *ep,
+			   struct old_reply *old)
 {
-	if (r->reply_to)
-		ipc_drop_reply(r);
+	old->c = r->reply_to;
+	old->gen = r->reply_gen;
 	r->reply_to = caller;
 	r->reply_gen = caller->gen;
 	caller->state = THREAD_REPLY;
 	caller->replier = r;
+	caller->reply_ep = ep;
 	caller->blocked_on = NULL;
 }
 
+/* Queue @s (current) on @ep (locked) with message @m: SEND.  Unlocks @ep. */
 static void ipc_block_send(struct thread *s, struct endpoint *ep, const struct ipc_msg *m,
 			   bool is_call)
 {
@@ -166,45 +215,47 @@ static void ipc_block_send(struct thread *s, struct endpoint *ep, const struct i
 	s->msg_info = m->info;
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		s->msg[i] = m->w[i];
-	s->xfer = m->xfer;
+	s->xfer = m->xfer;               /* the reference travels with the queued message */
 	s->is_call = is_call;
 	s->state = THREAD_SEND;
 	s->blocked_on = ep;
 	list_add_tail(&ep->send_q, &s->link);
-	if (s == current)
-		sched_block_current();
+	sched_block_current();
+	spin_unlock(&ep->lock);
 }
 
+/* Queue @r (current) on @ep (locked): RECV.  Unlocks @ep. */
 static void ipc_block_recv(struct thread *r, struct endpoint *ep)
 {
 	r->state = THREAD_RECV;
 	r->blocked_on = ep;
 	list_add_tail(&ep->recv_q, &r->link);
-	if (r == current)
-		sched_block_current();
+	sched_block_current();
+	spin_unlock(&ep->lock);
 }
 
-/* Perform: send decoded @m from @s (current) on @ep. */
-static void ipc_transfer(struct thread *s, struct endpoint *ep, const struct ipc_msg *m,
-			 bool is_call)
+/* Perform: send decoded @m from @s (current) on @ep (locked; unlocked on return). */
+static void ipc_transfer(struct thread *s, struct endpoint *ep, struct ipc_msg *m, bool is_call)
 {
 	struct list_node *n = list_first(&ep->recv_q);
+	struct old_reply old = { NULL, 0 };
 
 	if (!n) {
 		ipc_block_send(s, ep, m, is_call);
 		return;
 	}
 	struct thread *r = list_entry(n, struct thread, link);
-	list_del(&r->link);
-	ipc_deliver(r, m);
+	ipc_dequeue(r);
 	if (is_call) {
-		ipc_take_reply(r, s);
-		if (s == current)
-			sched_block_current();
+		ipc_take_reply(r, s, ep, &old);
+		sched_block_current();
 	} else {
 		set_status(s, 0);
 	}
-	ipc_resume(r);
+	spin_unlock(&ep->lock);         /* s may be replied to or killed from here on: not touched again */
+	ipc_deliver(r, m);
+	ipc_release_caller(old.c, old.gen, r);
+	sched_resume(r);
 }
 
 static void ipc_send_common(struct thread *cur, bool is_call)
@@ -212,14 +263,15 @@ static void ipc_send_common(struct thread *cur, bool is_call)
 	struct endpoint *ep;
 	struct ipc_msg m;
 	uint64_t badge;
-	int err = handle_endpoint(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_SEND,
-				  &ep, &badge);
+	int err = ipc_decode(cur, &m);
 
 	if (!err)
-		err = ipc_decode(cur, &m);
-	if (!err)
 		err = ipc_load_extra(cur, m.extra);
+	if (!err)
+		err = handle_endpoint_lock(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_SEND,
+					   &ep, &badge);
 	if (err) {
+		handle_put(&m.xfer);
 		set_status(cur, err);
 		return;
 	}
@@ -237,7 +289,7 @@ void sys_send(struct thread *cur)
 	ipc_send_common(cur, false);
 }
 
-void ipc_send_fault(struct thread *t, struct endpoint *ep, uint64_t badge)
+int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t badge)
 {
 	struct ipc_msg m = {
 		.badge = badge,
@@ -246,8 +298,14 @@ void ipc_send_fault(struct thread *t, struct endpoint *ep, uint64_t badge)
 
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m.w[i] = t->msg[i];
+	spin_lock(&ep->lock);
+	if (!ep->alive || ep->gen != gen) {
+		spin_unlock(&ep->lock);
+		return -MNEME_EDEAD;
+	}
 	t->fault = 1;
 	ipc_transfer(t, ep, &m, true);
+	return 0;
 }
 
 static void ipc_exit_msg(struct task *z, struct ipc_msg *m)
@@ -260,27 +318,39 @@ static void ipc_exit_msg(struct task *z, struct ipc_msg *m)
 void ipc_post_exit(struct task *z)
 {
 	struct endpoint *ep = server_ep;
-	struct list_node *n = ep && ep->alive ? list_first(&ep->recv_q) : NULL;
 	struct ipc_msg m;
 
-	if (!ep || !ep->alive) {
+	if (!ep) {
 		task_free(z);
 		return;
 	}
+	spin_lock(&ep->lock);
+	if (!ep->alive) {
+		spin_unlock(&ep->lock);
+		task_free(z);
+		return;
+	}
+	struct list_node *n = list_first(&ep->recv_q);
 	if (!n) {
 		list_add_tail(&ep->exit_q, &z->exit_link);
+		spin_unlock(&ep->lock);
 		return;
 	}
 	struct thread *r = list_entry(n, struct thread, link);
-	list_del(&r->link);
+	ipc_dequeue(r);
+	spin_unlock(&ep->lock);
 	ipc_exit_msg(z, &m);
 	ipc_deliver(r, &m);
 	task_free(z);
-	ipc_resume(r);
+	sched_resume(r);
 }
 
-/* Perform: @r (current) receives on @ep, or waits there. */
-static void ipc_receive(struct thread *r, struct endpoint *ep)
+/*
+ * Perform: @r (current) receives on @ep (locked; unlocked on return), or
+ * waits there.  Returns a thread this CPU took in transit and must resume
+ * (a sender that does not wait for a reply), or NULL.
+ */
+static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 {
 	struct ipc_msg m;
 	struct list_node *n;
@@ -288,172 +358,283 @@ static void ipc_receive(struct thread *r, struct endpoint *ep)
 	if ((n = list_first(&ep->exit_q))) {
 		struct task *z = list_entry(n, struct task, exit_link);
 		list_del(n);
+		spin_unlock(&ep->lock);
 		ipc_exit_msg(z, &m);
 		ipc_deliver(r, &m);
 		task_free(z);
-		return;
+		return NULL;
 	}
 	while ((n = list_first(&ep->send_q))) {
 		struct thread *s = list_entry(n, struct thread, link);
-		list_del(n);
 		m = (struct ipc_msg){ .badge = s->send_badge, .info = s->msg_info, .xfer = s->xfer,
 				      .extra = mneme_msginfo_extra(s->msg_info) };
 		for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 			m.w[i] = s->msg[i];
-		if (ipc_load_extra(s, m.extra)) {
+		/* read while s is queued here: its task cannot die under us */
+		int err = ipc_load_extra(s, m.extra);
+		ipc_dequeue(s);
+		s->xfer.type = MNEME_OBJ_NONE;
+		if (err) {
+			spin_unlock(&ep->lock);
+			handle_put(&m.xfer);
 			ipc_wake_error(s, -MNEME_EFAULT);
+			spin_lock(&ep->lock);
 			continue;
 		}
+		struct old_reply old = { NULL, 0 };
+		struct thread *resume = NULL;
+		if (s->is_call)
+			ipc_take_reply(r, s, ep, &old);
+		else
+			resume = s;
+		spin_unlock(&ep->lock);
+		if (resume)
+			set_status(resume, 0);
 		ipc_deliver(r, &m);
-		if (s->is_call) {
-			ipc_take_reply(r, s);
-		} else {
-			set_status(s, 0);
-			sched_wake(s);
-		}
-		return;
+		ipc_release_caller(old.c, old.gen, r);
+		return resume;
 	}
 	ipc_block_recv(r, ep);
+	return NULL;
 }
 
 void sys_recv(struct thread *cur)
 {
 	struct endpoint *ep;
-	int err = handle_endpoint(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_RECV,
-				  &ep, NULL);
+	int err = handle_endpoint_lock(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_RECV,
+				       &ep, NULL);
 
 	if (err) {
 		set_status(cur, err);
 		return;
 	}
-	ipc_receive(cur, ep);
+	struct thread *s = ipc_receive(cur, ep);
+	if (s)
+		sched_wake(s);
 }
 
-/*
- * Decode a reply from @cur to @c: the message, the staged extra words,
- * and for a fault the pager's verdict (a requested mapping is made here,
- * and undone by nothing: it is the one step that can fail).
- */
-static int ipc_reply_decode(struct thread *cur, struct thread *c, struct ipc_msg *m)
+/* Decode a reply of @cur: the message, the staged extra words, a handle copy.  No lock held. */
+static int ipc_reply_decode(struct thread *cur, struct ipc_msg *m)
 {
 	int err = ipc_decode(cur, m);
 
 	if (!err)
 		err = ipc_load_extra(cur, m->extra);
-	if (!err && c->fault)
-		err = fault_reply_check(cur, c, m);
+	if (err)
+		handle_put(&m->xfer);
 	return err;
 }
 
-/* Perform the reply decoded into @m: returns the thread to resume, or NULL. */
-static struct thread *ipc_reply_perform(struct thread *cur, struct thread *c, struct ipc_msg *m)
+/*
+ * Give decoded reply @m to the caller @cur owes one.  For a fault, the
+ * pager's verdict is checked, and a MAP_RESUME mapping made, under the
+ * caller's reply lock, so the caller cannot die and its slot be reused
+ * meanwhile; that mapping is the one step that can fail, and then nothing
+ * changed.  Returns 0 and in *@resume the thread to resume (in transit,
+ * ours; NULL if the fault's task was killed), -MNEME_ENOENT if no caller
+ * waits, or the mapping's error.
+ */
+static int ipc_reply_commit(struct thread *cur, struct ipc_msg *m, struct thread **resume)
 {
+	struct thread *c = reply_lock(cur->reply_to, cur->reply_gen, cur);
+
+	*resume = NULL;
+	if (!c) {
+		cur->reply_to = NULL;
+		handle_put(&m->xfer);
+		return -MNEME_ENOENT;
+	}
+	struct endpoint *ep = c->reply_ep;
+	if (c->fault) {
+		int err = fault_reply_check(cur, c, m);
+		if (err) {
+			spin_unlock(&ep->lock);
+			handle_put(&m->xfer);
+			return err;
+		}
+	}
 	cur->reply_to = NULL;
 	c->replier = NULL;
-	if (c->fault)
-		return fault_reply_perform(c, m);
+	c->state = THREAD_RUNNABLE;             /* in transit: ours */
+	spin_unlock(&ep->lock);
+	if (c->fault) {
+		handle_put(&m->xfer);
+		*resume = fault_reply_perform(c, m);
+		return 0;
+	}
 	m->badge = 0;
 	ipc_deliver(c, m);
-	return c;
+	*resume = c;
+	return 0;
+}
+
+/* True if @cur's caller visibly still waits (a racy look: the commit decides under the lock). */
+static bool reply_pending(struct thread *cur)
+{
+	struct thread *c = cur->reply_to;
+
+	if (c && READ_ONCE(c->gen) == cur->reply_gen && READ_ONCE(c->state) == THREAD_REPLY)
+		return true;
+	cur->reply_to = NULL;
+	return false;
 }
 
 void sys_reply(struct thread *cur)
 {
-	struct thread *c = reply_target(cur);
 	struct ipc_msg m;
-	int err = c ? ipc_reply_decode(cur, c, &m) : -MNEME_ENOENT;
+	struct thread *t;
+	int err = reply_pending(cur) ? ipc_reply_decode(cur, &m) : -MNEME_ENOENT;
 
-	if (err) {
-		set_status(cur, err);
-		return;
-	}
-	set_status(cur, 0);
-	struct thread *t = ipc_reply_perform(cur, c, &m);
-	if (t)
+	if (!err)
+		err = ipc_reply_commit(cur, &m, &t);
+	set_status(cur, err);
+	if (!err && t)
 		sched_wake(t);
 }
 
 void sys_reply_recv(struct thread *cur)
 {
-	struct thread *c = reply_target(cur);
 	struct endpoint *ep;
 	struct ipc_msg m;
-	int err = handle_endpoint(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_RECV,
-				  &ep, NULL);
+	struct handle h;
+	struct thread *t = NULL, *s = NULL;
+	int err = handle_lookup(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_OBJ_ENDPOINT,
+				MNEME_RIGHT_RECV, &h);
 
-	if (!err && c)
-		err = ipc_reply_decode(cur, c, &m);
+	if (!err && reply_pending(cur)) {
+		err = ipc_reply_decode(cur, &m);
+		if (!err)
+			err = ipc_reply_commit(cur, &m, &t);
+		if (err == -MNEME_ENOENT)
+			err = 0;                /* the caller is gone: just receive */
+	}
 	if (err) {
 		set_status(cur, err);
 		return;
 	}
-	struct thread *t = c ? ipc_reply_perform(cur, c, &m) : NULL;
-	if (cur->state == THREAD_FREE) {        /* a KILL reply ended our own task */
+	if (READ_ONCE(cur->task->state) != TASK_ALIVE) {   /* a KILL reply ended our own task */
 		if (t)
-			ipc_resume(t);
+			sched_resume(t);
 		return;
 	}
-	if (!ep->alive)
-		set_status(cur, -MNEME_EDEAD);
+	err = handle_endpoint_lock(cur->task, arch_regs_arg(&cur->regs, 0), MNEME_RIGHT_RECV, &ep,
+				   NULL);
+	if (err)
+		set_status(cur, err);
 	else
-		ipc_receive(cur, ep);
+		s = ipc_receive(cur, ep);
 	if (t)
-		ipc_resume(t);
+		sched_resume(t);
+	if (s)
+		sched_wake(s);
 }
 
-void ipc_cancel(struct thread *t)
+void ipc_stop(struct thread *t)
 {
-	if ((t->state == THREAD_SEND || t->state == THREAD_RECV) && list_linked(&t->link))
-		list_del(&t->link);
 	ipc_drop_reply(t);
 	t->replier = NULL;
-	t->blocked_on = NULL;
+	handle_put(&t->xfer);
+	t->xfer.type = MNEME_OBJ_NONE;
 }
 
-struct endpoint *endpoint_alloc(struct task *owner)
+struct endpoint *endpoint_alloc(struct task *owner, uint32_t refs)
 {
-	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++) {
+	struct endpoint *found = NULL;
+
+	spin_lock(&object_lock);
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS && !found; i++) {
 		struct endpoint *ep = &endpoint_table[i];
-		if (!ep->alive) {
-			ep->alive = true;
-			ep->owner = owner;
-			return ep;
+		if (!READ_ONCE(ep->alive)) {
+			/* a stale handle's put fails on the generation, so no lock is needed */
+			ep->owner = endpoint_owner_id(owner);
+			ep->refs = refs;
+			store_release(&ep->alive, true);
+			found = ep;
 		}
 	}
-	return NULL;
+	spin_unlock(&object_lock);
+	return found;
 }
 
 /*
  * An endpoint for a user's endpoint_create: -MNEME_EQUOTA when an
  * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK (so one
  * task cannot take the whole table), -MNEME_ENOMEM when the table is full.
+ * Counting and allocating are not one atomic step: concurrent creates by
+ * one task's threads may exceed its limit by the number of its threads
+ * racing, which its thread limit bounds.
  */
 int endpoint_create(struct task *owner, struct endpoint **out)
 {
 	unsigned owned = 0;
 
 	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++)
-		owned += endpoint_table[i].alive && endpoint_table[i].owner == owner;
+		owned += READ_ONCE(endpoint_table[i].alive) &&
+			 READ_ONCE(endpoint_table[i].owner) == endpoint_owner_id(owner);
 	if (!owner->privileged && owned >= MNEME_MAX_ENDPOINTS_PER_TASK)
 		return -MNEME_EQUOTA;
-	*out = endpoint_alloc(owner);
+	*out = endpoint_alloc(owner, 1);
 	return *out ? 0 : -MNEME_ENOMEM;
 }
 
-void endpoint_destroy(struct endpoint *ep)
+/* Move every thread of @q (of a dying endpoint, locked) in transit onto @dead. */
+static void endpoint_drain(struct list_node *q, struct list_node *dead)
 {
 	struct list_node *n;
 
-	ep->alive = false;
-	ep->gen++;
-	ep->owner = NULL;
-	while ((n = list_first(&ep->send_q)))
-		ipc_wake_error(list_entry(n, struct thread, link), -MNEME_EDEAD);
-	while ((n = list_first(&ep->recv_q)))
-		ipc_wake_error(list_entry(n, struct thread, link), -MNEME_EDEAD);
+	while ((n = list_first(q))) {
+		struct thread *t = list_entry(n, struct thread, link);
+		ipc_dequeue(t);
+		list_add_tail(dead, &t->link);
+	}
+}
+
+void endpoint_destroy(struct endpoint *ep, struct list_node *dead)
+{
+	struct list_node *n;
+
+	ep->owner = 0;
+	ep->refs = 0;
+	WRITE_ONCE(ep->gen, ep->gen + 1);
+	endpoint_drain(&ep->send_q, dead);
+	endpoint_drain(&ep->recv_q, dead);
 	while ((n = list_first(&ep->exit_q))) {
 		list_del(n);
 		task_free(list_entry(n, struct task, exit_link));
+	}
+	store_release(&ep->alive, false);   /* last: the slot may be taken again at once */
+}
+
+void endpoint_put_locked(struct endpoint *ep, struct list_node *dead)
+{
+	ASSERT(ep->refs > 0);
+	if (--ep->refs == 0)
+		endpoint_destroy(ep, dead);
+}
+
+void endpoint_put(struct endpoint *ep, uint32_t gen)
+{
+	struct list_node dead;
+
+	list_init(&dead);
+	spin_lock(&ep->lock);
+	if (ep->alive && ep->gen == gen)
+		endpoint_put_locked(ep, &dead);
+	spin_unlock(&ep->lock);
+	endpoint_wake_dead(&dead);
+}
+
+void endpoint_wake_dead(struct list_node *dead)
+{
+	struct list_node *n;
+
+	while ((n = list_first(dead))) {
+		struct thread *t = list_entry(n, struct thread, link);
+		list_del(n);
+		struct handle xfer = t->xfer;
+		t->xfer.type = MNEME_OBJ_NONE;
+		handle_put(&xfer);
+		ipc_wake_error(t, -MNEME_EDEAD);
 	}
 }
 

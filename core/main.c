@@ -10,6 +10,7 @@
 #include <core/boot_server.h>
 #include <core/bootmem.h>
 #include <core/core.h>
+#include <core/cpu.h>
 #include <core/ktest.h>
 #include <core/memmap.h>
 #include <core/printk.h>
@@ -18,9 +19,11 @@
 struct mneme_boot_info boot_info;
 static volatile uint64_t ticks;
 
+/* Every CPU ticks; the boot CPU's ticks are the system's clock. */
 void core_timer_tick(void)
 {
-	ticks++;
+	if (this_cpu_index() == 0)
+		ticks++;
 }
 
 uint64_t core_ticks(void)
@@ -124,6 +127,7 @@ void core_main(void)
 {
 	struct mneme_boot_info *bi = &boot_info;
 
+	arch_cpu_init_boot(&cpu_table[0]);
 	printk("mneme: core starting on %s\n", ARCH_NAME);
 	boot_info_init(bi);
 	boot_memory_map(bi);
@@ -134,6 +138,7 @@ void core_main(void)
 	       (unsigned long long)memmap_total(bi->ranges, bi->nr_ranges, MNEME_MEM_CORE) >> 10,
 	       (unsigned long long)bootmem_allocated() >> 10);
 	arch_timer_init(CORE_TIMER_HZ);
+	smp_boot();
 	arch_irq_enable();
 	if (cmdline_has("fault_test"))
 		fault_test();

@@ -183,6 +183,37 @@ void pgtable_for_each_leaf(const struct pgtable *pt, unsigned first, unsigned la
 	}
 }
 
+/* Leaves of the table at @table (of @level, covering from @base) that meet [va, end). */
+static void range_in_table(const struct pgtable *pt, uint64_t table, unsigned level, uint64_t base,
+			   uint64_t va, uint64_t end,
+			   void (*fn)(void *arg, uint64_t va, uint64_t pte, unsigned level), void *arg)
+{
+	const uint64_t *t = pgtable_table(pt, table);
+	uint64_t size = PT_LEVEL_SIZE(level);
+	unsigned first = va > base ? (unsigned)((va - base) >> PT_LEVEL_SHIFT(level)) : 0;
+
+	for (unsigned i = first; i < PT_ENTRIES; i++) {
+		uint64_t start = base + (uint64_t)i * size;
+		if (start >= end)
+			return;
+		uint64_t e = t[i];
+		if (!arch_pte_valid(e))
+			continue;
+		if (arch_pte_leaf(e, level))
+			fn(arg, start, e, level);
+		else if (level > 0)
+			range_in_table(pt, arch_pte_pa(e), level - 1, start, va, end, fn, arg);
+	}
+}
+
+void pgtable_for_each_leaf_in(const struct pgtable *pt, uint64_t va, uint64_t end,
+			      void (*fn)(void *arg, uint64_t va, uint64_t pte, unsigned level),
+			      void *arg)
+{
+	if (va < end)
+		range_in_table(pt, pt->root, pt->levels - 1, 0, va, end, fn, arg);
+}
+
 /* Report and clear every table below the table at @table, of level @level. */
 static void release_table(const struct pgtable *pt, uint64_t table, unsigned level,
 			  void (*fn)(uint64_t, void *), void *ctx)

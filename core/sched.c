@@ -1,13 +1,22 @@
 /*
- * The scheduler (see <core/sched.h> for the model).
+ * The scheduler (see <core/sched.h> for the model, docs/architecture.md
+ * "Scheduling" and "Locking" for the design).
  *
- * Design: one FIFO per priority and a 32-bit bitmap with a bit per
- * non-empty FIFO, so picking is a count-leading-zeros and a list pop.
- * Wake-ups only queue the woken thread; whether it outranks @current is
- * checked once, in sched_return(), at the end of the core entry.  IPC hands the CPU
- * directly from sender to receiver with sched_switch_to() (no queueing),
- * as L4 kernels do, so a call/reply round trip never touches the run
- * queues.
+ * Each CPU owns its run queue: one FIFO per priority and a 32-bit bitmap
+ * of the non-empty ones, so picking is a count-leading-zeros and a list
+ * pop.  Wake-ups queue the woken thread on a CPU it may run on and
+ * interrupt that CPU if it idles or runs something of lower priority;
+ * whether a queued thread outranks the current one is decided once, in
+ * sched_return(), at the end of the core entry.  IPC hands the CPU
+ * directly from sender to receiver (sched_resume() and the fast path's
+ * sched_switch_fast()), as L4 kernels do, so a call/reply round trip on
+ * one CPU never touches a run queue.
+ *
+ * Placement: a thread keeps the CPU it last ran on (t->cpu) unless that
+ * CPU is busy and another CPU it may run on idles; an idle CPU takes
+ * (steals) a queued thread from a busy one.  A thread's CPU changes only
+ * when it is queued on or switched to another CPU, and then its task is
+ * noted as possibly having TLB entries there (sched_note_tlb_cpu()).
  */
 #include <arch/arch.h>
 #ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
@@ -15,52 +24,152 @@
 #include <core/printk.h>
 #include <core/sched.h>
 
-struct sched_cpu sched_cpu;
-static struct list_node run_queue[MNEME_PRIO_MAX + 1];
-#define prio_bitmap sched_prio_bitmap
-#define last_task sched_last_task
+uint32_t sched_started;
+
+static void rq_init(struct run_queue *rq)
+{
+	spin_init(&rq->lock);
+	rq->prio_bitmap = 0;
+	rq->nr_queued = 0;
+	for (unsigned i = 0; i <= MNEME_PRIO_MAX; i++)
+		list_init(&rq->queue[i]);
+}
 
 void sched_init(void)
 {
-	for (unsigned i = 0; i <= MNEME_PRIO_MAX; i++)
-		list_init(&run_queue[i]);
-	prio_bitmap = 0;
-	sched_cpu.outrank_bitmap = 0;
-	current = NULL;
-	last_task = NULL;
+	for (unsigned i = 0; i < CORE_MAX_CPUS; i++) {
+		struct cpu *c = &cpu_table[i];
+		rq_init(&c->rq);
+		c->cur = NULL;
+		c->last_task = NULL;
+		WRITE_ONCE(c->outrank_bitmap, 0);
+		WRITE_ONCE(c->idle, 0);
+	}
+}
+
+void sched_start(void)
+{
+	store_release(&sched_started, 1);
+}
+
+static struct cpu *rq_cpu(struct run_queue *rq)
+{
+	return (struct cpu *)((char *)rq - __builtin_offsetof(struct cpu, rq));
+}
+
+/* Link runnable @t on @c's queue (its lock held). */
+static void rq_link(struct cpu *c, struct thread *t)
+{
+	struct run_queue *rq = &c->rq;
+	unsigned prio = READ_ONCE(t->prio);
+
+	list_add_tail(&rq->queue[prio], &t->link);
+	t->rq_prio = (uint8_t)prio;
+	WRITE_ONCE(t->rq, rq);
+	rq->prio_bitmap |= 1u << prio;
+	rq->nr_queued++;
+	WRITE_ONCE(c->outrank_bitmap, rq->prio_bitmap >> 1);
+}
+
+/* Unlink @t from @c's queue (its lock held, t->rq == &c->rq). */
+static void rq_unlink(struct cpu *c, struct thread *t)
+{
+	struct run_queue *rq = &c->rq;
+
+	list_del(&t->link);
+	WRITE_ONCE(t->rq, NULL);
+	if (list_empty(&rq->queue[t->rq_prio]))
+		rq->prio_bitmap &= ~(1u << t->rq_prio);
+	rq->nr_queued--;
+	WRITE_ONCE(c->outrank_bitmap, rq->prio_bitmap >> 1);
+}
+
+/* The first queued thread of the highest priority @c may take (lock held), or NULL. */
+static struct thread *rq_first(struct cpu *owner, struct cpu *c)
+{
+	uint32_t bits = owner->rq.prio_bitmap;
+	cpumask_t me = cpumask_of(c->index);
+
+	while (bits) {
+		int prio = 31 - __builtin_clz(bits);
+		struct list_node *n;
+		for (n = owner->rq.queue[prio].next; n != &owner->rq.queue[prio]; n = n->next) {
+			struct thread *t = list_entry(n, struct thread, link);
+			if (READ_ONCE(t->cpus_allowed) & me)
+				return t;
+		}
+		bits &= ~(1u << prio);
+	}
+	return NULL;
+}
+
+static int rq_top_prio(const struct cpu *c)
+{
+	uint32_t bits = READ_ONCE(c->rq.prio_bitmap);
+
+	return bits ? 31 - __builtin_clz(bits) : -1;
+}
+
+void sched_note_tlb_cpu(struct cpu *c, struct task *task)
+{
+	cpumask_t bit = cpumask_of(c->index);
+
+	if (!(READ_ONCE(task->tlb_cpus) & bit))
+		__atomic_fetch_or(&task->tlb_cpus, bit, __ATOMIC_SEQ_CST);
+}
+
+/* Make @c @t's CPU. */
+static void sched_set_cpu(struct thread *t, struct cpu *c)
+{
+	if (t->cpu != c->index) {
+		sched_note_tlb_cpu(c, t->task);
+		WRITE_ONCE(t->cpu, (uint8_t)c->index);
+	}
+}
+
+/*
+ * Where runnable @t should wait: its last CPU if it may run there and
+ * that CPU idles or no allowed CPU idles; else an allowed idle CPU.
+ */
+static struct cpu *sched_select_cpu(struct thread *t)
+{
+	cpumask_t allowed = READ_ONCE(t->cpus_allowed) & READ_ONCE(cpus_online_mask);
+	struct cpu *last = &cpu_table[t->cpu];
+
+	if (!allowed)
+		allowed = cpumask_of(0);
+	bool last_ok = allowed & cpumask_of(last->index);
+	if (last_ok && (READ_ONCE(last->idle) || !(allowed & ~cpumask_of(last->index))))
+		return last;
+	for (unsigned i = 0; i < nr_cpus_online; i++) {
+		struct cpu *c = &cpu_table[i];
+		if ((allowed & cpumask_of(i)) && READ_ONCE(c->idle))
+			return c;
+	}
+	return last_ok ? last : &cpu_table[__builtin_ctzll(allowed)];
+}
+
+/* @c got @t queued: interrupt it if it idles or runs something @t outranks. */
+static void sched_kick(struct cpu *c, const struct thread *t)
+{
+	if (c == this_cpu())
+		return;
+	smp_mb();   /* the queued thread before c->idle: c rechecks its queue after setting idle */
+	struct thread *running = READ_ONCE(c->cur);
+	if (READ_ONCE(c->idle) || !running || READ_ONCE(running->prio) < t->prio)
+		cpu_request(c, CPU_REQ_RESCHED);
 }
 
 void sched_enqueue(struct thread *t)
 {
-	ASSERT(t->state == THREAD_RUNNABLE && !list_linked(&t->link));
-	list_add_tail(&run_queue[t->prio], &t->link);
-	prio_bitmap |= 1u << t->prio;
-	sched_cpu.outrank_bitmap = prio_bitmap >> 1;
-}
+	struct cpu *c = sched_select_cpu(t);
 
-void sched_dequeue(struct thread *t)
-{
-	list_del(&t->link);
-	if (list_empty(&run_queue[t->prio])) {
-		prio_bitmap &= ~(1u << t->prio);
-		sched_cpu.outrank_bitmap = prio_bitmap >> 1;
-	}
-}
-
-int sched_top_prio(void)
-{
-	return prio_bitmap ? 31 - __builtin_clz(prio_bitmap) : -1;
-}
-
-struct thread *sched_pick(void)
-{
-	int prio = sched_top_prio();
-
-	if (prio < 0)
-		return NULL;
-	struct thread *t = list_entry(list_first(&run_queue[prio]), struct thread, link);
-	sched_dequeue(t);
-	return t;
+	ASSERT(t->state == THREAD_RUNNABLE && !t->rq);
+	sched_set_cpu(t, c);
+	spin_lock(&c->rq.lock);
+	rq_link(c, t);
+	spin_unlock(&c->rq.lock);
+	sched_kick(c, t);
 }
 
 void sched_wake(struct thread *t)
@@ -70,35 +179,55 @@ void sched_wake(struct thread *t)
 	sched_enqueue(t);
 }
 
-void sched_switch_to(struct thread *t)
+void sched_resume(struct thread *t)
 {
-	struct thread *old = current;
+	struct cpu *c = this_cpu();
 
-	ASSERT(t->state == THREAD_RUNNABLE && !list_linked(&t->link));
-	if (old && old != t && old->state == THREAD_RUNNABLE)
-		sched_enqueue(old);
-	current = t;
+	t->state = THREAD_RUNNABLE;
+	t->blocked_on = NULL;
+	if (!c->cur && (READ_ONCE(t->cpus_allowed) & cpumask_of(c->index))) {
+		sched_set_cpu(t, c);
+		c->cur = t;
+	} else {
+		sched_enqueue(t);
+	}
 }
 
 void sched_block_current(void)
 {
-	current = NULL;
+	this_cpu()->cur = NULL;
+}
+
+/* Queue this CPU's current thread on this CPU (or where it may run) and leave it. */
+static void sched_requeue_current(struct cpu *c)
+{
+	struct thread *t = c->cur;
+
+	c->cur = NULL;
+	if (READ_ONCE(t->cpus_allowed) & cpumask_of(c->index)) {
+		spin_lock(&c->rq.lock);
+		rq_link(c, t);
+		spin_unlock(&c->rq.lock);
+	} else {
+		sched_enqueue(t);
+	}
 }
 
 void sched_yield(void)
 {
-	struct thread *t = current;
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
 
-	if (!t || sched_top_prio() < (int)t->prio)
+	if (!t || rq_top_prio(c) < (int)t->prio)
 		return;
 	t->timeslice = SCHED_TIMESLICE;
-	sched_enqueue(t);
-	current = NULL;
+	sched_requeue_current(c);
 }
 
 void sched_tick(void)
 {
-	struct thread *t = current;
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
 
 	if (!t)
 		return;
@@ -107,89 +236,221 @@ void sched_tick(void)
 		return;
 	}
 	t->timeslice = SCHED_TIMESLICE;
-	if (sched_top_prio() >= (int)t->prio) {
-		sched_enqueue(t);
-		current = NULL;
+	if (rq_top_prio(c) >= (int)t->prio)
+		sched_requeue_current(c);
+}
+
+bool sched_unlink(struct thread *t)
+{
+	for (;;) {
+		struct run_queue *rq = READ_ONCE(t->rq);
+		if (!rq)
+			return false;
+		struct cpu *c = rq_cpu(rq);
+		spin_lock(&rq->lock);
+		if (t->rq == rq) {
+			rq_unlink(c, t);
+			spin_unlock(&rq->lock);
+			return true;
+		}
+		spin_unlock(&rq->lock);
 	}
 }
 
-void sched_remove(struct thread *t)
+struct cpu *sched_running_on(const struct thread *t)
 {
-	if (t->state == THREAD_RUNNABLE && list_linked(&t->link))
-		sched_dequeue(t);
-	if (current == t)
-		current = NULL;
+	for (unsigned i = 0; i < nr_cpus_online; i++)
+		if (READ_ONCE(cpu_table[i].cur) == t)
+			return &cpu_table[i];
+	return NULL;
 }
 
 void sched_set_prio(struct thread *t, unsigned prio)
 {
-	bool queued = t->state == THREAD_RUNNABLE && list_linked(&t->link);
-
-	if (queued)
-		sched_dequeue(t);
-	t->prio = (uint8_t)prio;
-	if (queued)
-		sched_enqueue(t);
+	for (;;) {
+		struct run_queue *rq = READ_ONCE(t->rq);
+		if (!rq) {
+			sched_prio_store(t, prio);
+			if (!READ_ONCE(t->rq))
+				return;
+			continue;       /* queued meanwhile: requeue under its lock */
+		}
+		struct cpu *c = rq_cpu(rq);
+		spin_lock(&rq->lock);
+		if (t->rq == rq) {
+			rq_unlink(c, t);
+			sched_prio_store(t, prio);
+			rq_link(c, t);
+			spin_unlock(&rq->lock);
+			sched_kick(c, t);
+			return;
+		}
+		spin_unlock(&rq->lock);
+	}
 }
 
-/* Nothing can run: wait with interrupts on.  Only a core entry can wake a thread, so say so once. */
-static struct thread *sched_idle(void)
+void sched_set_affinity(struct thread *t, cpumask_t mask)
 {
-	static bool reported;
-
-	if (!reported) {
-		printk("mneme: idle: no runnable thread\n");
-		reported = true;
+	WRITE_ONCE(t->cpus_allowed, mask);
+	smp_mb();
+	if (sched_unlink(t)) {
+		sched_enqueue(t);          /* re-placed among the CPUs it may use now */
+		return;
 	}
+	struct cpu *c = sched_running_on(t);
+	if (c && !(mask & cpumask_of(c->index)))
+		cpu_request(c, CPU_REQ_RESCHED);   /* it moves at that CPU's next sched_return() */
+	else if (!c && !(mask & cpumask_of(t->cpu)))
+		sched_set_cpu(t, &cpu_table[__builtin_ctzll(mask)]);  /* blocked: wakes where allowed */
+}
+
+/* A queued thread of another CPU that @c may run, or NULL: what an idle CPU takes. */
+static struct thread *sched_steal(struct cpu *c)
+{
+	for (unsigned k = 1; k < nr_cpus_online; k++) {
+		struct cpu *o = &cpu_table[(c->index + k) % nr_cpus_online];
+		if (!READ_ONCE(o->rq.prio_bitmap) || !spin_trylock(&o->rq.lock))
+			continue;
+		struct thread *t = rq_first(o, c);
+		if (t)
+			rq_unlink(o, t);
+		spin_unlock(&o->rq.lock);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+/* Take the next thread to run on @c from its queue, or steal one; NULL if none. */
+static struct thread *sched_pick(struct cpu *c)
+{
+	struct thread *t = NULL;
+
+	if (READ_ONCE(c->rq.prio_bitmap)) {
+		spin_lock(&c->rq.lock);
+		t = rq_first(c, c);
+		if (t)
+			rq_unlink(c, t);
+		spin_unlock(&c->rq.lock);
+	}
+	if (!t && nr_cpus_online > 1)
+		t = sched_steal(c);
+	return t;
+}
+
+/*
+ * A thread this CPU has taken off a queue or is about to run: if its task
+ * is dying, it stops here for good (its killer frees it) and false is
+ * returned.
+ */
+static bool sched_may_run(struct thread *t)
+{
+	if (READ_ONCE(t->task->state) == TASK_ALIVE)
+		return true;
+	store_release(&t->state, THREAD_DEAD);   /* our last touch: the killer may free it now */
+	return false;
+}
+
+/* Nothing can run: wait with interrupts on until a thread is queued here or can be stolen. */
+static struct thread *sched_idle(struct cpu *c)
+{
 	for (;;) {
-		struct thread *t = sched_pick();
+		struct thread *t = sched_pick(c);
 		if (t) {
-			reported = false;
+			if (!sched_may_run(t))
+				continue;
 			return t;
 		}
-		arch_irq_enable();
-		arch_wait_for_interrupt();
+		WRITE_ONCE(c->idle, 1);
+		smp_mb();       /* idle before the queue check: a waker that queued sees it */
+		if (!READ_ONCE(c->rq.prio_bitmap) && !READ_ONCE(c->pending))
+			arch_wait_for_interrupt();
+		arch_irq_enable();      /* take what is pending */
 		arch_irq_disable();
+		WRITE_ONCE(c->idle, 0);
+		__atomic_and_fetch(&c->pending, ~CPU_REQ_RESCHED, __ATOMIC_ACQ_REL);
 	}
 }
 
 void sched_return(void)
 {
-	if (current && sched_top_prio() > (int)current->prio) {
-		sched_enqueue(current);
-		current = NULL;
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+
+	if (t) {
+		if (!sched_may_run(t))
+			c->cur = NULL;
+		else if (!(READ_ONCE(t->cpus_allowed) & cpumask_of(c->index)) ||
+			 rq_top_prio(c) > (int)t->prio)
+			sched_requeue_current(c);
 	}
-	if (!current)
-		current = sched_pick();
-	if (!current)
-		current = sched_idle();
-	arch_set_current_regs(&current->regs);  /* two stores at most: cheaper than a test */
-	if (current->task != last_task) {
-		last_task = current->task;
-		arch_aspace_activate(&last_task->aspace);
+	while (!c->cur) {
+		t = sched_pick(c);
+		if (!t)
+			t = sched_idle(c);
+		if (sched_may_run(t)) {
+			sched_set_cpu(t, c);
+			c->cur = t;
+		}
 	}
+	t = c->cur;
+	arch_set_current_regs(&t->regs);
+	if (t->task != c->last_task) {
+		c->last_task = t->task;
+		arch_aspace_activate(&t->task->aspace);
+	}
+}
+
+int sched_top_prio(void)
+{
+	return rq_top_prio(this_cpu());
+}
+
+struct thread *sched_take_next(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t;
+
+	spin_lock(&c->rq.lock);
+	t = rq_first(c, c);
+	if (t)
+		rq_unlink(c, t);
+	spin_unlock(&c->rq.lock);
+	return t;
+}
+
+void sched_serve_requests(void)
+{
+	struct cpu *c = this_cpu();
+
+	__atomic_and_fetch(&c->pending, ~CPU_REQ_RESCHED, __ATOMIC_ACQ_REL);
 }
 
 void sched_forget_task(struct task *task)
 {
-	if (last_task == task) {
-		last_task = server_task;
-		if (server_task)
+	struct cpu *c = this_cpu();
+
+	if (c->last_task == task) {
+		c->last_task = server_task;
+		if (server_task) {
+			sched_note_tlb_cpu(c, server_task);
 			arch_aspace_activate(&server_task->aspace);
+		}
 	}
 }
 
-/* The address space whose mappings arch_copy_*_user() reach right now. */
 struct task *sched_active_task(void)
 {
-	return last_task;
+	return this_cpu()->last_task;
 }
 
-/* Switch the active address space to @task's (for copies between address spaces). */
 void sched_activate_task(struct task *task)
 {
-	if (task != last_task) {
-		last_task = task;
+	struct cpu *c = this_cpu();
+
+	if (task != c->last_task) {
+		sched_note_tlb_cpu(c, task);
+		c->last_task = task;
 		arch_aspace_activate(&task->aspace);
 	}
 }

@@ -42,7 +42,7 @@ void sys_ret(struct thread *cur, int status)
 /* Everything but the IPC fast path: decode the number, check the caller, run the call. */
 struct arch_regs *syscall_general(struct thread *cur, uint64_t nr)
 {
-	syscall_count++;
+	this_cpu()->nr_syscalls++;
 	if (nr >= MNEME_SYS_NR_MAX || !sys_table[nr])
 		sys_ret(cur, -MNEME_ENOSYS);
 	else if (sys_server_only[nr] && !cur->task->privileged)
@@ -50,7 +50,7 @@ struct arch_regs *syscall_general(struct thread *cur, uint64_t nr)
 	else
 		sys_table[nr](cur);
 	sched_return();
-	return &current->regs;
+	return &this_cpu()->cur->regs;
 }
 
 void core_preempt(struct arch_regs *regs)
@@ -109,12 +109,19 @@ void sys_endpoint_create(struct thread *cur)
 	struct endpoint *ep;
 	int err = slot > 0 ? endpoint_create(cur->task, &ep) : slot;
 
+	if (!err) {
+		struct handle h = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, 0,
+					      MNEME_RIGHTS_ALL);
+		slot = handle_install(cur->task, &h);   /* takes the endpoint's one reference */
+		if (slot < 0) {
+			endpoint_put(ep, h.gen);
+			err = slot;
+		}
+	}
 	if (err) {
 		sys_ret(cur, err);
 		return;
 	}
-	cur->task->handles[slot] = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, 0,
-					       MNEME_RIGHTS_ALL);
 	sys_ret(cur, 0);
 	arch_regs_set_ret(&cur->regs, 1, (uint64_t)slot);
 }
@@ -134,12 +141,18 @@ void sys_handle_mint(struct thread *cur)
 
 	if (!err && (rights & ~(uint64_t)MNEME_RIGHTS_ALL))
 		err = -MNEME_EINVAL;
-	if (!err && h.badge && badge != h.badge)
+	if (!err)
+		err = handle_copy(cur->task, slot, 0, &h);      /* a reference for the new slot */
+	if (!err && h.badge && badge != h.badge) {
+		handle_put(&h);
 		err = -MNEME_EPERM;
+	}
 	if (!err) {
 		h.badge = badge;
 		h.rights &= (uint8_t)rights;
 		err = handle_install(cur->task, &h);
+		if (err < 0)
+			handle_put(&h);
 	}
 	if (err < 0) {
 		sys_ret(cur, err);
@@ -147,6 +160,83 @@ void sys_handle_mint(struct thread *cur)
 	}
 	sys_ret(cur, 0);
 	arch_regs_set_ret(&cur->regs, 1, (uint64_t)err);
+}
+
+uint64_t syscall_count(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < CORE_MAX_CPUS; i++)
+		n += READ_ONCE(cpu_table[i].nr_syscalls);
+	return n;
+}
+
+/*
+ * A thread in the caller's own task, started at once; its priority is
+ * at most the caller's (a task cannot outrank what it was given), and an
+ * unprivileged task has at most MNEME_MAX_THREADS_PER_TASK threads.
+ */
+void sys_thread_spawn(struct thread *cur)
+{
+	uint64_t entry = arch_regs_arg(&cur->regs, 0), sp = arch_regs_arg(&cur->regs, 1);
+	uint64_t a0 = arch_regs_arg(&cur->regs, 2), a1 = arch_regs_arg(&cur->regs, 3);
+	uint64_t prio = arch_regs_arg(&cur->regs, 4);
+	struct task *task = cur->task;
+	struct thread *t = NULL;
+	int err = 0;
+
+	if (entry >= ARCH_USER_TOP || sp > ARCH_USER_TOP || prio > cur->prio)
+		err = -MNEME_ERANGE;
+	if (!err && !task->privileged && READ_ONCE(task->nr_threads) >= MNEME_MAX_THREADS_PER_TASK)
+		err = -MNEME_EQUOTA;
+	if (!err && handle_free_slot(task) < 0)
+		err = -MNEME_ENOMEM;
+	if (!err && !(t = thread_alloc()))
+		err = -MNEME_ENOMEM;
+	if (!err)
+		err = thread_init(t, task, entry, sp, a0, a1, (unsigned)prio);
+	if (err) {
+		if (t)
+			thread_release(t);
+		sys_ret(cur, err);
+		return;
+	}
+	struct handle h = handle_make(MNEME_OBJ_THREAD, thread_index(t), t->gen, 0, MNEME_RIGHTS_ALL);
+	int slot = handle_install(task, &h);
+	if (slot < 0) {
+		thread_unmake(t);
+		sys_ret(cur, slot);
+		return;
+	}
+	thread_resume(t);
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, (uint64_t)slot);
+}
+
+void sys_thread_set_affinity(struct thread *cur)
+{
+	uint64_t slot = arch_regs_arg(&cur->regs, 0), mask = arch_regs_arg(&cur->regs, 1);
+	struct thread *t = cur;
+	int err = slot == MNEME_HANDLE_NONE ? 0 : handle_thread(cur->task, slot, &t);
+
+	mask &= READ_ONCE(cpus_online_mask);
+	if (!err && !mask)
+		err = -MNEME_EINVAL;
+	if (!err && t->task != cur->task && !cur->task->privileged)
+		err = -MNEME_EPERM;
+	sys_ret(cur, err);
+	if (!err)
+		sched_set_affinity(t, mask);
+}
+
+void sys_cpu_current(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+
+	sys_ret(cur, 0);
+	arch_regs_set_ret(&cur->regs, 1, c->index);
+	arch_regs_set_ret(&cur->regs, 2, nr_cpus_online);
+	arch_regs_set_ret(&cur->regs, 3, c->node);
 }
 
 void sys_clock_read(struct thread *cur)

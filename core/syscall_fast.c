@@ -19,14 +19,15 @@
 
 void core_syscall(struct arch_regs *regs)
 {
-	struct thread *cur = current;
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->cur;
 	uint64_t nr = arch_regs_syscall_nr(regs);
 	uint64_t info = arch_regs_arg(regs, 1), badge;
 
 	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
-	struct thread *to = ipc_fast(cur, nr, arch_regs_arg(regs, 0), info, &badge);
+	struct thread *to = ipc_fast(c, cur, nr, arch_regs_arg(regs, 0), info, &badge);
 	if (to) {
-		ipc_fast_finish(to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
+		ipc_fast_finish(c, to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
 				arch_regs_arg(regs, 4), arch_regs_arg(regs, 5), true);
 		return;
 	}
@@ -46,20 +47,21 @@ void core_syscall(struct arch_regs *regs)
 struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				    uint64_t a4, uint64_t a5, uint64_t a6, uint64_t nr)
 {
-	struct thread *cur = current;
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->cur;
 	struct thread *to;
 	uint64_t badge;
 
 	/* ipc_fast() spelt out: each case finishes on its own (no shared tail, no jump). */
 	if (!(a1 >> 32)) {
 		if (nr == MNEME_SYS_call) {
-			if ((to = ipc_fast_call(cur, a0, &badge))) {
-				ipc_fast_finish(to, badge, a1, a2, a3, a4, a5, false);
+			if ((to = ipc_fast_call(c, cur, a0, &badge))) {
+				ipc_fast_finish(c, to, badge, a1, a2, a3, a4, a5, false);
 				return &to->regs;
 			}
 		} else if (nr == MNEME_SYS_reply_recv) {
-			if ((to = ipc_fast_reply_recv(cur, a0))) {
-				ipc_fast_finish(to, 0, a1, a2, a3, a4, a5, false);
+			if ((to = ipc_fast_reply_recv(c, cur, a0))) {
+				ipc_fast_finish(c, to, 0, a1, a2, a3, a4, a5, false);
 				return &to->regs;
 			}
 		}

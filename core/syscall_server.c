@@ -28,27 +28,45 @@ void sys_task_create(struct thread *cur)
 	uint64_t root_pa = ARG(cur, 0), pager_slot = ARG(cur, 1), badge = ARG(cur, 2);
 	struct endpoint *pager = NULL;
 	uint64_t pager_badge = 0;
+	struct handle pager_ref = { .badge = 0 };
 	int err = vm_frame_check(root_pa, 4096);
-	int slot = handle_free_slot(cur->task);
-	struct task *task = task_alloc();
+	struct task *task = NULL;
 
-	if (!err && vm_frame_in_use(root_pa))
-		err = -MNEME_EBUSY;
 	if (!err && pager_slot != MNEME_HANDLE_NONE)
-		err = handle_endpoint(cur->task, pager_slot, MNEME_RIGHT_SEND, &pager, &pager_badge);
-	if (!err && (slot < 0 || !task))
+		err = handle_copy(cur->task, pager_slot, MNEME_RIGHT_SEND, &pager_ref);  /* a reference */
+	if (!err && pager_ref.type != MNEME_OBJ_NONE && pager_ref.type != MNEME_OBJ_ENDPOINT)
+		err = -MNEME_EBADH;
+	if (!err && !(task = task_alloc()))
 		err = -MNEME_ENOMEM;
 	if (!err)
+		err = vm_task_root_claim(task, root_pa);   /* not a live root or page-table frame */
+	if (!err) {
 		err = task_init(task, root_pa, false, badge);
+		if (err)
+			vm_task_root_release(task);
+	}
 	if (err) {
+		if (task)
+			task_free(task);
+		handle_put(&pager_ref);
 		sys_ret(cur, err);
 		return;
 	}
+	if (pager_ref.type == MNEME_OBJ_ENDPOINT) {
+		pager = &endpoint_table[pager_ref.index];
+		pager_badge = pager_ref.badge;
+	}
 	task->pager = pager;
-	task->pager_gen = pager ? pager->gen : 0;
+	task->pager_gen = pager ? pager_ref.gen : 0;
 	task->pager_badge = pager_badge;
-	cur->task->handles[slot] = handle_make(MNEME_OBJ_TASK, task_index(task), task->gen, badge,
-					       MNEME_RIGHTS_ALL);
+	struct handle h = handle_make(MNEME_OBJ_TASK, task_index(task), task->gen, badge,
+				      MNEME_RIGHTS_ALL);
+	int slot = handle_install(cur->task, &h);
+	if (slot < 0) {
+		task_unmake(task);      /* nobody knew it: gone without an EXIT message */
+		sys_ret(cur, slot);
+		return;
+	}
 	sys_ret1(cur, (uint64_t)slot);
 }
 
@@ -69,21 +87,28 @@ void sys_thread_create(struct thread *cur)
 	uint64_t entry = ARG(cur, 1), sp = ARG(cur, 2), a0 = ARG(cur, 3), a1 = ARG(cur, 4);
 	uint64_t prio = ARG(cur, 5);
 	struct task *task;
+	struct thread *t = NULL;
 	int err = handle_task(cur->task, ARG(cur, 0), &task);
-	int slot = handle_free_slot(cur->task);
-	struct thread *t = thread_alloc();
 
 	if (!err && (entry >= ARCH_USER_TOP || sp > ARCH_USER_TOP || prio > MNEME_PRIO_MAX))
 		err = -MNEME_ERANGE;
-	if (!err && (slot < 0 || !t))
+	if (!err && !(t = thread_alloc()))
 		err = -MNEME_ENOMEM;
+	if (!err)
+		err = thread_init(t, task, entry, sp, a0, a1, (unsigned)prio);
 	if (err) {
+		if (t)
+			thread_release(t);
 		sys_ret(cur, err);
 		return;
 	}
-	thread_init(t, task, entry, sp, a0, a1, (unsigned)prio);
-	cur->task->handles[slot] = handle_make(MNEME_OBJ_THREAD, thread_index(t), t->gen, 0,
-					       MNEME_RIGHTS_ALL);
+	struct handle h = handle_make(MNEME_OBJ_THREAD, thread_index(t), t->gen, 0, MNEME_RIGHTS_ALL);
+	int slot = handle_install(cur->task, &h);
+	if (slot < 0) {
+		thread_unmake(t);
+		sys_ret(cur, slot);
+		return;
+	}
 	sys_ret1(cur, (uint64_t)slot);
 }
 
@@ -92,11 +117,9 @@ void sys_thread_resume(struct thread *cur)
 	struct thread *t;
 	int err = handle_thread(cur->task, ARG(cur, 0), &t);
 
-	if (!err && t->state != THREAD_SUSPENDED)
-		err = -MNEME_EBUSY;
-	sys_ret(cur, err);
 	if (!err)
-		sched_wake(t);
+		err = thread_resume(t);
+	sys_ret(cur, err);
 }
 
 void sys_thread_set_priority(struct thread *cur)
@@ -150,6 +173,32 @@ void sys_protect(struct thread *cur)
 	sys_ret(cur, err);
 }
 
+void sys_unmap_range(struct thread *cur)
+{
+	uint64_t va = ARG(cur, 1), size = ARG(cur, 2), pages = 0;
+	struct task *task;
+	int err = handle_task(cur->task, ARG(cur, 0), &task);
+
+	if (!err)
+		err = vm_unmap_range(task, va, size, &pages);
+	sys_ret(cur, err);
+	if (!err)
+		arch_regs_set_ret(&cur->regs, 1, pages);
+}
+
+void sys_protect_range(struct thread *cur)
+{
+	uint64_t va = ARG(cur, 1), size = ARG(cur, 2), prot = ARG(cur, 3), pages = 0;
+	struct task *task;
+	int err = handle_task(cur->task, ARG(cur, 0), &task);
+
+	if (!err)
+		err = vm_protect_range(task, va, size, prot, &pages);
+	sys_ret(cur, err);
+	if (!err)
+		arch_regs_set_ret(&cur->regs, 1, pages);
+}
+
 void sys_query(struct thread *cur)
 {
 	uint64_t va = ARG(cur, 1), pa = 0;
@@ -196,9 +245,12 @@ void sys_handle_grant(struct thread *cur)
 	int err = handle_task(cur->task, ARG(cur, 0), &task);
 
 	if (!err)
-		err = handle_lookup(cur->task, ARG(cur, 1), MNEME_OBJ_NONE, 0, &h);
-	if (!err)
+		err = handle_copy(cur->task, ARG(cur, 1), 0, &h);     /* a reference for the new slot */
+	if (!err) {
 		err = handle_install(task, &h);
+		if (err < 0)
+			handle_put(&h);
+	}
 	if (err < 0)
 		sys_ret(cur, err);
 	else

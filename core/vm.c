@@ -1,17 +1,31 @@
 /*
  * Validated address-space operations (see <core/vm.h>).
+ *
+ * Concurrency: a task's page tables change only under its task->lock
+ * (so two memory-server threads working on one task serialise), and a
+ * change that removes or narrows a translation is followed by a TLB
+ * shootdown on every CPU the task may have entries on (task->tlb_cpus)
+ * before the call returns: from then on no CPU can use the old
+ * translation, so the server may reuse the frame.  The shootdown happens
+ * after the lock is dropped (a CPU never waits for others while holding a
+ * spinlock).  Frames that become roots or enter page-table pools are
+ * checked and recorded under frame_lock, so no frame gets both jobs.
  */
 #include <arch/arch.h>
 #ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
 #include <arch/uspace.h>
 #include <core/core.h>
 #include <core/printk.h>
+#include <core/sched.h>
 #include <core/vm.h>
 #include <mneme/error.h>
 #include <mneme/syscall.h>
 
 #define PAGE_SHIFT 12
 #define HUGE_SHIFT 21
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+
+static spinlock_t frame_lock = SPINLOCK_INIT;
 
 int vm_frame_check(uint64_t pa, uint64_t size)
 {
@@ -48,11 +62,34 @@ uint64_t vm_pt_alloc(void *ctx)
 
 	if (!task->pt_pool_nr)
 		return 0;
-	uint64_t pa = task->pt_pool[--task->pt_pool_nr];
+	uint64_t pa = task->pt_pool[task->pt_pool_nr - 1];
+	WRITE_ONCE(task->pt_pool_nr, task->pt_pool_nr - 1);
 	uint64_t *p = phys_to_virt(pa);
 	for (unsigned i = 0; i < (1u << PAGE_SHIFT) / sizeof(uint64_t); i++)
 		p[i] = 0;
 	return pa;
+}
+
+/* Lock @task's page tables; -MNEME_EDEAD (nothing locked) if it is dying. */
+static int vm_lock(struct task *task)
+{
+	spin_lock(&task->lock);
+	if (task->state != TASK_ALIVE) {
+		spin_unlock(&task->lock);
+		return -MNEME_EDEAD;
+	}
+	return 0;
+}
+
+void vm_shootdown(struct task *task, uint64_t va, uint64_t size)
+{
+	struct cpu *me = this_cpu();
+
+	smp_mb();       /* the page-table change before the look at tlb_cpus */
+	cpumask_t others = READ_ONCE(task->tlb_cpus) & ~cpumask_of(me->index);
+	arch_tlb_flush(&task->aspace, va, size);
+	if (others)
+		arch_tlb_flush_cpus(others, &task->aspace, va, size);
 }
 
 int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uint64_t prot)
@@ -65,10 +102,13 @@ int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uin
 	int err = vm_user_check(va, size);
 	if (!err)
 		err = vm_frame_check(pa, size);
+	if (!err)
+		err = vm_lock(task);
 	if (err)
 		return err;
 	err = arch_aspace_map(&task->aspace, va, pa, (unsigned)page_shift, (unsigned)prot,
 			      vm_pt_alloc, task);
+	spin_unlock(&task->lock);
 	if (!err)
 		arch_tlb_flush(&task->aspace, va, size);
 	return err;
@@ -76,52 +116,190 @@ int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uin
 
 int vm_unmap(struct task *task, uint64_t va, uint64_t *pa, unsigned *page_shift)
 {
-	int err = vm_user_check(va, 1ULL << PAGE_SHIFT);
+	int err = vm_user_check(va, PAGE_SIZE);
 
 	if (!err)
-		err = arch_aspace_unmap(&task->aspace, va, pa, page_shift);
+		err = vm_lock(task);
+	if (err)
+		return err;
+	err = arch_aspace_unmap(&task->aspace, va, pa, page_shift);
+	spin_unlock(&task->lock);
 	if (!err)
-		arch_tlb_flush(&task->aspace, va & ~((1ULL << *page_shift) - 1), 1ULL << *page_shift);
+		vm_shootdown(task, va & ~((1ULL << *page_shift) - 1), 1ULL << *page_shift);
 	return err;
 }
 
 int vm_protect(struct task *task, uint64_t va, uint64_t prot)
 {
 	uint64_t pa;
-	unsigned old, shift;
-	int err = vm_user_check(va, 1ULL << PAGE_SHIFT);
+	unsigned old, shift = PAGE_SHIFT;
+	int err = vm_user_check(va, PAGE_SIZE);
 
 	if (!err && !vm_prot_valid(prot))
 		err = -MNEME_EINVAL;
 	if (!err)
-		err = arch_aspace_query(&task->aspace, va, &pa, &old, &shift);
+		err = vm_lock(task);
+	if (err)
+		return err;
+	err = arch_aspace_query(&task->aspace, va, &pa, &old, &shift);
 	if (!err)
 		err = arch_aspace_protect(&task->aspace, va, (unsigned)prot);
+	spin_unlock(&task->lock);
 	if (!err)
-		arch_tlb_flush(&task->aspace, va & ~((1ULL << shift) - 1), 1ULL << shift);
+		vm_shootdown(task, va & ~((1ULL << shift) - 1), 1ULL << shift);
 	return err;
+}
+
+/* The leaves of a range call: counted and checked first, then changed. */
+struct vm_range {
+	struct task *task;
+	uint64_t va, end;
+	uint64_t pages;           /* base pages mapped in the range */
+	bool cut;                 /* a huge leaf crosses an end */
+	uint64_t prot;            /* protect: the new rights */
+	int err;
+};
+
+static void vm_range_count(void *arg, uint64_t va, unsigned shift)
+{
+	struct vm_range *r = arg;
+
+	if (va < r->va || va + (1ULL << shift) > r->end)
+		r->cut = true;
+	r->pages += 1ULL << (shift - PAGE_SHIFT);
+}
+
+static void vm_range_unmap(void *arg, uint64_t va, unsigned shift)
+{
+	struct vm_range *r = arg;
+	uint64_t pa;
+	unsigned s;
+
+	(void)shift;
+	arch_aspace_unmap(&r->task->aspace, va, &pa, &s);
+}
+
+static void vm_range_protect(void *arg, uint64_t va, unsigned shift)
+{
+	struct vm_range *r = arg;
+
+	(void)shift;
+	if (!r->err)
+		r->err = arch_aspace_protect(&r->task->aspace, va, (unsigned)r->prot);
+}
+
+/*
+ * Decode a range call on [va, va + size) of @task: page-aligned, non-empty,
+ * in the user half, and (with @task locked on success) no huge mapping cut
+ * by an end.  0 with the task locked and r->pages counted, or an error.
+ */
+static int vm_range_begin(struct task *task, uint64_t va, uint64_t size, struct vm_range *r)
+{
+	if (!size || ((va | size) & (PAGE_SIZE - 1)))
+		return -MNEME_EINVAL;
+	if (va >= ARCH_USER_TOP || size > ARCH_USER_TOP - va)
+		return -MNEME_ERANGE;
+	*r = (struct vm_range){ .task = task, .va = va, .end = va + size };
+	int err = vm_lock(task);
+	if (err)
+		return err;
+	arch_aspace_for_each(&task->aspace, va, r->end, vm_range_count, r);
+	if (r->cut) {
+		spin_unlock(&task->lock);
+		return -MNEME_EINVAL;
+	}
+	return 0;
+}
+
+int vm_unmap_range(struct task *task, uint64_t va, uint64_t size, uint64_t *pages)
+{
+	struct vm_range r;
+	int err = vm_range_begin(task, va, size, &r);
+
+	if (err)
+		return err;
+	if (r.pages)
+		arch_aspace_for_each(&task->aspace, va, r.end, vm_range_unmap, &r);
+	spin_unlock(&task->lock);
+	if (r.pages)
+		vm_shootdown(task, va, size);
+	*pages = r.pages;
+	return 0;
+}
+
+int vm_protect_range(struct task *task, uint64_t va, uint64_t size, uint64_t prot,
+		     uint64_t *pages)
+{
+	struct vm_range r;
+	int err = vm_prot_valid(prot) ? vm_range_begin(task, va, size, &r) : -MNEME_EINVAL;
+
+	if (err)
+		return err;
+	r.prot = prot;
+	if (r.pages)
+		arch_aspace_for_each(&task->aspace, va, r.end, vm_range_protect, &r);
+	spin_unlock(&task->lock);
+	if (r.pages)
+		vm_shootdown(task, va, size);
+	*pages = r.pages;
+	return r.err;
 }
 
 int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift)
 {
 	if (va >= ARCH_USER_TOP)
 		return -MNEME_ERANGE;
-	return arch_aspace_query(&task->aspace, va, pa, prot, page_shift);
+	int err = vm_lock(task);
+	if (err)
+		return err;
+	err = arch_aspace_query(&task->aspace, va, pa, prot, page_shift);
+	spin_unlock(&task->lock);
+	return err;
+}
+
+/* True if @pa is a root or pooled page-table frame of a task that is not free (frame_lock held). */
+static bool vm_frame_in_use_locked(uint64_t pa)
+{
+	for (unsigned i = 0; i < MNEME_MAX_TASKS; i++) {
+		const struct task *t = &task_table[i];
+		if (READ_ONCE(t->state) == TASK_FREE)
+			continue;
+		if (READ_ONCE(t->root_pa) == pa)
+			return true;
+		uint32_t nr = READ_ONCE(t->pt_pool_nr);
+		for (uint32_t k = 0; k < nr && k < MNEME_PT_POOL_FRAMES; k++)
+			if (READ_ONCE(t->pt_pool[k]) == pa)
+				return true;
+	}
+	return false;
 }
 
 bool vm_frame_in_use(uint64_t pa)
 {
-	for (unsigned i = 0; i < MNEME_MAX_TASKS; i++) {
-		const struct task *t = &task_table[i];
-		if (t->state == TASK_FREE)
-			continue;
-		if (t->root_pa == pa)
-			return true;
-		for (uint32_t k = 0; k < t->pt_pool_nr; k++)
-			if (t->pt_pool[k] == pa)
-				return true;
-	}
-	return false;
+	spin_lock(&frame_lock);
+	bool used = vm_frame_in_use_locked(pa);
+	spin_unlock(&frame_lock);
+	return used;
+}
+
+int vm_task_root_claim(struct task *task, uint64_t pa)
+{
+	int err = 0;
+
+	spin_lock(&frame_lock);
+	if (vm_frame_in_use_locked(pa))
+		err = -MNEME_EBUSY;
+	else
+		WRITE_ONCE(task->root_pa, pa);
+	spin_unlock(&frame_lock);
+	return err;
+}
+
+void vm_task_root_release(struct task *task)
+{
+	spin_lock(&frame_lock);
+	WRITE_ONCE(task->root_pa, 0);
+	spin_unlock(&frame_lock);
 }
 
 int vm_pt_donate(struct task *task, uint64_t pa)
@@ -130,19 +308,28 @@ int vm_pt_donate(struct task *task, uint64_t pa)
 
 	if (err)
 		return err;
-	if (task->pt_pool_nr >= MNEME_PT_POOL_FRAMES)
-		return -MNEME_ENOMEM;
-	if (vm_frame_in_use(pa))
-		return -MNEME_EBUSY;
-	task->pt_pool[task->pt_pool_nr++] = pa;
-	return 0;
+	spin_lock(&frame_lock);
+	err = vm_lock(task);
+	if (!err) {
+		if (task->pt_pool_nr >= MNEME_PT_POOL_FRAMES) {
+			err = -MNEME_ENOMEM;
+		} else if (vm_frame_in_use_locked(pa)) {
+			err = -MNEME_EBUSY;
+		} else {
+			WRITE_ONCE(task->pt_pool[task->pt_pool_nr], pa);
+			WRITE_ONCE(task->pt_pool_nr, task->pt_pool_nr + 1);
+		}
+		spin_unlock(&task->lock);
+	}
+	spin_unlock(&frame_lock);
+	return err;
 }
 
 int vm_tlb_flush(struct task *task, uint64_t va, uint64_t size)
 {
 	if (size && (va >= ARCH_USER_TOP || size > ARCH_USER_TOP - va))
 		return -MNEME_ERANGE;
-	arch_tlb_flush(&task->aspace, va, size);
+	vm_shootdown(task, va, size);
 	return 0;
 }
 

@@ -206,6 +206,30 @@ int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, u
 	return 0;
 }
 
+struct for_each_ctx {
+	void (*fn)(void *arg, uint64_t va, unsigned page_shift);
+	void *arg;
+};
+
+static void for_each_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
+{
+	struct for_each_ctx *c = arg;
+
+	(void)pte;
+	c->fn(c->arg, va, PT_LEVEL_SHIFT(level));
+}
+
+void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
+			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
+{
+	struct pgtable pt = user_pt(as, 0, 0);
+	struct for_each_ctx c = { fn, arg };
+
+	if (end > ARCH_USER_TOP)
+		end = ARCH_USER_TOP;
+	pgtable_for_each_leaf_in(&pt, va, end, for_each_leaf, &c);
+}
+
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
 				void *ctx)
 {

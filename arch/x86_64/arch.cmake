@@ -13,6 +13,7 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/uspace.c
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
+  ${MNEME_X86_DIR}/smp.c
   ${MNEME_X86_DIR}/tsc.c
   ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c

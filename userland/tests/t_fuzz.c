@@ -12,7 +12,8 @@
  * then), so they call, receive, reply, transfer handles and die while
  * blocked on each other in every IPC state (count/8 calls, or pairs=).  Then the test itself makes as many calls again,
  * leaving out only thread_exit (it would end the fuzzer) and IPC on
- * handles it holds (a receive there would wait forever).
+ * handles it holds (a receive there would wait forever); threads it
+ * spawns in itself start where they end at once.
  */
 #include "common.h"
 
@@ -26,8 +27,17 @@ static const uint64_t any_calls[] = {
 	MNEME_SYS_debug_write, MNEME_SYS_call, MNEME_SYS_reply_recv, MNEME_SYS_send,
 	MNEME_SYS_recv, MNEME_SYS_reply, MNEME_SYS_yield, MNEME_SYS_ipc_buffer_set,
 	MNEME_SYS_endpoint_create, MNEME_SYS_handle_close, MNEME_SYS_handle_mint,
-	MNEME_SYS_clock_read,
+	MNEME_SYS_clock_read, MNEME_SYS_thread_spawn, MNEME_SYS_thread_set_affinity,
+	MNEME_SYS_cpu_current,
 };
+
+/* Where a thread the fuzzer spawns in itself runs: it ends at once (the stack is shared: it only pushes). */
+static uint64_t spawn_stack[64] __attribute__((aligned(16)));
+
+static void spawned_thread(void)
+{
+	mneme_thread_exit(0);
+}
 
 static uint64_t random_number(void)
 {
@@ -63,6 +73,10 @@ static bool tame(uint64_t nr, uint64_t a[7])
 	switch (nr) {
 	case MNEME_SYS_thread_exit:
 		return false;
+	case MNEME_SYS_thread_spawn:   /* a thread of ours at a random address would end us */
+		a[0] = (uint64_t)(uintptr_t)spawned_thread;
+		a[1] = (uint64_t)(uintptr_t)&spawn_stack[64];
+		return true;
 	case MNEME_SYS_call:
 	case MNEME_SYS_reply_recv:
 	case MNEME_SYS_send:

@@ -13,6 +13,12 @@
  *   arch_irq_disable(), arch_irq_enable(), arch_irq_save()/arch_irq_restore(),
  *   arch_wait_for_interrupt()   halt until the next interrupt (hlt / wfi)
  *   arch_cycles()          a cheap monotonically increasing counter (TSC / rdtime)
+ *   arch_cpu_relax()       the body of a spin-wait loop (pause / nop)
+ *   struct arch_cpu        the architecture's per-CPU block: the first member
+ *                          of the generic struct cpu (<core/cpu.h>)
+ *   arch_this_cpu()        the calling CPU's struct cpu (valid from
+ *                          arch_cpu_init_boot() on the boot CPU, and on every
+ *                          other CPU from its first instruction of C)
  */
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
@@ -62,9 +68,10 @@ void arch_mmu_init(struct mneme_boot_info *bi);
 void arch_image_range(uint64_t *start, uint64_t *end);
 
 /*
- * Start the periodic timer at @hz interrupts per second; each interrupt
- * calls core_timer_tick().  Interrupts stay disabled until the caller
- * enables them.
+ * Start the periodic timer of the calling CPU at @hz interrupts per
+ * second; each interrupt calls core_timer_tick().  Called on every CPU,
+ * the boot CPU first (what must be measured once, is measured then).
+ * Interrupts stay disabled until the caller enables them.
  */
 void arch_timer_init(uint32_t hz);
 
@@ -84,6 +91,63 @@ __attribute__((noreturn)) void core_unexpected_trap(const char *what, uint64_t f
 
 /* Generic entry point: the architecture calls it once console and trap vectors are up. */
 __attribute__((noreturn)) void core_main(void);
+
+/* ---- Multiprocessing (driven by core/smp.c; struct cpu and limits in <core/cpu.h>) ---- */
+struct cpu;
+
+/*
+ * Make arch_this_cpu() return @c on the calling CPU, the boot CPU: called
+ * once by core_main() before anything else uses per-CPU state.
+ */
+void arch_cpu_init_boot(struct cpu *c);
+
+/*
+ * Find the CPUs the firmware describes, after arch_mmu_init() (x86_64: the
+ * ACPI MADT; riscv64: the device tree's /cpus).  Sets hwid (and node) of
+ * cpu_table[0 .. n-1], the boot CPU at index 0, n <= CORE_MAX_CPUS, and
+ * returns n >= 1.  Prints what it found; CPUs beyond CORE_MAX_CPUS and
+ * unusable ones are reported and never started.  A malformed table is
+ * reported and the boot goes on with the boot CPU alone.
+ */
+unsigned arch_smp_discover(void);
+
+/*
+ * Start application processor @c (index > 0, hwid set): give it its
+ * kernel stack and per-CPU state, the core's page tables and trap
+ * vectors, and have it call core_cpu_main(@c) with interrupts off.
+ * Returns 0 once @c runs, or -MNEME_E* if it did not come up (reported;
+ * the boot goes on without it).
+ */
+int arch_cpu_start(struct cpu *c);
+
+/*
+ * Interrupt CPU @c (never the caller): on @c the core's IPI handler runs,
+ * core_ipi(), as soon as @c has interrupts enabled (at once in user mode
+ * or in the idle loop).  Several IPIs sent before @c takes one may arrive
+ * as one: the core keeps what each asked for in memory.
+ */
+void arch_ipi_send(struct cpu *c);
+
+/*
+ * Invalidate on every CPU in @mask (never the caller, which flushes
+ * itself) the TLB entries of @as for [va, va + size), everything of @as
+ * if size is 0.  Returns when no CPU in @mask can use an old translation
+ * of the range any more.  Called with interrupts off and no spinlock held;
+ * while it waits, the caller serves flush requests addressed to it, so
+ * two CPUs flushing each other cannot deadlock.
+ */
+void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size);
+
+/* Called by the architecture on an application processor once it runs C on its own stack. */
+__attribute__((noreturn)) void core_cpu_main(struct cpu *c);
+
+/*
+ * Called by the architecture for the core's IPI, interrupts off.  @user
+ * is the interrupted thread's frame when the IPI came from user mode
+ * (the core may then switch threads before the return), NULL when it
+ * interrupted the core (the idle loop).
+ */
+void core_ipi(struct arch_regs *user);
 
 static inline void *phys_to_virt(uint64_t pa)
 {

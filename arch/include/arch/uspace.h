@@ -62,6 +62,14 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot);
 /* Look up @va: 0 and the mapping, or -MNEME_ENOENT. */
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
 		      unsigned *prot, unsigned *page_shift);
+/*
+ * Call @fn for every mapping of @as that meets [va, end) (user-half
+ * addresses), in address order, with its first address and size (shift);
+ * the cost follows what is mapped, not the size of the range.  @fn may
+ * not change @as.
+ */
+void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
+			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg);
 /* Call @fn for every intermediate table frame (not the root) of the user half, then forget them. */
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx), void *ctx);
 /* Make @as the current address space on this CPU. */

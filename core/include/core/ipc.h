@@ -28,18 +28,19 @@ void sys_reply_recv(struct thread *cur);
 
 
 /*
- * Queue or deliver the fault message already stored in @t (msg[], fault =
- * 1) on @ep with @badge, blocking @t as a caller.  @t is current.
+ * Queue or deliver the fault message already stored in @t (msg[]) on @ep
+ * (of generation @gen) with @badge, blocking @t (current) as a caller:
+ * 0, or -MNEME_EDEAD if the endpoint is gone (nothing changed).
  */
-void ipc_send_fault(struct thread *t, struct endpoint *ep, uint64_t badge);
+int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t badge);
 
 /* Deliver the EXIT message of zombie @task to the server endpoint now or later. */
 void ipc_post_exit(struct task *task);
 
-/* @t is being freed: take it off IPC queues and release whoever waits for its reply. */
-void ipc_cancel(struct thread *t);
-
-/* Make blocked @t runnable with status @err (fault senders just retry their instruction). */
-void ipc_wake_error(struct thread *t, int err);
+/*
+ * @t (stopped: its task is dying) is about to be freed: release whoever
+ * waits for its reply and drop the handle it was transferring.
+ */
+void ipc_stop(struct thread *t);
 
 #endif

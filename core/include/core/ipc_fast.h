@@ -7,7 +7,11 @@
  * from the start (the fast path changes nothing before it commits).
  * Every check of the general path is made (handle range, type, right,
  * endpoint generation, the caller's generation, state and replier, no
- * fault, no extra words or flags, priorities), some merged into one load.
+ * fault, no extra words or flags, priorities), some merged into one load,
+ * under the endpoint's lock, which is the only lock the fast path takes.
+ * The partner must have last run on this CPU: the fast path never moves
+ * a thread between CPUs (docs/architecture.md, "The IPC fast path on
+ * many CPUs").
  *
  * Inline: included only by syscall_fast.c, the syscall entry, so a fast
  * call costs no function calls of its own.
@@ -29,28 +33,39 @@
  */
 
 /*
- * The live endpoint behind @slot if the handle has @right, else NULL.
- * Type and right are tested together: one halfword load, type in its low
- * byte and rights in its high byte (little-endian, checked below).
+ * The endpoint behind @slot if the handle has @right, else NULL, with the
+ * handle's word in *@word.  Type and right are tested together: the low
+ * halfword of the word is type | rights << 8 (little-endian, checked
+ * below).  Lock-free: the caller confirms the word under the endpoint's
+ * lock (fast_endpoint_confirm()).
  */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
 	       __builtin_offsetof(struct handle, type) == 0 &&
-	       __builtin_offsetof(struct handle, rights) == 1, "handle type/rights halfword");
+	       __builtin_offsetof(struct handle, rights) == 1 &&
+	       __builtin_offsetof(struct handle, index) == 2 &&
+	       __builtin_offsetof(struct handle, gen) == 4, "handle word layout");
 static inline __attribute__((always_inline)) struct endpoint *
-fast_endpoint(struct thread *cur, uint64_t slot, unsigned right, const struct handle **hp)
+fast_endpoint(const struct handle *h, unsigned right, uint64_t *word)
 {
-	if (slot >= MNEME_HANDLES_PER_TASK)
+	uint64_t w = __atomic_load_n(&h->word, __ATOMIC_RELAXED);
+
+	if ((w & (0xffu | right << 8)) != (MNEME_OBJ_ENDPOINT | right << 8))
 		return NULL;
-	const struct handle *h = &cur->task->handles[slot];
-	uint16_t type_rights;
-	__builtin_memcpy(&type_rights, h, sizeof(type_rights));
-	if ((type_rights & (0xffu | right << 8)) != (MNEME_OBJ_ENDPOINT | right << 8))
-		return NULL;
-	struct endpoint *ep = &endpoint_table[h->index];
-	if (ep->gen != h->gen)        /* destroying an endpoint bumps its generation */
-		return NULL;
-	*hp = h;
-	return ep;
+	*word = w;
+	return &endpoint_table[(w >> 16) & 0xffff];
+}
+
+/*
+ * With @ep locked: true if handle @h still holds @word and @ep is that
+ * handle's live endpoint (destroying an endpoint bumps its generation).
+ * From here until the unlock the slot cannot change (a slot naming an
+ * endpoint is written only under the endpoint's lock), so its badge is
+ * the handle's.
+ */
+static inline __attribute__((always_inline)) bool
+fast_endpoint_confirm(const struct handle *h, struct endpoint *ep, uint64_t word)
+{
+	return h->word == word && ep->gen == (uint32_t)(word >> 32);
 }
 
 /* @t's state if it is not a faulting thread's, else something no state equals (one load). */
@@ -62,48 +77,73 @@ static inline __attribute__((always_inline)) unsigned fast_state_fault(const str
 	return v;
 }
 
-/* call: the receiver waiting on @slot's endpoint takes @cur's call; @badge for it. */
+/*
+ * call: the receiver waiting on @slot's endpoint takes @cur's call and
+ * this CPU @c; @badge for it.  The receiver must have last run here (so
+ * it may run here and its task's TLB set has this CPU) and not outrank
+ * what waits here.
+ */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast_call(struct thread *cur, uint64_t slot, uint64_t *badge)
+ipc_fast_call(struct cpu *c, struct thread *cur, uint64_t slot, uint64_t *badge)
 {
-	const struct handle *h;
+	uint64_t word;
 
-	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_SEND, &h);
-	if (!ep || list_empty(&ep->recv_q))
+	if (slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
+	const struct handle *h = &cur->task->handles[slot];
+	struct endpoint *ep = fast_endpoint(h, MNEME_RIGHT_SEND, &word);
+	if (!ep)
+		return NULL;
+	spin_lock(&ep->lock);
+	if (!fast_endpoint_confirm(h, ep, word) || list_empty(&ep->recv_q))
+		goto no;
 	struct thread *r = list_entry(ep->recv_q.next, struct thread, link);
-	if (r->reply_to || sched_outranked(r->prio))
-		return NULL;
+	if (r->reply_to || r->cpu != c->index || sched_outranked(c, r))
+		goto no;
 	list_del_first(&ep->recv_q, &r->link);
 	r->reply_to = cur;
 	r->reply_gen = cur->gen;
 	r->state = THREAD_RUNNABLE;     /* blocked_on is left: it means something in SEND/RECV only */
 	cur->state = THREAD_REPLY;
 	cur->replier = r;
+	cur->reply_ep = ep;
 	*badge = h->badge;
+	spin_unlock(&ep->lock);
 	return r;
+no:
+	spin_unlock(&ep->lock);
+	return NULL;
 }
 
-/* reply_recv: @cur's caller takes the reply, @cur waits on @slot's endpoint. */
+/* reply_recv: @cur's caller takes the reply and this CPU @c, @cur waits on @slot's endpoint. */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast_reply_recv(struct thread *cur, uint64_t slot)
+ipc_fast_reply_recv(struct cpu *c, struct thread *cur, uint64_t slot)
 {
-	struct thread *c = cur->reply_to;
-	const struct handle *h;
+	struct thread *caller = cur->reply_to;
+	uint64_t word;
 
-	if (!c || c->gen != cur->reply_gen || fast_state_fault(c) != THREAD_REPLY ||
-	    c->replier != cur || sched_outranked(c->prio))
+	if (!caller || slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
-	struct endpoint *ep = fast_endpoint(cur, slot, MNEME_RIGHT_RECV, &h);
-	if (!ep || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))
+	const struct handle *h = &cur->task->handles[slot];
+	struct endpoint *ep = fast_endpoint(h, MNEME_RIGHT_RECV, &word);
+	if (!ep || caller->cpu != c->index || sched_outranked(c, caller))
 		return NULL;
-	c->replier = NULL;
-	c->state = THREAD_RUNNABLE;
+	spin_lock(&ep->lock);
+	if (!fast_endpoint_confirm(h, ep, word) || caller->reply_ep != ep ||
+	    caller->gen != cur->reply_gen || fast_state_fault(caller) != THREAD_REPLY ||
+	    caller->replier != cur || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))
+		goto no;
+	caller->replier = NULL;
+	caller->state = THREAD_RUNNABLE;
 	cur->reply_to = NULL;
 	cur->state = THREAD_RECV;
 	cur->blocked_on = ep;
 	list_add_tail(&ep->recv_q, &cur->link);
-	return c;
+	spin_unlock(&ep->lock);
+	return caller;
+no:
+	spin_unlock(&ep->lock);
+	return NULL;
 }
 
 /*
@@ -112,15 +152,16 @@ ipc_fast_reply_recv(struct thread *cur, uint64_t slot)
  * NULL (nothing changed: take the general path).
  */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast(struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info, uint64_t *badge)
+ipc_fast(struct cpu *c, struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info,
+	 uint64_t *badge)
 {
 	*badge = 0;
 	if (info >> 32)         /* extra words, flags or slot bits: not for the fast path */
 		return NULL;
 	if (nr == MNEME_SYS_call)
-		return ipc_fast_call(cur, slot, badge);
+		return ipc_fast_call(c, cur, slot, badge);
 	if (nr == MNEME_SYS_reply_recv)
-		return ipc_fast_reply_recv(cur, slot);
+		return ipc_fast_reply_recv(c, cur, slot);
 	return NULL;
 }
 
@@ -129,7 +170,7 @@ ipc_fast(struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info, uint64_t
  * (@set_regs false: the caller hands @to's frame to the arch itself).
  */
 static inline __attribute__((always_inline)) void
-ipc_fast_finish(struct thread *to, uint64_t badge, uint64_t info,
+ipc_fast_finish(struct cpu *c, struct thread *to, uint64_t badge, uint64_t info,
 		uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, bool set_regs)
 {
 	struct arch_regs *r = &to->regs;
@@ -141,7 +182,7 @@ ipc_fast_finish(struct thread *to, uint64_t badge, uint64_t info,
 	arch_regs_set_ret(r, 4, w1);
 	arch_regs_set_ret(r, 5, w2);
 	arch_regs_set_ret(r, 6, w3);
-	sched_switch_fast(to, set_regs);
+	sched_switch_fast(c, to, set_regs);
 }
 
 #endif

@@ -156,6 +156,16 @@ void pgtable_for_each_leaf(const struct pgtable *pt, unsigned first, unsigned la
 			   void (*fn)(void *arg, uint64_t va, uint64_t pte, unsigned level), void *arg);
 
 /*
+ * pgtable_for_each_leaf_in - call @fn for every leaf that meets the
+ * lower-half range [@va, @end), in address order, skipping absent tables
+ * whole (the cost follows what is mapped, not the size of the range).
+ * @fn may change the entry it is given the value of, not the tree's shape.
+ */
+void pgtable_for_each_leaf_in(const struct pgtable *pt, uint64_t va, uint64_t end,
+			      void (*fn)(void *arg, uint64_t va, uint64_t pte, unsigned level),
+			      void *arg);
+
+/*
  * pgtable_release - call @fn for every table frame under root slots
  * [@first, @last] (children before their parent, the root itself not),
  * clearing every entry on the way: leaves are forgotten, not reported.

@@ -1,95 +1,131 @@
 /*
- * The scheduler: fixed priorities 0..MNEME_PRIO_MAX (higher runs first),
- * FIFO within a priority, round robin by timeslice (SCHED_TIMESLICE timer
- * ticks), a bitmap of non-empty priorities for an O(1) pick.
+ * The scheduler: one run queue per CPU, fixed priorities 0..MNEME_PRIO_MAX
+ * (higher runs first), FIFO within a priority, round robin by timeslice
+ * (SCHED_TIMESLICE timer ticks), a bitmap of non-empty priorities for an
+ * O(1) pick.  Threads carry the set of CPUs they may run on.
  *
- * @current is the thread whose registers the next return to user mode
- * restores.  It is never on a run queue; runnable threads waiting for the
- * CPU are.  Core entry points change @current through these functions
- * and finish with sched_return(), which picks a thread if @current
- * blocked (idling until one is runnable) and tells the architecture.
+ * this_cpu()->cur is the thread whose registers the next return to user
+ * mode restores.  It is never on a run queue; runnable threads waiting
+ * for a CPU are.  Core entry points change the current thread through
+ * these functions and finish with sched_return(), which picks a thread
+ * if the current one blocked (idling until one is runnable) and tells the
+ * architecture.  Locking: docs/architecture.md, "Locking".
  */
 #ifndef CORE_SCHED_H
 #define CORE_SCHED_H
 
+#include <core/cpu.h>
 #include <core/object.h>
 
 #define SCHED_TIMESLICE 5   /* timer ticks */
 
-/*
- * The scheduler's per-CPU state, together in one cache line: the IPC fast
- * path reads and writes all of it, and one base address serves every
- * field (instead of one address computation per global).
- */
-struct sched_cpu {
-	struct thread *cur;             /* the running thread (@current) */
-	struct task *last_task;         /* whose address space is active */
-	uint64_t nr_syscalls;           /* general-path syscalls since boot (statistics) */
-	uint32_t prio_bitmap;           /* bit p: run_queue[p] is not empty */
-	uint32_t outrank_bitmap;        /* prio_bitmap >> 1: bit p: a queued thread outranks p */
-} __attribute__((aligned(64)));
+#define current           (this_cpu()->cur)
 
-extern struct sched_cpu sched_cpu;
-
-#define current           (sched_cpu.cur)
-#define sched_prio_bitmap (sched_cpu.prio_bitmap)
-#define sched_last_task   (sched_cpu.last_task)
-
+/* Every CPU's run queue empty, no thread current (boot, host tests). */
 void sched_init(void);
-/* Put runnable @t at the tail of its priority's queue. */
-void sched_enqueue(struct thread *t);
-/* Take @t off its run queue (it must be on one). */
-void sched_dequeue(struct thread *t);
-/* Dequeue and return the highest-priority runnable thread, or NULL. */
-struct thread *sched_pick(void);
-/* Highest priority with a queued thread, or -1. */
-int sched_top_prio(void);
-/* Make a blocked or suspended @t runnable (queued; preempts later if it outranks current). */
+/* Let the application processors into the scheduler (the first user thread is about to run). */
+void sched_start(void);
+extern uint32_t sched_started;
+
+/*
+ * Make blocked, suspended or in-transit @t runnable: it is queued on a CPU
+ * it may run on (its last one if that is idle or the only choice), and
+ * that CPU is interrupted if it idles or runs something of lower
+ * priority.  Takes that CPU's run-queue lock (callers may hold endpoint
+ * locks).
+ */
 void sched_wake(struct thread *t);
-/* Make @t (not queued) current now; the old current, if still runnable, is queued. */
-void sched_switch_to(struct thread *t);
-/* @current stopped being runnable (blocked or died): the next sched_return() picks. */
+/* Runnable @t (not queued, not current) goes on a run queue, as for sched_wake(). */
+void sched_enqueue(struct thread *t);
+/*
+ * @t (runnable, not queued) runs on this CPU next if the current thread
+ * blocked and @t may run here; else it is queued as by sched_enqueue().
+ */
+void sched_resume(struct thread *t);
+/* The current thread stopped being runnable (blocked or died): sched_return() picks. */
 void sched_block_current(void);
 /* Give up the CPU to threads of the same or higher priority. */
 void sched_yield(void);
 /* One timer tick from user mode: charge the timeslice, rotate when it runs out. */
 void sched_tick(void);
-/* Forget @t everywhere in the scheduler (it is being freed). */
-void sched_remove(struct thread *t);
 /*
- * End of every core entry: make sure @current is runnable (picking or
- * idling if not) and hand its registers and address space to the arch.
+ * End of every core entry: make sure this CPU's current thread is
+ * runnable here (stopping it if its task is dying, moving it if it may no
+ * longer run here, queueing it if a queued thread outranks it; picking,
+ * stealing or idling when there is none) and hand its registers and
+ * address space to the arch.
  */
 void sched_return(void);
 /* Change @t's priority, requeueing it if queued. */
 void sched_set_prio(struct thread *t, unsigned prio);
-/* The task whose address space is active (the one arch_copy_*_user() reaches). */
+/*
+ * Let @t run only on the CPUs of @mask (non-empty, online CPUs only): it
+ * moves at once if queued or blocked, at its CPU's next core entry if
+ * running (that CPU is interrupted).
+ */
+void sched_set_affinity(struct thread *t, cpumask_t mask);
+/*
+ * If @t is linked on a run queue, unlink it and return true (its state
+ * stays RUNNABLE; the caller now owns it).  For a task's killer.
+ */
+bool sched_unlink(struct thread *t);
+/* The CPU @t is current on, or NULL (a snapshot: it may change at once). */
+struct cpu *sched_running_on(const struct thread *t);
+/* The task whose address space is active on this CPU (the one arch_copy_*_user() reaches). */
 struct task *sched_active_task(void);
-/* Activate @task's address space (copies between address spaces). */
+/* Activate @task's address space on this CPU (copies between address spaces). */
 void sched_activate_task(struct task *task);
-/* @task is dying: stop using its address space (the server's becomes active). */
+/* @task is dying: if this CPU uses its address space, switch to the server's. */
 void sched_forget_task(struct task *task);
+/* Highest priority queued on this CPU, or -1. */
+int sched_top_prio(void);
+/* Unlink and return the thread this CPU would run next from its own queue, or NULL (tests). */
+struct thread *sched_take_next(void);
+/* The idle loop's and IPI's check: anything to do for this CPU's requests (CPU_REQ_*). */
+void sched_serve_requests(void);
 
-/* True if a queued thread has a higher priority than @prio. */
-static inline bool sched_outranked(unsigned prio)
+/*
+ * @task may now have TLB entries on CPU @c: note it in the task's
+ * tlb_cpus, the shootdown's target set.  Invariant: a thread's task has
+ * the thread's CPU (t->cpu) in its tlb_cpus, and every activation of an
+ * address space on a CPU is by a thread of that CPU or noted here first.
+ * The set only grows until the task dies; its killer then flushes the
+ * ASID on all of it, so a task reusing the ASID starts clean.
+ */
+void sched_note_tlb_cpu(struct cpu *c, struct task *task);
+
+/*
+ * True if a thread queued on @c has a higher priority than @t: some bit
+ * at or above t's priority is set in outrank_bitmap (prio_bitmap >> 1),
+ * that is, the bitmap is at least 1 << prio.
+ */
+static inline bool sched_outranked(const struct cpu *c, const struct thread *t)
 {
-	return (sched_cpu.outrank_bitmap >> prio) != 0;
+	return c->outrank_bitmap >= t->prio_bit;
+}
+
+/* Set @t's priority fields (not queued, or under its queue's lock). */
+static inline void sched_prio_store(struct thread *t, unsigned prio)
+{
+	WRITE_ONCE(t->prio, (uint8_t)prio);
+	WRITE_ONCE(t->prio_bit, 1u << prio);
 }
 
 /*
- * The IPC fast path's switch: @t (runnable, not queued, not outranked)
- * becomes current and the arch gets its address space and, if
- * @set_regs, its registers (else the caller hands them over):
- * sched_return() without the checks the fast path has already made.
+ * The IPC fast path's switch: @t (runnable, not queued, not outranked,
+ * last run on this CPU @c) becomes current and the arch gets its address
+ * space and, if @set_regs, its registers (else the caller hands them
+ * over): sched_return() without the checks the fast path has already
+ * made.  @t ran here before, so its task's tlb_cpus has this CPU already.
  */
-static inline __attribute__((always_inline)) void sched_switch_fast(struct thread *t, bool set_regs)
+static inline __attribute__((always_inline)) void sched_switch_fast(struct cpu *c, struct thread *t,
+								    bool set_regs)
 {
-	struct sched_cpu *cpu = &sched_cpu;
 	struct task *task = t->task;
 
-	cpu->cur = t;
-	if (task != cpu->last_task) {
-		cpu->last_task = task;
+	c->cur = t;
+	if (task != c->last_task) {
+		c->last_task = task;
 		arch_aspace_activate(&task->aspace);
 	}
 	if (set_regs)

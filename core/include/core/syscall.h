@@ -17,7 +17,7 @@ struct arch_regs *syscall_general(struct thread *cur, uint64_t nr);
 /* Set @cur's status result (ret0). */
 void sys_ret(struct thread *cur, int status);
 
-/* Syscalls handled by the general path since boot (the fuzzer's progress; the IPC fast path does not count). */
-#define syscall_count (sched_cpu.nr_syscalls)
+/* Syscalls handled by the general path since boot on every CPU (the fast path does not count). */
+uint64_t syscall_count(void);
 
 #endif

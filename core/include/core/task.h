@@ -13,23 +13,38 @@
 
 #include <core/object.h>
 
-/* A free task slot, or NULL. */
+/* Take a free task slot (TASK_NEW), or NULL; give it back with task_free() if unused. */
 struct task *task_alloc(void);
 /*
  * Set up @task (from task_alloc()) with root table @root_pa (validated by
- * the caller): 0, or the arch's error (the slot stays free).
+ * the caller): 0 (the task is ALIVE), or the arch's error.
  */
 int task_init(struct task *task, uint64_t root_pa, bool privileged, uint64_t badge);
-/* Return a dead task's slot to the table (after its EXIT message went out). */
+/* Return a task's slot to the table (after its EXIT message went out, or unused). */
 void task_free(struct task *task);
-/* Kill @task: see above.  The server's own death ends the run (panic). */
+/* Undo a task just made that no one knows yet (no threads, no handle): no EXIT message. */
+void task_unmake(struct task *task);
+/*
+ * Kill @task: see task.c.  Returns once it is a zombie whose EXIT message
+ * is delivered or queued (or at once if it is dying already, or if the
+ * calling thread's own task began dying while it waited to kill).  The
+ * server's own death ends the run (panic).
+ */
 void task_kill(struct task *task, uint32_t reason, uint64_t status, uint64_t kind);
 
-/* A free thread slot, or NULL. */
+/* Take a free thread slot, or NULL; give it back with thread_release() if unused. */
 struct thread *thread_alloc(void);
-/* Make @t a suspended thread of @task starting at @entry with @sp and two arguments. */
-void thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp,
-		 uint64_t arg0, uint64_t arg1, unsigned prio);
+void thread_release(struct thread *t);
+/*
+ * Make @t a suspended thread of @task starting at @entry with @sp and two
+ * arguments: 0, or -MNEME_EDEAD if @task is dying (then release @t).
+ */
+int thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp,
+		uint64_t arg0, uint64_t arg1, unsigned prio);
+/* Undo suspended thread @t just made that no one knows yet. */
+void thread_unmake(struct thread *t);
+/* Start suspended @t: 0, or -MNEME_EBUSY (not suspended, or its task is dying). */
+int thread_resume(struct thread *t);
 /* The current thread ends; the last thread of a task ends the task with @status. */
 void thread_exit_current(uint64_t status);
 

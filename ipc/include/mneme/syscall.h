@@ -39,6 +39,9 @@
 	X(10, handle_close,    1, MNEME_SYS_ANY)    /* handle */ \
 	X(11, handle_mint,     3, MNEME_SYS_ANY)    /* handle, badge, rights -> ret1 = handle */ \
 	X(12, clock_read,      0, MNEME_SYS_ANY)    /* -> ret1 = counter, ret2 = counter hz, ret3 = ticks */ \
+	X(13, thread_spawn,    5, MNEME_SYS_ANY)    /* entry, sp, a0, a1, prio -> ret1 = thread handle (own task, started) */ \
+	X(14, thread_set_affinity, 2, MNEME_SYS_ANY) /* thread handle (0 = self), cpu mask (~0 = any) */ \
+	X(15, cpu_current,     0, MNEME_SYS_ANY)    /* -> ret1 = this CPU, ret2 = CPUs online, ret3 = node */ \
 	/* memory server only */                                                \
 	X(32, task_create,     3, MNEME_SYS_SERVER) /* root_pa, pager ep handle (0 = none), badge -> ret1 = task handle */ \
 	X(33, task_destroy,    1, MNEME_SYS_SERVER) /* task handle */ \
@@ -52,7 +55,9 @@
 	X(41, pt_donate,       2, MNEME_SYS_SERVER) /* task, frame pa (4 KiB) */ \
 	X(42, tlb_flush,       3, MNEME_SYS_SERVER) /* task, va, size (0 = all) */ \
 	X(43, handle_grant,    2, MNEME_SYS_SERVER) /* task, handle -> ret1 = slot in task */ \
-	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */
+	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */ \
+	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped */ \
+	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */
 
 enum mneme_syscall_nr {
 #define MNEME_SYS_ENUM_(nr, name, nargs, who) MNEME_SYS_##name = nr,
@@ -73,6 +78,12 @@ enum mneme_syscall_nr {
 #define MNEME_PROT_READ  1u
 #define MNEME_PROT_WRITE 2u
 #define MNEME_PROT_EXEC  4u
+
+/* thread_set_affinity(): every CPU. */
+#define MNEME_CPUS_ANY (~0ULL)
+
+/* Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA). */
+#define MNEME_MAX_THREADS_PER_TASK 32
 
 /* Thread priorities: 0 (lowest) .. MNEME_PRIO_MAX (highest). */
 #define MNEME_PRIO_MAX     31

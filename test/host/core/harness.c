@@ -61,7 +61,7 @@ struct task *h_task(bool privileged)
 		abort();
 	if (privileged && !server_task) {
 		server_task = t;
-		server_ep = endpoint_alloc(t);
+		server_ep = endpoint_alloc(t, 2);
 		t->handles[MNEME_HANDLE_SERVER_SELF] =
 			handle_make(MNEME_OBJ_TASK, task_index(t), t->gen, 0, MNEME_RIGHTS_ALL);
 		t->handles[MNEME_HANDLE_SERVER_EP] =
@@ -77,8 +77,8 @@ struct thread *h_thread(struct task *task, unsigned prio)
 
 	if (!t)
 		abort();
-	thread_init(t, task, 0x400000, 0x40100000, 0, 0, prio);
-	sched_wake(t);
+	if (thread_init(t, task, 0x400000, 0x40100000, 0, 0, prio) || thread_resume(t))
+		abort();
 	return t;
 }
 
@@ -103,20 +103,49 @@ void *h_map(struct task *task, uint64_t va, unsigned pages)
 	return (void *)(uintptr_t)first;
 }
 
+/* A reference to live @ep, as a handle or a pager link holds one. */
+static void h_ep_ref(struct endpoint *ep)
+{
+	spin_lock(&ep->lock);
+	if (!ep->alive)
+		abort();
+	ep->refs++;
+	spin_unlock(&ep->lock);
+}
+
 int h_ep_handle(struct task *task, struct endpoint *ep, uint64_t badge, unsigned rights)
 {
 	struct handle h = handle_make(MNEME_OBJ_ENDPOINT, endpoint_index(ep), ep->gen, badge, rights);
-	return handle_install(task, &h);
+
+	h_ep_ref(ep);
+	int slot = handle_install(task, &h);
+	if (slot < 0)
+		handle_put(&h);
+	return slot;
+}
+
+void h_set_pager(struct task *task, struct endpoint *ep)
+{
+	if (task->pager)
+		endpoint_put(task->pager, task->pager_gen);
+	task->pager = NULL;
+	if (ep) {
+		h_ep_ref(ep);
+		task->pager = ep;
+		task->pager_gen = ep->gen;
+	}
 }
 
 void h_run(struct thread *t)
 {
 	if (current == t)
 		return;
-	if (current && current->state == THREAD_RUNNABLE)
-		sched_enqueue(current);
-	if (list_linked(&t->link))
-		sched_dequeue(t);
+	if (current && current->state == THREAD_RUNNABLE) {
+		struct thread *old = current;
+		current = NULL;
+		sched_enqueue(old);
+	}
+	sched_unlink(t);
 	current = t;
 	sched_activate_task(t->task);
 	arch_set_current_regs(&t->regs);

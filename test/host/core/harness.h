@@ -39,6 +39,8 @@ struct thread *h_thread(struct task *task, unsigned prio);
 void *h_map(struct task *task, uint64_t va, unsigned pages);
 /* Install a handle to @ep in @task: the slot. */
 int h_ep_handle(struct task *task, struct endpoint *ep, uint64_t badge, unsigned rights);
+/* Make @ep @task's pager (a link holding a reference), or none. */
+void h_set_pager(struct task *task, struct endpoint *ep);
 /* Make @t current (taking it off the run queue). */
 void h_run(struct thread *t);
 /*

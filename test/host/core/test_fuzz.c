@@ -41,15 +41,13 @@ static void world_build(void)
 			struct thread *t = h_thread(tasks[i], (unsigned)(rnd() % 4) + 8);
 			t->ipc_buffer = 0x40010000;
 		}
-		struct endpoint *ep = endpoint_alloc(tasks[i]);
+		struct endpoint *ep = endpoint_alloc(tasks[i], 1);
 		for (unsigned j = 0; j < 6; j++)
 			h_ep_handle(tasks[j], ep, rnd() % 3, MNEME_RIGHTS_ALL);
 		if (rnd() % 2) {
-			tasks[i]->pager = ep;
-			tasks[i]->pager_gen = ep->gen;
+			h_set_pager(tasks[i], ep);
 		} else if (rnd() % 2) {
-			tasks[i]->pager = server_ep;
-			tasks[i]->pager_gen = server_ep->gen;
+			h_set_pager(tasks[i], server_ep);
 		}
 		struct handle th = handle_make(MNEME_OBJ_TASK, task_index(tasks[i]), tasks[i]->gen, 0, 7);
 		handle_install(tasks[0], &th);
@@ -85,7 +83,7 @@ static void check_queues(void)
 			CHECK(list_empty(&ep->send_q) && list_empty(&ep->recv_q) && list_empty(&ep->exit_q));
 			continue;
 		}
-		CHECK(ep->owner && ep->owner->state == TASK_ALIVE);
+		CHECK(ep->owner && task_table[ep->owner - 1].state == TASK_ALIVE);
 		for (n = ep->send_q.next; n != &ep->send_q; n = n->next) {
 			struct thread *t = list_entry(n, struct thread, link);
 			CHECK(t->state == THREAD_SEND && t->blocked_on == ep);
@@ -223,6 +221,6 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < events && h_failures < 20; i++)
 		one_event();
 	printf("# %lu events, %u worlds, %llu syscalls\n", events, worlds,
-	       (unsigned long long)syscall_count);
+	       (unsigned long long)syscall_count());
 	return h_report("core_fuzz");
 }

@@ -28,7 +28,7 @@ static void pair_init(struct pair *p, uint64_t badge)
 	p->ctask = h_task(false);
 	p->s = h_thread(p->stask, 10);
 	p->c = h_thread(p->ctask, 10);
-	p->ep = endpoint_alloc(p->stask);
+	p->ep = endpoint_alloc(p->stask, 1);
 	p->s_ep = h_ep_handle(p->stask, p->ep, 0, MNEME_RIGHTS_ALL);
 	p->c_ep = h_ep_handle(p->ctask, p->ep, badge, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 }
@@ -194,7 +194,7 @@ static void test_handle_transfer(void)
 {
 	struct pair p;
 	pair_init(&p, 9);
-	struct endpoint *x = endpoint_alloc(p.ctask);
+	struct endpoint *x = endpoint_alloc(p.ctask, 1);
 	int cx = h_ep_handle(p.ctask, x, 0x77, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
 	int cx_nogrant = h_ep_handle(p.ctask, x, 0x78, MNEME_RIGHT_SEND);
 
@@ -298,7 +298,7 @@ static void test_dead(void)
 	expect_exit(srv, p.stask->badge, 5, MNEME_EXIT_NORMAL);
 	/* receivers waiting on a dying endpoint wake with -EDEAD too */
 	pair_init(&p, 3);
-	struct endpoint *cep = endpoint_alloc(p.ctask);
+	struct endpoint *cep = endpoint_alloc(p.ctask, 1);
 	int s_cep = h_ep_handle(p.stask, cep, 0, MNEME_RIGHT_RECV);
 	h_run(p.s);
 	SYS(p.s, recv, s_cep, 0, 0, 0, 0, 0, 0);
@@ -320,8 +320,7 @@ static void test_faults(void)
 	int t_slot = handle_install(srv_task, &th);
 	int pg = h_ep_handle(srv_task, server_ep, 0xfeed, MNEME_RIGHT_SEND);
 
-	t->pager = server_ep;
-	t->pager_gen = server_ep->gen;
+	h_set_pager(t, server_ep);
 	t->pager_badge = 0xfeed;
 	(void)pg;
 	h_run(pager);
@@ -396,12 +395,11 @@ static void test_faults(void)
 	srv_task = h_task(true);
 	struct task *ptask = h_task(false);
 	struct thread *upager = h_thread(ptask, 10);
-	struct endpoint *pep = endpoint_alloc(ptask);
+	struct endpoint *pep = endpoint_alloc(ptask, 1);
 	int pep_slot = h_ep_handle(ptask, pep, 0, MNEME_RIGHTS_ALL);
 	t = h_task(false);
 	ft = h_thread(t, 10);
-	t->pager = pep;
-	t->pager_gen = pep->gen;
+	h_set_pager(t, pep);
 	h_run(ft);
 	core_user_exception(&ft->regs, CORE_EXC_PAGE_FAULT, 0x1000, ARCH_PROT_READ);
 	CHECK_EQ(ft->state, THREAD_SEND);
@@ -441,7 +439,7 @@ static void test_server_only(void)
 	};
 	for (unsigned i = 0; i < sizeof(server_calls) / sizeof(server_calls[0]); i++)
 		CHECK_EQ(h_sys(p.c, server_calls[i], 1, 0, 0, 0, 0, 0, 0), -MNEME_EPERM);
-	CHECK_EQ(h_sys(p.c, 13, 0, 0, 0, 0, 0, 0, 0), -MNEME_ENOSYS);
+	CHECK_EQ(h_sys(p.c, 20, 0, 0, 0, 0, 0, 0, 0), -MNEME_ENOSYS);
 	CHECK_EQ(h_sys(p.c, 63, 0, 0, 0, 0, 0, 0, 0), -MNEME_ENOSYS);
 	CHECK_EQ(h_sys(p.c, ~0ull, 0, 0, 0, 0, 0, 0, 0), -MNEME_ENOSYS);
 }

@@ -8,7 +8,7 @@ static void test_handles(void)
 {
 	h_init();
 	struct task *a = h_task(false);
-	struct endpoint *ep = endpoint_alloc(a);
+	struct endpoint *ep = endpoint_alloc(a, 1);
 	int s1 = h_ep_handle(a, ep, 0, MNEME_RIGHT_SEND);
 	struct handle h;
 
@@ -19,9 +19,14 @@ static void test_handles(void)
 	CHECK_EQ(handle_lookup(a, 0, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
 	CHECK_EQ(handle_lookup(a, MNEME_HANDLES_PER_TASK, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
 	CHECK_EQ(handle_lookup(a, ~0ull, MNEME_OBJ_NONE, 0, &h), -MNEME_EBADH);
-	endpoint_destroy(ep);
+	struct list_node dead;
+	list_init(&dead);
+	spin_lock(&ep->lock);
+	endpoint_destroy(ep, &dead);
+	spin_unlock(&ep->lock);
+	CHECK(list_empty(&dead));
 	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), -MNEME_EDEAD);
-	struct endpoint *ep2 = endpoint_alloc(a);
+	struct endpoint *ep2 = endpoint_alloc(a, 1);
 	CHECK(ep2 == ep);   /* slot reused: the old handle must still fail */
 	CHECK_EQ(handle_lookup(a, s1, MNEME_OBJ_ENDPOINT, MNEME_RIGHT_SEND, &h), -MNEME_EDEAD);
 	CHECK_EQ(handle_remove(a, s1), 0);
@@ -41,10 +46,10 @@ static void test_runqueue(void)
 	struct thread *lo1 = h_thread(a, 3), *hi = h_thread(a, 20), *lo2 = h_thread(a, 3);
 
 	CHECK_EQ(sched_top_prio(), 20);
-	CHECK(sched_pick() == hi);
-	CHECK(sched_pick() == lo1);
-	CHECK(sched_pick() == lo2);
-	CHECK(sched_pick() == NULL);
+	CHECK(sched_take_next() == hi);
+	CHECK(sched_take_next() == lo1);
+	CHECK(sched_take_next() == lo2);
+	CHECK(sched_take_next() == NULL);
 	CHECK_EQ(sched_top_prio(), -1);
 
 	/* round robin among equals by timeslice */
@@ -135,11 +140,10 @@ static void test_endpoint_limit_and_close(void)
 
 	/* a pager link keeps it alive too */
 	struct endpoint *ep2 = &endpoint_table[a->handles[slots[2]].index];
-	b->pager = ep2;
-	b->pager_gen = ep2->gen;
+	h_set_pager(b, ep2);
 	CHECK_EQ(h_sys(t1, MNEME_SYS_handle_close, (uint64_t)slots[2], 0, 0, 0, 0, 0, 0), 0);
 	CHECK(ep2->alive);
-	b->pager = NULL;
+	h_set_pager(b, NULL);
 
 	/* a receiver blocked on it wakes with EDEAD when its last handle closes */
 	int64_t rs = slots[3];

@@ -78,14 +78,13 @@ static void kill_self_through_own_pager(bool with_recv)
 	struct thread *s = h_thread(srv, 5);
 	struct task *owner = h_task(false), *t = h_task(false);
 	struct thread *o = h_thread(owner, 5);
-	struct endpoint *ep = endpoint_alloc(owner);
+	struct endpoint *ep = endpoint_alloc(owner, 1);
 	struct thread *a = h_thread(t, 10), *b = h_thread(t, 10);
 	int slot = h_ep_handle(t, ep, 0, MNEME_RIGHTS_ALL);
 
 	(void)o;
 	(void)s;
-	t->pager = ep;
-	t->pager_gen = ep->gen;
+	h_set_pager(t, ep);
 	h_run(a);
 	SYS(a, recv, slot, 0, 0, 0, 0, 0, 0);     /* blocks */
 	CHECK_EQ(a->state, THREAD_RECV);

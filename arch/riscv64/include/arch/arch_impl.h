@@ -171,6 +171,42 @@ static inline uint64_t arch_cycles(void)
 	__asm__ volatile("rdtime %0" : "=r"(t));
 	return t;
 }
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+
+/* Spinlock steps (<core/spinlock.h>): an AMO each way; the release is one instruction. */
+#define ARCH_HAS_SPINLOCK 1
+static inline bool arch_spin_trylock(uint32_t *word)
+{
+	long old;       /* amoswap.w sign-extends into the whole register: no sext.w to test it */
+
+	__asm__ volatile("amoswap.w.aq %0, %2, %1" : "=r"(old), "+A"(*word) : "r"(1) : "memory");
+	return old == 0;
+}
+
+static inline void arch_spin_unlock(uint32_t *word)
+{
+	__asm__ volatile("amoswap.w.rl zero, zero, %0" : "+A"(*word) : : "memory");
+}
+
+/*
+ * The per-CPU block of the architecture (first member of struct cpu).
+ * Single-hart for now: the boot hart's block; arch_this_cpu() returns it.
+ */
+struct arch_cpu {
+	uint64_t unused;
+};
+
+struct cpu;
+extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
+
+static inline struct cpu *arch_this_cpu(void)
+{
+	return arch_boot_cpu;
+}
 #endif
 
 #endif

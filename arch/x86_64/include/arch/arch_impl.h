@@ -5,6 +5,7 @@
 #ifndef ARCH_ARCH_IMPL_H
 #define ARCH_ARCH_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/frame.h>
@@ -170,6 +171,42 @@ static inline uint64_t arch_cycles(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* Spinlock steps (<core/spinlock.h>): lock bts leaves the old bit in CF, one branch decides. */
+#define ARCH_HAS_SPINLOCK 1
+static inline bool arch_spin_trylock(uint32_t *word)
+{
+	bool was;
+
+	__asm__ volatile("lock btsl $0, %0" : "+m"(*word), "=@ccc"(was) : : "memory");
+	return !was;
+}
+
+static inline void arch_spin_unlock(uint32_t *word)
+{
+	__atomic_store_n(word, 0, __ATOMIC_RELEASE);   /* a plain store on x86 (TSO) */
+}
+
+/*
+ * The per-CPU block of the architecture (first member of struct cpu).
+ * Single-CPU for now: the boot CPU's block; arch_this_cpu() returns it.
+ */
+struct arch_cpu {
+	uint64_t unused;
+};
+
+struct cpu;
+extern struct cpu *arch_boot_cpu;    /* smp.c: set by arch_cpu_init_boot() */
+
+static inline struct cpu *arch_this_cpu(void)
+{
+	return arch_boot_cpu;
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arch/uspace.h>
 #include <core/core.h>
+#include <core/cpu.h>
 #include <mneme/error.h>
 #include "fake_arch.h"
 
@@ -41,6 +42,7 @@ int fake_exit_code = -1;
 jmp_buf *fake_idle_jmp;
 unsigned fake_idle_count;
 struct arch_regs *fake_current_regs;
+struct cpu *fake_this_cpu = &cpu_table[0];
 uint64_t fake_ticks;
 unsigned fake_flushes;
 
@@ -76,9 +78,27 @@ void arch_dump_regs(const struct arch_regs *r)
 	printf("# regs: ip=0x%llx sp=0x%llx\n", (unsigned long long)r->ip, (unsigned long long)r->sp);
 }
 
+void arch_ipi_send(struct cpu *c)
+{
+	(void)c;
+	fprintf(stderr, "IPI with one CPU\n");
+	exit(3);
+}
+
+void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size)
+{
+	(void)as, (void)va, (void)size;
+	if (mask) {
+		fprintf(stderr, "remote TLB flush with one CPU\n");
+		exit(3);
+	}
+}
+
 void fake_reset(void)
 {
 	const char *abi = getenv("FAKE_ABI");
+	fake_this_cpu = &cpu_table[0];
+	memset(&cpu_table[0], 0, sizeof(cpu_table[0]));
 	fake_abi_x86 = abi && !strcmp(abi, "x86");
 	memset(maps, 0, sizeof(maps));
 	memset(tables, 0, sizeof(tables));
@@ -176,6 +196,29 @@ int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, u
 	*prot = m->prot;
 	*page_shift = m->shift;
 	return 0;
+}
+
+void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
+			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
+{
+	/* address order: repeatedly the lowest mapping at or above the last one reported */
+	uint64_t next = va;
+
+	for (;;) {
+		struct fake_map *best = NULL;
+		for (unsigned i = 0; i < FAKE_MAPS; i++) {
+			struct fake_map *m = &maps[i];
+			if (!m->used || m->asid != as->asid || m->va + (1ULL << m->shift) <= next ||
+			    m->va >= end)
+				continue;
+			if (!best || m->va < best->va)
+				best = m;
+		}
+		if (!best)
+			return;
+		next = best->va + (1ULL << best->shift);
+		fn(arg, best->va, best->shift);
+	}
 }
 
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),

@@ -55,5 +55,14 @@ static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long f) { (void)f; }
 void arch_wait_for_interrupt(void);
 uint64_t arch_cycles(void);
+static inline void arch_cpu_relax(void) {}
+
+/* One CPU in the host tests. */
+struct arch_cpu {
+	uint64_t unused;
+};
+struct cpu;
+extern struct cpu *fake_this_cpu;   /* fake_arch.c */
+static inline struct cpu *arch_this_cpu(void) { return fake_this_cpu; }
 
 #endif
