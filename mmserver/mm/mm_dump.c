@@ -101,8 +101,9 @@ static bool node_has_memory(const pg_data_t *pgdat)
 
 /*
  * Slab pages in [@start, @end): a slab's head page carries PG_slab, PG_head
- * and its order.  Allocated and free blocks are stepped over whole, so the
- * walk costs about one step per block, not per page.
+ * and its order.  Allocated and free blocks are stepped over whole, and a
+ * section without a memmap (a hole) in one step, so the walk costs about
+ * one step per block, not per page.
  */
 static unsigned long slab_pages_in(unsigned long start, unsigned long end)
 {
@@ -111,8 +112,8 @@ static unsigned long slab_pages_in(unsigned long start, unsigned long end)
 	for (unsigned long pfn = start; pfn < end;) {
 		const struct page *p;
 
-		if (!pfn_valid(pfn)) {
-			pfn++;
+		if (!pfn_valid(pfn)) {   /* pfn_valid is per section */
+			pfn = (pfn & PAGE_SECTION_MASK) + PAGES_PER_SECTION;
 			continue;
 		}
 		p = pfn_to_page(pfn);
