@@ -31,20 +31,17 @@ foreach(fragment ${MNEME_HOST_FRAGMENTS})
 endforeach()
 
 if(MNEME_TARGETS)
-  include(ExternalProject)
   foreach(arch x86_64 riscv64)
-    ExternalProject_Add(image-${arch}
-      SOURCE_DIR ${MNEME_ROOT}
-      BINARY_DIR ${CMAKE_BINARY_DIR}/${arch}
-      CMAKE_GENERATOR ${CMAKE_GENERATOR}
-      CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${MNEME_ROOT}/cmake/toolchain-${arch}.cmake
-                 -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
-                 # Linker flags live in the link rule (cmake/freestanding.cmake);
-                 # clear any cached from older trees, which passed them via clang.
-                 -DCMAKE_EXE_LINKER_FLAGS=
-      BUILD_ALWAYS ON
-      INSTALL_COMMAND ""
-      USES_TERMINAL_BUILD ON)
+    # The image of each architecture is a build of its own (toolchain file),
+    # run on every build by cmake/image_build.cmake, which configures it first
+    # whenever it has no cache (fresh or half-deleted build directory).
+    add_custom_target(image-${arch} ALL
+      COMMAND ${CMAKE_COMMAND} -DSRC=${MNEME_ROOT} -DBIN=${CMAKE_BINARY_DIR}/${arch}
+              -DARCH=${arch} -DTYPE=${CMAKE_BUILD_TYPE} -DGEN=${CMAKE_GENERATOR}
+              -P ${MNEME_ROOT}/cmake/image_build.cmake
+      WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
+      USES_TERMINAL
+      COMMENT "Building the ${arch} image in ${CMAKE_BINARY_DIR}/${arch}")
     set(MNEME_IMAGE_${arch} ${CMAKE_BINARY_DIR}/${arch}/mneme-${arch}.elf)
   endforeach()
   include(${MNEME_ROOT}/test/qemu/tests.cmake OPTIONAL)

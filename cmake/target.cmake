@@ -15,11 +15,14 @@ file(GLOB MNEME_CORE_SOURCES CONFIGURE_DEPENDS ${MNEME_ROOT}/core/*.c)
 # memset/memcpy/memmove/memcmp (which the compiler may call on its own) and
 # the str* functions: one portable source for the core and user space,
 # built with -fno-builtin so its loops are not turned back into calls.
+# The formatter (vsnprintf) is shared the same way: printk formats with it.
 set(MNEME_STRING_SOURCE ${MNEME_ROOT}/userland/lib/string.c)
-set_source_files_properties(${MNEME_STRING_SOURCE} PROPERTIES
-  COMPILE_OPTIONS -fno-builtin
-  INCLUDE_DIRECTORIES "${MNEME_ROOT}/userland/include;${MNEME_ROOT}/arch/${MNEME_ARCH}")
-add_executable(mneme-core ${MNEME_CORE_SOURCES} ${MNEME_ARCH_CORE_SOURCES} ${MNEME_STRING_SOURCE})
+set(MNEME_FORMAT_SOURCE ${MNEME_ROOT}/userland/lib/format.c)
+set_source_files_properties(${MNEME_STRING_SOURCE} ${MNEME_FORMAT_SOURCE} PROPERTIES
+  COMPILE_OPTIONS "-fno-builtin;-nostdlibinc"
+  INCLUDE_DIRECTORIES "${MNEME_ROOT}/userland/libc/include;${MNEME_ROOT}/userland/include;${MNEME_ROOT}/arch/${MNEME_ARCH}")
+add_executable(mneme-core ${MNEME_CORE_SOURCES} ${MNEME_ARCH_CORE_SOURCES} ${MNEME_STRING_SOURCE}
+  ${MNEME_FORMAT_SOURCE})
 # The syscall entry and IPC fast path only: no frame pointers (see the file's header).
 set_source_files_properties(${MNEME_ROOT}/core/syscall_fast.c PROPERTIES COMPILE_OPTIONS
   -fomit-frame-pointer)

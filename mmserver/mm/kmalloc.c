@@ -56,7 +56,11 @@ static struct kmem_cache *kmalloc_create(enum kmalloc_type type, unsigned idx)
 
 	if (align > PAGE_SIZE)
 		align = PAGE_SIZE;
-	snprintf(name, sizeof(name), "%skmalloc-%u", kmalloc_prefix[type], size);
+	/* Linux's names: kmalloc-96, kmalloc-1k, dma-kmalloc-8k */
+	if (size >= 1024 && size % 1024 == 0)
+		snprintf(name, sizeof(name), "%skmalloc-%uk", kmalloc_prefix[type], size / 1024);
+	else
+		snprintf(name, sizeof(name), "%skmalloc-%u", kmalloc_prefix[type], size);
 	kmalloc_caches[type][idx] = slab_create_internal(name, size, align,
 							 SLAB_NO_DESTROY | SLAB_KMALLOC | type_flags[type],
 							 NULL);

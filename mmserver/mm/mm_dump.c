@@ -1,7 +1,17 @@
 /*
- * /proc-style dumps of the page allocator: buddyinfo, pagetypeinfo,
- * zoneinfo and meminfo, formatted as Linux formats them (fields we do not
- * have are left out rather than faked).
+ * /proc-style views of the page allocator — buddyinfo, pagetypeinfo,
+ * zoneinfo, meminfo and vmstat — byte for byte in Linux 6.1's formats
+ * (mm/vmstat.c, fs/proc/meminfo.c): the same field order, names, widths,
+ * per-node headers and empty-zone handling, so Linux's own tools (procps
+ * free, vmstat -s) parse them.
+ *
+ * A line appears when its concept exists here and is left out otherwise
+ * (no page cache, swap, LRU lists, CMA, hugetlbfs, vmalloc, NUMA hit
+ * counters, watermark boosts or per-CPU stat thresholds): a present line
+ * always carries a real value.  Zones are the configured ones
+ * (zone->exists: DMA, DMA32, Normal on x86_64; DMA32, Normal on riscv64).
+ * What the mm core cannot count itself — the memory its user hands to
+ * tasks — comes from the provider set with mm_dump_set_usage().
  */
 #include "mm/mm_dump.h"
 #include "mm/page_alloc.h"
@@ -37,6 +47,106 @@ static size_t dump_done(struct dump_buf *d)
 	return d->pos;
 }
 
+/* ---- What the mm core's user counts ---------------------------------------- */
+
+static void (*usage_provider)(struct mm_dump_usage *u);
+static unsigned online_cpus = MM_NR_CPUS;
+
+void mm_dump_set_online_cpus(unsigned n)
+{
+	online_cpus = n < 1 ? 1 : n > MM_NR_CPUS ? MM_NR_CPUS : n;
+}
+
+void mm_dump_set_usage(void (*fn)(struct mm_dump_usage *u))
+{
+	usage_provider = fn;
+}
+
+static struct mm_dump_usage usage_now(void)
+{
+	struct mm_dump_usage u = { 0 };
+
+	if (usage_provider)
+		usage_provider(&u);
+	return u;
+}
+
+/* ---- Walking nodes and zones --------------------------------------------- */
+
+static int online_nodes(void)
+{
+	int nid, n = 0;
+
+	for_each_online_node(nid)
+		n++;
+	return n;
+}
+
+/* Linux's is_zone_first_populated: the per-node stats go with this zone. */
+static bool zone_first_populated(const pg_data_t *pgdat, const struct zone *z)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (populated_zone(&pgdat->node_zones[zi]))
+			return z == &pgdat->node_zones[zi];
+	return false;
+}
+
+static bool node_has_memory(const pg_data_t *pgdat)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (populated_zone(&pgdat->node_zones[zi]))
+			return true;
+	return false;
+}
+
+/*
+ * Slab pages in [@start, @end): a slab's head page carries PG_slab, PG_head
+ * and its order.  Allocated and free blocks are stepped over whole, and a
+ * section without a memmap (a hole) in one step, so the walk costs about
+ * one step per block, not per page.
+ */
+static unsigned long slab_pages_in(unsigned long start, unsigned long end)
+{
+	unsigned long pages = 0;
+
+	for (unsigned long pfn = start; pfn < end;) {
+		const struct page *p;
+
+		if (!pfn_valid(pfn)) {   /* pfn_valid is per section */
+			pfn = (pfn & PAGE_SECTION_MASK) + PAGES_PER_SECTION;
+			continue;
+		}
+		p = pfn_to_page(pfn);
+		if (p->flags & PG_head) {
+			if (p->flags & PG_slab)
+				pages += 1UL << alloc_order(p);
+			pfn += 1UL << alloc_order(p);
+		} else if (p->flags & PG_buddy) {
+			pfn += 1UL << p->private;
+		} else {
+			pfn++;
+		}
+	}
+	return pages;
+}
+
+static unsigned long node_slab_pages(const pg_data_t *pgdat)
+{
+	return slab_pages_in(pgdat->node_start_pfn, pgdat->node_start_pfn + pgdat->node_spanned_pages);
+}
+
+static unsigned long all_slab_pages(void)
+{
+	unsigned long pages = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		pages += node_slab_pages(NODE_DATA(nid));
+	return pages;
+}
+
+/* ---- buddyinfo ------------------------------------------------------------ */
+
 size_t buddyinfo_dump(char *buf, size_t len)
 {
 	struct dump_buf d = { buf, len, 0 };
@@ -54,69 +164,102 @@ size_t buddyinfo_dump(char *buf, size_t len)
 	return dump_done(&d);
 }
 
+/* ---- pagetypeinfo ----------------------------------------------------------- */
+
+/* Pageblocks of each migrate type, stepping from the zone's first pfn as Linux does. */
 static void count_pageblocks(const struct zone *z, unsigned long counts[MIGRATE_TYPES])
 {
-	unsigned long pfn = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
-
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 		counts[mt] = 0;
-	for (; pfn < zone_end_pfn(z); pfn += pageblock_nr_pages) {
-		unsigned long first = pfn < z->zone_start_pfn ? z->zone_start_pfn : pfn;
-		struct page *p;
-
-		if (!pfn_valid(first))
+	for (unsigned long pfn = z->zone_start_pfn; pfn < zone_end_pfn(z); pfn += pageblock_nr_pages) {
+		if (!pfn_valid(pfn))
 			continue;
-		p = pfn_to_page(first);
+		const struct page *p = pfn_to_page(pfn);
 		if (page_zone(p) != z)
 			continue;
-		counts[get_pageblock_migratetype(p)]++;
+		int mt = get_pageblock_migratetype(p);
+		if (mt < MIGRATE_TYPES)
+			counts[mt]++;
+	}
+}
+
+static void pagetypeinfo_node(struct dump_buf *d, const pg_data_t *pgdat)
+{
+	int nid = pgdat->node_id;
+
+	dprintf_buf(d, "Page block order: %d\n", pageblock_order);
+	dprintf_buf(d, "Pages per block:  %lu\n\n", pageblock_nr_pages);
+	dprintf_buf(d, "%-43s ", "Free pages count per migrate type at order");
+	for (int o = 0; o < MAX_ORDER; o++)
+		dprintf_buf(d, "%6d ", o);
+	dprintf_buf(d, "\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &pgdat->node_zones[zi];
+		if (!populated_zone(z))
+			continue;
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			dprintf_buf(d, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
+			for (int o = 0; o < MAX_ORDER; o++) {
+				/* Linux stops counting a list at 100000 and prints ">100000" */
+				uint64_t n = z->free_area[o].free_list[mt].count;
+				dprintf_buf(d, "%s%6llu ", n >= 100000 ? ">" : "",
+					    (unsigned long long)(n >= 100000 ? 100000 : n));
+			}
+			dprintf_buf(d, "\n");
+		}
+	}
+	dprintf_buf(d, "\n%-23s", "Number of blocks type ");
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		dprintf_buf(d, "%12s ", migratetype_names[mt]);
+	dprintf_buf(d, "\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &pgdat->node_zones[zi];
+		unsigned long counts[MIGRATE_TYPES];
+
+		if (!populated_zone(z))
+			continue;
+		count_pageblocks(z, counts);
+		dprintf_buf(d, "Node %d, zone %8s ", nid, z->name);
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			dprintf_buf(d, "%12lu ", counts[mt]);
+		dprintf_buf(d, "\n");
 	}
 }
 
 size_t pagetypeinfo_dump(char *buf, size_t len)
 {
 	struct dump_buf d = { buf, len, 0 };
-	struct zone *z;
-	int nid, zi;
+	int nid;
 
-	dprintf_buf(&d, "Page block order: %d\n", pageblock_order);
-	dprintf_buf(&d, "Pages per block:  %lu\n\n", pageblock_nr_pages);
-	dprintf_buf(&d, "%-43s ", "Free pages count per migrate type at order");
-	for (int o = 0; o < MAX_ORDER; o++)
-		dprintf_buf(&d, "%6d ", o);
-	dprintf_buf(&d, "\n");
-	for_each_zone(z, nid, zi) {
-		if (!populated_zone(z))
-			continue;
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-			dprintf_buf(&d, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
-			for (int o = 0; o < MAX_ORDER; o++)
-				dprintf_buf(&d, "%6llu ",
-					    (unsigned long long)z->free_area[o].free_list[mt].count);
-			dprintf_buf(&d, "\n");
-		}
-	}
-	dprintf_buf(&d, "\n%-23s", "Number of blocks type ");
-	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-		dprintf_buf(&d, "%12s ", migratetype_names[mt]);
-	dprintf_buf(&d, "\n");
-	for_each_zone(z, nid, zi) {
-		unsigned long counts[MIGRATE_TYPES];
-
-		if (!populated_zone(z))
-			continue;
-		count_pageblocks(z, counts);
-		dprintf_buf(&d, "Node %d, zone %8s ", nid, z->name);
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-			dprintf_buf(&d, "%12lu ", counts[mt]);
-		dprintf_buf(&d, "\n");
-	}
+	for_each_online_node(nid)
+		if (node_has_memory(NODE_DATA(nid)))   /* Linux skips memoryless nodes */
+			pagetypeinfo_node(&d, NODE_DATA(nid));
 	return dump_done(&d);
 }
 
-static void zoneinfo_one(struct dump_buf *d, const struct zone *z)
+/* ---- zoneinfo --------------------------------------------------------------- */
+
+/* The node counters of Linux's enum node_stat_item that exist here, in its order. */
+static void zoneinfo_node_stats(struct dump_buf *d, const pg_data_t *pgdat)
 {
-	dprintf_buf(d, "Node %d, zone %8s", z->node, z->name);
+	dprintf_buf(d, "\n  per-node stats");
+	dprintf_buf(d, "\n      %-12s %lu", "nr_slab_unreclaimable", node_slab_pages(pgdat));
+	if (online_nodes() == 1) {
+		/* tasks' memory is counted system-wide: it is the node's only with one node */
+		struct mm_dump_usage u = usage_now();
+		dprintf_buf(d, "\n      %-12s %lu", "nr_anon_pages", u.anon_pages);
+		dprintf_buf(d, "\n      %-12s %lu", "nr_anon_transparent_hugepages", u.anon_huge);
+		dprintf_buf(d, "\n      %-12s %lu", "nr_page_table_pages", u.pagetable_pages);
+	}
+}
+
+static void zoneinfo_one(struct dump_buf *d, const pg_data_t *pgdat, const struct zone *z)
+{
+	bool first = true;
+
+	dprintf_buf(d, "Node %d, zone %8s", pgdat->node_id, z->name);
+	if (zone_first_populated(pgdat, z))
+		zoneinfo_node_stats(d, pgdat);
 	dprintf_buf(d, "\n  pages free     %lu", z->free_pages);
 	dprintf_buf(d, "\n        min      %lu", min_wmark_pages(z));
 	dprintf_buf(d, "\n        low      %lu", low_wmark_pages(z));
@@ -124,13 +267,21 @@ static void zoneinfo_one(struct dump_buf *d, const struct zone *z)
 	dprintf_buf(d, "\n        spanned  %lu", z->spanned_pages);
 	dprintf_buf(d, "\n        present  %lu", z->present_pages);
 	dprintf_buf(d, "\n        managed  %lu", z->managed_pages);
-	dprintf_buf(d, "\n        protection: (%ld", z->lowmem_reserve[0]);
-	for (int i = 1; i < MAX_NR_ZONES; i++)
-		dprintf_buf(d, ", %ld", z->lowmem_reserve[i]);
+	dprintf_buf(d, "\n        protection: (");
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		if (!pgdat->node_zones[i].exists)
+			continue;
+		dprintf_buf(d, "%s%ld", first ? "" : ", ", z->lowmem_reserve[i]);
+		first = false;
+	}
 	dprintf_buf(d, ")");
+	if (!populated_zone(z)) {   /* as Linux: nothing more is useful */
+		dprintf_buf(d, "\n");
+		return;
+	}
 	dprintf_buf(d, "\n      %-12s %lu", "nr_free_pages", z->free_pages);
 	dprintf_buf(d, "\n  pagesets");
-	for (unsigned cpu = 0; cpu < MM_NR_CPUS; cpu++) {
+	for (unsigned cpu = 0; cpu < online_cpus; cpu++) {
 		dprintf_buf(d, "\n    cpu: %u", cpu);
 		dprintf_buf(d, "\n              count: %u", z->pcp[cpu].count);
 		dprintf_buf(d, "\n              high:  %u", z->pcp[cpu].high);
@@ -146,11 +297,14 @@ size_t zoneinfo_dump(char *buf, size_t len)
 	struct zone *z;
 	int nid, zi;
 
+	/* every configured zone, populated or not (as Linux: lowmem_reserve spans them all) */
 	for_each_zone(z, nid, zi)
 		if (z->exists)
-			zoneinfo_one(&d, z);
+			zoneinfo_one(&d, NODE_DATA(nid), z);
 	return dump_done(&d);
 }
+
+/* ---- meminfo ------------------------------------------------------------------ */
 
 /* Linux's totalreserve_pages: per zone, its largest lowmem_reserve plus the high watermark. */
 static unsigned long totalreserve_pages(void)
@@ -172,6 +326,15 @@ static unsigned long totalreserve_pages(void)
 	return sum;
 }
 
+/* Linux's si_mem_available() with no page cache and no reclaimable slab: free less the reserves. */
+unsigned long mm_available_pages(void)
+{
+	unsigned long free = nr_free_pages(), reserve = totalreserve_pages();
+
+	return free > reserve ? free - reserve : 0;
+}
+
+/* Linux's show_val_kb: the name padded to 16 columns, the value in 8. */
 static void meminfo_line(struct dump_buf *d, const char *name, unsigned long pages)
 {
 	dprintf_buf(d, "%-16s%8lu kB\n", name, pages << (PAGE_SHIFT - 10));
@@ -180,16 +343,37 @@ static void meminfo_line(struct dump_buf *d, const char *name, unsigned long pag
 size_t meminfo_dump(char *buf, size_t len)
 {
 	struct dump_buf d = { buf, len, 0 };
-	unsigned long free = nr_free_pages(), reserve = totalreserve_pages();
-	unsigned long avail = free + nr_pcp_pages() > reserve ? free + nr_pcp_pages() - reserve : 0;
+	struct mm_dump_usage u = usage_now();
+	unsigned long slab = all_slab_pages();
 
 	meminfo_line(&d, "MemTotal:", totalram_pages());
-	meminfo_line(&d, "MemFree:", free);
-	meminfo_line(&d, "MemAvailable:", avail);
-	meminfo_line(&d, "Buffers:", 0);
-	meminfo_line(&d, "Cached:", 0);
-	meminfo_line(&d, "SwapTotal:", 0);
-	meminfo_line(&d, "SwapFree:", 0);
-	meminfo_line(&d, "Reserved:", totalpresent_pages() - totalram_pages());
+	meminfo_line(&d, "MemFree:", nr_free_pages());
+	meminfo_line(&d, "MemAvailable:", mm_available_pages());
+	meminfo_line(&d, "AnonPages:", u.anon_pages);
+	meminfo_line(&d, "Slab:", slab);
+	meminfo_line(&d, "SUnreclaim:", slab);
+	meminfo_line(&d, "PageTables:", u.pagetable_pages);
+	meminfo_line(&d, "Committed_AS:", u.committed_pages);
+	meminfo_line(&d, "AnonHugePages:", u.anon_huge << (21 - PAGE_SHIFT));
+	return dump_done(&d);
+}
+
+/* ---- vmstat -------------------------------------------------------------------- */
+
+size_t vmstat_dump(char *buf, size_t len)
+{
+	struct dump_buf d = { buf, len, 0 };
+	struct mm_dump_usage u = usage_now();
+
+	/* enum zone_stat_item */
+	dprintf_buf(&d, "nr_free_pages %lu\n", nr_free_pages());
+	/* enum node_stat_item */
+	dprintf_buf(&d, "nr_slab_unreclaimable %lu\n", all_slab_pages());
+	dprintf_buf(&d, "nr_anon_pages %lu\n", u.anon_pages);
+	dprintf_buf(&d, "nr_anon_transparent_hugepages %lu\n", u.anon_huge);
+	dprintf_buf(&d, "nr_page_table_pages %lu\n", u.pagetable_pages);
+	/* enum vm_event_item */
+	dprintf_buf(&d, "pgfault %lu\n", u.pgfault);
+	dprintf_buf(&d, "oom_kill %lu\n", u.oom_kill);
 	return dump_done(&d);
 }

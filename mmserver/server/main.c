@@ -9,6 +9,10 @@
  *   tests=mm_selftest         the mm core's self-test (mem.h) instead of programs
  *   tests=all | tests=a,b,c   run these test programs one after another;
  *                             "name:k=v:k=v" passes arguments (t_fuzz:seed=7)
+ *   run=NAME:ARG:ARG          run one program with arguments (%XX escapes in
+ *                             them) and end with its verdict: the line
+ *                             "mmserver: run: NAME exited with status S"
+ *                             (./mneme run --prog reads it), and PASS only for 0
  *   demo                      run the "demo" program, printing the memory map,
  *                             zones, buddyinfo and meminfo before and after
  *   bench                     run the "bench" program (figures, not a test)
@@ -24,6 +28,7 @@
 #include <ulib/ulib.h>
 #include "mem.h"
 #include "loader.h"
+#include "report.h"
 #include "serve.h"
 #include "task.h"
 
@@ -31,7 +36,7 @@
 static const char *const all_tests[] = {
 	"t_runtime", "t_ipc", "t_clients", "t_order", "t_handles", "t_dead", "t_preempt",
 	"t_pager", "t_nohandler", "t_isolation", "t_hostile", "t_fuzz", "t_mm", "t_mm_stress",
-	"t_mm_hostile:count=20000",
+	"t_mm_hostile:count=20000", "t_libc",
 };
 #define NR_ALL_TESTS (sizeof(all_tests) / sizeof(all_tests[0]))
 
@@ -117,26 +122,26 @@ static bool all_done(void *ctx)
 }
 
 /*
- * Run program @prog to its end; returns its exit status (0 = pass), or a
- * negative error if it could not start.  Frames must all come back.
+ * Run program @prog to its end (and everything it started); its end goes
+ * to *@end.  Returns 0, or -MNEME_E* if it could not start (-MNEME_ENOENT:
+ * no such program) or did not leave the system as it found it (every
+ * frame must come back, every invariant must hold).
  */
-static int64_t run_program(const char *prog, const char *args, uint32_t depth)
+static int run_program(const char *prog, const char *args, uint32_t depth, struct mm_task *end)
 {
 	struct mm_spawn_req req = { .prog = prog, .args = args, .parent = MM_SERVER_SLOT,
 				    .ktap_depth = depth };
 	uint64_t id, free_before = mem_free_pages();
-	int64_t err = mm_task_spawn(&req, &id);
+	int err = (int)mm_task_spawn(&req, &id);
 
 	if (err) {
-		printf("mmserver: cannot start %s (%lld)\n", prog, (long long)err);
+		printf("mmserver: cannot start %s: %s (%s)\n", prog, mneme_strerror(err),
+		       mneme_error_name(err));
 		return err;
 	}
 	unsigned slot = mm_task_lookup(id, 1u << MM_TASK_RUNNING);
 	mm_serve_until(all_done, NULL);
-	const struct mm_task *t = &mm_tasks[slot];
-	if (t->exit_reason != MNEME_EXIT_NORMAL)
-		printf("mmserver: %s ended abnormally (reason %llu, kind %llu)\n", prog,
-		       (unsigned long long)t->exit_reason, (unsigned long long)t->exit_kind);
+	*end = mm_tasks[slot];
 	uint64_t free_after = mem_free_pages();
 	if (free_after != free_before) {
 		printf("mmserver: %s: %lld frames not reclaimed\n", prog,
@@ -147,7 +152,97 @@ static int64_t run_program(const char *prog, const char *args, uint32_t depth)
 		return -MNEME_ECORRUPT;
 	printf("%s# mmserver: %s: every frame reclaimed (%llu pages free), invariants hold\n",
 	       depth > 1 ? "    " : "", prog, (unsigned long long)free_after);
-	return t->exit_reason == MNEME_EXIT_NORMAL ? t->exit_status : -MNEME_EDEAD;
+	return 0;
+}
+
+/* A test program's result: 0 = pass; its exit status, or -MNEME_E* if it did not exit. */
+static int64_t run_test(const char *prog, const char *args, uint32_t depth)
+{
+	struct mm_task end;
+	int err = run_program(prog, args, depth, &end);
+
+	if (err)
+		return err;
+	if (end.exit_reason != MNEME_EXIT_NORMAL) {
+		char how[128];
+		report_end(&end, how, sizeof(how));
+		printf("mmserver: %s %s\n", prog, how);
+	}
+	return end.exit_reason == MNEME_EXIT_NORMAL ? end.exit_status : -MNEME_EDEAD;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * Split the value of "run=" in place: "NAME:ARG:ARG" (each ARG with '%',
+ * ':' and anything but a printable character as %XX, which ./mneme run
+ * --prog does) into the name and the space-separated argument string the
+ * spawn request takes.  False if an argument is malformed, holds a space
+ * (arguments are words), or the whole does not fit @size.
+ */
+static bool run_split(char *value, char *args, size_t size)
+{
+	char *colon = strchr(value, ':');
+	size_t n = 0;
+
+	args[0] = '\0';
+	if (!colon)
+		return true;
+	*colon = '\0';
+	for (const char *p = colon + 1; *p; p++) {
+		char c = *p;
+		if (c == ':') {
+			c = ' ';
+		} else if (c == '%') {
+			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+			if (lo < 0 || (hi << 4 | lo) <= ' ')
+				return false;
+			c = (char)(hi << 4 | lo);
+			p += 2;
+		}
+		if (n + 1 >= size)
+			return false;
+		args[n++] = c;
+	}
+	args[n] = '\0';
+	return true;
+}
+
+/*
+ * run=NAME[:ARG...]: run one program and end the system with its verdict.
+ * The line "mmserver: run: NAME exited with status S" (or how else it
+ * ended) is what ./mneme run --prog reads to exit with the program's status.
+ */
+static int run_one(char *value, unsigned top)
+{
+	char args[MNEME_MM_SPAWN_ARGS_MAX];
+	struct mm_task end;
+	const char *prog = value;
+
+	if (!run_split(value, args, sizeof(args))) {
+		printf("mmserver: run: %s: malformed arguments, or longer than %d bytes\n", prog,
+		       MNEME_MM_SPAWN_ARGS_MAX - 1);
+		printf("not ok %u %s\n", top, prog);
+		return MNEME_SHUTDOWN_FAIL;
+	}
+	printf("mmserver: run: %s%s%s\n", prog, args[0] ? " " : "", args);
+	int err = run_program(prog, args[0] ? args : NULL, 1, &end);
+	if (err == -MNEME_ENOENT)
+		printf("mmserver: run: %s: no such program in the boot archive\n", prog);
+	else if (err)
+		printf("mmserver: run: %s: the system failed (%s)\n", prog, mneme_error_name(err));
+	else {
+		char how[128];
+		report_end(&end, how, sizeof(how));
+		printf("mmserver: run: %s %s\n", prog, how);
+	}
+	bool pass = !err && end.exit_reason == MNEME_EXIT_NORMAL && end.exit_status == 0;
+	printf("%s %u %s\n", pass ? "ok" : "not ok", top, prog);
+	return pass ? MNEME_SHUTDOWN_PASS : MNEME_SHUTDOWN_FAIL;
 }
 
 /* Split "a,b,c" (or "all") into names; returns how many. */
@@ -186,7 +281,7 @@ static int run_tests(const char **names, unsigned n, unsigned top_index)
 			for (char *c = args; *c; c++)
 				*c = *c == ':' ? ' ' : *c;
 		}
-		int64_t st = run_program(name, colon ? args : NULL, 2);
+		int64_t st = run_test(name, colon ? args : NULL, 2);
 		if (st)
 			printf("    # %s: exit status %lld\n", name, (long long)st);
 		printf("    %s %u %s\n", st ? "not ok" : "ok", i + 1, name);
@@ -221,17 +316,19 @@ int main(int argc, char **argv)
 		unsigned n = parse_tests(buf, names);
 		shutdown(run_tests(names, n, top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	}
+	if (cmdline_value("run", buf, sizeof(buf)) && buf[0])
+		shutdown(run_one(buf, top));
 	if (cmdline_word("bench") || cmdline_word("demo")) {
 		bool demo = !cmdline_word("bench");
 		const char *prog = demo ? "demo" : "bench";
 		if (demo)
 			mem_print_state("before the demo");
-		int64_t st = run_program(prog, NULL, 2);
+		int64_t st = run_test(prog, NULL, 2);
 		if (demo)
 			mem_print_state("after the demo");
 		printf("%s %u %s\n", st ? "not ok" : "ok", top, prog);
 		shutdown(st ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	}
-	printf("ok %u user # SKIP no user programs requested (tests=..., demo, bench)\n", top);
+	printf("ok %u user # SKIP no user programs requested (tests=..., run=..., demo, bench)\n", top);
 	shutdown(MNEME_SHUTDOWN_PASS);
 }

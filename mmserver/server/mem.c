@@ -16,6 +16,7 @@
 #include <mneme/layout.h>
 #include <ulib/ulib.h>
 #include "mem.h"
+#include "serve.h"
 #include "task.h"
 #include "vm.h"
 #include "vm_backend.h"
@@ -73,6 +74,28 @@ static uint64_t clock_now(uint64_t *hz)
 }
 
 /*
+ * The tasks' memory for the mm core's views (mm_dump_usage): the sum of
+ * every live space's accounting, a frame shared into a task counted only
+ * where it was mapped first; the fault counters of the message loop.
+ */
+static void tasks_usage(struct mm_dump_usage *out)
+{
+	*out = (struct mm_dump_usage){ .pgfault = mm_server_stats.page_faults,
+				       .oom_kill = mm_server_stats.oom_kills };
+	for (unsigned s = 1; s <= MM_MAX_TASKS; s++) {
+		struct mneme_mm_usage u;
+
+		if (!mm_tasks[s].space)
+			continue;
+		vm_space_usage(mm_tasks[s].space, &u);
+		out->anon_pages += u.resident > u.shared ? u.resident - u.shared : 0;
+		out->anon_huge += u.huge;
+		out->pagetable_pages += u.pt_pages;
+		out->committed_pages += u.mapped / PAGE_SIZE;
+	}
+}
+
+/*
  * Bring up the mm core.  The time mm_init() takes (memmap and buddy
  * initialisation, including its boot lines on the console) is printed in
  * nanoseconds of guest time: under -icount shift=0 that is instructions.
@@ -96,6 +119,8 @@ int mem_init(const struct mneme_boot_info *bi)
 		err = vm_init();
 	if (err)
 		return err;
+	mm_dump_set_usage(tasks_usage);
+	mm_dump_set_online_cpus(bi->nr_cpus);
 	printf("mmserver: buddyinfo\n");
 	print_text(buddyinfo_dump);
 	return 0;

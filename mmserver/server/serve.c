@@ -9,6 +9,7 @@
 #include <ulib/ulib.h>
 #include "vm.h"
 #include "vm_backend.h"
+#include "report.h"
 #include "serve.h"
 #include "vm_internal.h"
 #include "task.h"
@@ -29,14 +30,6 @@ static void drop_handle(const struct ulib_msg *in)
 		mneme_handle_close(mneme_msginfo_slot(in->info));
 }
 
-static const char *fault_name(uint64_t kind)
-{
-	static const char *const names[] = { "?", "page fault", "illegal instruction", "divide error",
-					     "misaligned access", "breakpoint", "protection fault",
-					     "exception" };
-	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "exception";
-}
-
 /*
  * A fault of one of our tasks: the vm module resolves it (demand-zero
  * pages of anonymous regions) into a MAP_RESUME; an access outside any
@@ -49,6 +42,7 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 	struct vm_fault_result res;
 	int err = -MNEME_EFAULT;
 
+	mm_server_stats.page_faults += kind == MNEME_FAULT_PAGE;
 	if (slot && kind == MNEME_FAULT_PAGE &&
 	    !(err = vm_fault(mm_tasks[slot].space, addr, (unsigned)access, &res))) {
 		*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
@@ -56,11 +50,10 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 		mm_server_stats.faults_resolved++;
 		return;
 	}
-	printf("mmserver: killing %s (task %llu): %s at 0x%llx, ip 0x%llx, access %llu (%d)\n",
-	       slot ? mm_tasks[slot].name : "?", (unsigned long long)MM_BADGE_ID(in->badge),
-	       fault_name(kind), (unsigned long long)addr, (unsigned long long)ip,
-	       (unsigned long long)access, err);
+	report_kill(slot ? mm_tasks[slot].name : "?", MM_BADGE_ID(in->badge), kind, addr, access, ip,
+		    err);
 	mm_server_stats.tasks_killed++;
+	mm_server_stats.oom_kills += err == -MNEME_ENOMEM || err == -MNEME_EQUOTA;
 	*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_KILL, 0, 0),
 				  .w = { (uint64_t)(int64_t)err } };
 }

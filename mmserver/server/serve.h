@@ -13,6 +13,8 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx);
 /* Counters for the log and the tests. */
 struct mm_server_stats {
 	unsigned long faults_resolved, tasks_killed, requests, exits;
+	unsigned long page_faults;   /* page faults of tasks whose pager is the server */
+	unsigned long oom_kills;     /* tasks killed because no memory (or quota) was left for a fault */
 };
 extern struct mm_server_stats mm_server_stats;
 

@@ -197,6 +197,8 @@ static size_t render(const struct vm_space *s, unsigned what)
 	case MNEME_MM_STAT_SLABINFO:  return slabinfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_MEMINFO:   return meminfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_MEMMAP:    return vm_backend_memmap_dump(stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_PAGETYPEINFO: return pagetypeinfo_dump(stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_VMSTAT:    return vmstat_dump(stats_text, sizeof(stats_text));
 	default:                      return vm_maps_dump(s, stats_text, sizeof(stats_text));
 	}
 }

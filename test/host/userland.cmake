@@ -5,11 +5,9 @@
 set(UL_TEST_DIR ${MNEME_ROOT}/test/host/userland)
 set(UL_INCLUDES ${MNEME_ROOT}/userland/include ${MNEME_ROOT}/ipc/include ${MNEME_ROOT}/mmserver/server)
 
-# The formatter under other names, so it does not replace the C library's.
-add_executable(ul_printf_test ${UL_TEST_DIR}/test_printf.c ${MNEME_ROOT}/userland/lib/printf.c)
-target_include_directories(ul_printf_test PRIVATE ${UL_INCLUDES})
-set_source_files_properties(${MNEME_ROOT}/userland/lib/printf.c PROPERTIES COMPILE_DEFINITIONS
-  "vsnprintf=ul_vsnprintf;snprintf=ul_snprintf;vprintf=ul_vprintf;printf=ul_printf;puts=ul_puts;console_write=ul_console_write")
+# The formatter as test/host/libc.cmake builds it (mneme's own headers, renamed mn_*).
+add_executable(ul_printf_test ${UL_TEST_DIR}/test_printf.c)
+target_link_libraries(ul_printf_test PRIVATE libc_host)
 target_compile_options(ul_printf_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS} -Wno-format)
 target_link_options(ul_printf_test PRIVATE ${MNEME_SANITIZE_FLAGS})
 add_test(NAME userland_printf COMMAND ul_printf_test)

@@ -18,21 +18,7 @@ if(TARGET mmcore_host AND MNEME_VM_SOURCES)
   endforeach()
 endif()
 
-# malloc over a fake mapping backend (no mm core needed).
-set(MALLOC_TEST_DIR ${MNEME_ROOT}/test/host/malloc)
-if(EXISTS ${MNEME_ROOT}/userland/libc/malloc.c AND EXISTS ${MALLOC_TEST_DIR}/test_malloc.c)
-  add_executable(malloc_test ${MALLOC_TEST_DIR}/test_malloc.c ${MNEME_ROOT}/userland/libc/malloc.c)
-  target_include_directories(malloc_test PRIVATE ${MALLOC_TEST_DIR}
-    ${MNEME_ROOT}/userland/libc/include ${MNEME_ROOT}/ipc/include)
-  target_compile_definitions(malloc_test PRIVATE MALLOC_HOST_TEST=1
-    malloc=test_malloc free=test_free calloc=test_calloc realloc=test_realloc)
-  if(MNEME_SANITIZE)
-    target_compile_options(malloc_test PRIVATE -O1 -g ${MNEME_SANITIZE_FLAGS})
-    target_link_options(malloc_test PRIVATE ${MNEME_SANITIZE_FLAGS})
-  endif()
-  add_test(NAME malloc COMMAND malloc_test)
-  set_tests_properties(malloc PROPERTIES LABELS "host;malloc" TIMEOUT 120)
-endif()
+# malloc's host test is in test/host/libc.cmake.
 
 # The vm module builds for both targets with only what mm/port.h allows;
 # the mneme backend, libmm and malloc compile for both targets too.

@@ -1,20 +1,16 @@
 /*
- * Program start-up and exit.  Programs the memory server starts get a
- * start block (ulib/start.h); the memory server itself is started by the
- * core with the boot info instead (and its IPC buffer already registered)
- * and finds it in ulib_boot_info, with main(0, NULL).
+ * Program start-up (exit() is the C library's, userland/libc/stdlib.c).
+ * Programs the memory server starts get a start block (ulib/start.h); the
+ * memory server itself is started by the core with the boot info instead
+ * (and its IPC buffer already registered) and finds it in ulib_boot_info,
+ * with main(0, NULL).
  */
 #include <ulib/ulib.h>
 
 const struct ulib_start_info *ulib_start;
 struct mneme_ipc_buffer *ulib_ipc_buffer;
 const struct mneme_boot_info *ulib_boot_info;
-
-void exit(int status)
-{
-	for (;;)
-		mneme_task_exit((uint64_t)(int64_t)status);
-}
+const char *ulib_progname = "?";
 
 void ulib_main(uint64_t arg0, uint64_t arg1)
 {
@@ -24,11 +20,14 @@ void ulib_main(uint64_t arg0, uint64_t arg1)
 	if (bi && bi->magic == MNEME_BOOTINFO_MAGIC) {
 		ulib_boot_info = bi;
 		ulib_ipc_buffer = (struct mneme_ipc_buffer *)(uintptr_t)arg1;
+		ulib_progname = "mmserver";
 		exit(main(0, NULL));
 	}
 	if (!si || si->magic != ULIB_START_MAGIC || si->argc > ULIB_START_ARGS)
 		exit(-MNEME_EINVAL);
 	ulib_start = si;
+	if (si->argc)
+		ulib_progname = (const char *)(uintptr_t)si->argv[0];
 	ktap_depth = (int)si->ktap_depth;
 	if (arg1 && mneme_ipc_buffer_set(arg1) == 0)
 		ulib_ipc_buffer = (struct mneme_ipc_buffer *)(uintptr_t)arg1;

@@ -5,15 +5,27 @@
  * (80, 96, 112, 128, 160, ...): the waste of a class is under 25 %.  A
  * class's blocks are cut from the current chunk by a bump pointer; freed
  * blocks go on the class's list and are reused first.  Chunks are never
- * given back (their blocks may be anywhere on the lists).
+ * given back (their blocks may be anywhere on the lists).  No block header
+ * of a class ever sits at the start of a page: a pointer whose header
+ * does can only be a large block.
+ *
+ * Large blocks are recorded in an open-addressing table by the address of
+ * their header (a mapping of their own), so free() and realloc() can tell
+ * a live large block, one already freed (its record stays, marked freed,
+ * until the table is rebuilt or the address is mapped again) and a
+ * pointer malloc never returned apart without touching the memory, which
+ * after an unmap is gone.  The table starts in .bss and moves to a mapping
+ * of its own when it grows; a rebuild keeps only live records, so a double
+ * free of a block freed before the rebuild is reported as a bad pointer.
  */
+#include <errno.h>
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #ifndef MALLOC_HOST_TEST
 #include <libmm/libmm.h>
 #include <ulib/ulib.h>
-#else
-#include <stdio.h>
-#include <string.h>
 #endif
 
 #define PAGE 4096UL
@@ -70,7 +82,7 @@ static unsigned size_class(size_t size)
 static void report(const char *what, void *ptr)
 {
 	stats.errors++;
-	printf("malloc: %s %p\n", what, ptr);
+	fprintf(stderr, "malloc: %s %p\n", what, ptr);
 }
 
 #ifndef MALLOC_HOST_TEST
@@ -94,8 +106,80 @@ static void *map(size_t len)
 	if (p) {
 		stats.maps++;
 		stats.mapped += len;
+	} else {
+		errno = ENOMEM;
 	}
 	return p;
+}
+
+/* ---- The table of large blocks ------------------------------------------ */
+
+struct large_rec {
+	uintptr_t addr;    /* the block's header (page-aligned); 0: empty slot */
+	size_t len;        /* its mapping's length; 0: freed */
+};
+
+#define LARGE_TAB_FIRST 128
+static struct large_rec large_first[LARGE_TAB_FIRST];
+static struct large_rec *large_tab = large_first;
+static size_t large_cap = LARGE_TAB_FIRST;   /* a power of two */
+static size_t large_used;                     /* slots not empty (live or freed) */
+static size_t large_live;
+
+static size_t large_hash(uintptr_t addr, size_t cap)
+{
+	return (size_t)(((uint64_t)(addr / PAGE) * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* The record of @addr, or the empty slot where it would go. */
+static struct large_rec *large_slot(struct large_rec *tab, size_t cap, uintptr_t addr)
+{
+	size_t i = large_hash(addr, cap);
+
+	while (tab[i].addr && tab[i].addr != addr)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* Move the live records into a table with room to spare; false if there is no memory for it. */
+static bool large_rebuild(void)
+{
+	size_t cap = LARGE_TAB_FIRST;
+
+	while ((large_live + 1) * 2 > cap)
+		cap *= 2;
+	struct large_rec *tab = malloc_backend_map(cap * sizeof(*tab));
+	if (!tab)
+		return false;
+	memset(tab, 0, cap * sizeof(*tab));
+	for (size_t i = 0; i < large_cap; i++)
+		if (large_tab[i].len)
+			*large_slot(tab, cap, large_tab[i].addr) = large_tab[i];
+	if (large_tab != large_first)
+		malloc_backend_unmap(large_tab, large_cap * sizeof(*tab));
+	large_tab = tab;
+	large_cap = cap;
+	large_used = large_live;
+	return true;
+}
+
+static bool large_insert(uintptr_t addr, size_t len)
+{
+	if ((large_used + 1) * 4 > large_cap * 3 && !large_rebuild())
+		return false;
+	struct large_rec *r = large_slot(large_tab, large_cap, addr);
+	if (!r->addr)
+		large_used++;
+	r->addr = addr;
+	r->len = len;
+	large_live++;
+	return true;
+}
+
+/* Where the next header of a class goes: never at the start of a page (that marks large blocks). */
+static char *bump_next(char *at)
+{
+	return ((uintptr_t)at & (PAGE - 1)) ? at : at + HDR;
 }
 
 static void *alloc_small(size_t size)
@@ -109,15 +193,16 @@ static void *alloc_small(size_t size)
 		free_list[c] = b->next;
 		h = &b->h;
 	} else {
-		if ((size_t)(bump_end - bump) < need) {
+		char *at = bump ? bump_next(bump) : NULL;
+		if (!at || at > bump_end || (size_t)(bump_end - at) < need) {
 			char *chunk = map(MALLOC_CHUNK);
 			if (!chunk)
 				return NULL;
-			bump = chunk;          /* the old chunk's tail is left unused */
+			at = bump_next(chunk);   /* the old chunk's tail is left unused */
 			bump_end = chunk + MALLOC_CHUNK;
 		}
-		h = (struct hdr *)bump;
-		bump += need;
+		h = (struct hdr *)at;
+		bump = at + need;
 	}
 	h->state = STATE_USED;
 	h->cls = c;
@@ -133,6 +218,13 @@ static void *alloc_large(size_t size)
 
 	if (!h)
 		return NULL;
+	if (!large_insert((uintptr_t)h, len)) {
+		stats.maps--;
+		stats.mapped -= len;
+		malloc_backend_unmap(h, len);
+		errno = ENOMEM;
+		return NULL;
+	}
 	h->state = STATE_USED;
 	h->cls = LARGE;
 	h->len = len;
@@ -144,14 +236,20 @@ void *malloc(size_t size)
 {
 	if (!nr_classes)
 		classes_init();
-	if (size > SIZE_MAX / 2)
+	if (size > SIZE_MAX / 2) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	if (size <= MALLOC_SMALL_MAX)
 		return alloc_small(size ? size : 1);
 	return alloc_large(size);
 }
 
-/* The header of a block malloc handed out, or NULL (reported). */
+/*
+ * The header of a block malloc handed out, or NULL (reported).  A
+ * page-aligned header is a large block's: only the table is consulted,
+ * since the memory of a freed one is no longer mapped.
+ */
 static struct hdr *block_of(void *ptr, const char *who)
 {
 	struct hdr *h;
@@ -161,12 +259,23 @@ static struct hdr *block_of(void *ptr, const char *who)
 		return NULL;
 	}
 	h = (struct hdr *)ptr - 1;
+	if (!((uintptr_t)h & (PAGE - 1))) {
+		struct large_rec *r = large_slot(large_tab, large_cap, (uintptr_t)h);
+		if (r->addr && !r->len) {
+			report("double free of", ptr);
+			return NULL;
+		}
+		if (!r->addr || h->state != STATE_USED || h->cls != LARGE || h->len != r->len) {
+			report(who, ptr);
+			return NULL;
+		}
+		return h;
+	}
 	if (h->state == STATE_FREE) {
 		report("double free of", ptr);
 		return NULL;
 	}
-	if (h->state != STATE_USED || (h->cls != LARGE && (h->cls >= nr_classes ||
-							    h->len != class_size[h->cls]))) {
+	if (h->state != STATE_USED || h->cls >= nr_classes || h->len != class_size[h->cls]) {
 		report(who, ptr);
 		return NULL;
 	}
@@ -181,7 +290,8 @@ void free(void *ptr)
 		return;
 	stats.in_use -= h->len;
 	if (h->cls == LARGE) {
-		h->state = STATE_FREE;
+		large_slot(large_tab, large_cap, (uintptr_t)h)->len = 0;   /* freed: a second free is seen */
+		large_live--;
 		stats.unmaps++;
 		stats.mapped -= h->len;
 		malloc_backend_unmap(h, h->len);

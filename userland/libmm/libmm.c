@@ -138,8 +138,7 @@ int64_t mm_stats_print(unsigned what)
 		int64_t st = mm_stats(what, off, chunk, MNEME_MM_STATS_CHUNK, &got, &total);
 		if (st)
 			return st;
-		chunk[got] = '\0';
-		printf("%s", chunk);
+		fwrite(chunk, 1, got, stdout);   /* printf would cut a chunk at BUFSIZ */
 		off += got;
 		if (!got)
 			break;

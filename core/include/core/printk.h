@@ -1,7 +1,8 @@
 /*
- * The core's console output: a small printf for the serial line.
- * Formats: %c %s %d %i %u %x %X %p %%, flags '0' and '-', a width, and
- * the length modifiers l, ll and z.  No floating point.
+ * The core's console output: printf for the serial line, formatted by the
+ * system's one formatter (userland/lib/format.c): %d %i %u %x %X %o %p %s
+ * %c %%, flags "-0+ #", width and precision, length modifiers hh h l ll z
+ * t j.  No floating point.
  */
 #ifndef CORE_PRINTK_H
 #define CORE_PRINTK_H

@@ -164,7 +164,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   tasks see the same frames.  The receiver's pages stay valid after the
  *   caller unmaps or exits (frames are reference-counted).
  *
- * MNEME_MM_STATS         a statistics text (Linux /proc formats).
+ * MNEME_MM_STATS         a statistics text (Linux 6.1's /proc formats).
  *   w0 = what (MNEME_MM_STAT_*), w1 = byte offset into the text
  *   r0 = bytes in this chunk (in the IPC buffer, extra words; at most
  *   MNEME_MM_STATS_CHUNK), r1 = total length of the text
@@ -204,7 +204,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_MEMINFO   4   /* /proc/meminfo: totals */
 #define MNEME_MM_STAT_MEMMAP    5   /* the physical memory map (memblock regions) */
 #define MNEME_MM_STAT_MAPS      6   /* the caller's own regions (like /proc/self/maps) */
-#define MNEME_MM_STAT_MAX       6
+#define MNEME_MM_STAT_PAGETYPEINFO 7 /* /proc/pagetypeinfo: free blocks per migrate type, pageblocks */
+#define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
+#define MNEME_MM_STAT_MAX       8
 #define MNEME_MM_STATS_CHUNK    (MNEME_IPC_BUFFER_WORDS * 8)
 
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */

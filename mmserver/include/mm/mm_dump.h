@@ -1,9 +1,11 @@
 /*
- * Text views of the page allocator, in Linux's /proc formats, written into
- * a caller buffer so the memory server can return them over IPC.  Each
- * writes at most @len - 1 bytes plus a NUL (nothing if @len is 0), cuts
- * the text safely when the buffer is short, and returns the bytes written
- * (excluding the NUL).
+ * Text views of the page allocator in Linux 6.1's /proc formats (byte for
+ * byte; a line appears only where its concept exists here, see mm_dump.c),
+ * written into a caller buffer so the memory server can return them over
+ * IPC.  Each writes at most @len - 1 bytes plus a NUL (nothing if @len is
+ * 0), cuts the text safely when the buffer is short, and returns the bytes
+ * written (excluding the NUL).  /proc/slabinfo is slabinfo_dump() in
+ * <mm/slab.h>.
  */
 #ifndef MM_MM_DUMP_H
 #define MM_MM_DUMP_H
@@ -14,6 +16,28 @@ size_t buddyinfo_dump(char *buf, size_t len);
 size_t pagetypeinfo_dump(char *buf, size_t len);
 size_t zoneinfo_dump(char *buf, size_t len);
 size_t meminfo_dump(char *buf, size_t len);
+size_t vmstat_dump(char *buf, size_t len);
+
+/*
+ * What the mm core cannot count itself: the memory its user hands to
+ * tasks, and events it sees.  The provider set with mm_dump_set_usage()
+ * (the memory server's) fills it each time a view is rendered; without
+ * one, these values are 0.
+ */
+struct mm_dump_usage {
+	unsigned long anon_pages;       /* frames mapped into tasks, each counted once (AnonPages) */
+	unsigned long anon_huge;        /* 2 MiB mappings among them, in huge pages (AnonHugePages) */
+	unsigned long pagetable_pages;  /* page-table frames of tasks (PageTables) */
+	unsigned long committed_pages;  /* address space tasks have mapped, lazy included (Committed_AS) */
+	unsigned long pgfault;          /* page faults of tasks (pgfault) */
+	unsigned long oom_kill;         /* tasks killed for want of memory (oom_kill) */
+};
+void mm_dump_set_usage(void (*fn)(struct mm_dump_usage *u));
+/* CPUs whose per-CPU lists zoneinfo shows (Linux: the online ones); MM_NR_CPUS until set. */
+void mm_dump_set_online_cpus(unsigned n);
+
+/* Linux's MemAvailable: free pages less the reserves (no page cache, no reclaimable slab here). */
+unsigned long mm_available_pages(void);
 
 /*
  * Walk free lists, per-CPU lists, the memmap and the counters, checking

@@ -98,7 +98,37 @@ static void basics(void)
 	free(s + 1);
 	malloc_get_stats(&st);
 	CHECK(st.errors == e0 + 3);
-	printf("ok 1 basics: free(NULL), malloc(0), overflow, calloc zeroes, bad and double free\n");
+	/*
+	 * Large blocks: their memory is unmapped by the first free, so a
+	 * second free, a realloc of the freed block, or a pointer that looks
+	 * like a large block's (header at a page start) but is not one must be
+	 * judged without touching it (ASan would catch a read of the unmapped
+	 * page as a SEGV).
+	 */
+	char *L = malloc(3 * 4096), *L2 = malloc(100000);
+	CHECK(L && L2);
+	free(L);
+	free(L);
+	CHECK(realloc(L, 10) == NULL);
+	void *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gone, 4096);
+	free((char *)gone + 16);                      /* never malloc's, not mapped */
+	free(L2 + 4096);                              /* inside a live large block, at a page start */
+	L2[99999] = 1;                                /* still ours */
+	free(L2);
+	malloc_get_stats(&st);
+	CHECK(st.errors == e0 + 3 + 4);
+	/* No small block's header ever starts a page (that marks large blocks). */
+	static char *kept[20000];
+	for (int i = 0; i < 20000; i++) {
+		kept[i] = malloc(1 + i % 200);
+		CHECK(((uintptr_t)(kept[i] - 16) & 4095) != 0);
+		if (i % 3)
+			free(kept[i]);
+	}
+	for (int i = 0; i < 20000; i += 3)
+		free(kept[i]);
+	printf("ok 1 basics: free(NULL), malloc(0), overflow, calloc zeroes, bad and double free (small and large)\n");
 }
 
 static void reallocs(void)

@@ -123,7 +123,10 @@ static void test_kmalloc_classes(void)
 		if (klass <= KMALLOC_MAX_CACHE_SIZE) {
 			char name[32];
 
-			snprintf(name, sizeof(name), "kmalloc-%zu", klass);
+			if (klass >= 1024)
+				snprintf(name, sizeof(name), "kmalloc-%zuk", klass / 1024);
+			else
+				snprintf(name, sizeof(name), "kmalloc-%zu", klass);
 			CHECK(virt_to_cache(p) && strcmp(virt_to_cache(p)->name, name) == 0);
 			CHECK(kmalloc_slab(size, GFP_KERNEL) == virt_to_cache(p));
 		} else {
@@ -439,7 +442,8 @@ static void test_slabinfo_format(void)
 		CHECK_EQ(pages, 1u << s->order);
 		CHECK_EQ(ns, 1);
 	}
-	CHECK(strstr(buf, "\nkmalloc-8192 ") && strstr(buf, "\nkmem_cache "));
+	CHECK(strstr(buf, "\nkmalloc-8k ") && strstr(buf, "\nkmalloc-1k ") &&
+	      strstr(buf, "\nkmalloc-96 ") && strstr(buf, "\nkmem_cache "));
 	/* A short buffer gets whole lines only, always terminated. */
 	memset(buf, 'x', 64);
 	CHECK_EQ(slabinfo_dump(buf, 10), 0);

@@ -1,5 +1,5 @@
 /*
- * The runtime's vsnprintf (renamed ul_vsnprintf here) against the C
+ * The runtime's vsnprintf (renamed mn_vsnprintf here) against the C
  * library's: fixed cases, then seeded random conversions with random
  * flags, widths, precisions and values, plus truncation and the returned
  * length.
@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ul_snprintf(char *buf, size_t size, const char *fmt, ...);
-int ul_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-void ul_console_write(const char *s, size_t n) { fwrite(s, 1, n, stdout); }
+int mn_snprintf(char *buf, size_t size, const char *fmt, ...);
+int mn_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 static int failures;
 
@@ -24,7 +23,7 @@ static void check(const char *fmt, ...)
 	va_start(ap, fmt);
 	va_copy(aq, ap);
 	int n1 = vsnprintf(want, sizeof(want), fmt, ap);
-	int n2 = ul_vsnprintf(got, sizeof(got), fmt, aq);
+	int n2 = mn_vsnprintf(got, sizeof(got), fmt, aq);
 	va_end(aq);
 	va_end(ap);
 	if (n1 != n2 || strcmp(want, got)) {
@@ -93,12 +92,12 @@ int main(void)
 	check("%*d|%-*d|%.*d", 7, 1, 7, 2, 4, 3);
 	for (int i = 0; i < 200000; i++)
 		random_case();
-	int n = ul_snprintf(small, sizeof(small), "%s", "truncated");
+	int n = mn_snprintf(small, sizeof(small), "%s", "truncated");
 	if (n != 9 || strcmp(small, "trunc")) {
 		printf("FAIL: truncation gave \"%s\" (%d)\n", small, n);
 		failures++;
 	}
-	if (ul_snprintf(NULL, 0, "%d", 12345) != 5) {
+	if (mn_snprintf(NULL, 0, "%d", 12345) != 5) {
 		printf("FAIL: size 0 must only count\n");
 		failures++;
 	}

@@ -1,20 +1,7 @@
-/*
- * String and memory functions of the user runtime.  The compiler may emit
- * calls to memset/memcpy/memmove/memcmp itself, so these keep their C names.
- */
+/* The runtime's string functions: the C library's <string.h>. */
 #ifndef ULIB_STRING_H
 #define ULIB_STRING_H
 
-#include <stddef.h>
-
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
+#include <string.h>
 
 #endif

@@ -2,7 +2,8 @@
  * The user runtime: start-up, exit, and the client side of the memory
  * server's request protocol (mneme/mm_proto.h).  Programs define
  * int main(int argc, char **argv); crt0 calls ulib_main(), which sets up
- * from the start block (ulib/start.h) and exits with main's return value.
+ * from the start block (ulib/start.h) and calls exit() (<stdlib.h>) with
+ * main's return value.
  */
 #ifndef ULIB_ULIB_H
 #define ULIB_ULIB_H
@@ -10,17 +11,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <mneme/bootinfo.h>
+#include <mneme/fault.h>
 #include <ulib/ipc.h>
 #include <ulib/ktap.h>
 #include <mneme/mm_proto.h>
+#include <ulib/names.h>
 #include <ulib/start.h>
 #include <ulib/stdio.h>
 #include <ulib/string.h>
 #include <ulib/sys.h>
+#include <stdlib.h>
 
 int main(int argc, char **argv);
 __attribute__((noreturn)) void ulib_main(uint64_t arg0, uint64_t arg1);
-__attribute__((noreturn)) void exit(int status);
+
+/* The program's name (argv[0]; "mmserver" in the memory server) for messages. */
+extern const char *ulib_progname;
 
 /* The start block of this task (NULL in the memory server). */
 extern const struct ulib_start_info *ulib_start;

@@ -7,9 +7,14 @@
  * free lists; larger ones get a mapping of their own, unmapped by free().
  * Every block carries a 16-byte header in front of it (its class or its
  * mapping's length and a state word), so free() and realloc() can check
- * the pointer: a pointer malloc never returned, or one freed twice, is
- * reported (malloc_errors counts them) and otherwise ignored.  Blocks are
- * 16-byte aligned.  Not thread-safe: one thread per task uses it.
+ * the pointer: a pointer malloc never returned, or one freed twice (small
+ * or large: a large block's memory is gone after free, so large blocks are
+ * also recorded in a table), is reported on stderr ("malloc: double free
+ * of 0x...") and counted in malloc_stats.errors, and otherwise ignored.
+ * A pointer into memory that is not mapped at all still faults, as
+ * anywhere else.  Blocks are 16-byte aligned.  malloc sets errno to
+ * ENOMEM when it returns NULL.  Not thread-safe: one thread per task
+ * uses it.  The same functions are declared in <stdlib.h>.
  */
 #ifndef LIBC_MALLOC_H
 #define LIBC_MALLOC_H

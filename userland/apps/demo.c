@@ -13,7 +13,7 @@
  */
 #include <libmm/libmm.h>
 #include <malloc.h>
-#include "common.h"
+#include <ulib/ulib.h>
 
 #define RW (MNEME_PROT_READ | MNEME_PROT_WRITE)
 
@@ -127,9 +127,8 @@ static int parent(void)
 	snprintf(page, 64, "hello child, from task %llu", (unsigned long long)ulib_start->task_id);
 	bad += mm_spawn("demo", "mode=shared", MNEME_MM_SPAWN_SHARE, 0, (uintptr_t)page, &child[3]) != 0;
 	for (unsigned i = 0; i < 4; i++) {
-		int64_t st = -1;
-		uint64_t why = 0;
-		bad += t_join(child[i], &st, &why) != 0 || st != 0 || why != MNEME_EXIT_NORMAL;
+		uint64_t st = 1, why = 0;
+		bad += mm_wait(child[i], 200000, &st, &why) != 0 || st != 0 || why != MNEME_EXIT_NORMAL;
 	}
 	printf("[%s] the child answered in the shared page: \"%s\"\n", me, (char *)page + 2048);
 	say_usage();

@@ -1,12 +1,16 @@
 /*
- * vsnprintf: the one formatter of the user runtime (and of the mm core's
- * port inside the memory server).  It writes through a small bounded sink
- * and counts what would have been written, as C's snprintf does.
+ * vsnprintf: mneme's one formatter.  The C library's printf family (and
+ * with it the memory server and the mm core's port) formats with it, and
+ * the core builds this file too for printk (cmake/target.cmake), so the
+ * core and user space format alike.  It writes through a small bounded
+ * sink and counts what would have been written, as C's snprintf does.
+ * Conversions: see <stdio.h>.  Nothing here may depend on more than
+ * <stdarg.h>, strlen and strnlen: the core has no more.
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <ulib/stdio.h>
-#include <ulib/string.h>
+#include <stdio.h>
+#include <string.h>
 
 struct sink {
 	char *buf;
@@ -223,32 +227,4 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	int n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-int vprintf(const char *fmt, va_list ap)
-{
-	char buf[ULIB_PRINTF_MAX];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	console_write(buf, (size_t)n);
-	return n;
-}
-
-int printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-int puts(const char *s)
-{
-	console_write(s, strlen(s));
-	console_write("\n", 1);
-	return 0;
 }
