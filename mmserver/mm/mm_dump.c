@@ -187,7 +187,7 @@ size_t meminfo_dump(char *buf, size_t len)
 	meminfo_line(&d, "MemFree:", free);
 	meminfo_line(&d, "MemAvailable:", avail);
 	meminfo_line(&d, "Buffers:", 0);
-	meminfo_line(&d, "Cached:", 0);
+	meminfo_line(&d, "Cached:", mm_nr_file_pages);
 	meminfo_line(&d, "SwapTotal:", 0);
 	meminfo_line(&d, "SwapFree:", 0);
 	meminfo_line(&d, "Reserved:", totalpresent_pages() - totalram_pages());

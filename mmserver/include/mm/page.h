@@ -27,6 +27,7 @@ enum pageflags {
 	PG_poison   = 1u << 6,   /* debug: contents poisoned */
 	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
 	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
+	PG_vm       = 1u << 9,   /* allocated frame the memory server maps into tasks: the vm overlay below is live */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u
@@ -59,6 +60,11 @@ struct page {
 			uint32_t migratetype;
 			uint64_t owner;      /* memory-server use: owning task/region cookie */
 		};
+		struct {                     /* frames mapped into tasks (PG_vm; owner above stays the vm module's) */
+			uint64_t rmap;       /* reverse map: one packed mapping or the first node (mmserver/vm/rmap.c) */
+			uint32_t vm_index;   /* page of an object: its index; first page of a 2 MiB chunk: 2 MiB mappings */
+			uint32_t mapcount;   /* 4 KiB mappings of this frame, in every address space */
+		};
 		struct {                     /* slab pages (PG_slab) */
 			uint32_t slab_next;  /* partial-list links, pfns */
 			uint32_t slab_prev;
@@ -69,6 +75,8 @@ struct page {
 };
 
 _Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
+_Static_assert(__builtin_offsetof(struct page, rmap) == 8 && __builtin_offsetof(struct page, owner) == 24,
+	       "the vm overlay leaves flags, _refcount and owner where they are");
 
 static inline struct page *mm_vmemmap(void)
 {
