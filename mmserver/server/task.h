@@ -42,6 +42,7 @@ struct mm_task {
 	uint64_t exit_reason, exit_kind;
 	struct vm_space *space;   /* its address space (NULL only while free) */
 	uint32_t ktap_depth;      /* KTAP nesting its children get */
+	uint64_t entry;           /* its program's entry point (a clone starts there too) */
 };
 
 /* What a spawn asks for (the request decoded). */
@@ -52,6 +53,8 @@ struct mm_spawn_req {
 	unsigned flags;           /* MM_SPAWN_* */
 	uint64_t handle;          /* a handle in the server's table to pass on (0 = none) */
 	uint64_t share_va;        /* page of the parent to share (MNEME_MM_SPAWN_SHARE) */
+	uint64_t clone_start;     /* MNEME_MM_SPAWN_CLONE: the range of the parent to clone, */
+	uint64_t clone_len;       /* or 0, 0 for all of it (prog is then the parent's) */
 	uint64_t quota;           /* bytes (0 = MNEME_MM_QUOTA_DEFAULT) */
 	uint32_t ktap_depth;
 };

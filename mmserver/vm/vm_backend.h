@@ -35,6 +35,14 @@ bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to
  * for a MAP_RESUME fault reply the core refused with -MNEME_ENOMEM.
  */
 int vm_backend_fault_donate(struct vm_space *s);
+/*
+ * What the page table of @s maps at @va (the checker compares it with the
+ * frame table): 0 and the frame's address, rights and page shift, or
+ * -MNEME_ENOENT.
+ */
+int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift);
+/* The bytes of file @name of the boot archive: 0, or -MNEME_ENOENT. */
+int vm_backend_file(const char *name, const void **data, uint64_t *size);
 /* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
 size_t vm_backend_memmap_dump(char *buf, size_t len);
 

@@ -35,7 +35,9 @@ static void common(void)
 	struct vm_reply r = { .x = xbuf };
 
 	EXPECT(-MNEME_ENOSYS, 0, 0, 0, 0, 0);
-	EXPECT(-MNEME_ENOSYS, MNEME_MM_USAGE + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_CHECK + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_CREATE - 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_ACCEPT + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_ALLOC_PAGES - 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 1, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 0, 0, 0, 1);
@@ -206,7 +208,7 @@ static void lifecycle(void)
 	CHECK_EQ(spawn("", 2, 0, 0, NULL, false, &r), -MNEME_EINVAL);                 /* no name */
 	CHECK_EQ(spawn("hello", 1, 0, 0, NULL, false, &r), -MNEME_EINVAL);            /* too few extras */
 	CHECK_EQ(spawn("hello", 2 + 17, 0, 0, NULL, false, &r), -MNEME_EINVAL);       /* too many */
-	CHECK_EQ(spawn("hello", 2, 0x8, 0, NULL, false, &r), -MNEME_EINVAL);          /* unknown flag */
+	CHECK_EQ(spawn("hello", 2, 0x10, 0, NULL, false, &r), -MNEME_EINVAL);         /* unknown flag */
 	CHECK_EQ(spawn("hello", 2, 3, 0, NULL, true, &r), -MNEME_EINVAL);             /* PAGER|NOPAGER */
 	CHECK_EQ(spawn("hello", 2, 1, 0, NULL, false, &r), -MNEME_EINVAL);            /* PAGER, no handle */
 	CHECK_EQ(spawn("hello", 2, 4, 0x123, NULL, false, &r), -MNEME_EINVAL);        /* share misaligned */
