@@ -144,6 +144,12 @@ void vm_object_drop_page(struct vm_object *o, uint64_t idx)
 	o->nr_pages--;
 	if (o->kind == VM_OBJ_FILE)
 		mm_nr_file_pages--;
+	struct page *p = pfn_to_page(f);
+	if (p->_refcount > 1) {
+		/* Still mapped (shared on with SHARE): an ordinary shared frame from now on. */
+		p->owner = VM_OWNER_FRAME;
+		p->vm_index = 0;
+	}
 	vm_frame_put(f, 1);
 }
 
