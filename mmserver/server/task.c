@@ -20,19 +20,6 @@ struct mm_task mm_tasks[MM_MAX_TASKS + 1];
 unsigned mm_tasks_running;
 struct mm_server mm_server;
 
-uint64_t mm_task_id(unsigned slot)
-{
-	return (uint64_t)mm_tasks[slot].generation << 8 | slot;
-}
-
-unsigned mm_task_lookup(uint64_t id, unsigned states)
-{
-	unsigned slot = id & 0xff;
-
-	if (slot == 0 || slot > MM_MAX_TASKS || mm_task_id(slot) != id)
-		return 0;
-	return states & (1u << mm_tasks[slot].state) ? slot : 0;
-}
 
 static unsigned slot_alloc(void)
 {

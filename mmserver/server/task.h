@@ -73,9 +73,20 @@ struct mm_server {
 };
 extern struct mm_server mm_server;
 
-uint64_t mm_task_id(unsigned slot);
-/* Slot named by @id if it is in one of @states' (bitmask of 1 << state), else 0. */
-unsigned mm_task_lookup(uint64_t id, unsigned states);
+static inline uint64_t mm_task_id(unsigned slot)
+{
+	return (uint64_t)mm_tasks[slot].generation << 8 | slot;
+}
+
+/* Slot named by @id if it is in one of @states' (bitmask of 1 << state), else 0 (on every message: inline). */
+static inline unsigned mm_task_lookup(uint64_t id, unsigned states)
+{
+	unsigned slot = id & 0xff;
+
+	if (slot == 0 || slot > MM_MAX_TASKS || mm_task_id(slot) != id)
+		return 0;
+	return states & (1u << mm_tasks[slot].state) ? slot : 0;
+}
 /* Start a program; returns 0 and the child's id, or -MNEME_E* with nothing left behind. */
 int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id);
 /*

@@ -163,18 +163,54 @@ int vm_break_cow(struct vm_space *s, const struct vm_region *r, uint64_t va, uin
 	return 0;
 }
 
+/*
+ * The common fault, on its own short path: an untouched page of a plain
+ * private region (no file, no 2 MiB chunks) whose frame-table leaf
+ * exists.  A read gets the zero page, a write a zeroed frame of its own;
+ * one walk of the table, no allocation but the frame, and a frame nobody
+ * else maps needs no reverse-map node.  Returns false when the slow path
+ * must decide (or -MNEME_ENOMEM in *err).
+ */
+static bool fault_fast(struct vm_space *s, const struct vm_region *r, uint64_t *slot, uint64_t va,
+		       unsigned access, uint64_t *entry, int *err)
+{
+	if (r->kind != VM_ANON || r->obj || (r->flags & VM_R_HUGE))
+		return false;
+	if (!(access & MNEME_PROT_WRITE)) {
+		*entry = (vm_zero_pfn << 12) | FT_PRESENT | FT_COW;
+		ft_slot_fill(slot, *entry);
+		return true;
+	}
+	uint64_t pfn = vm_frame_alloc();
+	if (!pfn) {
+		*err = -MNEME_ENOMEM;
+		return true;
+	}
+	vm_rmap_add(pfn, s, va & ~(VM_PAGE_SIZE - 1), false);   /* the frame's first record: inline */
+	vm_frame_get(pfn, 1);
+	*entry = (pfn << 12) | FT_PRESENT;
+	ft_slot_fill(slot, *entry);
+	s->acct.resident++;
+	return true;
+}
+
 int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res)
 {
-	struct vm_region *r = vm_region_find(s, addr);
-	uint64_t e;
-	int err;
+	struct vm_region *r = vm_region_find_cached(s, addr);
+	uint64_t e, *slot;
+	int err = 0;
 
 	if (!r || !r->prot || (access & ~r->prot))
 		return -MNEME_EFAULT;
-	e = ft_lookup(s, addr);
+	slot = ft_leaf_slot(s, addr);
+	e = slot ? *slot : ft_lookup(s, addr);
 	if (!e) {
-		if ((err = vm_back(s, r, addr, access, &e)))
+		if (slot && fault_fast(s, r, slot, addr, access, &e, &err)) {
+			if (err)
+				return err;
+		} else if ((err = vm_back(s, r, addr, access, &e))) {
 			return err;
+		}
 		s->acct.faults++;
 	} else if ((access & MNEME_PROT_WRITE) && (e & FT_COW)) {
 		bool was_exclusive = vm_entry_exclusive(e);

@@ -79,13 +79,24 @@ uint64_t vm_frame_alloc(void)
 	return page_to_pfn(p);
 }
 
+/* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
+static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
+{
+	for (unsigned i = 0; i < VM_PAGE_SIZE / 8; i += 8) {
+		uint64_t a = s[i], b = s[i + 1], c = s[i + 2], e = s[i + 3];
+		uint64_t f = s[i + 4], g = s[i + 5], h = s[i + 6], k = s[i + 7];
+		d[i] = a, d[i + 1] = b, d[i + 2] = c, d[i + 3] = e;
+		d[i + 4] = f, d[i + 5] = g, d[i + 6] = h, d[i + 7] = k;
+	}
+}
+
 uint64_t vm_frame_copy(uint64_t pfn)
 {
 	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO);
 
 	if (!p)
 		return 0;
-	memcpy(page_address(p), page_address(pfn_to_page(pfn)), VM_PAGE_SIZE);
+	copy_page(page_address(p), page_address(pfn_to_page(pfn)));
 	frame_init(p, VM_OWNER_FRAME);
 	return page_to_pfn(p);
 }

@@ -76,6 +76,13 @@ uint64_t ft_lookup(const struct vm_space *s, uint64_t va)
 	return ((uint64_t *)(uintptr_t)me)[ft_index(va, FT_SHIFT_LEAF)];
 }
 
+void ft_slot_fill(uint64_t *slot, uint64_t entry)
+{
+	MM_ASSERT(!*slot && !(entry & FT_HUGE));
+	*slot = entry;
+	node_count((uint64_t *)((uintptr_t)slot & ~(uintptr_t)(VM_PAGE_SIZE - 1)), 1);
+}
+
 bool ft_chunk_empty(const struct vm_space *s, uint64_t va)
 {
 	uint64_t *mid = mid_node(s, va);

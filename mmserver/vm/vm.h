@@ -133,6 +133,7 @@ struct vm_space {
 	uint64_t next_handle;         /* the number its next handle gets (never reused) */
 	struct vm_object *objects;    /* memory objects it created and is charged for */
 	uint64_t nr_grants;           /* grants it made that wait to be accepted */
+	struct vm_region *last_found; /* the region the last fault found (vm_region_find_cached) */
 };
 
 /* Spaces alive at once (reverse-map records name a space by a 16-bit index). */

@@ -26,6 +26,15 @@ int vm_fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(p
 
 /* region_tree.c */
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t addr);
+/* vm_region_find() that first tries the region it found last (faults come in runs). */
+static inline struct vm_region *vm_region_find_cached(struct vm_space *s, uint64_t addr)
+{
+	struct vm_region *c = s->last_found;
+
+	if (c && addr >= c->start && addr < c->end)
+		return c;
+	return s->last_found = vm_region_find(s, addr);
+}
 /* First region ending after @addr (the one containing it, or the next), or NULL. */
 struct vm_region *vm_region_first_from(const struct vm_space *s, uint64_t addr);
 struct vm_region *vm_region_next(const struct vm_space *s, const struct vm_region *r);
@@ -57,6 +66,18 @@ uint64_t ft_lookup(const struct vm_space *s, uint64_t va);
 /* True if nothing in the 2 MiB chunk containing @va has an entry. */
 bool ft_chunk_empty(const struct vm_space *s, uint64_t va);
 int ft_prepare(struct vm_space *s, uint64_t va, bool huge);
+/* The 4 KiB entry for @va in an existing leaf, or NULL (no leaf, or a 2 MiB entry covers it). */
+static inline uint64_t *ft_leaf_slot(const struct vm_space *s, uint64_t va)
+{
+	const uint64_t *mid = s->ftab ? (const uint64_t *)(uintptr_t)s->ftab[(va >> 30) & 511] : NULL;
+	uint64_t me = mid ? mid[(va >> 21) & 511] : 0;
+
+	if (!me || (me & FT_HUGE))
+		return NULL;
+	return &((uint64_t *)(uintptr_t)me)[(va >> 12) & 511];
+}
+/* Fill the empty entry @slot (from ft_leaf_slot) with @entry. */
+void ft_slot_fill(uint64_t *slot, uint64_t entry);
 void ft_set(struct vm_space *s, uint64_t va, uint64_t entry);
 /* Replace the existing entry at @va (same size) by @entry: no counts change. */
 void ft_update(struct vm_space *s, uint64_t va, uint64_t entry);
