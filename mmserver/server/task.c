@@ -120,6 +120,10 @@ static int load_segment(unsigned slot, struct vm_object *file, const struct elf_
 	}
 	if (!err && rest < seg->memsz)
 		err = map_region(slot, seg->vaddr + rest, seg->memsz - rest, seg->prot, eager);
+	/* The first pages of the bss: every program writes its globals at once. */
+	for (uint64_t at = rest; !err && !eager && (seg->prot & MNEME_PROT_WRITE) && at < seg->memsz &&
+	     at < rest + MM_PREFAULT_BSS * MM_FRAME_SIZE; at += MM_FRAME_SIZE)
+		err = vm_prefault(s, seg->vaddr + at, seg->prot);
 	return err;
 }
 
@@ -269,6 +273,10 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 		return (int)st;
 	mm_tasks[slot].handle = r.r[1];
 	space->cookie = (void *)(uintptr_t)r.r[1];
+	/* The page tables every task needs (image, stack and IPC buffer spans), given up front. */
+	for (unsigned i = 0; i < MM_PT_PREDONATE; i++)
+		if (vm_backend_fault_donate(space))
+			return -MNEME_ENOMEM;
 	mm_tasks[slot].foreign_pager = (req->flags & MNEME_MM_SPAWN_PAGER) != 0;
 	return 0;
 }
@@ -288,6 +296,8 @@ static int map_fixed(unsigned slot, const struct mm_spawn_req *req)
 
 	if (!err)
 		err = map_region(slot, top - size, size, rw, eager);
+	if (!err && !eager)   /* its top page: the first thing the program touches */
+		err = vm_prefault(mm_tasks[slot].space, top - MM_FRAME_SIZE, rw);
 	if (!err && (req->flags & MNEME_MM_SPAWN_PAGER))
 		err = map_region(slot, ULIB_NOWHERE_VA, ULIB_HEAP_SIZE, rw, false);
 	return err;

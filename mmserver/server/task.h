@@ -22,6 +22,8 @@ struct vm_space;
 #define MM_MAX_TASKS 48              /* slots 1..MM_MAX_TASKS; slot 0 is the server */
 #define MM_SERVER_SLOT 0
 #define MM_FRAME_SIZE 4096ULL
+#define MM_PT_PREDONATE 4            /* page-table frames given with a new task (the rest on demand) */
+#define MM_PREFAULT_BSS 2            /* bss pages backed at spawn */
 
 #define MM_BADGE_SERVICE (1ULL << 60)
 #define MM_BADGE_FAULT   (2ULL << 60)

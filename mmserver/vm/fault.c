@@ -226,3 +226,16 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault
 	fault_result(res, addr, e, r->prot);
 	return 0;
 }
+
+int vm_prefault(struct vm_space *s, uint64_t va, unsigned access)
+{
+	struct vm_fault_result res;
+	uint64_t faults = s->acct.faults;     /* not a fault of the task's */
+	int err = vm_fault(s, va, access, &res);
+
+	s->acct.faults = faults;
+	if (err || res.resume)
+		return err;
+	err = vm_backend_map(s, res.va, res.pa, res.shift, res.prot);
+	return err == -MNEME_EBUSY ? 0 : err;
+}

@@ -192,6 +192,12 @@ struct vm_fault_result {
  * was lost, or two threads faulted on it).
  */
 int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res);
+/*
+ * Do now, for the task, what its fault at @va with @access would do, and
+ * map the result (the server prefaults what every task touches first: the
+ * top of its stack, the start of its bss).  0 or -MNEME_E*.
+ */
+int vm_prefault(struct vm_space *s, uint64_t va, unsigned access);
 
 /* ---- Operations (ops.c); each checks everything first, then performs --- */
 
