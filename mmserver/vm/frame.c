@@ -23,6 +23,7 @@
 #include "vm_internal.h"
 
 uint64_t vm_zero_pfn;
+uint64_t vm_nr_frames;
 static struct kmem_cache *block_cache;
 
 int vm_frame_init(void)
@@ -44,6 +45,7 @@ int vm_frame_init(void)
 static void frame_init(struct page *p, uint64_t owner)
 {
 	p->flags |= PG_vm;
+	vm_nr_frames++;
 	p->rmap = 0;
 	p->vm_index = 0;
 	p->mapcount = 0;
@@ -56,6 +58,7 @@ static void frame_fini(struct page *p)
 {
 	MM_ASSERT(!p->rmap && !p->mapcount);
 	p->flags &= ~PG_vm;
+	vm_nr_frames--;
 	p->owner = 0;
 }
 

@@ -410,12 +410,24 @@ int vm_check_all(char *why, size_t len)
 		if (s && (err = vm_space_check(s, why, len)))
 			return err;
 	}
-	for (unsigned long pfn = min_low_pfn; pfn < max_pfn; pfn++) {
-		if (!pfn_valid(pfn) || !(pfn_to_page(pfn)->flags & PG_vm))
+	/* Every task frame, section by section (a memmap walk: 4 GiB is a million pages). */
+	uint64_t frames = 0;
+	for (unsigned long nr = pfn_to_section_nr(min_low_pfn); section_nr_to_pfn(nr) < max_pfn; nr++) {
+		if (!present_section_nr(nr))
 			continue;
-		if ((err = check_frame(pfn, why, len)))
-			return err;
+		unsigned long lo = section_nr_to_pfn(nr), hi = lo + PAGES_PER_SECTION;
+		const struct page *p = pfn_to_page(lo);
+		for (unsigned long pfn = lo < min_low_pfn ? min_low_pfn : lo; pfn < hi && pfn < max_pfn; pfn++) {
+			if (!(p[pfn - lo].flags & PG_vm))
+				continue;
+			frames++;
+			if ((err = check_frame(pfn, why, len)))
+				return err;
+		}
 	}
+	if (frames != vm_nr_frames)
+		return vm_fail(why, len, "%llu task frames found, %llu counted", (unsigned long long)frames,
+			       (unsigned long long)vm_nr_frames);
 	const uint64_t *z = page_address(pfn_to_page(vm_zero_pfn));
 	for (unsigned i = 0; i < VM_PAGE_SIZE / 8; i++)
 		if (z[i])

@@ -117,6 +117,7 @@ static inline uint64_t ft_pfn(uint64_t e)
 #define VM_OWNER_TAGS   3ull
 
 extern uint64_t vm_zero_pfn;
+extern uint64_t vm_nr_frames;      /* pages marked PG_vm (the checker counts them) */
 
 /* A zeroed single frame with no reference yet (a mapping takes the first); 0 if none. */
 uint64_t vm_frame_alloc(void);
