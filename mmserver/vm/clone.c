@@ -31,6 +31,8 @@ struct clone_ctx {
 	struct vm_space *to;
 	const struct vm_region *r;    /* the parent's region of the entries walked */
 	int err;
+	uint64_t run_va, run_len;     /* the parent's pages to write-protect, one run at a time */
+	unsigned run_shift;
 };
 
 /* Give the child a private copy of the frame(s) of @e at @va. */
@@ -50,12 +52,30 @@ static int copy_entry(struct vm_space *to, uint64_t va, uint64_t e)
 	return 0;
 }
 
-/* Write-protect the parent's private entry @e at @va (it becomes copy-on-write). */
-static void protect_parent(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t e)
+/* Write-protect the run of the parent's pages gathered so far. */
+static void protect_run(struct vm_space *s, struct clone_ctx *c)
 {
+	if (c->run_len)
+		vm_backend_protect_range(s, c->run_va, c->run_len, c->run_shift,
+					 c->r->prot & ~MNEME_PROT_WRITE);
+	c->run_len = 0;
+}
+
+/* The parent's private entry @e at @va becomes copy-on-write (its page joins the run to protect). */
+static void protect_parent(struct vm_space *s, struct clone_ctx *c, uint64_t va, uint64_t e)
+{
+	unsigned shift = (e & FT_HUGE) ? 21 : 12;
+
 	ft_update(s, va, e | FT_COW);
-	if (r->prot & MNEME_PROT_WRITE)
-		vm_backend_protect(s, va, (e & FT_HUGE) ? 21 : 12, r->prot & ~MNEME_PROT_WRITE);
+	if (!(c->r->prot & MNEME_PROT_WRITE))
+		return;
+	if (c->run_len && (c->run_shift != shift || c->run_va + c->run_len != va))
+		protect_run(s, c);
+	if (!c->run_len) {
+		c->run_va = va;
+		c->run_shift = shift;
+	}
+	c->run_len += 1ULL << shift;
 }
 
 static void clone_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
@@ -80,7 +100,7 @@ static void clone_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 		return;
 	}
 	if (!(e & FT_COW))
-		protect_parent(s, r, va, e);
+		protect_parent(s, c, va, e);
 	c->err = vm_entry_set(c->to, va, e | FT_COW);
 }
 
@@ -137,8 +157,9 @@ int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_
 		if (r->kind == VM_ANON)
 			n->flags |= r->flags & VM_R_HUGE;
 		vm_region_add(to, n);
-		struct clone_ctx c = { to, r, 0 };
+		struct clone_ctx c = { .to = to, .r = r };
 		ft_walk(from, a, b, clone_entry, &c);
+		protect_run(from, &c);
 		if (c.err)
 			return c.err;
 	}

@@ -25,6 +25,14 @@ int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift,
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
 /*
+ * Set @prot on every mapped page of [va, va + len) (pages of 1 << @shift;
+ * one not mapped is skipped): a clone write-protects whole runs of its
+ * parent's memory.  One call per page today; one call per range once the
+ * core has a range protect.
+ */
+void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
+			      unsigned prot);
+/*
  * May @from map memory into @to (SHARE)?  A policy of the server (on
  * mneme: a task and its parent or children, and itself), so a task cannot
  * spend another, unrelated task's quota or address space uninvited.

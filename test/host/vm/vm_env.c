@@ -194,6 +194,13 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return 0;
 }
 
+void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
+			      unsigned prot)
+{
+	for (uint64_t at = va; at < va + len; at += 1ULL << shift)
+		vm_backend_protect(s, at, shift, prot);
+}
+
 bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
 {
 	const struct fake_task *t = to->cookie;
