@@ -349,6 +349,7 @@ size_t meminfo_dump(char *buf, size_t len)
 	meminfo_line(&d, "MemTotal:", totalram_pages());
 	meminfo_line(&d, "MemFree:", nr_free_pages());
 	meminfo_line(&d, "MemAvailable:", mm_available_pages());
+	meminfo_line(&d, "Cached:", mm_nr_file_pages);
 	meminfo_line(&d, "AnonPages:", u.anon_pages);
 	meminfo_line(&d, "Slab:", slab);
 	meminfo_line(&d, "SUnreclaim:", slab);

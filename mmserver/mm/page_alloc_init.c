@@ -31,6 +31,8 @@ unsigned long nr_free_pages(void)
 	return zone_sum(offsetof(struct zone, free_pages));
 }
 
+unsigned long mm_nr_file_pages;
+
 unsigned long totalram_pages(void)
 {
 	return zone_sum(offsetof(struct zone, managed_pages));

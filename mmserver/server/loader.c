@@ -106,6 +106,7 @@ static int elf_check_segment(const struct mneme_elf64_phdr *ph, uint64_t size, u
 		return -MNEME_ERANGE;
 	s->file_off = ph->offset;
 	s->filesz = ph->filesz;
+	s->bss = ph->memsz > ph->filesz;
 	s->prot = (ph->flags & MNEME_PF_R ? MNEME_PROT_READ : 0) |
 		  (ph->flags & MNEME_PF_W ? MNEME_PROT_WRITE : 0) |
 		  (ph->flags & MNEME_PF_X ? MNEME_PROT_EXEC : 0);

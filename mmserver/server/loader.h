@@ -6,6 +6,7 @@
 #ifndef MMSERVER_LOADER_H
 #define MMSERVER_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <mneme/archive.h>
@@ -27,6 +28,7 @@ struct elf_segment {
 	uint64_t file_skip; /* bytes at the start of the mapping before file data (vaddr % 4096) */
 	uint64_t filesz;    /* bytes copied from the file */
 	unsigned prot;      /* MNEME_PROT_* */
+	bool bss;           /* memory past the file's bytes (zeroed) */
 };
 
 struct elf_image {

@@ -128,6 +128,7 @@ int mem_init(const struct mneme_boot_info *bi)
 
 uint64_t mem_free_pages(void)
 {
+	vm_pagecache_shrink();      /* cached file pages no task maps, like empty slabs, are free memory */
 	kmem_cache_shrink_all();
 	return nr_free_pages() + nr_pcp_pages();
 }
@@ -144,9 +145,8 @@ int mem_check(const char *when)
 
 	if (!err)
 		err = slab_check_invariants(why, sizeof(why));
-	for (unsigned s = 1; !err && s <= MM_MAX_TASKS; s++)
-		if (mm_tasks[s].space)
-			err = vm_space_check(mm_tasks[s].space, why, sizeof(why));
+	if (!err)
+		err = vm_check_all(why, sizeof(why));   /* every space, the reverse map, the page tables */
 	if (err)
 		printf("mmserver: invariant violated %s: %s\n", when, why);
 	return err;

@@ -31,9 +31,10 @@ static void drop_handle(const struct ulib_msg *in)
 }
 
 /*
- * A fault of one of our tasks: the vm module resolves it (demand-zero
- * pages of anonymous regions) into a MAP_RESUME; an access outside any
- * region or against its rights kills the task (only it).
+ * A fault of one of our tasks: the vm module resolves it (demand-zero,
+ * zero-page, file, object and copy-on-write pages) into a MAP_RESUME, or
+ * a RESUME when it made the page writable in place; an access outside
+ * any region or against its rights kills the task (only it).
  */
 static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 {
@@ -45,8 +46,11 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 	mm_server_stats.page_faults += kind == MNEME_FAULT_PAGE;
 	if (slot && kind == MNEME_FAULT_PAGE &&
 	    !(err = vm_fault(mm_tasks[slot].space, addr, (unsigned)access, &res))) {
-		*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
-					  .w = { res.pa, res.prot, res.shift } };
+		if (res.resume)
+			*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_RESUME, 0, 0) };
+		else
+			*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
+						  .w = { res.pa, res.prot, res.shift } };
 		mm_server_stats.faults_resolved++;
 		return;
 	}
@@ -89,8 +93,11 @@ static int64_t request_spawn(unsigned caller, const struct ulib_msg *in, uint64_
 	if (!st) {
 		struct mm_spawn_req req = { .prog = sr.prog, .args = sr.args, .parent = caller,
 					    .flags = sr.flags, .share_va = sr.share_va,
+					    .clone_start = sr.clone_start, .clone_len = sr.clone_len,
 					    .quota = sr.quota,
 					    .ktap_depth = mm_tasks[caller].ktap_depth };
+		if (sr.flags & MNEME_MM_SPAWN_CLONE)
+			req.prog = mm_tasks[caller].name;   /* a clone runs its parent's program */
 		if (sr.handle)
 			req.handle = mneme_msginfo_slot(in->info);
 		st = mm_task_spawn(&req, child);

@@ -1,8 +1,10 @@
 /*
- * Building tasks: address space from an ELF image of the archive, the
- * start block, handles, the first thread.  Every frame given to a task
- * (root, page tables, image, stack, heap) belongs to its vm space
- * (mmserver/vm), so its death returns them all with one vm_space_destroy().
+ * Building tasks: address space from an ELF image of the archive (mapped
+ * from the page cache, so every task running a program shares its text),
+ * or a copy-on-write clone of the parent's; the start block, handles, the
+ * first thread.  Every frame given to a task (root, page tables, image,
+ * stack, heap) belongs to its vm space (mmserver/vm), so its death
+ * returns them all with one vm_space_destroy().
  */
 #include <mneme/error.h>
 #include <mneme/ipc.h>
@@ -18,19 +20,6 @@ struct mm_task mm_tasks[MM_MAX_TASKS + 1];
 unsigned mm_tasks_running;
 struct mm_server mm_server;
 
-uint64_t mm_task_id(unsigned slot)
-{
-	return (uint64_t)mm_tasks[slot].generation << 8 | slot;
-}
-
-unsigned mm_task_lookup(uint64_t id, unsigned states)
-{
-	unsigned slot = id & 0xff;
-
-	if (slot == 0 || slot > MM_MAX_TASKS || mm_task_id(slot) != id)
-		return 0;
-	return states & (1u << mm_tasks[slot].state) ? slot : 0;
-}
 
 static unsigned slot_alloc(void)
 {
@@ -49,7 +38,7 @@ static unsigned slot_alloc(void)
 static int map_region(unsigned slot, uint64_t va, uint64_t len, unsigned prot, bool populate)
 {
 	struct vm_map_req r = { .addr = va, .len = len, .prot = prot, .fixed = true,
-				.populate = populate, .zero = true, .kind = VM_ANON,
+				.populate = populate, .copy = true, .zero = true, .kind = VM_ANON,
 				.rflags = VM_R_SERVER };
 	uint64_t got;
 
@@ -65,11 +54,7 @@ static struct page *task_page(void)
 /* Put @p (filled) at @va of the task's region there; @p is freed on failure. */
 static int insert_page(unsigned slot, uint64_t va, struct page *p)
 {
-	int err = vm_insert_frame(mm_tasks[slot].space, va, page_to_pfn(p));
-
-	if (err)
-		__free_pages(p, 0);
-	return err;
+	return vm_insert_frame(mm_tasks[slot].space, va, page_to_pfn(p));
 }
 
 int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
@@ -89,47 +74,75 @@ int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
 	return insert_page(slot, va, p);
 }
 
-static int load_segment(unsigned slot, const char *file, const struct elf_segment *s)
+/*
+ * One ELF segment, from the page cache.  The pages that hold only the
+ * file's bytes map the cached pages of the file (text and read-only data:
+ * shared read-only; writable data: shared copy-on-write, so a task's
+ * writes make private copies); a page holding both the last file bytes
+ * and the start of the zeroed part (bss) gets a private frame filled here;
+ * the rest of the bss is anonymous memory.  @eager: the task's faults do
+ * not come to the server, so everything is backed now and writable data
+ * copied at once.
+ */
+static int load_segment(unsigned slot, struct vm_object *file, const struct elf_segment *seg,
+			bool eager)
 {
-	int err = map_region(slot, s->vaddr, s->memsz, s->prot, false);
+	struct vm_space *s = mm_tasks[slot].space;
+	uint64_t data_end = seg->file_skip + seg->filesz, got;
+	/* Pages [0, shared) come from the file as they are. */
+	uint64_t shared = seg->bss ? data_end & ~(MM_FRAME_SIZE - 1)
+				   : (data_end + MM_FRAME_SIZE - 1) & ~(MM_FRAME_SIZE - 1);
+	uint64_t rest = shared;
+	int err = 0;
 
-	for (uint64_t off = 0; !err && off < s->memsz; off += MM_FRAME_SIZE) {
-		struct page *p = task_page();
-		if (!p)
-			return -MNEME_ENOMEM;
-		char *dst = page_address(p);
-		/* File bytes [file_off, file_off + filesz) land at mapping offset file_skip. */
-		uint64_t lo = off > s->file_skip ? off : s->file_skip;
-		uint64_t hi = off + MM_FRAME_SIZE;
-		if (hi > s->file_skip + s->filesz)
-			hi = s->file_skip + s->filesz;
-		if (lo < hi)
-			memcpy(dst + (lo - off), file + s->file_off + (lo - s->file_skip), hi - lo);
-		err = insert_page(slot, s->vaddr + off, p);
+	if (!seg->filesz)
+		shared = rest = 0;
+	if (shared) {
+		struct vm_map_req r = { .addr = seg->vaddr, .len = shared, .prot = seg->prot,
+					.fixed = true, .populate = true, .copy = eager,
+					.kind = VM_ANON, .rflags = VM_R_SERVER, .obj = file,
+					.pgoff = (seg->file_off - seg->file_skip) / MM_FRAME_SIZE };
+		err = vm_map(s, &r, &got, NULL);
 	}
+	if (!err && seg->filesz && rest < seg->memsz && (data_end & (MM_FRAME_SIZE - 1))) {
+		/* The page where the file's bytes end and the zeroes begin. */
+		struct page *p = task_page();
+		err = p ? map_region(slot, seg->vaddr + rest, MM_FRAME_SIZE, seg->prot, false) : -MNEME_ENOMEM;
+		if (err && p)
+			__free_pages(p, 0);
+		if (!err) {
+			uint64_t lo = rest > seg->file_skip ? rest : seg->file_skip;
+			memcpy((char *)page_address(p) + (lo - rest),
+			       file->data + seg->file_off + (lo - seg->file_skip), data_end - lo);
+			err = insert_page(slot, seg->vaddr + rest, p);
+		}
+		rest += MM_FRAME_SIZE;
+	}
+	if (!err && rest < seg->memsz)
+		err = map_region(slot, seg->vaddr + rest, seg->memsz - rest, seg->prot, eager);
+	/* The first pages of the bss: every program writes its globals at once. */
+	for (uint64_t at = rest; !err && !eager && (seg->prot & MNEME_PROT_WRITE) && at < seg->memsz &&
+	     at < rest + MM_PREFAULT_BSS * MM_FRAME_SIZE; at += MM_FRAME_SIZE)
+		err = vm_prefault(s, seg->vaddr + at, seg->prot);
 	return err;
 }
 
-static int load_image(unsigned slot, const char *prog, uint64_t *entry)
+static int load_image(unsigned slot, const char *prog, bool eager, uint64_t *entry)
 {
-	const void *file;
-	uint64_t size;
+	struct vm_object *file;
 	struct elf_image img;
-	int err = archive_find(mm_server.archive, prog, &file, &size);
+	int err = vm_file_get(prog, &file);
 
 	if (err)
 		return err;
-	err = elf_check(file, size, mm_server.elf_machine, MNEME_LAYOUT_IMAGE_BASE,
+	err = elf_check(file->data, vm_file_size(file), mm_server.elf_machine, MNEME_LAYOUT_IMAGE_BASE,
 			ULIB_HEAP_BASE, &img);
-	if (err)
-		return err;
-	for (unsigned i = 0; i < img.nr_segments; i++) {
-		err = load_segment(slot, file, &img.seg[i]);
-		if (err)
-			return err;
-	}
-	*entry = img.entry;
-	return 0;
+	for (unsigned i = 0; !err && i < img.nr_segments; i++)
+		err = load_segment(slot, file, &img.seg[i], eager);
+	vm_object_put(file);                /* the image's regions hold their own references */
+	if (!err)
+		*entry = img.entry;
+	return err;
 }
 
 /* Copy a handle of the server into the task: its slot there, or 0. */
@@ -260,6 +273,10 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 		return (int)st;
 	mm_tasks[slot].handle = r.r[1];
 	space->cookie = (void *)(uintptr_t)r.r[1];
+	/* The page tables every task needs (image, stack and IPC buffer spans), given up front. */
+	for (unsigned i = 0; i < MM_PT_PREDONATE; i++)
+		if (vm_backend_fault_donate(space))
+			return -MNEME_ENOMEM;
 	mm_tasks[slot].foreign_pager = (req->flags & MNEME_MM_SPAWN_PAGER) != 0;
 	return 0;
 }
@@ -279,20 +296,63 @@ static int map_fixed(unsigned slot, const struct mm_spawn_req *req)
 
 	if (!err)
 		err = map_region(slot, top - size, size, rw, eager);
+	if (!err && !eager)   /* its top page: the first thing the program touches */
+		err = vm_prefault(mm_tasks[slot].space, top - MM_FRAME_SIZE, rw);
 	if (!err && (req->flags & MNEME_MM_SPAWN_PAGER))
 		err = map_region(slot, ULIB_NOWHERE_VA, ULIB_HEAP_SIZE, rw, false);
 	return err;
 }
 
-static int build_task(unsigned slot, const struct mm_spawn_req *req)
+/*
+ * A whole-space clone: everything of the parent but its start block, IPC
+ * buffer and foreign-pager range (the child gets its own, or none).
+ */
+static int clone_all(unsigned slot, unsigned parent)
 {
-	uint64_t entry, pass = 0;
-	int err = create_task(slot, req);
+	static const uint64_t cut[][2] = {
+		{ 0, ULIB_NOWHERE_VA },
+		{ ULIB_NOWHERE_VA + ULIB_HEAP_SIZE, ULIB_START_VA },
+		{ ULIB_START_VA + MM_FRAME_SIZE, MNEME_LAYOUT_TASK_IPC_BUFFER },
+		{ MNEME_LAYOUT_TASK_IPC_BUFFER + MM_FRAME_SIZE, 1ULL << 39 },
+	};
+	int err = 0;
 
-	if (!err)
-		err = load_image(slot, req->prog, &entry);
+	for (unsigned i = 0; !err && i < sizeof(cut) / sizeof(cut[0]); i++)
+		err = vm_clone(mm_tasks[parent].space, mm_tasks[slot].space, cut[i][0], cut[i][1]);
+	return err;
+}
+
+/* The image, stack and the rest of a child built as a clone of its parent. */
+static int build_clone(unsigned slot, const struct mm_spawn_req *req, uint64_t *entry)
+{
+	unsigned rw = MNEME_PROT_READ | MNEME_PROT_WRITE;
+	int err;
+
+	if (!req->clone_len) {
+		*entry = mm_tasks[req->parent].entry;
+		err = clone_all(slot, req->parent);
+		return err ? err : map_region(slot, MNEME_LAYOUT_TASK_IPC_BUFFER, MM_FRAME_SIZE, rw, true);
+	}
+	err = load_image(slot, req->prog, false, entry);
 	if (!err)
 		err = map_fixed(slot, req);
+	if (!err)
+		err = vm_clone(mm_tasks[req->parent].space, mm_tasks[slot].space, req->clone_start,
+			       req->clone_start + req->clone_len);
+	return err;
+}
+
+static int build_task(unsigned slot, const struct mm_spawn_req *req)
+{
+	uint64_t entry = 0, pass = 0;
+	bool eager = req->flags & (MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER);
+	int err = create_task(slot, req);
+
+	if (!err && (req->flags & MNEME_MM_SPAWN_CLONE))
+		err = build_clone(slot, req, &entry);
+	else if (!err && !(err = load_image(slot, req->prog, eager, &entry)))
+		err = map_fixed(slot, req);
+	mm_tasks[slot].entry = entry;
 	if (!err && (req->flags & MNEME_MM_SPAWN_SHARE))
 		err = share_page(slot, req);
 	if (!err && req->handle && !(req->flags & MNEME_MM_SPAWN_PAGER) && !(pass = give_handle(slot, req->handle)))
@@ -314,9 +374,11 @@ int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id)
 		return -MNEME_ENOMEM;
 	if (archive_find(mm_server.archive, req->prog, &file, &size))
 		return -MNEME_ENOENT;
-	if (req->flags & ~(unsigned)(MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER | MNEME_MM_SPAWN_SHARE) ||
+	if (req->flags & ~(unsigned)MNEME_MM_SPAWN_FLAGS ||
 	    (req->flags & MNEME_MM_SPAWN_PAGER && !req->handle) ||
-	    (req->flags & MNEME_MM_SPAWN_PAGER && req->flags & MNEME_MM_SPAWN_NOPAGER))
+	    (req->flags & MNEME_MM_SPAWN_PAGER && req->flags & MNEME_MM_SPAWN_NOPAGER) ||
+	    (req->flags & MNEME_MM_SPAWN_CLONE &&
+	     (req->flags != MNEME_MM_SPAWN_CLONE || req->parent == MM_SERVER_SLOT)))
 		return -MNEME_EINVAL;
 	struct mm_task *t = &mm_tasks[slot];
 	uint32_t gen = t->generation + 1;

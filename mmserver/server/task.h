@@ -22,6 +22,8 @@ struct vm_space;
 #define MM_MAX_TASKS 48              /* slots 1..MM_MAX_TASKS; slot 0 is the server */
 #define MM_SERVER_SLOT 0
 #define MM_FRAME_SIZE 4096ULL
+#define MM_PT_PREDONATE 4            /* page-table frames given with a new task (the rest on demand) */
+#define MM_PREFAULT_BSS 2            /* bss pages backed at spawn */
 
 #define MM_BADGE_SERVICE (1ULL << 60)
 #define MM_BADGE_FAULT   (2ULL << 60)
@@ -42,6 +44,7 @@ struct mm_task {
 	uint64_t exit_reason, exit_kind;
 	struct vm_space *space;   /* its address space (NULL only while free) */
 	uint32_t ktap_depth;      /* KTAP nesting its children get */
+	uint64_t entry;           /* its program's entry point (a clone starts there too) */
 };
 
 /* What a spawn asks for (the request decoded). */
@@ -52,6 +55,8 @@ struct mm_spawn_req {
 	unsigned flags;           /* MM_SPAWN_* */
 	uint64_t handle;          /* a handle in the server's table to pass on (0 = none) */
 	uint64_t share_va;        /* page of the parent to share (MNEME_MM_SPAWN_SHARE) */
+	uint64_t clone_start;     /* MNEME_MM_SPAWN_CLONE: the range of the parent to clone, */
+	uint64_t clone_len;       /* or 0, 0 for all of it (prog is then the parent's) */
 	uint64_t quota;           /* bytes (0 = MNEME_MM_QUOTA_DEFAULT) */
 	uint32_t ktap_depth;
 };
@@ -70,9 +75,20 @@ struct mm_server {
 };
 extern struct mm_server mm_server;
 
-uint64_t mm_task_id(unsigned slot);
-/* Slot named by @id if it is in one of @states' (bitmask of 1 << state), else 0. */
-unsigned mm_task_lookup(uint64_t id, unsigned states);
+static inline uint64_t mm_task_id(unsigned slot)
+{
+	return (uint64_t)mm_tasks[slot].generation << 8 | slot;
+}
+
+/* Slot named by @id if it is in one of @states' (bitmask of 1 << state), else 0 (on every message: inline). */
+static inline unsigned mm_task_lookup(uint64_t id, unsigned states)
+{
+	unsigned slot = id & 0xff;
+
+	if (slot == 0 || slot > MM_MAX_TASKS || mm_task_id(slot) != id)
+		return 0;
+	return states & (1u << mm_tasks[slot].state) ? slot : 0;
+}
 /* Start a program; returns 0 and the child's id, or -MNEME_E* with nothing left behind. */
 int mm_task_spawn(const struct mm_spawn_req *req, uint64_t *id);
 /*

@@ -1,21 +1,15 @@
 /*
- * Which frame backs which page, and who owns each frame.
+ * Which frame backs which page: the frame table.
  *
  * The frame table of a space is a three-level radix tree of 512-entry
  * nodes indexed by virtual page number (the shape of a page table, so a
  * 2 MiB chunk is exactly one middle-level entry): the top node covers
  * 512 GiB, a middle node 1 GiB, a leaf 2 MiB.  A middle entry is 0, the
  * address of a leaf, or a huge entry (pfn << 12 | FT_HUGE | FT_PRESENT)
- * for a 2 MiB mapping.  Leaves hold pfn << 12 | FT_PRESENT.  Each node's
- * struct page counts its used entries in page->owner, so an emptied node
- * goes back at once.
- *
- * Ownership of frames lives in struct page's owner field (ours while the
- * page is allocated): a single frame holds (references << 1) | 1, every
- * page of a multi-page block holds the address of its struct vm_block,
- * which counts references for the whole block.  A reference is one mapped
- * page in one space; a frame or block returns to the buddy allocator when
- * its last reference goes.
+ * for a 2 MiB mapping.  Leaves hold pfn << 12 | FT_PRESENT (| FT_COW).
+ * Each node's struct page counts its used entries in page->owner, so an
+ * emptied node goes back at once.  Who owns the frames the entries name,
+ * and how they are counted, is frame.c's business.
  */
 #include <string.h>
 #include <mneme/error.h>
@@ -25,8 +19,6 @@
 #define FT_SHIFT_LEAF 12
 #define FT_SHIFT_MID  21
 #define FT_SHIFT_TOP  30
-
-static struct kmem_cache *block_cache;
 
 static unsigned ft_index(uint64_t va, unsigned shift)
 {
@@ -82,6 +74,13 @@ uint64_t ft_lookup(const struct vm_space *s, uint64_t va)
 	if (!me || (me & FT_HUGE))
 		return me;
 	return ((uint64_t *)(uintptr_t)me)[ft_index(va, FT_SHIFT_LEAF)];
+}
+
+void ft_slot_fill(uint64_t *slot, uint64_t entry)
+{
+	MM_ASSERT(!*slot && !(entry & FT_HUGE));
+	*slot = entry;
+	node_count((uint64_t *)((uintptr_t)slot & ~(uintptr_t)(VM_PAGE_SIZE - 1)), 1);
 }
 
 bool ft_chunk_empty(const struct vm_space *s, uint64_t va)
@@ -140,6 +139,21 @@ void ft_set(struct vm_space *s, uint64_t va, uint64_t entry)
 	node_count(leaf, 1);
 }
 
+void ft_update(struct vm_space *s, uint64_t va, uint64_t entry)
+{
+	uint64_t *mid = mid_node(s, va);
+	uint64_t *me = &mid[ft_index(va, FT_SHIFT_MID)];
+
+	if (entry & FT_HUGE) {
+		MM_ASSERT(*me & FT_HUGE);
+		*me = entry;
+		return;
+	}
+	uint64_t *leaf = (uint64_t *)(uintptr_t)*me;
+	MM_ASSERT(leaf && !(*me & FT_HUGE) && leaf[ft_index(va, FT_SHIFT_LEAF)]);
+	leaf[ft_index(va, FT_SHIFT_LEAF)] = entry;
+}
+
 /* Free the middle node at top index @ti and the top node once they are empty. */
 static void trim_upper(struct vm_space *s, unsigned ti)
 {
@@ -191,12 +205,22 @@ int ft_demote(struct vm_space *s, uint64_t va, unsigned prot)
 
 	if (!mid || !(mid[ft_index(va, FT_SHIFT_MID)] & FT_HUGE))
 		return 0;
-	uint64_t e = mid[ft_index(va, FT_SHIFT_MID)];
-	uint64_t *leaf = node_alloc(s);
-	if (!leaf)
+	uint64_t e = mid[ft_index(va, FT_SHIFT_MID)], pfn = ft_pfn(e);
+	/* Every reverse-map node the split needs first, so nothing fails half-way. */
+	unsigned need = 0;
+	for (unsigned i = 1; i < FT_ENTRIES; i++)
+		need += vm_rmap_need(pfn + i);
+	uint64_t *leaf = vm_rmap_reserve(need) ? NULL : node_alloc(s);
+	if (!leaf) {
+		vm_rmap_unreserve();
 		return -MNEME_ENOMEM;
+	}
 	for (unsigned i = 0; i < FT_ENTRIES; i++)
-		leaf[i] = ((ft_pfn(e) + i) << 12) | FT_PRESENT;
+		leaf[i] = ((pfn + i) << 12) | FT_PRESENT | (e & FT_COW);
+	vm_rmap_move(pfn, s, chunk, true, chunk, false);
+	for (unsigned i = 1; i < FT_ENTRIES; i++)
+		vm_rmap_add(pfn + i, s, chunk + (uint64_t)i * VM_PAGE_SIZE, false);
+	vm_rmap_unreserve();
 	node_count(leaf, FT_ENTRIES);
 	mid[ft_index(va, FT_SHIFT_MID)] = (uint64_t)(uintptr_t)leaf;
 	s->acct.huge--;
@@ -209,8 +233,8 @@ int ft_demote(struct vm_space *s, uint64_t va, unsigned prot)
 	if (prot) {
 		vm_backend_unmap(s, chunk, FT_SHIFT_MID);
 		for (unsigned i = 0; i < FT_ENTRIES; i++)
-			vm_backend_map(s, chunk + (uint64_t)i * VM_PAGE_SIZE, (ft_pfn(e) + i) << 12,
-				       FT_SHIFT_LEAF, prot);
+			vm_backend_map(s, chunk + (uint64_t)i * VM_PAGE_SIZE, (pfn + i) << 12,
+				       FT_SHIFT_LEAF, vm_entry_prot(e, prot));
 	}
 	return 0;
 }
@@ -272,132 +296,4 @@ void ft_destroy(struct vm_space *s)
 	}
 	node_free(s, s->ftab);
 	s->ftab = NULL;
-}
-
-/* ---- Frame ownership ---------------------------------------------------- */
-
-int vm_frame_init(void)
-{
-	if (!block_cache)
-		block_cache = kmem_cache_create("vm_block", sizeof(struct vm_block), 0, 0, NULL);
-	return block_cache ? 0 : -MNEME_ENOMEM;
-}
-
-uint64_t vm_frame_alloc(void)
-{
-	struct page *p = alloc_pages(VM_GFP_USER, 0);
-
-	if (!p)
-		return 0;
-	p->owner = (1ULL << 1) | 1;
-	return page_to_pfn(p);
-}
-
-void vm_frame_adopt(uint64_t pfn)
-{
-	pfn_to_page(pfn)->owner = (1ULL << 1) | 1;
-}
-
-struct vm_block *vm_frame_block(uint64_t pfn)
-{
-	uint64_t o = pfn_to_page(pfn)->owner;
-
-	return (o & 1) ? NULL : (struct vm_block *)(uintptr_t)o;
-}
-
-void vm_frame_get(uint64_t pfn, uint64_t n)
-{
-	struct page *p = pfn_to_page(pfn);
-	struct vm_block *b = vm_frame_block(pfn);
-
-	MM_ASSERT(p->owner);
-	if (b)
-		b->refs += n;
-	else
-		p->owner += n << 1;
-}
-
-void vm_frame_put(uint64_t pfn, uint64_t n)
-{
-	struct page *p = pfn_to_page(pfn);
-	struct vm_block *b = vm_frame_block(pfn);
-
-	MM_ASSERT(p->owner);
-	if (b) {
-		MM_ASSERT(b->refs >= n);
-		if (!(b->refs -= n))
-			vm_block_free(b);
-		return;
-	}
-	MM_ASSERT((p->owner >> 1) >= n);
-	p->owner -= n << 1;
-	if (p->owner >> 1)
-		return;
-	p->owner = 0;
-	__free_pages(p, 0);
-}
-
-static gfp_t zone_gfp(unsigned zone)
-{
-	if (zone & MNEME_MM_ZONE_DMA)
-		return __GFP_DMA;
-	if (zone & MNEME_MM_ZONE_DMA32)
-		return __GFP_DMA32;
-	return 0;
-}
-
-struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
-				uint64_t charge)
-{
-	struct vm_block *b = kmem_cache_alloc(block_cache, VM_GFP_META | __GFP_ZERO);
-	struct page *p;
-
-	if (!b)
-		return NULL;
-	if (req->contig)
-		p = alloc_contig_pages_below(nr, req->phys_align, req->phys_limit, VM_GFP_USER);
-	else
-		p = alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
-	if (!p) {
-		kmem_cache_free(block_cache, b);
-		return NULL;
-	}
-	if (req->contig)
-		memset(page_address(p), 0, nr * VM_PAGE_SIZE);   /* contig ranges come unzeroed */
-	b->pfn = page_to_pfn(p);
-	b->nr = nr;
-	b->order = req->contig ? VM_BLOCK_CONTIG : req->order;
-	b->charge = charge;
-	b->owner = s;
-	b->next = s->blocks;
-	if (s->blocks)
-		s->blocks->prev = b;
-	s->blocks = b;
-	s->acct.meta_bytes += sizeof(*b);
-	for (uint64_t i = 0; i < nr; i++)
-		pfn_to_page(b->pfn + i)->owner = (uint64_t)(uintptr_t)b;
-	return b;
-}
-
-void vm_block_free(struct vm_block *b)
-{
-	struct vm_space *s = b->owner;
-
-	for (uint64_t i = 0; i < b->nr; i++)
-		pfn_to_page(b->pfn + i)->owner = 0;
-	if (b->order == VM_BLOCK_CONTIG)
-		free_contig_pages(pfn_to_page(b->pfn), b->nr);
-	else
-		__free_pages(pfn_to_page(b->pfn), b->order);
-	if (s) {
-		if (b->prev)
-			b->prev->next = b->next;
-		else
-			s->blocks = b->next;
-		if (b->next)
-			b->next->prev = b->prev;
-		s->acct.meta_bytes -= sizeof(*b);
-		vm_charge_force(s, -(int64_t)b->charge, 0);
-	}
-	kmem_cache_free(block_cache, b);
 }

@@ -43,31 +43,35 @@ static int64_t region_pt(uint64_t start, uint64_t end)
 	return (int64_t)vm_cost_pt(start, end);
 }
 
-/* Set @r's bounds, moving its charge and accounting with it. */
+/* Set @r's bounds (within the old ones), moving its charge and accounting with it. */
 static void region_resize(struct vm_space *s, struct vm_region *r, uint64_t start, uint64_t end)
 {
 	region_account(s, r, -1);
 	vm_charge_force(s, region_base(r, start, end) - (int64_t)r->cost,
 			region_pt(start, end) - region_pt(r->start, r->end));
+	r->pgoff += (start - r->start) / VM_PAGE_SIZE;
 	vm_region_set_bounds(s, r, start, end);
 	r->cost = vm_cost_base(r->kind, start, end);
 	region_account(s, r, 1);
 }
 
-/* Insert @r (bounds and attributes set), charging it without a quota check (checked before). */
-static void region_add(struct vm_space *s, struct vm_region *r)
+void vm_region_add(struct vm_space *s, struct vm_region *r)
 {
 	r->cost = vm_cost_base(r->kind, r->start, r->end);
 	vm_charge_force(s, (int64_t)r->cost, region_pt(r->start, r->end));
 	vm_region_insert(s, r);
 	region_account(s, r, 1);
+	if (r->obj)
+		vm_object_get(r->obj);
 }
 
-static void region_del(struct vm_space *s, struct vm_region *r)
+void vm_region_del(struct vm_space *s, struct vm_region *r)
 {
 	region_account(s, r, -1);
 	vm_charge_force(s, -(int64_t)r->cost, -region_pt(r->start, r->end));
 	vm_region_remove(s, r);
+	if (r->obj)
+		vm_object_put(r->obj);
 	vm_region_free(r);
 }
 
@@ -83,11 +87,7 @@ static void drop_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 
 	if (c->unmap)
 		vm_backend_unmap(s, va, entry_shift(e));
-	ft_clear(s, va);
-	if (e & FT_HUGE)
-		s->acct.huge--;
-	s->acct.resident -= entry_pages(e);
-	vm_frame_put(ft_pfn(e), entry_pages(e));
+	vm_entry_clear(s, va);
 }
 
 void vm_drop_range(struct vm_space *s, uint64_t start, uint64_t end, bool unmap)
@@ -102,7 +102,7 @@ void vm_drop_range(struct vm_space *s, uint64_t start, uint64_t end, bool unmap)
  * it becomes 512 small ones.  A demoted chunk of an anonymous region is
  * now charged as a block, since its frames stay until its last page goes.
  */
-static int cut_at(struct vm_space *s, uint64_t at)
+int vm_cut_at(struct vm_space *s, uint64_t at)
 {
 	uint64_t e;
 
@@ -126,7 +126,7 @@ static int cut_at(struct vm_space *s, uint64_t at)
  * Is every page of [start, end) in some region?  *nr receives the number
  * of regions it touches.  0 or -MNEME_ENOENT.
  */
-static int covered(const struct vm_space *s, uint64_t start, uint64_t end, uint64_t *nr)
+int vm_covered(const struct vm_space *s, uint64_t start, uint64_t end, uint64_t *nr)
 {
 	uint64_t at = start;
 
@@ -166,9 +166,10 @@ static void split(struct vm_space *s, struct vm_region *r, uint64_t at, struct v
 	uint64_t end = r->end;
 
 	*n = (struct vm_region){ .start = at, .end = end, .prot = r->prot, .maxprot = r->maxprot,
-				 .kind = r->kind, .flags = r->flags };
+				 .kind = r->kind, .flags = r->flags, .obj = r->obj,
+				 .pgoff = r->pgoff + (at - r->start) / VM_PAGE_SIZE };
 	region_resize(s, r, r->start, at);
-	region_add(s, n);
+	vm_region_add(s, n);
 }
 
 /* Allocate the (up to two) region objects a cut of [start, end) needs. */
@@ -187,9 +188,9 @@ static int cut_prepare(struct vm_space *s, uint64_t start, uint64_t end, struct 
 			return -MNEME_ENOMEM;
 		}
 	}
-	int err = cut_at(s, start);
+	int err = vm_cut_at(s, start);
 	if (!err)
-		err = cut_at(s, end);
+		err = vm_cut_at(s, end);
 	if (err) {
 		for (unsigned i = 0; i < need; i++)
 			vm_region_free(spare[i]);
@@ -218,7 +219,7 @@ int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len)
 	int64_t base, pt;
 	struct vm_region *spare[2];
 
-	if (covered(s, addr, end, &nr))
+	if (vm_covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
 	cut_deltas(s, addr, end, &base, &pt);
 	if (vm_charge_check(s, base, pt))
@@ -231,7 +232,7 @@ int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len)
 	struct vm_region *r = vm_region_first_from(s, addr);
 	while (r && r->start < end) {
 		struct vm_region *next = vm_region_next(s, r);
-		region_del(s, r);
+		vm_region_del(s, r);
 		r = next;
 	}
 	return 0;
@@ -248,7 +249,7 @@ static void protect_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx
 	const struct prot_ctx *c = ctx;
 
 	if (c->prot)
-		vm_backend_protect(s, va, entry_shift(e), c->prot);
+		vm_backend_protect(s, va, entry_shift(e), vm_entry_prot(e, c->prot));
 	else
 		vm_backend_unmap(s, va, entry_shift(e));   /* no rights: the next touch faults */
 }
@@ -256,7 +257,8 @@ static void protect_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx
 static bool mergeable(const struct vm_region *a, const struct vm_region *b)
 {
 	return a && b && a->end == b->start && a->kind == VM_ANON && b->kind == VM_ANON &&
-	       a->prot == b->prot && a->maxprot == b->maxprot && a->flags == b->flags;
+	       !a->obj && !b->obj && a->prot == b->prot && a->maxprot == b->maxprot &&
+	       a->flags == b->flags;
 }
 
 /* Merge @b into @a (adjacent, compatible). */
@@ -264,7 +266,7 @@ static void merge(struct vm_space *s, struct vm_region *a, struct vm_region *b)
 {
 	uint64_t end = b->end;
 
-	region_del(s, b);
+	vm_region_del(s, b);
 	region_account(s, a, -1);
 	vm_charge_force(s, region_base(a, a->start, end) - (int64_t)a->cost,
 			region_pt(a->start, end) - region_pt(a->start, a->end));
@@ -296,7 +298,7 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 	uint64_t end = addr + len, nr;
 	struct vm_region *spare[2];
 
-	if (covered(s, addr, end, &nr))
+	if (vm_covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
 	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
 	     r = vm_region_next(s, r))
@@ -332,21 +334,16 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 static void unbuild(struct vm_space *s, struct vm_region *r)
 {
 	vm_drop_range(s, r->start, r->end, true);
-	region_del(s, r);
+	vm_region_del(s, r);
 }
 
 /* Record entry @e at @va of @s and map it with @prot.  0 or -MNEME_ENOMEM. */
 static int install(struct vm_space *s, uint64_t va, uint64_t e, unsigned prot)
 {
-	if (ft_prepare(s, va, e & FT_HUGE))
+	if (vm_entry_set(s, va, e))
 		return -MNEME_ENOMEM;
-	vm_frame_get(ft_pfn(e), entry_pages(e));
-	ft_set(s, va, e);
-	s->acct.resident += entry_pages(e);
-	if (e & FT_HUGE)
-		s->acct.huge++;
 	if (prot)
-		vm_backend_map(s, va, ft_pfn(e) << 12, entry_shift(e), prot);
+		vm_backend_map(s, va, ft_pfn(e) << 12, entry_shift(e), vm_entry_prot(e, prot));
 	return 0;
 }
 
@@ -365,15 +362,22 @@ static int fill_block(struct vm_space *s, struct vm_region *r, const struct vm_b
 	return 0;
 }
 
-static int populate(struct vm_space *s, struct vm_region *r)
+/*
+ * Back every page of @r now.  Private pages get frames of their own (what
+ * a write would give), or with @shared the zero page and the file's cached
+ * pages, copy-on-write (what a read would give).
+ */
+static int populate(struct vm_space *s, struct vm_region *r, bool shared)
 {
+	unsigned access = shared ? MNEME_PROT_READ : MNEME_PROT_READ | MNEME_PROT_WRITE;
+
 	for (uint64_t va = r->start; va < r->end;) {
 		uint64_t e;
-		if (vm_back(s, r, va, &e))
+		if (vm_back(s, r, va, access, &e))
 			return -MNEME_ENOMEM;
 		if (r->prot)
 			vm_backend_map(s, va & ~((uint64_t)entry_pages(e) * VM_PAGE_SIZE - 1),
-				       ft_pfn(e) << 12, entry_shift(e), r->prot);
+				       ft_pfn(e) << 12, entry_shift(e), vm_entry_prot(e, r->prot));
 		va = (va & ~(entry_pages(e) * VM_PAGE_SIZE - 1)) + entry_pages(e) * VM_PAGE_SIZE;
 	}
 	return 0;
@@ -414,12 +418,14 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 	uint64_t len = block && !req->contig ? VM_PAGE_SIZE << req->order : req->len;
 	uint64_t at, block_charge = block ? len + sizeof(struct vm_block) : 0;
 
+	MM_ASSERT(block || req->kind == VM_ANON || req->kind == VM_OBJECT);
+	MM_ASSERT(req->kind != VM_OBJECT || req->obj);
 	if (s->nr_regions >= MNEME_MM_MAX_REGIONS)
 		return -MNEME_ENOMEM;
 	int err = place(s, req, len, map_align(req, len), &at);
 	if (err)
 		return err;
-	enum vm_kind kind = block ? VM_BLOCK : VM_ANON;
+	enum vm_kind kind = block ? VM_BLOCK : req->kind;
 	int64_t base = (int64_t)(vm_cost_base(kind, at, at + len) + block_charge);
 	if (vm_charge_check(s, base, region_pt(at, at + len)))
 		return -MNEME_EQUOTA;
@@ -437,23 +443,25 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 		b->refs = 1;   /* held while the region is built: an unbuilt block frees itself */
 	}
 	*r = (struct vm_region){ .start = at, .end = at + len, .prot = req->prot,
-				 .maxprot = MNEME_MM_PROT_MASK, .kind = (uint16_t)kind,
+				 .maxprot = req->maxprot ? req->maxprot : MNEME_MM_PROT_MASK,
+				 .kind = (uint16_t)kind,
 				 .flags = (uint16_t)((req->huge ? VM_R_HUGE : 0) |
-						     (req->populate ? VM_R_POPULATE : 0) | req->rflags) };
-	region_add(s, r);
+						     (req->populate ? VM_R_POPULATE : 0) | req->rflags),
+				 .obj = req->obj, .pgoff = req->pgoff };
+	vm_region_add(s, r);
 	if (block) {
 		err = fill_block(s, r, b, req->huge);
 		if (pa)
 			*pa = b->pfn << 12;
 		vm_frame_put(b->pfn, 1);
 	} else if (req->populate) {
-		err = populate(s, r);
+		err = populate(s, r, !req->copy && (req->obj || !(req->prot & MNEME_PROT_WRITE)));
 	}
 	if (err) {
 		unbuild(s, r);
 		return err;
 	}
-	if (kind == VM_ANON)
+	if (kind == VM_ANON && !req->obj)
 		merge_around(s, at, at + len);   /* keeps malloc's many small mappings one region */
 	*va = at;
 	return 0;
@@ -467,15 +475,15 @@ int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
 		return -MNEME_EINVAL;
 	if (ft_lookup(s, va))
 		return -MNEME_EBUSY;
-	if (ft_prepare(s, va, false))
+	vm_frame_adopt(pfn);
+	if (vm_entry_set(s, va, (pfn << 12) | FT_PRESENT)) {
+		vm_frame_free_new(pfn);
 		return -MNEME_ENOMEM;
+	}
 	int err = r->prot ? vm_backend_map(s, va, pfn << 12, 12, r->prot) : 0;
 	if (err)
-		return err;
-	vm_frame_adopt(pfn);
-	ft_set(s, va, (pfn << 12) | FT_PRESENT);
-	s->acct.resident++;
-	return 0;
+		vm_entry_clear(s, va);              /* frees the frame with its one reference */
+	return err;
 }
 
 /* ---- Share ------------------------------------------------------------- */
@@ -492,23 +500,32 @@ static void share_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 	struct share_ctx *c = ctx;
 
 	(void)s;
+	MM_ASSERT(!(e & FT_COW));
 	if (!c->err)
 		c->err = install(c->to, va + c->delta, e, c->prot);
 }
 
-/* Back every lazy page of [start, end) (anonymous regions), mapping it for the sharer. */
+/*
+ * Make every page of [start, end) a frame of the sharer's own, so both
+ * tasks see the same writes: lazy pages are backed (as a write would back
+ * them), copy-on-write pages (the zero page, a file's cached page, a page
+ * shared with a clone) are copied or taken.  The sharer's page table
+ * follows.
+ */
 static int back_range(struct vm_space *s, uint64_t start, uint64_t end)
 {
 	for (struct vm_region *r = vm_region_first_from(s, start); r && r->start < end;
 	     r = vm_region_next(s, r)) {
 		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
 		for (uint64_t va = a; va < b; va += VM_PAGE_SIZE) {
-			uint64_t e;
-			if (ft_lookup(s, va))
+			uint64_t e = ft_lookup(s, va), old = e;
+			if (e && !(e & FT_COW))
 				continue;
-			if (r->kind != VM_ANON || vm_back(s, r, va, &e))
+			if (r->kind != VM_ANON && r->kind != VM_OBJECT)
 				return -MNEME_ENOMEM;
-			if (r->prot)
+			if (e ? vm_break_cow(s, r, va, &e) : vm_back(s, r, va, MNEME_PROT_READ | MNEME_PROT_WRITE, &e))
+				return -MNEME_ENOMEM;
+			if (r->prot && ft_pfn(e) != ft_pfn(old))
 				vm_backend_map(s, va & ~(entry_pages(e) * VM_PAGE_SIZE - 1), ft_pfn(e) << 12,
 					       entry_shift(e), r->prot);
 		}
@@ -535,7 +552,7 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 {
 	uint64_t end = addr + len, nr;
 
-	if (covered(s, addr, end, &nr))
+	if (vm_covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
 	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
 	     r = vm_region_next(s, r))
@@ -557,16 +574,16 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	/* Back lazy pages first: backing may create 2 MiB entries the cuts must then split. */
 	int err = back_range(s, addr, end);
 	if (!err)
-		err = cut_at(s, addr);
+		err = vm_cut_at(s, addr);
 	if (!err)
-		err = cut_at(s, end);
+		err = vm_cut_at(s, end);
 	if (err) {
 		vm_region_free(r);
 		return err;
 	}
 	*r = (struct vm_region){ .start = at, .end = at + len, .prot = prot, .maxprot = prot,
 				 .kind = VM_SHARED };
-	region_add(to, r);
+	vm_region_add(to, r);
 	struct share_ctx c = { to, at - addr, prot, 0 };
 	ft_walk(s, addr, end, share_entry, &c);
 	if (c.err) {

@@ -211,6 +211,8 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 	s->root = remove_at(s->root, r);
 	s->nr_regions--;
 	r->left = r->right = NULL;
+	if (s->last_found == r)
+		s->last_found = NULL;
 	if (next)
 		fix_gap(s, next);
 }
@@ -221,6 +223,7 @@ void vm_region_set_bounds(struct vm_space *s, struct vm_region *r, uint64_t star
 
 	r->start = start;     /* the order is unchanged: the new bounds lie within the old ones */
 	r->end = end;
+	s->last_found = NULL;
 	fix_gap(s, r);
 	if (old_next)
 		fix_gap(s, old_next);

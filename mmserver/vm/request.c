@@ -7,11 +7,13 @@
 #include <string.h>
 #include <mneme/error.h>
 #include "mm/mm_dump.h"
+#include "mm/slab.h"
 #include "vm_internal.h"
 
 bool vm_request_label(uint32_t label)
 {
-	return label >= MNEME_MM_ALLOC_PAGES && label <= MNEME_MM_USAGE;
+	return (label >= MNEME_MM_ALLOC_PAGES && label <= MNEME_MM_CHECK) ||
+	       (label >= MNEME_MM_OBJ_CREATE && label <= MNEME_MM_OBJ_ACCEPT);
 }
 
 static bool page_aligned(uint64_t x)
@@ -55,6 +57,12 @@ static int check_pf(uint64_t pf, uint64_t allowed, bool need_prot)
 	return 0;
 }
 
+/* Rights of a handle: READ, with WRITE and EXEC as wanted (a mapping takes at most one of them). */
+static bool handle_rights_ok(uint64_t rights)
+{
+	return !(rights & ~(uint64_t)MNEME_MM_PROT_MASK) && (rights & MNEME_PROT_READ);
+}
+
 /* Number of argument words each request reads (the others must be 0). */
 static unsigned words_used(uint32_t label)
 {
@@ -66,8 +74,25 @@ static unsigned words_used(uint32_t label)
 	case MNEME_MM_PROTECT:     return 3;
 	case MNEME_MM_SHARE:       return 4;
 	case MNEME_MM_STATS:       return 2;
-	default:                   return 0;   /* USAGE */
+	case MNEME_MM_MAP_FILE:    return 4;
+	case MNEME_MM_QUERY:       return 1;
+	case MNEME_MM_OBJ_CREATE:  return 2;
+	case MNEME_MM_OBJ_MAP:     return 4;
+	case MNEME_MM_OBJ_CLOSE:   return 1;
+	case MNEME_MM_OBJ_GRANT:   return 3;
+	case MNEME_MM_OBJ_ACCEPT:  return 1;
+	default:                   return 0;   /* USAGE, CHECK */
 	}
+}
+
+/* Extra words a request reads: at most *max, at least *min. */
+static void extra_used(uint32_t label, unsigned *min, unsigned *max)
+{
+	*min = *max = 0;
+	if (label == MNEME_MM_MAP_FILE)
+		*min = *max = 4;                  /* the file's name */
+	else if (label == MNEME_MM_OBJ_MAP)
+		*max = 1;                         /* the offset, if not 0 */
 }
 
 static int decode_alloc(const uint64_t *w, struct vm_req *req)
@@ -128,6 +153,97 @@ static int decode_contig(const uint64_t *w, struct vm_req *req)
 	return 0;
 }
 
+/* The address, length and rights-and-flags of a mapping of a file or an object. */
+static int decode_mapping(const uint64_t *w, uint64_t allowed, struct vm_req *req)
+{
+	uint64_t addr = w[0], len = w[1], pf = w[2];
+	bool fixed = pf & MNEME_MM_FIXED;
+	int err;
+
+	if (!page_aligned(addr) || !page_aligned(len) || !len)
+		return -MNEME_EINVAL;
+	if ((err = check_pf(pf, allowed, true)))
+		return err;
+	if (len > MNEME_MM_MAP_MAX)
+		return -MNEME_ERANGE;
+	if (fixed && (err = check_range(addr, len)))
+		return err;
+	req->map = (struct vm_map_req){ .kind = VM_OBJECT, .addr = addr, .len = len, .fixed = fixed,
+					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK),
+					.populate = (pf & MNEME_MM_POPULATE) != 0 };
+	return 0;
+}
+
+/* A file name: 1..32 bytes, NUL-padded, in four words. */
+static int decode_name(const uint64_t *x, char *name)
+{
+	memcpy(name, x, 32);
+	name[32] = '\0';
+	size_t n = strlen(name);
+	if (!n)
+		return -MNEME_EINVAL;
+	for (size_t i = n; i < 32; i++)
+		if (name[i])
+			return -MNEME_EINVAL;
+	return 0;
+}
+
+static int decode_file(const struct vm_msg *m, struct vm_req *req)
+{
+	int err = decode_mapping(m->w, MNEME_MM_FILE_FLAGS, req);
+
+	if (err)
+		return err;
+	if (!page_aligned(m->w[3]))
+		return -MNEME_EINVAL;
+	if ((err = decode_name(m->x, req->name)))
+		return err;
+	req->private = (m->w[2] & MNEME_MM_PRIVATE) != 0;
+	if (!req->private && (req->map.prot & MNEME_PROT_WRITE))
+		return -MNEME_EPERM;              /* the archive is read-only: shared means read-only */
+	req->offset = m->w[3];
+	return 0;
+}
+
+static int decode_objmap(const struct vm_msg *m, struct vm_req *req)
+{
+	int err = decode_mapping(m->w, MNEME_MM_OBJMAP_FLAGS, req);
+
+	if (err)
+		return err;
+	req->handle = m->w[3];
+	req->offset = m->extra ? m->x[0] : 0;
+	if (!req->handle || !page_aligned(req->offset))
+		return -MNEME_EINVAL;
+	return 0;
+}
+
+static int decode_object(const uint64_t *w, struct vm_req *req)
+{
+	switch (req->label) {
+	case MNEME_MM_OBJ_CREATE:
+		if (!w[0] || !page_aligned(w[0]) || !handle_rights_ok(w[1]))
+			return -MNEME_EINVAL;
+		if (w[0] > MNEME_MM_OBJ_MAX_SIZE)
+			return -MNEME_ERANGE;
+		req->len = w[0];
+		req->prot = (unsigned)w[1];
+		return 0;
+	case MNEME_MM_OBJ_GRANT:
+		if (!w[0] || !handle_rights_ok(w[1]))
+			return -MNEME_EINVAL;
+		req->handle = w[0];
+		req->prot = (unsigned)w[1];
+		req->target = w[2];
+		return 0;
+	default:                          /* CLOSE, ACCEPT */
+		if (!w[0])
+			return -MNEME_EINVAL;
+		req->handle = w[0];
+		return 0;
+	}
+}
+
 static int decode_range(const uint64_t *w, struct vm_req *req)
 {
 	req->addr = w[0];
@@ -140,11 +256,14 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	const uint64_t *w = m->w;
 	int err;
 
+	unsigned xmin, xmax;
+
 	memset(req, 0, sizeof(*req));
 	req->label = m->label;
 	if (!vm_request_label(m->label))
 		return -MNEME_ENOSYS;
-	if (m->extra || m->handle)
+	extra_used(m->label, &xmin, &xmax);
+	if (m->extra < xmin || m->extra > xmax || (m->extra && !m->x) || m->handle)
 		return -MNEME_EINVAL;
 	for (unsigned i = words_used(m->label); i < 4; i++)
 		if (w[i])
@@ -179,7 +298,23 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 		req->what = (unsigned)w[0];
 		req->offset = w[1];
 		return 0;
-	default:   /* USAGE */
+	case MNEME_MM_MAP_FILE:
+		return decode_file(m, req);
+	case MNEME_MM_QUERY:
+		if (!page_aligned(w[0]))
+			return -MNEME_EINVAL;
+		if (w[0] >= VM_VA_LIMIT)
+			return -MNEME_ERANGE;
+		req->addr = w[0];
+		return 0;
+	case MNEME_MM_OBJ_MAP:
+		return decode_objmap(m, req);
+	case MNEME_MM_OBJ_CREATE:
+	case MNEME_MM_OBJ_CLOSE:
+	case MNEME_MM_OBJ_GRANT:
+	case MNEME_MM_OBJ_ACCEPT:
+		return decode_object(w, req);
+	default:   /* USAGE, CHECK */
 		return 0;
 	}
 }
@@ -199,6 +334,7 @@ static size_t render(const struct vm_space *s, unsigned what)
 	case MNEME_MM_STAT_MEMMAP:    return vm_backend_memmap_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_PAGETYPEINFO: return pagetypeinfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_VMSTAT:    return vmstat_dump(stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_PAGECACHE: return vm_pagecache_dump(stats_text, sizeof(stats_text));
 	default:                      return vm_maps_dump(s, stats_text, sizeof(stats_text));
 	}
 }
@@ -245,6 +381,56 @@ static int perform_share(struct vm_space *s, const struct vm_req *req, struct vm
 	return vm_share(s, req->addr, req->len, to, req->prot, &out->w[0]);
 }
 
+static int perform_query(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+{
+	struct vm_page_info info;
+	int err = vm_query(s, req->addr, &info);
+
+	if (err)
+		return err;
+	out->w[0] = info.pa;
+	out->w[1] = info.prot;
+	out->w[2] = info.flags;
+	out->w[3] = info.mapcount;
+	return 0;
+}
+
+/* The whole server's checker: allocator, slab caches, every space and frame. */
+static int perform_check(void)
+{
+	char why[200];
+	int err = mm_check_invariants(why, sizeof(why));
+
+	if (!err)
+		err = slab_check_invariants(why, sizeof(why));
+	if (!err)
+		err = vm_check_all(why, sizeof(why));
+	if (err)
+		mm_printf("mmserver: CHECK: invariant violated: %s\n", why);
+	return err;
+}
+
+static int perform_object(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+{
+	unsigned rights;
+
+	switch (req->label) {
+	case MNEME_MM_OBJ_CREATE:
+		return vm_object_create(s, req->len, req->prot, &out->w[0]);
+	case MNEME_MM_OBJ_MAP:
+		return vm_object_map(s, req->handle, req->offset, &req->map, &out->w[0]);
+	case MNEME_MM_OBJ_CLOSE:
+		return vm_object_close(s, req->handle);
+	case MNEME_MM_OBJ_GRANT:
+		return vm_object_grant(s, req->handle, req->prot, req->target, &out->w[0]);
+	default: {                        /* ACCEPT */
+		int err = vm_object_accept(s, req->handle, &out->w[0], &out->w[1], &rights);
+		out->w[2] = rights;
+		return err;
+	}
+	}
+}
+
 static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
 	switch (req->label) {
@@ -263,6 +449,19 @@ static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply
 		return perform_stats(s, req, out);
 	case MNEME_MM_USAGE:
 		return perform_usage(s, out);
+	case MNEME_MM_MAP_FILE:
+		return vm_map_file(s, req->name, req->offset, req->private, &req->map, &out->w[0],
+				   &out->w[1]);
+	case MNEME_MM_QUERY:
+		return perform_query(s, req, out);
+	case MNEME_MM_CHECK:
+		return perform_check();
+	case MNEME_MM_OBJ_CREATE:
+	case MNEME_MM_OBJ_MAP:
+	case MNEME_MM_OBJ_CLOSE:
+	case MNEME_MM_OBJ_GRANT:
+	case MNEME_MM_OBJ_ACCEPT:
+		return perform_object(s, req, out);
 	default:
 		return -MNEME_ENOSYS;
 	}

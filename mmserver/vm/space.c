@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mneme/error.h>
+#include "mm/sparse.h"
 #include "vm_internal.h"
 
 static struct kmem_cache *region_cache, *space_cache;
@@ -60,7 +61,12 @@ int vm_init(void)
 		space_cache = kmem_cache_create("vm_space", sizeof(struct vm_space), 0, 0, NULL);
 	if (!region_cache || !space_cache)
 		return -MNEME_ENOMEM;
-	return vm_frame_init();
+	int err = vm_frame_init();
+	if (!err)
+		err = vm_rmap_init();
+	if (!err)
+		err = vm_object_init();
+	return err;
 }
 
 struct vm_region *vm_region_alloc(void)
@@ -87,7 +93,8 @@ uint64_t vm_cost_pt(uint64_t start, uint64_t end)
 
 uint64_t vm_cost_base(enum vm_kind kind, uint64_t start, uint64_t end)
 {
-	return VM_REGION_META + (kind == VM_BLOCK ? 0 : end - start);
+	/* A block is charged as a block, an object's frames to its creator. */
+	return VM_REGION_META + (kind == VM_BLOCK || kind == VM_OBJECT ? 0 : end - start);
 }
 
 static uint64_t tables(const struct vm_space *s, uint64_t pt_est)
@@ -147,7 +154,7 @@ struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
 	s->acct.quota = quota ? quota : MNEME_MM_QUOTA_DEFAULT;
 	vm_charge_force(s, (int64_t)VM_SPACE_FIXED, 0);
 	struct vm_space **slot = space_slot(id);
-	if (*slot) {                  /* ids name one live task */
+	if (*slot || vm_space_index_alloc(s)) {   /* ids name one live task */
 		kmem_cache_free(space_cache, s);
 		return NULL;
 	}
@@ -169,10 +176,10 @@ void vm_space_destroy(struct vm_space *s)
 {
 	struct vm_region *r;
 
+	vm_objects_exit(s);
 	while ((r = s->root)) {
 		vm_drop_range(s, r->start, r->end, false);
-		vm_region_remove(s, r);
-		vm_region_free(r);
+		vm_region_del(s, r);
 	}
 	ft_destroy(s);
 	/* Blocks still mapped by other tasks live on, charged to nobody. */
@@ -188,6 +195,7 @@ void vm_space_destroy(struct vm_space *s)
 		__free_pages(p, 0);
 	}
 	*space_slot(s->id) = s->hash_next;
+	vm_space_index_free(s);
 	kmem_cache_free(space_cache, s);
 }
 
@@ -201,76 +209,6 @@ void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u)
 	};
 }
 
-/* ---- Faults ------------------------------------------------------------ */
-
-static void fault_result(struct vm_fault_result *res, uint64_t addr, uint64_t e, unsigned prot)
-{
-	bool huge = e & FT_HUGE;
-
-	res->va = addr & ~((huge ? VM_HUGE_SIZE : VM_PAGE_SIZE) - 1);
-	res->pa = ft_pfn(e) << 12;
-	res->shift = huge ? 21 : 12;
-	res->prot = prot;
-}
-
-/* A 2 MiB chunk for the fault at @addr, if the region wants one and it fits. */
-static int fault_huge(struct vm_space *s, const struct vm_region *r, uint64_t addr, uint64_t *entry)
-{
-	uint64_t chunk = addr & ~(VM_HUGE_SIZE - 1);
-	struct vm_map_req req = { .order = 9 };
-
-	if (!(r->flags & VM_R_HUGE) || chunk < r->start || chunk + VM_HUGE_SIZE > r->end ||
-	    !ft_chunk_empty(s, chunk) || ft_prepare(s, chunk, true))
-		return -MNEME_ENOMEM;
-	struct vm_block *b = vm_block_alloc(s, &req, VM_HUGE_PAGES, 0);
-	if (!b)
-		return -MNEME_ENOMEM;
-	b->refs = VM_HUGE_PAGES;
-	*entry = (b->pfn << 12) | FT_PRESENT | FT_HUGE;
-	return 0;
-}
-
-int vm_back(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t *entry)
-{
-	uint64_t e;
-
-	if (!fault_huge(s, r, va, &e)) {
-		ft_set(s, va & ~(VM_HUGE_SIZE - 1), e);
-		s->acct.resident += VM_HUGE_PAGES;
-		s->acct.huge++;
-	} else {
-		if (ft_prepare(s, va, false))
-			return -MNEME_ENOMEM;
-		uint64_t pfn = vm_frame_alloc();
-		if (!pfn)
-			return -MNEME_ENOMEM;
-		e = (pfn << 12) | FT_PRESENT;
-		ft_set(s, va, e);
-		s->acct.resident++;
-	}
-	vm_recharge(s);
-	*entry = e;
-	return 0;
-}
-
-int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res)
-{
-	struct vm_region *r = vm_region_find(s, addr);
-	uint64_t e;
-
-	if (!r || !r->prot || (access & ~r->prot))
-		return -MNEME_EFAULT;
-	if (!(e = ft_lookup(s, addr))) {
-		if (r->kind != VM_ANON)
-			return -MNEME_EFAULT;
-		if (vm_back(s, r, addr, &e))
-			return -MNEME_ENOMEM;
-		s->acct.faults++;
-	}
-	fault_result(res, addr, e, r->prot);
-	return 0;
-}
-
 /* ---- Checker and text -------------------------------------------------- */
 
 struct check_ctx {
@@ -281,18 +219,60 @@ struct check_ctx {
 	size_t len;
 };
 
+/* Does the page table map entry @e of region @r at @va as it should (or not at all)? */
+static int check_pte(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t e,
+		     char *why, size_t len)
+{
+	uint64_t pa;
+	unsigned prot, shift;
+
+	if (vm_backend_query(s, va, &pa, &prot, &shift))
+		return 0;                       /* not mapped now: the next touch faults it in */
+	unsigned want = vm_entry_prot(e, r->prot);
+	if ((pa & ~((1ULL << shift) - 1)) != ft_pfn(e) << 12 || shift != ((e & FT_HUGE) ? 21u : 12u) ||
+	    prot != want)
+		return vm_fail(why, len, "page table at %#llx: %#llx/%u rights %u, frame table %#llx rights %u",
+			       (unsigned long long)va, (unsigned long long)pa, shift, prot,
+			       (unsigned long long)e, want);
+	return 0;
+}
+
+/* One entry: inside its region, the right kind of frame, in the reverse map, in the page table. */
+static int check_one(struct vm_space *s, uint64_t va, uint64_t e, char *why, size_t len)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+	uint64_t n = (e & FT_HUGE) ? VM_HUGE_PAGES : 1, pfn = ft_pfn(e);
+
+	if (!r || va + n * VM_PAGE_SIZE > r->end)
+		return vm_fail(why, len, "frame entry at %#llx outside a region", (unsigned long long)va);
+	if ((e & FT_COW) && r->kind != VM_ANON)
+		return vm_fail(why, len, "copy-on-write entry at %#llx in a shared region",
+			       (unsigned long long)va);
+	if (vm_entry_zero(e)) {
+		if (!(e & FT_COW) || (e & FT_HUGE))
+			return vm_fail(why, len, "zero page at %#llx writable or huge", (unsigned long long)va);
+		return check_pte(s, r, va, e, why, len);
+	}
+	if (!(pfn_to_page(pfn)->flags & PG_vm))
+		return vm_fail(why, len, "entry at %#llx: frame %#llx is not a task frame",
+			       (unsigned long long)va, (unsigned long long)pfn);
+	if (!vm_rmap_has(pfn, s, va, e & FT_HUGE))
+		return vm_fail(why, len, "entry at %#llx: frame %#llx has no reverse-map record of it",
+			       (unsigned long long)va, (unsigned long long)pfn);
+	if (r->kind == VM_OBJECT &&
+	    vm_object_lookup(r->obj, r->pgoff + (va - r->start) / VM_PAGE_SIZE) != pfn)
+		return vm_fail(why, len, "entry at %#llx is not its object's page", (unsigned long long)va);
+	return check_pte(s, r, va, e, why, len);
+}
+
 static void check_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
 	struct check_ctx *c = ctx;
-	const struct vm_region *r = vm_region_find(s, va);
-	uint64_t n = (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
 
-	c->resident += n;
-	if (c->err)
-		return;
-	if (!r || va + n * VM_PAGE_SIZE > r->end || !pfn_to_page(ft_pfn(e))->owner)
-		c->err = vm_fail(c->why, c->len, "frame entry at %#llx outside a region or unowned",
-				 (unsigned long long)va);
+	if (!vm_entry_zero(e))
+		c->resident += (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
+	if (!c->err)
+		c->err = check_one(s, va, e, c->why, c->len);
 }
 
 int vm_space_check(const struct vm_space *s, char *why, size_t len)
@@ -303,18 +283,30 @@ int vm_space_check(const struct vm_space *s, char *why, size_t len)
 
 	if (vm_region_tree_check(s, why, len))
 		return -MNEME_ECORRUPT;
+	if (vm_space_by_index(s->index) != s)
+		return vm_fail(why, len, "space %llu: index %u", (unsigned long long)s->id, s->index);
 	for (struct vm_region *r = vm_region_first_from(s, 0); r; r = vm_region_next(s, r)) {
 		if ((r->start | r->end) & (VM_PAGE_SIZE - 1) || (r->prot & ~r->maxprot))
 			return vm_fail(why, len, "region %#llx: bounds or rights", (unsigned long long)r->start);
 		if (r->cost != vm_cost_base(r->kind, r->start, r->end))
 			return vm_fail(why, len, "region %#llx: cost %llu", (unsigned long long)r->start,
 				       (unsigned long long)r->cost);
+		bool obj_ok = r->kind == VM_OBJECT ? r->obj != NULL
+			    : r->kind == VM_ANON ? !r->obj || r->obj->kind == VM_OBJ_FILE : !r->obj;
+		if (!obj_ok)
+			return vm_fail(why, len, "region %#llx: kind %u with object %p",
+				       (unsigned long long)r->start, r->kind, (void *)r->obj);
+		if (r->obj && (r->pgoff + (r->end - r->start) / VM_PAGE_SIZE > r->obj->size / VM_PAGE_SIZE ||
+			       !r->obj->refs))
+			return vm_fail(why, len, "region %#llx: past its object's end",
+				       (unsigned long long)r->start);
 		base += r->cost;
 		pt += vm_cost_pt(r->start, r->end);
 		mapped += r->end - r->start;
 	}
 	for (const struct vm_block *b = s->blocks; b; b = b->next)
 		base += b->charge;
+	base += vm_objects_charge(s);
 	if (base != s->acct.base || pt != s->acct.pt_est || mapped != s->acct.mapped)
 		return vm_fail(why, len, "charge: base %llu/%llu pt %llu/%llu mapped %llu/%llu",
 			       (unsigned long long)base, (unsigned long long)s->acct.base,
@@ -331,21 +323,168 @@ int vm_space_check(const struct vm_space *s, char *why, size_t len)
 	return 0;
 }
 
+/* ---- The whole system ------------------------------------------------------ */
+
+/*
+ * Every task frame: its reverse map against the spaces, its references
+ * (a single frame: one per mapping, plus its object's; a block: every
+ * mapped page of it).  Blocks are summed at their first frame.
+ */
+static int check_frame(uint64_t pfn, char *why, size_t len)
+{
+	const struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+	struct vm_object *o = vm_frame_object(pfn);
+	int err = vm_rmap_check_frame(pfn, why, len);
+
+	if (err)
+		return err;
+	if (o) {
+		if (vm_object_lookup(o, p->vm_index) != pfn)
+			return vm_fail(why, len, "frame %#llx: not page %u of its object",
+				       (unsigned long long)pfn, p->vm_index);
+		if (p->_refcount != (int32_t)p->mapcount + 1)
+			return vm_fail(why, len, "object frame %#llx: %d references, %u mappings",
+				       (unsigned long long)pfn, p->_refcount, p->mapcount);
+		return 0;
+	}
+	if (!b) {
+		if (p->owner != VM_OWNER_FRAME || p->_refcount != (int32_t)p->mapcount || !p->mapcount)
+			return vm_fail(why, len, "frame %#llx: owner %#llx, %d references, %u mappings",
+				       (unsigned long long)pfn, (unsigned long long)p->owner, p->_refcount,
+				       p->mapcount);
+		return 0;
+	}
+	if (pfn != b->pfn)
+		return 0;
+	uint64_t mapped = 0;
+	for (uint64_t i = 0; i < b->nr; i++) {
+		const struct page *q = pfn_to_page(b->pfn + i);
+		if (vm_frame_block(b->pfn + i) != b)
+			return vm_fail(why, len, "block %#llx: page %llu not its own",
+				       (unsigned long long)b->pfn, (unsigned long long)i);
+		mapped += q->mapcount;
+		if (!((b->pfn + i) & (VM_HUGE_PAGES - 1)) && i + VM_HUGE_PAGES <= b->nr)
+			mapped += (uint64_t)q->vm_index * VM_HUGE_PAGES;
+	}
+	if (mapped != b->refs || !b->refs)
+		return vm_fail(why, len, "block %#llx: %llu references, %llu mapped pages",
+			       (unsigned long long)b->pfn, (unsigned long long)b->refs,
+			       (unsigned long long)mapped);
+	return 0;
+}
+
+struct file_check {
+	int err;
+	char *why;
+	size_t len;
+	uint64_t pages;
+};
+
+static void check_file(struct vm_object *o, void *ctx)
+{
+	struct file_check *c = ctx;
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; !c->err && i < o->size / VM_PAGE_SIZE; i++) {
+		uint64_t pfn = vm_object_lookup(o, i);
+		if (!pfn)
+			continue;
+		n++;
+		if (vm_frame_object(pfn) != o || pfn_to_page(pfn)->vm_index != i)
+			c->err = vm_fail(c->why, c->len, "file %s: page %llu does not know it",
+					 o->name, (unsigned long long)i);
+	}
+	c->pages += n;
+	if (!c->err && n != o->nr_pages)
+		c->err = vm_fail(c->why, c->len, "file %s: %llu pages, counted %llu", o->name,
+				 (unsigned long long)n, (unsigned long long)o->nr_pages);
+}
+
+int vm_check_all(char *why, size_t len)
+{
+	int err = 0;
+
+	for (uint32_t i = 1; !err && i < VM_MAX_SPACES; i++) {
+		struct vm_space *s = vm_space_by_index(i);
+		if (s && (err = vm_space_check(s, why, len)))
+			return err;
+	}
+	/* Every task frame, section by section (a memmap walk: 4 GiB is a million pages). */
+	uint64_t frames = 0;
+	for (unsigned long nr = pfn_to_section_nr(min_low_pfn); section_nr_to_pfn(nr) < max_pfn; nr++) {
+		if (!present_section_nr(nr))
+			continue;
+		unsigned long lo = section_nr_to_pfn(nr), hi = lo + PAGES_PER_SECTION;
+		const struct page *p = pfn_to_page(lo);
+		for (unsigned long pfn = lo < min_low_pfn ? min_low_pfn : lo; pfn < hi && pfn < max_pfn; pfn++) {
+			if (!(p[pfn - lo].flags & PG_vm))
+				continue;
+			frames++;
+			if ((err = check_frame(pfn, why, len)))
+				return err;
+		}
+	}
+	if (frames != vm_nr_frames)
+		return vm_fail(why, len, "%llu task frames found, %llu counted", (unsigned long long)frames,
+			       (unsigned long long)vm_nr_frames);
+	const uint64_t *z = page_address(pfn_to_page(vm_zero_pfn));
+	for (unsigned i = 0; i < VM_PAGE_SIZE / 8; i++)
+		if (z[i])
+			return vm_fail(why, len, "the zero page is not zero at %u", i * 8);
+	if (pfn_to_page(vm_zero_pfn)->flags & PG_vm)
+		return vm_fail(why, len, "the zero page is marked as a task frame");
+	struct file_check fc = { 0, why, len, 0 };
+	vm_pagecache_for_each(check_file, &fc);
+	if (fc.err)
+		return fc.err;
+	if (fc.pages != vm_pagecache_pages())
+		return vm_fail(why, len, "page cache: %llu pages in files, %llu counted",
+			       (unsigned long long)fc.pages, (unsigned long long)vm_pagecache_pages());
+	return 0;
+}
+
 size_t vm_maps_dump(const struct vm_space *s, char *buf, size_t len)
 {
-	static const char *const kinds[] = { "?", "anon", "block", "shared" };
+	static const char *const kinds[] = { "?", "anon", "block", "shared", "object" };
 	size_t n = 0;
 
 	for (struct vm_region *r = vm_region_first_from(s, 0); r; r = vm_region_next(s, r)) {
-		int w = snprintf(buf + n, n < len ? len - n : 0, "%010llx-%010llx %c%c%c %s%s\n",
+		const char *file = r->obj && r->obj->kind == VM_OBJ_FILE ? r->obj->name : "";
+		int w = snprintf(buf + n, n < len ? len - n : 0, "%010llx-%010llx %c%c%c%c %s%s%s%s\n",
 				 (unsigned long long)r->start, (unsigned long long)r->end,
 				 r->prot & MNEME_PROT_READ ? 'r' : '-', r->prot & MNEME_PROT_WRITE ? 'w' : '-',
-				 r->prot & MNEME_PROT_EXEC ? 'x' : '-', kinds[r->kind < 4 ? r->kind : 0],
-				 r->flags & VM_R_HUGE ? " huge" : "");
+				 r->prot & MNEME_PROT_EXEC ? 'x' : '-',
+				 r->kind == VM_ANON || r->kind == VM_BLOCK ? 'p' : 's',
+				 *file ? "file" : kinds[r->kind < 5 ? r->kind : 0],
+				 r->flags & VM_R_HUGE ? " huge" : "", *file ? " " : "", file);
 		if (w > 0)
 			n += (size_t)w;
 	}
 	if (len && n >= len)
 		buf[len - 1] = '\0';
 	return n < len ? n : (len ? len - 1 : 0);
+}
+
+int vm_query(struct vm_space *s, uint64_t va, struct vm_page_info *info)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+	uint64_t e = ft_lookup(s, va);
+
+	*info = (struct vm_page_info){ 0 };
+	if (!r)
+		return -MNEME_ENOENT;
+	if (r->kind == VM_SHARED || r->kind == VM_OBJECT)
+		info->flags |= MNEME_MM_Q_SHARED;
+	if (!e)
+		return 0;
+	uint64_t pfn = ft_pfn(e) + ((e & FT_HUGE) ? (va & (VM_HUGE_SIZE - 1)) / VM_PAGE_SIZE : 0);
+	struct vm_object *o = vm_entry_zero(e) ? NULL : vm_frame_object(pfn);
+	info->pa = pfn << 12;
+	info->prot = vm_entry_prot(e, r->prot);
+	info->flags |= (vm_entry_zero(e) ? MNEME_MM_Q_ZERO : 0) | ((e & FT_COW) ? MNEME_MM_Q_COW : 0) |
+		       ((e & FT_HUGE) ? MNEME_MM_Q_HUGE : 0) |
+		       (o ? (o->kind == VM_OBJ_FILE ? MNEME_MM_Q_FILE : MNEME_MM_Q_OBJECT) : 0);
+	info->mapcount = vm_entry_zero(e) ? 0 : vm_frame_mapcount(pfn);
+	return 0;
 }

@@ -44,6 +44,28 @@ static int decode_args(const uint64_t *x, unsigned extra, char *args)
 	return -MNEME_EINVAL;
 }
 
+/*
+ * A clone's range (w0, w1): both 0 (the whole space), or page-aligned and
+ * inside the window; no pager flags, no share (the clone has no image of
+ * its own to add a page to); a handle may come along for the child.
+ */
+static int decode_clone(const struct vm_msg *m, unsigned flags, struct vm_spawn_req *req)
+{
+	uint64_t start = m->w[0], len = m->w[1];
+
+	if (m->w[2] || m->w[3] || (flags & ~MNEME_MM_SPAWN_CLONE))
+		return -MNEME_EINVAL;
+	if (start || len) {
+		if (start % VM_PAGE_SIZE || len % VM_PAGE_SIZE || !len)
+			return -MNEME_EINVAL;
+		if (start < MNEME_MM_MAP_BASE || start >= MNEME_MM_MAP_END || len > MNEME_MM_MAP_END - start)
+			return -MNEME_ERANGE;
+	}
+	req->clone_start = start;
+	req->clone_len = len;
+	return 0;
+}
+
 int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -52,13 +74,13 @@ int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req)
 	if (m->extra < MNEME_MM_SPAWN_ARGS_WORD ||
 	    m->extra > MNEME_MM_SPAWN_ARGS_WORD + MNEME_MM_SPAWN_ARGS_MAX / 8 || !m->x)
 		return -MNEME_EINVAL;
-	int err = decode_name(m->w, req->prog);
-	if (err)
-		return err;
 	uint64_t w0 = m->x[0];
 	unsigned flags = (unsigned)(w0 & 0xffffffffu);
 	if (flags & ~MNEME_MM_SPAWN_FLAGS)
 		return -MNEME_EINVAL;
+	int err = (flags & MNEME_MM_SPAWN_CLONE) ? decode_clone(m, flags, req) : decode_name(m->w, req->prog);
+	if (err)
+		return err;
 	if ((flags & MNEME_MM_SPAWN_PAGER) && ((flags & MNEME_MM_SPAWN_NOPAGER) || !m->handle))
 		return -MNEME_EINVAL;
 	if (flags & MNEME_MM_SPAWN_SHARE ? m->x[1] % VM_PAGE_SIZE != 0 : m->x[1] != 0)

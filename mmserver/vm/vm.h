@@ -18,7 +18,17 @@
  *                  tables) and frame ownership through struct page's
  *                  owner field (reference counts for single frames,
  *                  struct vm_block for multi-page blocks)
- *   space.c        spaces, accounting and quota, faults, reclaim
+ *   frame.c        frame ownership (reference counts, blocks, the shared
+ *                  zero page) and the entries of a space (frame table +
+ *                  reference + reverse map in one step)
+ *   rmap.c         the reverse map: every mapping of every frame, in
+ *                  struct page plus a side table of nodes
+ *   object.c       memory objects, their handles and grants
+ *   pagecache.c    the page cache of the boot archive's files
+ *   space.c        spaces, accounting and quota, reclaim, the checker
+ *   fault.c        faults: demand zero, the zero page, copy-on-write,
+ *                  file and object pages
+ *   clone.c        copying a space (or a range of it) copy-on-write
  *   ops.c          map / unmap / protect / share
  *   request.c      decode a request (pure), then perform it
  *
@@ -38,12 +48,22 @@
 /* Every address a space can hold lies below this (three radix levels of 512). */
 #define VM_VA_LIMIT   (1ULL << 39)
 
-/* Region kinds. */
+/*
+ * Region kinds.  VM_ANON is private memory: its pages read as zeroes (the
+ * shared zero page until written) or, with a file behind it, as the
+ * file's cached pages, and a write makes a private copy; after a clone
+ * its pages are copy-on-write between the spaces.  VM_SHARED and
+ * VM_OBJECT are shared mappings: every space that maps them sees every
+ * write.
+ */
 enum vm_kind {
-	VM_ANON = 1,     /* zero-filled, frames on first touch or populated; owns its frames */
+	VM_ANON = 1,     /* private: zero-fill or a file's pages, copy-on-write */
 	VM_BLOCK = 2,    /* an ALLOC_PAGES block or a MAP_CONTIG range, backed at creation */
 	VM_SHARED = 3,   /* frames shared in from another task, backed at creation */
+	VM_OBJECT = 4,   /* a shared mapping of a memory object or a cached file, on first touch */
 };
+
+struct vm_object;
 
 /* Region flags. */
 #define VM_R_HUGE     0x1u   /* use 2 MiB pages for aligned chunks */
@@ -64,6 +84,8 @@ struct vm_region {
 	uint64_t max_gap;             /* largest gap in this subtree */
 	int32_t height;
 	uint32_t pad2_;
+	struct vm_object *obj;        /* VM_OBJECT: what it maps; VM_ANON: the file it copies (or NULL) */
+	uint64_t pgoff;               /* page of @obj mapped at @start */
 };
 
 /* A multi-page block of frames (buddy block of order >= 1, or a contiguous range). */
@@ -91,6 +113,9 @@ struct vm_account {
 	uint64_t faults, shared, huge;
 };
 
+struct vm_handle;
+struct vm_grant;
+
 struct vm_space {
 	struct vm_region *root;       /* region tree */
 	uint64_t nr_regions;
@@ -102,7 +127,17 @@ struct vm_space {
 	uint64_t id;                  /* the server's task id (for SHARE and the backend) */
 	void *cookie;                 /* the server's task handle or slot (backend's use) */
 	struct vm_space *hash_next;   /* vm_space_lookup() */
+	uint32_t index;               /* names the space in reverse-map records (1 .. VM_MAX_SPACES - 1) */
+	uint32_t nr_handles;
+	struct vm_handle *handles;    /* memory-object handles it holds (object.c) */
+	uint64_t next_handle;         /* the number its next handle gets (never reused) */
+	struct vm_object *objects;    /* memory objects it created and is charged for */
+	uint64_t nr_grants;           /* grants it made that wait to be accepted */
+	struct vm_region *last_found; /* the region the last fault found (vm_region_find_cached) */
 };
+
+/* Spaces alive at once (reverse-map records name a space by a 16-bit index). */
+#define VM_MAX_SPACES 1024
 
 /* ---- Spaces ------------------------------------------------------------ */
 
@@ -141,17 +176,28 @@ struct vm_fault_result {
 	uint64_t pa;
 	unsigned shift;               /* 12 or 21 */
 	unsigned prot;
+	bool resume;                  /* the page table is already right: resume, map nothing */
 };
 /*
- * Resolve a page fault at @addr with @access (MNEME_PROT_*): for a lazy
- * page of an anonymous region with the rights, take a zeroed frame (or a
- * 2 MiB block for a huge chunk), record it, and say what to map (the
- * server replies MAP_RESUME with it).  Returns 0, or -MNEME_EFAULT (no
+ * Resolve a page fault at @addr with @access (MNEME_PROT_*) and say what
+ * to map (the server replies MAP_RESUME with it, or RESUME when
+ * @res->resume).  A lazy page of a private region gets the shared zero
+ * page on a read and a zeroed frame on a write (a 2 MiB block for a huge
+ * chunk, whatever the access), or the file's cached page (read) or a copy
+ * of it (write); a page of a shared object gets the object's page.  A
+ * write to a copy-on-write page copies it, or makes it writable when the
+ * faulting mapping is its only user.  Returns 0, or -MNEME_EFAULT (no
  * region, or rights violated: kill the task), -MNEME_ENOMEM (no frame:
  * kill the task).  A page already backed is reported again (the mapping
  * was lost, or two threads faulted on it).
  */
 int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res);
+/*
+ * Do now, for the task, what its fault at @va with @access would do, and
+ * map the result (the server prefaults what every task touches first: the
+ * top of its stack, the start of its bss).  0 or -MNEME_E*.
+ */
+int vm_prefault(struct vm_space *s, uint64_t va, unsigned access);
 
 /* ---- Operations (ops.c); each checks everything first, then performs --- */
 
@@ -168,6 +214,11 @@ struct vm_map_req {
 	unsigned zone;                /* MNEME_MM_ZONE_* or 0 */
 	uint64_t phys_limit, phys_align;
 	uint16_t rflags;              /* extra VM_R_* (VM_R_SERVER) */
+	/* VM_OBJECT (shared) or VM_ANON copying a file (private): pages of @obj from @pgoff */
+	struct vm_object *obj;
+	uint64_t pgoff;
+	unsigned maxprot;             /* rights the region may ever get (0 = any) */
+	bool copy;                    /* with populate: private pages copied now (writable), not shared */
 };
 
 /* Map per @req.  *va (and *pa for blocks) receive the result.  0 or -MNEME_E*, nothing changed on error. */
@@ -185,10 +236,115 @@ int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space
 		uint64_t at);
 /*
  * Record @pfn (a frame the server allocated with alloc_page and filled,
- * e.g. for a program image) as backing page @va of the VM_ANON region
- * containing @va, and map it.  0 or -MNEME_E*.
+ * e.g. for a start block) as backing page @va of the VM_ANON region
+ * containing @va, and map it.  The frame is the space's from then on:
+ * on failure it has been freed.  0 or -MNEME_E*.
  */
 int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn);
+
+/*
+ * Copy the regions of @from that lie in [start, end) (cut to it) into @to
+ * at the same addresses, as fork does: private memory becomes
+ * copy-on-write in both (a page mapped writable elsewhere, e.g. shared
+ * out with SHARE, is copied for @to at once), shared mappings stay
+ * shared, ALLOC_PAGES blocks and contiguous ranges are copied into
+ * private memory of @to (the block stays physically contiguous for
+ * @from).  2 MiB mappings stay 2 MiB and copy-on-write (split when
+ * written, see fault.c).  @to is charged for everything it gets (strict
+ * commit: every page may become its own).  @to's page tables fill on
+ * its faults.  0 or -MNEME_E*; on failure @to may hold part of the copy
+ * (the caller destroys it) and @from is unchanged but for pages now
+ * write-protected (they become writable again on the next write).
+ */
+int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_t end);
+
+/* What a task may learn about one of its pages (QUERY). */
+struct vm_page_info {
+	uint64_t pa;                  /* physical address of the page (0: no frame yet) */
+	unsigned prot;                /* rights the page table gives now (copy-on-write pages lack WRITE) */
+	unsigned flags;               /* MNEME_MM_Q_* */
+	uint64_t mapcount;            /* mappings of the frame, in every space */
+};
+/* Describe page @va of @s.  0 or -MNEME_ENOENT (not in a region). */
+int vm_query(struct vm_space *s, uint64_t va, struct vm_page_info *info);
+
+/* ---- Memory objects (object.c) and cached files (pagecache.c) ---------- */
+
+/*
+ * A memory object of @size bytes (zero-filled, pages on first touch),
+ * charged to @s; *handle receives a handle with @rights in @s.
+ */
+int vm_object_create(struct vm_space *s, uint64_t size, unsigned rights, uint64_t *handle);
+/*
+ * Map [off, off + req->len) of the object behind @handle into @s (shared:
+ * every mapper sees every write), rights req->prot no more than the
+ * handle's.  *va receives the address.
+ */
+int vm_object_map(struct vm_space *s, uint64_t handle, uint64_t off, const struct vm_map_req *req,
+		  uint64_t *va);
+/* Close a handle (the object goes with its last handle and mapping). */
+int vm_object_close(struct vm_space *s, uint64_t handle);
+/*
+ * Offer the object behind @handle, with @rights (no more than the
+ * handle's), to task @to_id; *grant receives the number that task
+ * accepts it with.
+ */
+int vm_object_grant(struct vm_space *s, uint64_t handle, unsigned rights, uint64_t to_id,
+		    uint64_t *grant);
+/* Accept grant @grant made to @s: a new handle, the object's size and the rights. */
+int vm_object_accept(struct vm_space *s, uint64_t grant, uint64_t *handle, uint64_t *size,
+		     unsigned *rights);
+
+/* The cached file @name of the boot archive, with a reference for the caller. */
+int vm_file_get(const char *name, struct vm_object **obj);
+/* Drop a reference to an object (the caller's, from vm_file_get). */
+void vm_object_put(struct vm_object *obj);
+/* The file's size in bytes. */
+uint64_t vm_file_size(const struct vm_object *obj);
+/*
+ * Map file @name privately (MNEME_MM_PRIVATE in req->rflags' sense:
+ * @private, copy-on-write) or shared read-only, from byte @off; *va and
+ * *size (the file's) receive the results.
+ */
+int vm_map_file(struct vm_space *s, const char *name, uint64_t off, bool private,
+		const struct vm_map_req *req, uint64_t *va, uint64_t *size);
+/* Drop every cached page no task maps, and every file left without pages or users; returns pages freed. */
+uint64_t vm_pagecache_shrink(void);
+/* Pages in the page cache (meminfo "Cached:"). */
+uint64_t vm_pagecache_pages(void);
+/* The page cache per file as text (STATS PAGECACHE), like snprintf into @buf. */
+size_t vm_pagecache_dump(char *buf, size_t len);
+
+/* ---- Reverse map (rmap.c): for reclaim, compaction and migration -------- */
+
+/* One mapping of a frame: 4 KiB at @va, or the 2 MiB chunk at @va holding it (@huge). */
+typedef int (*vm_rmap_fn)(struct vm_space *s, uint64_t va, bool huge, void *ctx);
+/*
+ * Call @fn for each mapping of frame @pfn, in every space: its own 4 KiB
+ * mappings and the 2 MiB mappings of the chunk holding it.  Stops at, and
+ * returns, the first nonzero value @fn returns; 0 otherwise.  @fn must
+ * not change the frame's mappings (vm_rmap_unmap_all does).
+ */
+int vm_rmap_walk(uint64_t pfn, vm_rmap_fn fn, void *ctx);
+/* Mappings of frame @pfn (as vm_rmap_walk counts them). */
+uint64_t vm_frame_mapcount(uint64_t pfn);
+/*
+ * Unmap frame @pfn from every space that maps it: each mapping goes from
+ * the frame table and the page table, with its reference (a 2 MiB
+ * mapping of its chunk is first split into 4 KiB ones).  The next touch
+ * of such a page faults as if it had never been touched (private pages:
+ * the caller must have saved them; shared and cached pages come back
+ * from their object).  Returns the number of mappings removed, or
+ * -MNEME_ENOMEM (a split failed; mappings removed so far stay removed).
+ */
+int vm_rmap_unmap_all(uint64_t pfn);
+/*
+ * The whole-system check: every live space (vm_space_check), every entry
+ * against the reverse map and the page table, every task frame's
+ * reference and mapping counts, the zero page still zero.  0 or
+ * -MNEME_ECORRUPT with the first violation in @why.
+ */
+int vm_check_all(char *why, size_t len);
 
 /* ---- Requests (request.c) ---------------------------------------------- */
 
@@ -212,12 +368,15 @@ struct vm_reply {
 /* A decoded memory request (pure decode: no state consulted). */
 struct vm_req {
 	uint32_t label;
-	struct vm_map_req map;        /* ALLOC_PAGES, MAP_ANON, MAP_CONTIG */
-	uint64_t addr, len;           /* UNMAP, PROTECT, SHARE */
-	unsigned prot;                /* PROTECT, SHARE */
-	uint64_t target;              /* SHARE: task id */
+	struct vm_map_req map;        /* ALLOC_PAGES, MAP_ANON, MAP_CONTIG, MAP_FILE, OBJ_MAP */
+	uint64_t addr, len;           /* UNMAP, PROTECT, SHARE, QUERY; OBJ_CREATE: len = size */
+	unsigned prot;                /* PROTECT, SHARE, OBJ_CREATE, OBJ_GRANT */
+	uint64_t target;              /* SHARE, OBJ_GRANT: task id */
 	unsigned what;                /* STATS */
-	uint64_t offset;              /* STATS */
+	uint64_t offset;              /* STATS; MAP_FILE, OBJ_MAP: byte offset */
+	uint64_t handle;              /* OBJ_MAP, OBJ_CLOSE, OBJ_GRANT; OBJ_ACCEPT: the grant */
+	bool private;                 /* MAP_FILE */
+	char name[33];                /* MAP_FILE */
 };
 
 /* True if @label is a memory request this module serves. */
@@ -237,13 +396,15 @@ struct vm_spawn_req {
 	unsigned flags;               /* MNEME_MM_SPAWN_* */
 	uint64_t quota;               /* bytes (0 = default) */
 	uint64_t share_va;            /* with MNEME_MM_SPAWN_SHARE */
+	uint64_t clone_start, clone_len;   /* with MNEME_MM_SPAWN_CLONE: the range (0, 0: everything) */
 	bool handle;                  /* a handle came with the request */
 };
 
 bool vm_lifecycle_label(uint32_t label);
 /*
- * Decode a SPAWN: name (1..32 bytes, NUL-padded), flags, quota, share
- * address, arguments (NUL-terminated in the extra words).  0 or -MNEME_E*.
+ * Decode a SPAWN: name (1..32 bytes, NUL-padded; with SPAWN_CLONE the
+ * range instead, and no name), flags, quota, share address, arguments
+ * (NUL-terminated in the extra words).  0 or -MNEME_E*.
  */
 int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req);
 /*

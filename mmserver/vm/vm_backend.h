@@ -25,6 +25,14 @@ int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift,
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
 /*
+ * Set @prot on every mapped page of [va, va + len) (pages of 1 << @shift;
+ * one not mapped is skipped): a clone write-protects whole runs of its
+ * parent's memory.  One call per page today; one call per range once the
+ * core has a range protect.
+ */
+void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
+			      unsigned prot);
+/*
  * May @from map memory into @to (SHARE)?  A policy of the server (on
  * mneme: a task and its parent or children, and itself), so a task cannot
  * spend another, unrelated task's quota or address space uninvited.
@@ -35,6 +43,14 @@ bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to
  * for a MAP_RESUME fault reply the core refused with -MNEME_ENOMEM.
  */
 int vm_backend_fault_donate(struct vm_space *s);
+/*
+ * What the page table of @s maps at @va (the checker compares it with the
+ * frame table): 0 and the frame's address, rights and page shift, or
+ * -MNEME_ENOENT.
+ */
+int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift);
+/* The bytes of file @name of the boot archive: 0, or -MNEME_ENOENT. */
+int vm_backend_file(const char *name, const void **data, uint64_t *size);
 /* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
 size_t vm_backend_memmap_dump(char *buf, size_t len);
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include "mm/gfp.h"
 #include "mm/page.h"
+#include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "vm.h"
 #include "vm_backend.h"
@@ -25,6 +26,15 @@ int vm_fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(p
 
 /* region_tree.c */
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t addr);
+/* vm_region_find() that first tries the region it found last (faults come in runs). */
+static inline struct vm_region *vm_region_find_cached(struct vm_space *s, uint64_t addr)
+{
+	struct vm_region *c = s->last_found;
+
+	if (c && addr >= c->start && addr < c->end)
+		return c;
+	return s->last_found = vm_region_find(s, addr);
+}
 /* First region ending after @addr (the one containing it, or the next), or NULL. */
 struct vm_region *vm_region_first_from(const struct vm_space *s, uint64_t addr);
 struct vm_region *vm_region_next(const struct vm_space *s, const struct vm_region *r);
@@ -40,21 +50,44 @@ int vm_region_tree_check(const struct vm_space *s, char *why, size_t len);
 struct vm_region *vm_region_alloc(void);
 void vm_region_free(struct vm_region *r);
 
-/* frame_table.c: entries are pfn << 12 | flags */
+/*
+ * frame_table.c: entries are pfn << 12 | flags.  FT_COW marks a page the
+ * page table maps without WRITE although its region may have it: the
+ * shared zero page, a cached file page of a private mapping, a page
+ * shared copy-on-write after a clone.  The next write copies it (or
+ * takes it, when that mapping is its only user).
+ */
 #define FT_PRESENT 0x1ull
 #define FT_HUGE    0x2ull
+#define FT_COW     0x4ull
 /* The entry for @va: a 4 KiB entry, a huge entry covering it, or 0. */
 uint64_t ft_lookup(const struct vm_space *s, uint64_t va);
 /* Make sure setting a 4 KiB entry (or a huge one) at @va needs no allocation.  0 or -MNEME_ENOMEM. */
 /* True if nothing in the 2 MiB chunk containing @va has an entry. */
 bool ft_chunk_empty(const struct vm_space *s, uint64_t va);
 int ft_prepare(struct vm_space *s, uint64_t va, bool huge);
+/* The 4 KiB entry for @va in an existing leaf, or NULL (no leaf, or a 2 MiB entry covers it). */
+static inline uint64_t *ft_leaf_slot(const struct vm_space *s, uint64_t va)
+{
+	const uint64_t *mid = s->ftab ? (const uint64_t *)(uintptr_t)s->ftab[(va >> 30) & 511] : NULL;
+	uint64_t me = mid ? mid[(va >> 21) & 511] : 0;
+
+	if (!me || (me & FT_HUGE))
+		return NULL;
+	return &((uint64_t *)(uintptr_t)me)[(va >> 12) & 511];
+}
+/* Fill the empty entry @slot (from ft_leaf_slot) with @entry. */
+void ft_slot_fill(uint64_t *slot, uint64_t entry);
 void ft_set(struct vm_space *s, uint64_t va, uint64_t entry);
+/* Replace the existing entry at @va (same size) by @entry: no counts change. */
+void ft_update(struct vm_space *s, uint64_t va, uint64_t entry);
 /* Clear the entry at @va (4 KiB, or the huge one at the 2 MiB address); returns it. */
 uint64_t ft_clear(struct vm_space *s, uint64_t va);
 /*
- * Turn the huge entry covering @va into 512 4 KiB entries (same frames),
- * in the table and in the page table.  0 or -MNEME_ENOMEM (nothing changed).
+ * Turn the huge entry covering @va into 512 4 KiB entries (same frames,
+ * same FT_COW), in the table, the reverse map and the page table (mapped
+ * with @prot, minus WRITE for copy-on-write).  0 or -MNEME_ENOMEM
+ * (nothing changed).
  */
 int ft_demote(struct vm_space *s, uint64_t va, unsigned prot);
 /* Call @fn for each entry in [start, end) in address order (huge entries once, at their 2 MiB address). */
@@ -68,22 +101,96 @@ static inline uint64_t ft_pfn(uint64_t e)
 	return e >> 12;
 }
 
-/* frame ownership (frame_table.c) */
-/* A zeroed single frame with one reference; 0 if none. */
+/*
+ * frame.c: who owns a frame the vm module maps (struct page's owner word,
+ * PG_vm set):
+ *   VM_OWNER_FRAME     a single private frame; _refcount counts references
+ *   object | 2         a page of a memory object or of the page cache; the
+ *                      object holds one reference of _refcount
+ *   struct vm_block *  a page of a multi-page block, which counts
+ *                      references for all its pages (refs)
+ * The zero page is none of these: it is never counted, never in the
+ * reverse map, never freed.
+ */
+#define VM_OWNER_FRAME  1ull
+#define VM_OWNER_OBJECT 2ull
+#define VM_OWNER_TAGS   3ull
+
+extern uint64_t vm_zero_pfn;
+extern uint64_t vm_nr_frames;      /* pages marked PG_vm (the checker counts them) */
+
+/* A zeroed single frame with no reference yet (a mapping takes the first); 0 if none. */
 uint64_t vm_frame_alloc(void);
-/* Adopt a frame the server allocated with alloc_page() as a single frame with one reference. */
+/* A new single frame holding a copy of frame @pfn; 0 if none. */
+uint64_t vm_frame_copy(uint64_t pfn);
+/* Free a frame from vm_frame_alloc/vm_frame_copy that never got a reference. */
+void vm_frame_free_new(uint64_t pfn);
+/* Adopt a frame the server allocated with alloc_page() as a single frame with no reference yet. */
 void vm_frame_adopt(uint64_t pfn);
 /* Add or drop @n page references to the frame(s) at @pfn (a block's pages, or a single frame). */
 void vm_frame_get(uint64_t pfn, uint64_t n);
 void vm_frame_put(uint64_t pfn, uint64_t n);
 /* The block @pfn belongs to, or NULL for a single frame. */
 struct vm_block *vm_frame_block(uint64_t pfn);
+/* The object page @pfn belongs to, or NULL. */
+struct vm_object *vm_frame_object(uint64_t pfn);
+/* Is the mapping of @e being written the only user of its frame(s)? (copy-on-write reuse) */
+bool vm_entry_exclusive(uint64_t e);
 /* Allocate a block and make @s its owner, charged @charge bytes (already charged). */
 struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
 				uint64_t charge);
 /* Free a block nobody maps (refs 0). */
 void vm_block_free(struct vm_block *b);
 int vm_frame_init(void);
+
+/*
+ * The entries of a space, kept consistent in one step: the frame table,
+ * the frame's reference, its reverse map and the space's counts.  The
+ * page table is the caller's (vm_backend_*).
+ */
+/* Record @e at @va, taking a reference.  0 or -MNEME_ENOMEM (nothing changed). */
+int vm_entry_set(struct vm_space *s, uint64_t va, uint64_t e);
+/* Remove the entry at @va (the huge one at a 2 MiB address) and drop its reference; returns it. */
+uint64_t vm_entry_clear(struct vm_space *s, uint64_t va);
+/* Swap the 4 KiB entry at @va for @e (a new frame nobody maps yet): the old one's reference goes. */
+void vm_entry_replace(struct vm_space *s, uint64_t va, uint64_t e);
+/* Rights the page table gives entry @e of a region with @prot (copy-on-write: no WRITE). */
+static inline unsigned vm_entry_prot(uint64_t e, unsigned prot)
+{
+	return (e & FT_COW) ? prot & ~MNEME_PROT_WRITE : prot;
+}
+static inline bool vm_entry_zero(uint64_t e)
+{
+	return (e >> 12) == vm_zero_pfn;
+}
+
+/*
+ * rmap.c: the reverse map.  A frame's mappings are 64-bit records
+ * (space index, virtual page, 2 MiB or not), one held in struct page's
+ * rmap word, more in a chain of nodes the word then points to.  A 2 MiB
+ * mapping is recorded once, on the first frame of its chunk, and counted
+ * in that page's vm_index; 4 KiB mappings in mapcount.
+ */
+int vm_rmap_add(uint64_t pfn, const struct vm_space *s, uint64_t va, bool huge);
+void vm_rmap_del(uint64_t pfn, const struct vm_space *s, uint64_t va, bool huge);
+/* Replace a frame's record (@s, @va, @from_huge) by (@s, @va2, @to_huge): never allocates. */
+void vm_rmap_move(uint64_t pfn, const struct vm_space *s, uint64_t va, bool from_huge,
+		  uint64_t va2, bool to_huge);
+/* Nodes that adding one 4 KiB mapping of @pfn would need (0, 1 or 2). */
+unsigned vm_rmap_need(uint64_t pfn);
+/* Set aside @n nodes so the next adds cannot fail.  0 or -MNEME_ENOMEM. */
+int vm_rmap_reserve(unsigned n);
+/* Give back what vm_rmap_reserve set aside and was not used. */
+void vm_rmap_unreserve(void);
+/* Spaces by reverse-map index. */
+int vm_space_index_alloc(struct vm_space *s);
+void vm_space_index_free(struct vm_space *s);
+struct vm_space *vm_space_by_index(uint32_t index);
+/* Is (@s, @va, @huge) one of frame @pfn's records? */
+bool vm_rmap_has(uint64_t pfn, const struct vm_space *s, uint64_t va, bool huge);
+/* Check frame @pfn's records against the spaces' entries and its counts.  0 or -MNEME_ECORRUPT. */
+int vm_rmap_check_frame(uint64_t pfn, char *why, size_t len);
+int vm_rmap_init(void);
 
 /* space.c: accounting */
 /* Charge @base bytes and @pt_est page-table estimate bytes (negative to uncharge).  -MNEME_EQUOTA if over. */
@@ -97,11 +204,95 @@ void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est);
 uint64_t vm_cost_base(enum vm_kind kind, uint64_t start, uint64_t end);
 uint64_t vm_cost_pt(uint64_t start, uint64_t end);
 
-/* space.c: back the lazy page (or huge chunk) at @va of anonymous @r; *entry receives it. */
-int vm_back(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t *entry);
+/*
+ * fault.c: back the lazy page (or huge chunk) at @va of @r for @access
+ * (a read of a private page gets the zero page or a file's cached page,
+ * copy-on-write); *entry receives it.  0 or -MNEME_ENOMEM.
+ */
+int vm_back(struct vm_space *s, const struct vm_region *r, uint64_t va, unsigned access,
+	    uint64_t *entry);
+/*
+ * Make the copy-on-write page (or huge chunk) at @va of @r writable for
+ * @s: take it if @s is its only user, else copy it (a huge chunk shared
+ * with others is split first).  The page table follows.  *entry receives
+ * the new entry.  0 or -MNEME_ENOMEM.
+ */
+int vm_break_cow(struct vm_space *s, const struct vm_region *r, uint64_t va, uint64_t *entry);
 
-/* ops.c helpers used by space.c */
+/* ops.c helpers used by space.c and others */
 /* Drop every frame in [start, end) of @s (boundaries must not cut a huge entry). */
 void vm_drop_range(struct vm_space *s, uint64_t start, uint64_t end, bool unmap);
+/* Make @at a boundary a 4 KiB entry can end at (split a 2 MiB entry straddling it). */
+int vm_cut_at(struct vm_space *s, uint64_t at);
+/* Region bookkeeping: add (charged without a check), delete (uncharged, object reference dropped). */
+void vm_region_add(struct vm_space *s, struct vm_region *r);
+void vm_region_del(struct vm_space *s, struct vm_region *r);
+/* Is every page of [start, end) in some region?  0 or -MNEME_ENOENT; *nr gets the regions touched. */
+int vm_covered(const struct vm_space *s, uint64_t start, uint64_t end, uint64_t *nr);
+
+/* ---- Objects (object.c, pagecache.c) ---------------------------------- */
+
+enum vm_object_kind {
+	VM_OBJ_MEMORY = 1,            /* a memory object: zero-filled, charged to its creator */
+	VM_OBJ_FILE = 2,              /* a cached file of the boot archive */
+};
+
+/*
+ * A memory object or a cached file: pages by index in a two-level table
+ * (leaves of 512 pfns, 0 = no page yet).  Each page it holds has one
+ * reference from it.  @refs counts handles, regions and pending grants
+ * (files: regions and vm_file_get callers); a memory object goes with its
+ * last reference, a file when it has neither references nor pages
+ * (vm_pagecache_shrink).
+ */
+struct vm_object {
+	uint64_t id;
+	uint64_t size;                /* bytes, a page multiple (files: rounded up) */
+	uint64_t refs;
+	uint64_t nr_pages;            /* pages it holds */
+	uint64_t **leaves;            /* nr_leaves pointers (kmalloc), each NULL or a 512-entry page */
+	uint64_t nr_leaves;
+	uint32_t kind;                /* enum vm_object_kind */
+	uint32_t pad_;
+	struct vm_space *creator;     /* memory objects: charged for it (NULL once it ended) */
+	uint64_t charge;              /* bytes charged to @creator */
+	struct vm_object *prev, *next;   /* the creator's list, or the page cache's */
+	const uint8_t *data;          /* files: the bytes (in the archive) */
+	uint64_t file_size;
+	char name[33];                /* files */
+};
+
+/* A handle: the number a task names an object by, and its rights. */
+struct vm_handle {
+	uint64_t id;
+	struct vm_object *obj;
+	unsigned rights;
+	struct vm_handle *next;
+};
+
+/* Metadata charged per handle and per pending grant. */
+#define VM_HANDLE_META ((uint64_t)sizeof(struct vm_handle))
+#define VM_GRANT_META  64ull
+
+/* A new object of @kind and @size bytes (a page multiple), no references, no pages; NULL if no memory. */
+struct vm_object *vm_object_new(unsigned kind, uint64_t size);
+/* Release and free an object (its pages go). */
+void vm_object_free(struct vm_object *obj);
+/* The page at @idx of @obj (filled from the file, or zeroed), with the object's reference.  0 or -MNEME_E*. */
+int vm_object_page(struct vm_object *obj, uint64_t idx, uint64_t *pfn);
+/* The page at @idx if the object has one, else 0. */
+uint64_t vm_object_lookup(const struct vm_object *obj, uint64_t idx);
+void vm_object_get(struct vm_object *obj);
+/* Release what an object holds (its pages, its table); the caller frees the struct. */
+void vm_object_release(struct vm_object *obj);
+/* Drop one page of @obj that no mapping uses (the page cache's shrinking). */
+void vm_object_drop_page(struct vm_object *obj, uint64_t idx);
+/* Close every handle and grant of @s, and let go of the objects it created (space end). */
+void vm_objects_exit(struct vm_space *s);
+/* Bytes charged to @s for objects, handles and grants (the checker's sum). */
+uint64_t vm_objects_charge(const struct vm_space *s);
+int vm_object_init(void);
+/* Call @fn on every cached file (the checker). */
+void vm_pagecache_for_each(void (*fn)(struct vm_object *obj, void *ctx), void *ctx);
 
 #endif

@@ -156,19 +156,19 @@ int64_t mm_usage(struct mneme_mm_usage *u)
 	return st;
 }
 
-int64_t mm_spawn_quota(const char *prog, const char *args, unsigned flags, uint64_t handle,
-		       uint64_t share_va, uint64_t quota, uint64_t *child)
+/* SPAWN: words @w (the name, or a clone's range), flags, quota, share address, arguments, handle. */
+static int64_t spawn_request(const uint64_t w[4], const char *args, unsigned flags, uint64_t handle,
+			     uint64_t share_va, uint64_t quota, uint64_t *child)
 {
 	uint64_t pages = (quota + MNEME_MM_PAGE_SIZE - 1) / MNEME_MM_PAGE_SIZE;
-	size_t n = strlen(prog), alen = args ? strlen(args) : 0;
+	size_t alen = args ? strlen(args) : 0;
 	struct ulib_msg m = { .handle = handle }, reply;
 
-	if (flags & ~MNEME_MM_SPAWN_FLAGS || pages >> 32 || n >= sizeof(m.w) ||
-	    alen >= MNEME_MM_SPAWN_ARGS_MAX)
+	if (flags & ~MNEME_MM_SPAWN_FLAGS || pages >> 32 || alen >= MNEME_MM_SPAWN_ARGS_MAX)
 		return -MNEME_EINVAL;
 	if (!ulib_ipc_buffer || !ulib_start || !ulib_start->server_ep)
 		return -MNEME_EBADH;
-	memcpy(m.w, prog, n);
+	memcpy(m.w, w, sizeof(m.w));
 	uint64_t *x = ulib_ipc_buffer->words;
 	x[0] = mneme_mm_spawn_word0(flags, pages);
 	x[1] = share_va;
@@ -183,5 +183,120 @@ int64_t mm_spawn_quota(const char *prog, const char *args, unsigned flags, uint6
 	st = mneme_mm_status(reply.info);
 	if (!st && child)
 		*child = reply.w[0];
+	return st;
+}
+
+int64_t mm_spawn_quota(const char *prog, const char *args, unsigned flags, uint64_t handle,
+		       uint64_t share_va, uint64_t quota, uint64_t *child)
+{
+	uint64_t w[4] = { 0 };
+	size_t n = strlen(prog);
+
+	if (n >= sizeof(w) || (flags & MNEME_MM_SPAWN_CLONE))
+		return -MNEME_EINVAL;
+	memcpy(w, prog, n);
+	return spawn_request(w, args, flags, handle, share_va, quota, child);
+}
+
+int64_t mm_clone(uint64_t start, size_t len, const char *args, uint64_t quota, uint64_t handle,
+		 uint64_t *child)
+{
+	uint64_t w[4] = { start, len };
+
+	return spawn_request(w, args, MNEME_MM_SPAWN_CLONE, handle, 0, quota, child);
+}
+
+int64_t mm_map_file(const char *name, uint64_t off, size_t len, unsigned pf, void *hint, void **va,
+		    uint64_t *size)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)hint, len, pf, off }, r[4];
+	size_t n = strlen(name);
+
+	if (!n || n > 32)
+		return -MNEME_EINVAL;
+	if (!ulib_ipc_buffer)
+		return -MNEME_EFAULT;
+	memset(ulib_ipc_buffer->words, 0, 32);
+	memcpy(ulib_ipc_buffer->words, name, n);
+	int64_t st = mm_request_raw(MNEME_MM_MAP_FILE, w, 4, r);
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (size)
+			*size = r[1];
+	}
+	return st;
+}
+
+int64_t mm_query(const void *va, struct mm_page_info *info)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va & ~(MNEME_MM_PAGE_SIZE - 1) }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_QUERY, w, 0, r);
+
+	if (!st)
+		*info = (struct mm_page_info){ .pa = r[0] | ((uint64_t)(uintptr_t)va & (MNEME_MM_PAGE_SIZE - 1)),
+					       .prot = (unsigned)r[1], .flags = (unsigned)r[2],
+					       .mapcount = r[3] };
+	return st;
+}
+
+int64_t mm_check(void)
+{
+	return mm_request_raw(MNEME_MM_CHECK, NULL, 0, NULL);
+}
+
+int64_t mm_obj_create(size_t size, unsigned rights, uint64_t *handle)
+{
+	uint64_t w[4] = { size, rights }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_OBJ_CREATE, w, 0, r);
+
+	if (!st)
+		*handle = r[0];
+	return st;
+}
+
+int64_t mm_obj_map(uint64_t handle, uint64_t off, size_t len, unsigned pf, void *hint, void **va)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)hint, len, pf, handle }, r[4];
+
+	if (off) {
+		if (!ulib_ipc_buffer)
+			return -MNEME_EFAULT;
+		ulib_ipc_buffer->words[0] = off;
+	}
+	int64_t st = mm_request_raw(MNEME_MM_OBJ_MAP, w, off ? 1 : 0, r);
+	if (!st)
+		*va = (void *)(uintptr_t)r[0];
+	return st;
+}
+
+int64_t mm_obj_close(uint64_t handle)
+{
+	uint64_t w[4] = { handle };
+
+	return mm_request_raw(MNEME_MM_OBJ_CLOSE, w, 0, NULL);
+}
+
+int64_t mm_obj_grant(uint64_t handle, unsigned rights, uint64_t task, uint64_t *grant)
+{
+	uint64_t w[4] = { handle, rights, task }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_OBJ_GRANT, w, 0, r);
+
+	if (!st)
+		*grant = r[0];
+	return st;
+}
+
+int64_t mm_obj_accept(uint64_t grant, uint64_t *handle, uint64_t *size, unsigned *rights)
+{
+	uint64_t w[4] = { grant }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_OBJ_ACCEPT, w, 0, r);
+
+	if (!st) {
+		*handle = r[0];
+		if (size)
+			*size = r[1];
+		if (rights)
+			*rights = (unsigned)r[2];
+	}
 	return st;
 }

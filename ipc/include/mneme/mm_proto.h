@@ -61,9 +61,19 @@
 #define MNEME_MM_SHARE       0x6d6d0015u
 #define MNEME_MM_STATS       0x6d6d0016u
 #define MNEME_MM_USAGE       0x6d6d0017u
+#define MNEME_MM_MAP_FILE    0x6d6d0018u   /* a file of the boot archive, shared read-only or private */
+#define MNEME_MM_QUERY       0x6d6d0019u   /* what backs one page of the caller */
+#define MNEME_MM_CHECK       0x6d6d001au   /* run the server's invariant checker */
+
+/* Memory objects (shared anonymous memory named by handles). */
+#define MNEME_MM_OBJ_CREATE  0x6d6d0020u
+#define MNEME_MM_OBJ_MAP     0x6d6d0021u
+#define MNEME_MM_OBJ_CLOSE   0x6d6d0022u
+#define MNEME_MM_OBJ_GRANT   0x6d6d0023u
+#define MNEME_MM_OBJ_ACCEPT  0x6d6d0024u
 
 #define MNEME_MM_LABEL_FIRST MNEME_MM_SPAWN
-#define MNEME_MM_LABEL_LAST  MNEME_MM_USAGE
+#define MNEME_MM_LABEL_LAST  MNEME_MM_OBJ_ACCEPT
 
 /* ---- Limits ------------------------------------------------------------ */
 
@@ -90,6 +100,11 @@
 /* Quota of a task spawned with quota 0 (bytes). */
 #define MNEME_MM_QUOTA_DEFAULT (64ULL << 20)
 
+/* Memory objects: the largest size, handles one task may hold, grants one task may have pending. */
+#define MNEME_MM_OBJ_MAX_SIZE  (1ULL << 30)
+#define MNEME_MM_MAX_HANDLES   256
+#define MNEME_MM_MAX_GRANTS    64
+
 /* ---- The rights-and-flags word ------------------------------------------ */
 
 #define MNEME_MM_PROT_MASK   (MNEME_PROT_READ | MNEME_PROT_WRITE | MNEME_PROT_EXEC)
@@ -100,13 +115,17 @@
 #define MNEME_MM_POPULATE    0x0800u   /* back every page now, not on first touch */
 #define MNEME_MM_HUGE        0x1000u   /* 2 MiB pages where alignment and length allow */
 #define MNEME_MM_FIXED       0x2000u   /* word 0 is the exact address, not a hint */
+#define MNEME_MM_PRIVATE     0x4000u   /* MAP_FILE: a private copy-on-write mapping (else shared read-only) */
 
 /* Flags each request takes (anything else is -MNEME_EINVAL). */
 #define MNEME_MM_ALLOC_FLAGS  (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO | MNEME_MM_HUGE)
 #define MNEME_MM_ANON_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED)
 #define MNEME_MM_CONTIG_FLAGS (MNEME_MM_ZERO | MNEME_MM_HUGE)
+#define MNEME_MM_FILE_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_FIXED | MNEME_MM_PRIVATE)
+#define MNEME_MM_OBJMAP_FLAGS (MNEME_MM_POPULATE | MNEME_MM_FIXED)
 #define MNEME_MM_PF_MASK      (MNEME_MM_PROT_MASK | MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | \
-			       MNEME_MM_ZERO | MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED)
+			       MNEME_MM_ZERO | MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED | \
+			       MNEME_MM_PRIVATE)
 
 _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the flags");
 
@@ -176,6 +195,53 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   r0 = bytes charged, r1 = quota (bytes), r2 = resident pages,
  *   r3 = regions; the whole struct mneme_mm_usage in the IPC buffer.
  *
+ * MNEME_MM_MAP_FILE      map a file of the boot archive from its page cache.
+ *   w0 = address hint (0 = anywhere), or the exact address with MNEME_MM_FIXED
+ *   w1 = length (bytes, > 0; the range must end within the file's last page)
+ *   w2 = pf: rights (not 0) | MNEME_MM_FILE_FLAGS
+ *   w3 = file offset (page-aligned)
+ *   extra words 0..3 = the file's name (32 bytes, NUL-padded)
+ *   r0 = address, r1 = the file's size in bytes
+ *   Shared (no PRIVATE): the cache's pages themselves, read-only (WRITE
+ *   -> -MNEME_EPERM).  PRIVATE: the cache's pages until written, then a
+ *   private copy per page (copy-on-write).  Bytes past the end of the
+ *   file in its last page read as zero.
+ *
+ * MNEME_MM_QUERY         what backs the caller's page at w0.
+ *   w0 = address (page-aligned, any mapped address of the caller)
+ *   r0 = physical address (0: no frame yet), r1 = rights the page table
+ *   gives now, r2 = MNEME_MM_Q_* flags, r3 = mappings of the frame (all
+ *   tasks)
+ *
+ * MNEME_MM_CHECK         run the memory server's invariant checker now
+ *   (allocator, slab caches, every space, the reverse map against every
+ *   page table).  No words.  -MNEME_ECORRUPT if it finds a violation
+ *   (printed on the console).
+ *
+ * MNEME_MM_OBJ_CREATE    a memory object: shared anonymous memory.
+ *   w0 = size (bytes, page multiple, > 0, <= MNEME_MM_OBJ_MAX_SIZE)
+ *   w1 = rights of the handle (READ, optionally WRITE and/or EXEC)
+ *   r0 = handle (a number naming the object in the caller's handle table)
+ *   The object is charged to its creator (size + metadata) until it goes.
+ *
+ * MNEME_MM_OBJ_MAP       map an object.
+ *   w0 = address hint / exact address (FIXED), w1 = length,
+ *   w2 = pf: rights (not 0, no more than the handle's) | MNEME_MM_OBJMAP_FLAGS,
+ *   w3 = handle; extra word 0 (optional) = byte offset in the object
+ *   r0 = address
+ *
+ * MNEME_MM_OBJ_CLOSE     w0 = handle.  The object and its frames go when
+ *   its last handle is closed and its last mapping unmapped.
+ *
+ * MNEME_MM_OBJ_GRANT     offer an object to another task.
+ *   w0 = handle, w1 = rights (not 0, no more than the handle's),
+ *   w2 = task id of the receiver
+ *   r0 = grant number: the receiver accepts it with OBJ_ACCEPT (tell it
+ *   over any IPC channel); it names nothing for any other task
+ *
+ * MNEME_MM_OBJ_ACCEPT    w0 = grant number -> r0 = handle, r1 = the
+ *   object's size, r2 = the handle's rights
+ *
  * MNEME_MM_SPAWN         start a program of the boot archive as a child.
  *   w0..w3 = program name (32 bytes, NUL-padded)
  *   extra word 0 = MNEME_MM_SPAWN_* flags (bits 0..31) | quota in pages
@@ -186,6 +252,12 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   a transferred handle goes to the child (handles[0]) or is its pager
  *   (MNEME_MM_SPAWN_PAGER)
  *   r0 = child's task id
+ *   With MNEME_MM_SPAWN_CLONE the child runs the caller's own program in a
+ *   copy-on-write clone of the caller: w0 = start, w1 = length of the
+ *   range of the window to clone (both 0: the whole address space: image,
+ *   stack and every mapping), w2 = w3 = 0; the child gets its own start
+ *   block and IPC buffer and enters the program's entry with its argument
+ *   string (PAGER, NOPAGER and SHARE are refused with it).
  *
  * MNEME_MM_STATUS        w0 = child id -> r0 = MNEME_MM_STATE_*, r1 = exit
  *                        status, r2 = exit reason (MNEME_EXIT_*), r3 = fault kind
@@ -206,7 +278,16 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_MAPS      6   /* the caller's own regions (like /proc/self/maps) */
 #define MNEME_MM_STAT_PAGETYPEINFO 7 /* /proc/pagetypeinfo: free blocks per migrate type, pageblocks */
 #define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
-#define MNEME_MM_STAT_MAX       8
+#define MNEME_MM_STAT_PAGECACHE 9   /* the page cache per file: size, pages cached, pages mapped */
+#define MNEME_MM_STAT_MAX       9
+
+/* QUERY flags. */
+#define MNEME_MM_Q_ZERO   0x01u   /* the shared zero page */
+#define MNEME_MM_Q_COW    0x02u   /* copy-on-write: a write copies it (or takes it, if no one else maps it) */
+#define MNEME_MM_Q_HUGE   0x04u   /* part of a 2 MiB mapping */
+#define MNEME_MM_Q_FILE   0x08u   /* a page of the page cache */
+#define MNEME_MM_Q_OBJECT 0x10u   /* a page of a memory object */
+#define MNEME_MM_Q_SHARED 0x20u   /* in a shared mapping (SHARE, memory object, shared file) */
 #define MNEME_MM_STATS_CHUNK    (MNEME_IPC_BUFFER_WORDS * 8)
 
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
@@ -232,7 +313,9 @@ _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the I
 #define MNEME_MM_SPAWN_PAGER   0x1u   /* the transferred handle is the child's pager */
 #define MNEME_MM_SPAWN_NOPAGER 0x2u   /* no pager: any fault kills the child */
 #define MNEME_MM_SPAWN_SHARE   0x4u   /* map the page at extra word 1 into the child */
-#define MNEME_MM_SPAWN_FLAGS   (MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER | MNEME_MM_SPAWN_SHARE)
+#define MNEME_MM_SPAWN_CLONE   0x8u   /* the child is a copy-on-write clone of the caller (w0, w1: range) */
+#define MNEME_MM_SPAWN_FLAGS   (MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER | MNEME_MM_SPAWN_SHARE | \
+				MNEME_MM_SPAWN_CLONE)
 #define MNEME_MM_SPAWN_QUOTA_SHIFT 32
 #define MNEME_MM_SPAWN_ARGS_WORD   2     /* first extra word of the argument string */
 #define MNEME_MM_SPAWN_ARGS_MAX    128   /* bytes */

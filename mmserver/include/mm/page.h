@@ -28,6 +28,7 @@ enum pageflags {
 	PG_present  = 1u << 7,   /* physical memory exists at this pfn */
 	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
 	PG_slab_tail = 1u << 9,  /* page 1.. of a slab; slab_cache set (finds the head in one step) */
+	PG_vm       = 1u << 10,  /* allocated frame the memory server maps into tasks: the vm overlay below is live */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u
@@ -61,6 +62,7 @@ struct page {
 			uint64_t owner;      /* memory-server use: owning task/region cookie */
 		};
 		struct {                     /* slab pages (PG_slab; PG_slab_tail: slab_cache only) */
+	PG_vm       = 1u << 10,  /* allocated frame the memory server maps into tasks: the vm overlay below is live */
 			uint32_t slab_next;  /* partial-list links, pfns */
 			uint32_t slab_prev;
 			void *freelist;      /* first free object, or NULL */
@@ -70,6 +72,8 @@ struct page {
 };
 
 _Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
+_Static_assert(__builtin_offsetof(struct page, rmap) == 8 && __builtin_offsetof(struct page, owner) == 24,
+	       "the vm overlay leaves flags, _refcount and owner where they are");
 
 /*
  * The port's two linear maps (mm/port.h), cached by sparse_init() so that

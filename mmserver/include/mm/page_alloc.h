@@ -39,6 +39,9 @@ unsigned long nr_pcp_pages(void);         /* on per-CPU lists */
 unsigned long totalram_pages(void);       /* managed */
 unsigned long totalpresent_pages(void);   /* present (physical) */
 
+/* Pages of the memory server's page cache (meminfo "Cached:"), counted by the vm module. */
+extern unsigned long mm_nr_file_pages;
+
 /* The largest pfn + 1 covered by memory at init (memblock_end_of_DRAM). */
 extern unsigned long max_pfn;
 extern unsigned long min_low_pfn;

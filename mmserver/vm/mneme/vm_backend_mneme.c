@@ -2,13 +2,17 @@
  * The vm module's backend inside the memory server on mneme: the core's
  * map / unmap / protect calls on the task handle kept in the space's
  * cookie, donating page-table frames (from the buddy allocator's reserve)
- * while the core's per-task pool runs dry, and the boot memory map as
- * text.  Built only into the server (not part of the host library).
+ * while the core's per-task pool runs dry, the core's query for the
+ * checker, the boot archive's files for the page cache, and the boot
+ * memory map as text.  Built only into the server (not part of the host
+ * library).
  */
 #include <mneme/bootinfo.h>
 #include <mneme/error.h>
 #include <ulib/ulib.h>
 #include "vm_internal.h"
+#include "loader.h"
+#include "task.h"
 
 #define VM_PT_TRIES 8
 
@@ -56,8 +60,30 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return (int)mneme_protect(task_handle(s), va, prot);
 }
 
-/* The server's policy (task.c): parent and child may share, and a task with itself. */
-bool mm_task_may_share(uint64_t from_id, uint64_t to_id);
+void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
+			      unsigned prot)
+{
+	for (uint64_t at = va; at < va + len; at += 1ULL << shift)
+		mneme_protect(task_handle(s), at, prot);
+}
+
+int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift)
+{
+	struct mneme_sysret r;
+	int64_t st = mneme_query_r(&r, task_handle(s), va);
+
+	if (st)
+		return (int)st;
+	*pa = r.r[1];
+	*prot = (unsigned)r.r[2];
+	*shift = (unsigned)r.r[3];
+	return 0;
+}
+
+int vm_backend_file(const char *name, const void **data, uint64_t *size)
+{
+	return archive_find(mm_server.archive, name, data, size);
+}
 
 bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
 {

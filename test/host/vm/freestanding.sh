@@ -20,6 +20,7 @@ undef=$(nm -u "$out"/"$arch"-vm-*.o | awk 'NF == 2 {print $2}' | sort -u |
 	comm -23 - "$out/$arch.vm.defined" |
 	grep -v -E '^(mm_|vm_backend_|kmem_cache_)' |
 	grep -v -E '^(kmalloc|kfree|alloc_pages|__free_pages|alloc_contig_pages_below|free_contig_pages|[a-z]+info_dump|vmstat_dump)$' |
+	grep -v -E '^(max_pfn|min_low_pfn|pfn_valid|present_section_nr|slab_check_invariants)$' |
 	grep -v -x -e memset -e memcpy -e memmove -e memcmp -e strlen -e strcmp \
 		-e snprintf -e vsnprintf || true)
 if [ -n "$undef" ]; then
@@ -31,7 +32,7 @@ x86_64) flags="-mcmodel=small -mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387" ;
 riscv64) flags="-march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax" ;;
 esac
 inc="-I$root/userland/include -I$root/arch/$arch -I$root/ipc/include -I$root/mmserver/include \
-	-I$root/mmserver/vm -I$root/userland/libmm/include -I$root/userland/libc/include"
+	-I$root/mmserver/vm -I$root/mmserver/server -I$root/userland/libmm/include -I$root/userland/libc/include"
 for f in mmserver/vm/mneme/vm_backend_mneme.c userland/libmm/libmm.c userland/libc/malloc.c; do
 	# shellcheck disable=SC2086
 	"$cc" --target="$arch-unknown-elf" -ffreestanding -fno-builtin -std=gnu11 $flags \

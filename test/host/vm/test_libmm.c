@@ -22,7 +22,7 @@ struct mneme_ipc_buffer *ulib_ipc_buffer;
 
 static struct ulib_start_info start = { .magic = ULIB_START_MAGIC, .server_ep = 5 };
 static struct mneme_ipc_buffer ipcbuf;
-static struct fake_task *me, *peer;
+static struct fake_task *me, *peer, *cur;
 static uint64_t calls, last_label;
 
 void fake_user_syscall(uint64_t nr, const uint64_t a[7], uint64_t r[7])
@@ -40,7 +40,7 @@ void fake_user_syscall(uint64_t nr, const uint64_t a[7], uint64_t r[7])
 			    .w = { a[2], a[3], a[4], a[5] }, .x = ipcbuf.words };
 	struct vm_reply rep = { .x = server_buf };
 	last_label = m.label;
-	vm_request(me->space, &m, &rep);
+	vm_request(cur->space, &m, &rep);
 	memcpy(ipcbuf.words, server_buf, rep.extra * 8);           /* the core copies the extras */
 	r[2] = mneme_msginfo((uint32_t)rep.status, rep.extra, 0);
 	for (int i = 0; i < 4; i++)
@@ -51,7 +51,7 @@ int main(void)
 {
 	if (vm_env_init())
 		return 1;
-	me = fake_task_new(256 * MiB);
+	me = cur = fake_task_new(256 * MiB);
 	peer = fake_task_new(0);
 	printf("TAP version 13\n1..1\n");
 
@@ -110,6 +110,48 @@ int main(void)
 	n = mm_stats_read(MNEME_MM_STAT_MAPS, text, sizeof(text));
 	CHECK(n > 0 && strstr(text, "block") != NULL);
 	CHECK_EQ(mm_stats_print(MNEME_MM_STAT_BUDDYINFO), 0);
+
+	/* Memory objects: create, map at an offset (an extra word), grant, accept in the peer. */
+	uint64_t h, g, hb, osize;
+	unsigned rights;
+	void *ov, *pv;
+	CHECK_EQ(mm_obj_create(8 * 4096, RW, &h), 0);
+	CHECK_EQ(last_label, MNEME_MM_OBJ_CREATE);
+	CHECK_EQ(mm_obj_map(h, 4096, 4 * 4096, RW, NULL, &ov), 0);
+	CHECK_EQ(mm_obj_map(h, 4096, 8 * 4096, RW, NULL, &pv), -MNEME_ERANGE);
+	uint8_t v = 0x42;
+	CHECK_EQ(fake_touch(me, (uintptr_t)ov, MNEME_PROT_WRITE, &v), 0);
+	CHECK_EQ(mm_obj_grant(h, MNEME_PROT_READ, peer->id, &g), 0);
+	cur = peer;
+	CHECK_EQ(mm_obj_accept(g, &hb, &osize, &rights), 0);
+	CHECK(osize == 8 * 4096 && rights == MNEME_PROT_READ);
+	CHECK_EQ(mm_obj_map(hb, 0, 8 * 4096, RW, NULL, &pv), -MNEME_EPERM);
+	CHECK_EQ(mm_obj_map(hb, 0, 8 * 4096, MNEME_PROT_READ, NULL, &pv), 0);
+	CHECK_EQ(fake_touch(peer, (uintptr_t)pv + 4096, MNEME_PROT_READ, &v), 0);
+	CHECK_EQ(v, 0x42);
+	struct mm_page_info qi;
+	CHECK_EQ(mm_query((char *)pv + 4096 + 17, &qi), 0);
+	CHECK_EQ(last_label, MNEME_MM_QUERY);
+	CHECK_EQ(qi.flags, MNEME_MM_Q_OBJECT | MNEME_MM_Q_SHARED);
+	CHECK_EQ(qi.mapcount, 2);
+	CHECK_EQ(qi.pa, fake_lookup(peer, (uintptr_t)pv + 4096 + 17, NULL, NULL));
+	CHECK_EQ(mm_obj_close(hb), 0);
+	cur = me;
+	CHECK_EQ(mm_obj_close(h), 0);
+	CHECK_EQ(mm_obj_close(h), -MNEME_EBADH);
+	/* A file of the (fake) archive; the checker. */
+	static const char ftext[] = "a file of the archive";
+	void *fv;
+	uint64_t fsize;
+	fake_file_add("libmm_file", ftext, sizeof(ftext));
+	CHECK_EQ(mm_map_file("libmm_file", 0, 4096, MNEME_PROT_READ, NULL, &fv, &fsize), 0);
+	CHECK_EQ(fsize, sizeof(ftext));
+	CHECK_EQ(fake_touch(me, (uintptr_t)fv + 2, MNEME_PROT_READ, &v), 0);
+	CHECK_EQ(v, 'f');
+	CHECK_EQ(mm_map_file("libmm_file", 0, 4096, RW, NULL, &fv, NULL), -MNEME_EPERM);
+	CHECK_EQ(mm_map_file("", 0, 4096, MNEME_PROT_READ, NULL, &fv, NULL), -MNEME_EINVAL);
+	CHECK_EQ(mm_check(), 0);
+	CHECK_EQ(last_label, MNEME_MM_CHECK);
 
 	uint64_t w[4] = { 0 };
 	CHECK_EQ(mm_request_raw(0x6d6d00ff, w, 0, NULL), -MNEME_ENOSYS);

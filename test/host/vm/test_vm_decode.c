@@ -35,7 +35,9 @@ static void common(void)
 	struct vm_reply r = { .x = xbuf };
 
 	EXPECT(-MNEME_ENOSYS, 0, 0, 0, 0, 0);
-	EXPECT(-MNEME_ENOSYS, MNEME_MM_USAGE + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_CHECK + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_CREATE - 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_ACCEPT + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_ALLOC_PAGES - 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 1, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 0, 0, 0, 1);
@@ -206,12 +208,33 @@ static void lifecycle(void)
 	CHECK_EQ(spawn("", 2, 0, 0, NULL, false, &r), -MNEME_EINVAL);                 /* no name */
 	CHECK_EQ(spawn("hello", 1, 0, 0, NULL, false, &r), -MNEME_EINVAL);            /* too few extras */
 	CHECK_EQ(spawn("hello", 2 + 17, 0, 0, NULL, false, &r), -MNEME_EINVAL);       /* too many */
-	CHECK_EQ(spawn("hello", 2, 0x8, 0, NULL, false, &r), -MNEME_EINVAL);          /* unknown flag */
+	CHECK_EQ(spawn("hello", 2, 0x10, 0, NULL, false, &r), -MNEME_EINVAL);         /* unknown flag */
 	CHECK_EQ(spawn("hello", 2, 3, 0, NULL, true, &r), -MNEME_EINVAL);             /* PAGER|NOPAGER */
 	CHECK_EQ(spawn("hello", 2, 1, 0, NULL, false, &r), -MNEME_EINVAL);            /* PAGER, no handle */
 	CHECK_EQ(spawn("hello", 2, 4, 0x123, NULL, false, &r), -MNEME_EINVAL);        /* share misaligned */
 	CHECK_EQ(spawn("hello", 2, 0, 0x1000, NULL, false, &r), -MNEME_EINVAL);       /* share word, no flag */
 	CHECK_EQ(spawn("hello", 3, 0, 0, "12345678", false, &r), -MNEME_EINVAL);      /* args unterminated */
+	/* SPAWN_CLONE: w0, w1 a range of the window (or 0, 0), w2 = w3 = 0, no pager or share. */
+	uint64_t cx[4] = { MNEME_MM_SPAWN_CLONE };
+	struct vm_msg c = { .label = MNEME_MM_SPAWN, .extra = 2, .x = cx };
+	CHECK_EQ(vm_spawn_decode(&c, &r), 0);
+	CHECK(r.clone_start == 0 && r.clone_len == 0 && !r.prog[0]);
+	c.w[0] = B, c.w[1] = 4 * P;
+	CHECK_EQ(vm_spawn_decode(&c, &r), 0);
+	CHECK(r.clone_start == B && r.clone_len == 4 * P);
+	c.w[1] = 0;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_EINVAL);
+	c.w[0] = B + 1, c.w[1] = P;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_EINVAL);
+	c.w[0] = 0x1000;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_ERANGE);
+	c.w[0] = B, c.w[2] = 1;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_EINVAL);
+	c.w[2] = 0;
+	cx[0] = MNEME_MM_SPAWN_CLONE | MNEME_MM_SPAWN_NOPAGER;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_EINVAL);
+	cx[0] = MNEME_MM_SPAWN_CLONE | MNEME_MM_SPAWN_SHARE, cx[1] = 0x20000000;
+	CHECK_EQ(vm_spawn_decode(&c, &r), -MNEME_EINVAL);
 	uint64_t x[4] = { 0 };
 	struct vm_msg m = { .label = MNEME_MM_SPAWN, .extra = 2, .x = x };
 	memcpy(m.w, "ab\0c", 4);
@@ -237,7 +260,101 @@ static void lifecycle(void)
 	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_EINVAL);
 	s.label = MNEME_MM_USAGE;
 	CHECK_EQ(vm_lifecycle_decode(&s, &child), -MNEME_ENOSYS);
-	nr += 27;
+	nr += 35;
+}
+
+/* A request with extra words @x (MAP_FILE's name, OBJ_MAP's offset). */
+static struct vm_reply reqx(uint32_t label, const uint64_t w[4], unsigned extra, const uint64_t *x)
+{
+	struct vm_msg m = { .label = label, .extra = extra, .x = x };
+	struct vm_reply r = { .x = xbuf };
+
+	memcpy(m.w, w, sizeof(m.w));
+	vm_request(t->space, &m, &r);
+	return r;
+}
+
+static const char file_bytes[3 * 4096 + 10] = { 'x' };
+
+static void objects(void)
+{
+	uint64_t name[4] = { 0 }, w[4];
+
+	fake_file_add("decode_file", file_bytes, sizeof(file_bytes));
+	memcpy(name, "decode_file", 11);
+	/* MAP_FILE: 4 extra words (the name), rights, offset, shared means read-only. */
+	w[0] = 0, w[1] = P, w[2] = MNEME_PROT_READ, w[3] = 0;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, 0);
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).w[1], sizeof(file_bytes));
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 3, name).status, -MNEME_EINVAL);
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 5, name).status, -MNEME_EINVAL);
+	w[2] = RW;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, -MNEME_EPERM);
+	w[2] = RW | MNEME_MM_PRIVATE;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, 0);
+	w[2] = MNEME_PROT_READ | MNEME_MM_HUGE;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, -MNEME_EINVAL);
+	w[2] = 0;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, -MNEME_EINVAL);
+	w[2] = MNEME_PROT_READ, w[3] = 100;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, -MNEME_EINVAL);
+	w[3] = 3 * P, w[1] = 2 * P;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, name).status, -MNEME_ERANGE);
+	w[3] = 0, w[1] = P;
+	uint64_t bad[4] = { 0 };
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, bad).status, -MNEME_EINVAL);          /* empty name */
+	memcpy(bad, "no_file", 7);
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, bad).status, -MNEME_ENOENT);
+	bad[3] = 1;
+	CHECK_EQ(reqx(MNEME_MM_MAP_FILE, w, 4, bad).status, -MNEME_EINVAL);          /* bytes after the NUL */
+	/* QUERY. */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_QUERY, B + 1, 0, 0, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_QUERY, VM_VA_LIMIT, 0, 0, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_QUERY, 0x7000, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_QUERY, B, 1, 0, 0);
+	/* CHECK. */
+	EXPECT(0, MNEME_MM_CHECK, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_CHECK, 1, 0, 0, 0);
+	/* Objects. */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CREATE, 0, RW, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CREATE, P + 1, RW, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CREATE, P, MNEME_PROT_WRITE, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CREATE, P, 8, 0, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_OBJ_CREATE, MNEME_MM_OBJ_MAX_SIZE + P, RW, 0, 0);
+	EXPECT(-MNEME_EQUOTA, MNEME_MM_OBJ_CREATE, MNEME_MM_OBJ_MAX_SIZE, RW, 0, 0);
+	struct vm_reply r = req(MNEME_MM_OBJ_CREATE, 4 * P, RW | MNEME_PROT_EXEC, 0, 0);
+	CHECK_EQ(r.status, 0);
+	uint64_t h = r.w[0], off = 2 * P;
+	w[0] = 0, w[1] = 2 * P, w[2] = RW, w[3] = h;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 1, &off).status, 0);
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 2, &off).status, -MNEME_EINVAL);
+	w[1] = 3 * P;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 1, &off).status, -MNEME_ERANGE);
+	w[1] = P, w[2] = RW | MNEME_PROT_EXEC;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 0, NULL).status, -MNEME_EINVAL);        /* W and X at once */
+	w[2] = MNEME_PROT_READ | MNEME_PROT_EXEC;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 0, NULL).status, 0);
+	w[2] = RW | MNEME_MM_HUGE;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 0, NULL).status, -MNEME_EINVAL);
+	w[2] = RW, w[3] = h + 1;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 0, NULL).status, -MNEME_EBADH);
+	w[3] = 0;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 0, NULL).status, -MNEME_EINVAL);
+	off = 5;
+	w[3] = h;
+	CHECK_EQ(reqx(MNEME_MM_OBJ_MAP, w, 1, &off).status, -MNEME_EINVAL);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_GRANT, h, 0, other->id, 0);
+	EXPECT(-MNEME_EDEAD, MNEME_MM_OBJ_GRANT, h, MNEME_PROT_READ, 0xdead, 0);
+	EXPECT(-MNEME_EBADH, MNEME_MM_OBJ_GRANT, h + 9, MNEME_PROT_READ, other->id, 0);
+	r = req(MNEME_MM_OBJ_GRANT, h, MNEME_PROT_READ, other->id, 0);
+	CHECK_EQ(r.status, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_OBJ_ACCEPT, r.w[0], 0, 0, 0);                 /* not ours to accept */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_ACCEPT, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CLOSE, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_OBJ_CLOSE, h, 1, 0, 0);
+	EXPECT(0, MNEME_MM_OBJ_CLOSE, h, 0, 0, 0);
+	EXPECT(-MNEME_EBADH, MNEME_MM_OBJ_CLOSE, h, 0, 0, 0);
+	nr += 16;
 }
 
 int main(void)
@@ -256,6 +373,7 @@ int main(void)
 	ranges();
 	stats();
 	lifecycle();
+	objects();
 	CHECK_OK(t);
 	CHECK_OK(other);
 	fake_task_free(t);

@@ -88,7 +88,7 @@ static void request(struct slot *s)
 	static const uint32_t labels[] = {
 		MNEME_MM_ALLOC_PAGES, MNEME_MM_MAP_ANON, MNEME_MM_MAP_ANON, MNEME_MM_MAP_CONTIG,
 		MNEME_MM_UNMAP, MNEME_MM_UNMAP, MNEME_MM_PROTECT, MNEME_MM_SHARE, MNEME_MM_STATS,
-		MNEME_MM_USAGE, 0, MNEME_MM_USAGE + 1,
+		MNEME_MM_USAGE, 0, MNEME_MM_CHECK + 1,
 	};
 	struct vm_msg m = { .label = labels[rnd() % (sizeof(labels) / sizeof(labels[0]))] };
 	struct vm_reply r = { .x = xbuf };

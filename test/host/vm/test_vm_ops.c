@@ -136,11 +136,13 @@ static void demand_paging(void)
 	for (unsigned i = 0; i < 64; i++) {
 		uint8_t v = (uint8_t)i;
 		CHECK_EQ(fake_touch(t, va + i * VM_PAGE_SIZE, MNEME_PROT_READ, &v), 0);
-		CHECK_EQ(v, 0);                                   /* zero-filled */
-		CHECK_EQ(t->space->acct.resident, i + 1);         /* one frame per first touch */
+		CHECK_EQ(v, 0);                                   /* zero-filled: the zero page */
+		CHECK_EQ(ft_pfn(ft_lookup(t->space, va + i * VM_PAGE_SIZE)), vm_zero_pfn);
+		CHECK_EQ(t->space->acct.resident, i);             /* which is nobody's frame */
 		v = (uint8_t)(i + 1);
 		CHECK_EQ(fake_touch(t, va + i * VM_PAGE_SIZE + 100, MNEME_PROT_WRITE, &v), 0);
-		CHECK_EQ(t->space->acct.faults, i + 1);
+		CHECK_EQ(t->space->acct.resident, i + 1);         /* one frame per first write */
+		CHECK_EQ(t->space->acct.faults, 2 * (i + 1));
 	}
 	for (unsigned i = 0; i < 64; i++) {
 		uint8_t v;

@@ -194,11 +194,57 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return 0;
 }
 
+void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
+			      unsigned prot)
+{
+	for (uint64_t at = va; at < va + len; at += 1ULL << shift)
+		vm_backend_protect(s, at, shift, prot);
+}
+
 bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
 {
 	const struct fake_task *t = to->cookie;
 
 	return from == to || !t->refuse_shares;
+}
+
+int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift)
+{
+	uint64_t a = fake_lookup(s->cookie, va, shift, prot);
+
+	if (!a)
+		return -MNEME_ENOENT;
+	*pa = a & ~((1ULL << *shift) - 1);
+	return 0;
+}
+
+/* Files the tests map (and load) through the page cache. */
+static struct fake_file {
+	const char *name;
+	const void *data;
+	uint64_t size;
+} files[16];
+
+void fake_file_add(const char *name, const void *data, uint64_t size)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		if (!files[i].name || !strcmp(files[i].name, name)) {
+			files[i] = (struct fake_file){ name, data, size };
+			return;
+		}
+	}
+}
+
+int vm_backend_file(const char *name, const void **data, uint64_t *size)
+{
+	for (unsigned i = 0; i < 16 && files[i].name; i++) {
+		if (!strcmp(files[i].name, name)) {
+			*data = files[i].data;
+			*size = files[i].size;
+			return 0;
+		}
+	}
+	return -MNEME_ENOENT;
 }
 
 size_t vm_backend_memmap_dump(char *buf, size_t len)
@@ -252,9 +298,10 @@ static int pt_agrees(struct fake_task *t, char *why, size_t len)
 				return vm_fail(why, len, "pte %#llx -> %#llx disagrees with the table (%#llx)",
 					       (unsigned long long)p->va, (unsigned long long)p->pa,
 					       (unsigned long long)e);
-			if (!r || p->prot != r->prot)
-				return vm_fail(why, len, "pte %#llx rights %u, region %u", (unsigned long long)p->va,
-					       p->prot, r ? r->prot : 99);
+			if (!r || p->prot != vm_entry_prot(e, r->prot))
+				return vm_fail(why, len, "pte %#llx rights %u, region %u (entry %#llx)",
+					       (unsigned long long)p->va, p->prot, r ? r->prot : 99,
+					       (unsigned long long)e);
 		}
 	}
 	return 0;
@@ -291,11 +338,14 @@ static struct ref_count *ref_slot(struct ref_ctx *c, uint64_t key)
 
 static void count_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
-	struct vm_block *b = vm_frame_block(ft_pfn(e));
+	struct vm_block *b;
 	uint64_t n = (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
 
 	(void)s;
 	(void)va;
+	if (vm_entry_zero(e))
+		return;
+	b = vm_frame_block(ft_pfn(e));
 	ref_slot(ctx, b ? (uint64_t)(uintptr_t)b : ft_pfn(e) << 1 | 1)->n += n;
 }
 
@@ -313,11 +363,12 @@ int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
 		if (!key)
 			continue;
 		if (key & 1) {
-			uint64_t owner = pfn_to_page(key >> 1)->owner;
-			if (!(owner & 1) || owner >> 1 != n)
-				err = vm_fail(why, len, "frame %#llx: %llu mappings, owner word %#llx",
+			const struct page *p = pfn_to_page(key >> 1);
+			uint64_t held = vm_frame_object(key >> 1) ? 1 : 0;
+			if (!(p->flags & PG_vm) || (uint64_t)p->_refcount != n + held)
+				err = vm_fail(why, len, "frame %#llx: %llu mappings, %d references",
 					      (unsigned long long)(key >> 1), (unsigned long long)n,
-					      (unsigned long long)owner);
+					      p->_refcount);
 		} else if (((struct vm_block *)(uintptr_t)key)->refs != n) {
 			err = vm_fail(why, len, "block %#llx: %llu mapped pages, refs %llu",
 				      (unsigned long long)((struct vm_block *)(uintptr_t)key)->pfn,
@@ -326,5 +377,7 @@ int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
 		}
 	}
 	free(c.tab);
+	if (!err)
+		err = vm_check_all(why, len);   /* the reverse map and every frame's counts, globally */
 	return err;
 }

@@ -51,6 +51,9 @@ uint64_t fake_lookup(struct fake_task *t, uint64_t va, unsigned *shift, unsigned
 /* Read / write a byte of a task's memory through the fake page table (fault as needed). */
 int fake_touch(struct fake_task *t, uint64_t va, unsigned access, uint8_t *val);
 
+/* Make @name a file of the fake archive (the page cache reads @data). */
+void fake_file_add(const char *name, const void *data, uint64_t size);
+
 /* Tiny KTAP-ish reporting. */
 extern int vm_test_failures;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); vm_test_failures++; } } while (0)

@@ -49,6 +49,49 @@ int64_t mm_usage(struct mneme_mm_usage *u);
 int64_t mm_spawn_quota(const char *prog, const char *args, unsigned flags, uint64_t handle,
 		       uint64_t share_va, uint64_t quota, uint64_t *child);
 
+/*
+ * A file of the boot archive, from the page cache: @len bytes from byte
+ * @off (page-aligned) of file @name, at @hint (or exactly there with
+ * MNEME_MM_FIXED); pf = rights | MNEME_MM_PRIVATE (copy-on-write; else
+ * shared read-only) | MNEME_MM_POPULATE.  *va receives the address and,
+ * if @size is not NULL, *size the file's size.
+ */
+int64_t mm_map_file(const char *name, uint64_t off, size_t len, unsigned pf, void *hint, void **va,
+		    uint64_t *size);
+
+/* What backs one page of the caller (QUERY). */
+struct mm_page_info {
+	uint64_t pa;             /* physical address (0: nothing yet) */
+	unsigned prot;           /* rights the page table gives now */
+	unsigned flags;          /* MNEME_MM_Q_* */
+	uint64_t mapcount;       /* mappings of the frame, in every task */
+};
+int64_t mm_query(const void *va, struct mm_page_info *info);
+/* Run the memory server's invariant checker (0, or -MNEME_ECORRUPT: printed on the console). */
+int64_t mm_check(void);
+
+/*
+ * Memory objects (docs/ipc.md): shared memory named by handles.  Create
+ * one of @size bytes whose handle has @rights; map [off, off + len) of it
+ * (rights in @pf no more than the handle's); close a handle; grant it to
+ * task @task with @rights (the number *grant goes to that task, which
+ * accepts it for a handle of its own).
+ */
+int64_t mm_obj_create(size_t size, unsigned rights, uint64_t *handle);
+int64_t mm_obj_map(uint64_t handle, uint64_t off, size_t len, unsigned pf, void *hint, void **va);
+int64_t mm_obj_close(uint64_t handle);
+int64_t mm_obj_grant(uint64_t handle, unsigned rights, uint64_t task, uint64_t *grant);
+int64_t mm_obj_accept(uint64_t grant, uint64_t *handle, uint64_t *size, unsigned *rights);
+
+/*
+ * Start a copy-on-write clone of this task as a child (SPAWN_CLONE): it
+ * runs this program from its entry, with @args, in a copy of the whole
+ * address space (@len 0) or of [start, start + len) of the window only;
+ * @quota bytes (0: the default); @handle (0: none) goes to the child.
+ */
+int64_t mm_clone(uint64_t start, size_t len, const char *args, uint64_t quota, uint64_t handle,
+		 uint64_t *child);
+
 /* The raw request: label, four words, extra words from the IPC buffer; reply words in @r. */
 int64_t mm_request_raw(uint32_t label, const uint64_t w[4], unsigned extra, uint64_t r[4]);
 

@@ -1,0 +1,333 @@
+/*
+ * Frames the vm module maps into tasks: who owns them, how they are
+ * counted, and the entries of a space that name them.
+ *
+ * Ownership lives in struct page (ours while the page is allocated; PG_vm
+ * marks the overlay of mm/page.h live).  Every mapping of a frame is one
+ * reference and one reverse-map record; a memory object or the page cache
+ * holds one more reference for each page it keeps.  Single frames count
+ * references in _refcount, multi-page blocks in their struct vm_block
+ * (refs: mapped pages, all pages together), so a block returns to the
+ * buddy allocator whole, with its last mapped page.  mapcount (4 KiB
+ * mappings of the page) and, on the first page of a 2 MiB chunk of a
+ * block, vm_index (2 MiB mappings of the chunk) say who may write a
+ * copy-on-write page in place: only a mapping that is the frame's one
+ * user (vm_entry_exclusive).
+ *
+ * The shared zero page is one zeroed frame taken at vm_init and never
+ * given back: no references, no reverse map, never written (the core maps
+ * it only without WRITE, and the checker verifies it is still zero).
+ */
+#include <string.h>
+#include <mneme/error.h>
+#include "vm_internal.h"
+
+uint64_t vm_zero_pfn;
+uint64_t vm_nr_frames;
+static struct kmem_cache *block_cache;
+
+int vm_frame_init(void)
+{
+	if (!block_cache)
+		block_cache = kmem_cache_create("vm_block", sizeof(struct vm_block), 0, 0, NULL);
+	if (!block_cache)
+		return -MNEME_ENOMEM;
+	if (!vm_zero_pfn) {
+		struct page *z = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
+		if (!z)
+			return -MNEME_ENOMEM;
+		vm_zero_pfn = page_to_pfn(z);
+	}
+	return 0;
+}
+
+/* Make @p a vm frame with @owner, no mappings, no references. */
+static void frame_init(struct page *p, uint64_t owner)
+{
+	p->flags |= PG_vm;
+	vm_nr_frames++;
+	p->rmap = 0;
+	p->vm_index = 0;
+	p->mapcount = 0;
+	p->_refcount = 0;
+	p->owner = owner;
+}
+
+/* Undo frame_init before the page goes back to the allocator. */
+static void frame_fini(struct page *p)
+{
+	MM_ASSERT(!p->rmap && !p->mapcount);
+	p->flags &= ~PG_vm;
+	vm_nr_frames--;
+	p->owner = 0;
+}
+
+/* A frame for a task; under pressure the page cache gives back what no one maps first. */
+static struct page *frame_page(gfp_t gfp)
+{
+	struct page *p = alloc_pages(gfp, 0);
+
+	if (!p && vm_pagecache_shrink())
+		p = alloc_pages(gfp, 0);
+	return p;
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	struct page *p = frame_page(VM_GFP_USER);
+
+	if (!p)
+		return 0;
+	frame_init(p, VM_OWNER_FRAME);
+	return page_to_pfn(p);
+}
+
+/* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
+static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
+{
+	for (unsigned i = 0; i < VM_PAGE_SIZE / 8; i += 8) {
+		uint64_t a = s[i], b = s[i + 1], c = s[i + 2], e = s[i + 3];
+		uint64_t f = s[i + 4], g = s[i + 5], h = s[i + 6], k = s[i + 7];
+		d[i] = a, d[i + 1] = b, d[i + 2] = c, d[i + 3] = e;
+		d[i + 4] = f, d[i + 5] = g, d[i + 6] = h, d[i + 7] = k;
+	}
+}
+
+uint64_t vm_frame_copy(uint64_t pfn)
+{
+	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO);
+
+	if (!p)
+		return 0;
+	copy_page(page_address(p), page_address(pfn_to_page(pfn)));
+	frame_init(p, VM_OWNER_FRAME);
+	return page_to_pfn(p);
+}
+
+void vm_frame_free_new(uint64_t pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	MM_ASSERT(!p->_refcount);
+	frame_fini(p);
+	__free_pages(p, 0);
+}
+
+void vm_frame_adopt(uint64_t pfn)
+{
+	frame_init(pfn_to_page(pfn), VM_OWNER_FRAME);
+}
+
+struct vm_block *vm_frame_block(uint64_t pfn)
+{
+	uint64_t o = pfn_to_page(pfn)->owner;
+
+	return (o & VM_OWNER_TAGS) ? NULL : (struct vm_block *)(uintptr_t)o;
+}
+
+struct vm_object *vm_frame_object(uint64_t pfn)
+{
+	uint64_t o = pfn_to_page(pfn)->owner;
+
+	return (o & VM_OWNER_TAGS) == VM_OWNER_OBJECT ? (struct vm_object *)(uintptr_t)(o & ~VM_OWNER_TAGS)
+						      : NULL;
+}
+
+void vm_frame_get(uint64_t pfn, uint64_t n)
+{
+	struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+
+	MM_ASSERT(p->flags & PG_vm);
+	if (b)
+		b->refs += n;
+	else
+		p->_refcount += (int32_t)n;
+}
+
+void vm_frame_put(uint64_t pfn, uint64_t n)
+{
+	struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+
+	MM_ASSERT(p->flags & PG_vm);
+	if (b) {
+		MM_ASSERT(b->refs >= n);
+		if (!(b->refs -= n))
+			vm_block_free(b);
+		return;
+	}
+	MM_ASSERT(p->_refcount >= (int32_t)n);
+	p->_refcount -= (int32_t)n;
+	if (p->_refcount)
+		return;
+	frame_fini(p);
+	__free_pages(p, 0);
+}
+
+/* The first frame of the 2 MiB chunk holding @pfn if its block can be mapped whole there, else 0. */
+static uint64_t chunk_head(uint64_t pfn, const struct vm_block *b)
+{
+	uint64_t h = pfn & ~(uint64_t)(VM_HUGE_PAGES - 1);
+
+	return b && h >= b->pfn && h + VM_HUGE_PAGES <= b->pfn + b->nr ? h : 0;
+}
+
+uint64_t vm_frame_mapcount(uint64_t pfn)
+{
+	const struct page *p = pfn_to_page(pfn);
+	uint64_t h = chunk_head(pfn, vm_frame_block(pfn));
+
+	return p->mapcount + (h ? pfn_to_page(h)->vm_index : 0);
+}
+
+bool vm_entry_exclusive(uint64_t e)
+{
+	uint64_t pfn = ft_pfn(e);
+	const struct page *p = pfn_to_page(pfn);
+	struct vm_block *b = vm_frame_block(pfn);
+
+	if (vm_entry_zero(e) || vm_frame_object(pfn))
+		return false;                     /* an object's page is never one mapping's alone */
+	if (e & FT_HUGE) {
+		if (p->vm_index != 1)
+			return false;
+		for (unsigned i = 0; i < VM_HUGE_PAGES; i++)
+			if (pfn_to_page(pfn + i)->mapcount)
+				return false;
+		return true;
+	}
+	if (!b)
+		return p->_refcount == 1;
+	uint64_t h = chunk_head(pfn, b);
+	return p->mapcount == 1 && (!h || !pfn_to_page(h)->vm_index);
+}
+
+/* ---- Blocks ------------------------------------------------------------- */
+
+static gfp_t zone_gfp(unsigned zone)
+{
+	if (zone & MNEME_MM_ZONE_DMA)
+		return __GFP_DMA;
+	if (zone & MNEME_MM_ZONE_DMA32)
+		return __GFP_DMA32;
+	return 0;
+}
+
+struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
+				uint64_t charge)
+{
+	struct vm_block *b = kmem_cache_alloc(block_cache, VM_GFP_META | __GFP_ZERO);
+	struct page *p;
+
+	if (!b)
+		return NULL;
+	if (req->contig)
+		p = alloc_contig_pages_below(nr, req->phys_align, req->phys_limit, VM_GFP_USER);
+	else
+		p = alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+	if (!p) {
+		kmem_cache_free(block_cache, b);
+		return NULL;
+	}
+	if (req->contig)
+		memset(page_address(p), 0, nr * VM_PAGE_SIZE);   /* contig ranges come unzeroed */
+	b->pfn = page_to_pfn(p);
+	b->nr = nr;
+	b->order = req->contig ? VM_BLOCK_CONTIG : req->order;
+	b->charge = charge;
+	b->owner = s;
+	b->next = s->blocks;
+	if (s->blocks)
+		s->blocks->prev = b;
+	s->blocks = b;
+	s->acct.meta_bytes += sizeof(*b);
+	for (uint64_t i = 0; i < nr; i++)
+		frame_init(pfn_to_page(b->pfn + i), (uint64_t)(uintptr_t)b);
+	return b;
+}
+
+void vm_block_free(struct vm_block *b)
+{
+	struct vm_space *s = b->owner;
+
+	for (uint64_t i = 0; i < b->nr; i++) {
+		struct page *p = pfn_to_page(b->pfn + i);
+		MM_ASSERT(!p->vm_index);
+		frame_fini(p);
+	}
+	if (b->order == VM_BLOCK_CONTIG)
+		free_contig_pages(pfn_to_page(b->pfn), b->nr);
+	else
+		__free_pages(pfn_to_page(b->pfn), b->order);
+	if (s) {
+		if (b->prev)
+			b->prev->next = b->next;
+		else
+			s->blocks = b->next;
+		if (b->next)
+			b->next->prev = b->prev;
+		s->acct.meta_bytes -= sizeof(*b);
+		vm_charge_force(s, -(int64_t)b->charge, 0);
+	}
+	kmem_cache_free(block_cache, b);
+}
+
+/* ---- Entries of a space ------------------------------------------------- */
+
+static uint64_t entry_pages(uint64_t e)
+{
+	return (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
+}
+
+int vm_entry_set(struct vm_space *s, uint64_t va, uint64_t e)
+{
+	bool huge = e & FT_HUGE;
+
+	if (ft_prepare(s, va, huge))
+		return -MNEME_ENOMEM;
+	if (!vm_entry_zero(e)) {
+		if (vm_rmap_add(ft_pfn(e), s, va, huge))
+			return -MNEME_ENOMEM;
+		vm_frame_get(ft_pfn(e), entry_pages(e));
+		s->acct.resident += entry_pages(e);
+	}
+	ft_set(s, va, e);
+	if (huge)
+		s->acct.huge++;
+	return 0;
+}
+
+uint64_t vm_entry_clear(struct vm_space *s, uint64_t va)
+{
+	uint64_t e = ft_clear(s, va);
+
+	if (!e)
+		return 0;
+	if (e & FT_HUGE)
+		s->acct.huge--;
+	if (!vm_entry_zero(e)) {
+		uint64_t at = va & ~(entry_pages(e) * VM_PAGE_SIZE - 1);
+		vm_rmap_del(ft_pfn(e), s, at, e & FT_HUGE);
+		s->acct.resident -= entry_pages(e);
+		vm_frame_put(ft_pfn(e), entry_pages(e));
+	}
+	return e;
+}
+
+void vm_entry_replace(struct vm_space *s, uint64_t va, uint64_t e)
+{
+	uint64_t old = ft_lookup(s, va);
+
+	MM_ASSERT(old && !(old & FT_HUGE) && !(e & FT_HUGE) && !vm_entry_zero(e));
+	MM_ASSERT(!pfn_to_page(ft_pfn(e))->rmap);
+	ft_update(s, va, e);
+	vm_rmap_add(ft_pfn(e), s, va, false);   /* a frame nobody maps: its record is inline */
+	vm_frame_get(ft_pfn(e), 1);
+	if (vm_entry_zero(old)) {
+		s->acct.resident++;
+		return;
+	}
+	vm_rmap_del(ft_pfn(old), s, va, false);
+	vm_frame_put(ft_pfn(old), 1);
+}
