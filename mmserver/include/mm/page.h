@@ -61,8 +61,12 @@ struct page {
 			uint32_t migratetype;
 			uint64_t owner;      /* memory-server use: owning task/region cookie */
 		};
+		struct {                     /* frames mapped into tasks (PG_vm; owner above stays the vm module's) */
+			uint64_t rmap;       /* reverse map: one packed mapping or the first node (mmserver/vm/rmap.c) */
+			uint32_t vm_index;   /* page of an object: its index; first page of a 2 MiB chunk: 2 MiB mappings */
+			uint32_t mapcount;   /* 4 KiB mappings of this frame, in every address space */
+		};
 		struct {                     /* slab pages (PG_slab; PG_slab_tail: slab_cache only) */
-	PG_vm       = 1u << 10,  /* allocated frame the memory server maps into tasks: the vm overlay below is live */
 			uint32_t slab_next;  /* partial-list links, pfns */
 			uint32_t slab_prev;
 			void *freelist;      /* first free object, or NULL */
