@@ -122,7 +122,8 @@ def check_free(way, mi):
         if not m:
             continue
         got = [int(x) for x in m.groups()]
-        want = [total * unit, (total - avail) * unit, free * unit, 0, 0, avail * unit]
+        cached = kb(mi, "Cached")
+        want = [total * unit, (total - avail) * unit, free * unit, 0, cached * unit, avail * unit]
         expect("%s: total used free shared buff/cache available = %s" % (" ".join(args), want),
                got == want, "got %s\n%s" % (got, out))
         expect("%s: no swap" % " ".join(args), re.search(r"^Swap:\s+0\s+0\s+0$", out, re.M), out)
@@ -136,7 +137,7 @@ def check_vmstat(way, mi, vm):
         "K total memory": kb(mi, "MemTotal"),
         "K used memory": kb(mi, "MemTotal") - kb(mi, "MemAvailable"),
         "K free memory": kb(mi, "MemFree"),
-        "K buffer memory": 0, "K swap cache": 0, "K total swap": 0, "K used swap": 0, "K free swap": 0,
+        "K buffer memory": 0, "K swap cache": kb(mi, "Cached"), "K total swap": 0, "K used swap": 0, "K free swap": 0,
         "K paged in": 0, "K paged out": 0, "pages swapped in": 0, "pages swapped out": 0,
     }
     for k, v in want.items():

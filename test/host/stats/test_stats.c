@@ -218,6 +218,7 @@ static void linux_meminfo(void)
 	show_val_kb("MemTotal:       ", totalram_pages());
 	show_val_kb("MemFree:        ", nr_free_pages());
 	show_val_kb("MemAvailable:   ", mm_available_pages());
+	show_val_kb("Cached:         ", mm_nr_file_pages);
 	show_val_kb("AnonPages:      ", usage.anon_pages);
 	show_val_kb("Slab:           ", slab);
 	show_val_kb("SUnreclaim:     ", slab);

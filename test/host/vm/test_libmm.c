@@ -106,7 +106,7 @@ int main(void)
 	char small[10];
 	CHECK(mm_stats_read(MNEME_MM_STAT_MEMINFO, small, sizeof(small)) > 9);
 	CHECK_EQ(strlen(small), 9);
-	CHECK_EQ(mm_stats_read(9, text, sizeof(text)), -MNEME_EINVAL);
+	CHECK_EQ(mm_stats_read(MNEME_MM_STAT_MAX + 1, text, sizeof(text)), -MNEME_EINVAL);
 	n = mm_stats_read(MNEME_MM_STAT_MAPS, text, sizeof(text));
 	CHECK(n > 0 && strstr(text, "block") != NULL);
 	CHECK_EQ(mm_stats_print(MNEME_MM_STAT_BUDDYINFO), 0);
