@@ -47,11 +47,27 @@ foreach(arch x86_64 riscv64)
     endif()
   endforeach()
   if(has_uspace)
-    mneme_qemu_test(user.all.4G ${arch} TIMEOUT 300 ARGS --timeout 280 --mem 4G --append tests=all
+    mneme_qemu_test(user.all.4G ${arch} TIMEOUT 900 ARGS --timeout 880 --mem 4G --append tests=all
       --expect-line "^ok [0-9]+ user$")
   endif()
 endforeach()
 if(TEST qemu.riscv64.user.all.4G)
-  mneme_qemu_test(user.all.sv39 riscv64 TIMEOUT 300 ARGS --timeout 280 --mem 4G
+  mneme_qemu_test(user.all.sv39 riscv64 TIMEOUT 900 ARGS --timeout 880 --mem 4G
     --append "no4lvl tests=all" --expect-line "Sv39 paging" --expect-line "^ok [0-9]+ user$")
 endif()
+
+# The same on one CPU (the IPC fast path and single-CPU scheduling), and
+# the multiprocessing tests (userland/tests/t_smp.c) on 2 and 4 CPUs
+# without -icount, so QEMU runs the CPUs in parallel on the host.
+foreach(arch x86_64 riscv64)
+  if(TEST qemu.${arch}.user.all.4G)
+    mneme_qemu_test(user.all.1cpu ${arch} TIMEOUT 900 ARGS --timeout 880 --smp 1 --mem 1G
+      --append tests=all --expect-line "^ok [0-9]+ user$")
+    foreach(n 2 4)
+      mneme_qemu_test(user.smp.${n} ${arch} TIMEOUT 900 ARGS --timeout 880 --smp ${n} --mem 512M
+        --append tests=t_smp --expect-line "a pinned thread on each made progress"
+        --expect-line "it never saw a reused frame" --expect-line "its next write always faulted"
+        --expect-line "^    ok [0-9]+ t_smp$")
+    endforeach()
+  endif()
+endforeach()

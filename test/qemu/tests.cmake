@@ -4,15 +4,25 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(MNEME_QEMU_RUN ${Python3_EXECUTABLE} ${MNEME_ROOT}/test/qemu/run.py)
 set(MNEME_OPENSBI_DEBIAN /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin)
 
+# Every QEMU test runs with MNEME_QEMU_SMP CPUs unless it names its own
+# (--smp N) or counts instructions (--icount: one CPU, figures and the
+# strict timer check; QEMU 7.2's -icount gives each vCPU the whole
+# budget in turn, so CPUs that wait for each other would only spin).
+set(MNEME_QEMU_SMP 4 CACHE STRING "CPUs of the QEMU tests that do not choose")
+
 # mneme_qemu_test(<name> <arch> [TIMEOUT s] ARGS <run.py arguments>...)
 function(mneme_qemu_test name arch)
   cmake_parse_arguments(T "" "TIMEOUT" "ARGS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 180)
   endif()
+  set(smp --smp ${MNEME_QEMU_SMP})
+  if("--icount" IN_LIST T_ARGS)
+    set(smp)
+  endif()
   add_test(NAME qemu.${arch}.${name}
     COMMAND ${MNEME_QEMU_RUN} --arch ${arch} --kernel ${MNEME_IMAGE_${arch}}
-            --timeout ${T_TIMEOUT} ${T_ARGS})
+            --timeout ${T_TIMEOUT} ${smp} ${T_ARGS})
   set_tests_properties(qemu.${arch}.${name} PROPERTIES
     LABELS "qemu;${arch}" TIMEOUT ${T_TIMEOUT})
 endfunction()
