@@ -9,9 +9,12 @@
  * entries never change after arch_mmu_init(): every table the core half
  * needs exists by then (the direct map, the image and the MMIO window
  * are complete), and nothing maps into the core half later, so the copy
- * never goes stale.  User leaves have U, A and D set (A/D preset: no
- * hardware or software A/D update is needed), never G, and never W
- * together with X.
+ * never goes stale.  User leaves are made with U, A and D set (a fresh
+ * mapping is one being touched; D preset spares a fault or update on the
+ * first store), never G, and never W together with X.  The memory
+ * server's aging clears A (arch_aspace_clear_young): QEMU 7.2's walker
+ * sets it again on the next access, a hart that faults instead gets it
+ * set by riscv_fix_accessed().
  *
  * ASIDs: probed at boot (riscv_asid_probe(): write all ones, read back).
  * A task whose number fits the ASID bits keeps its ASID in satp, so
@@ -198,6 +201,56 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 		return -MNEME_EINVAL;
 	*e = arch_pte_mkleaf(arch_pte_pa(*e), flags, level);
 	return 0;
+}
+
+/*
+ * The accessed bit is cleared with an atomic AND: a hart may set the
+ * entry's bits at the same moment (QEMU 7.2's table walker sets A and D
+ * with a compare-and-swap), and a plain write could lose them.  A hart
+ * that faults on a clear A instead of setting it has the fault fixed by
+ * riscv_fix_accessed() before it reaches the pager.
+ */
+int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	if (!(__atomic_load_n(e, __ATOMIC_RELAXED) & PTE_A))
+		return 0;
+	return (__atomic_fetch_and(e, ~PTE_A, __ATOMIC_RELAXED) & PTE_A) != 0;
+}
+
+/*
+ * The privileged spec lets a hart either set A (and D on a store) itself
+ * or raise a page fault when they are clear (Svade).  QEMU 7.2 sets them;
+ * for harts that fault, the core sets the bits here, before the fault
+ * would reach the pager, so aging (which clears A) works on both kinds:
+ * true if the leaf for @va in the table at @root_pa allows @access
+ * (ARCH_PROT_*) to a user page and only lacked A or D, now set (a
+ * compare-and-swap: if the server changed the entry meanwhile the access
+ * simply faults again).  Tables are not freed while a thread of their
+ * task runs, so the walk needs no lock.
+ */
+bool riscv_fix_accessed(uint64_t root_pa, uint64_t va, unsigned access)
+{
+	struct pgtable pt = { .root = root_pa, .levels = riscv_kernel_pt.levels };
+	unsigned level;
+	uint64_t *e = va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, &level) : NULL;
+	uint64_t need = PTE_U | (access & ARCH_PROT_WRITE ? PTE_W : 0) |
+			(access & ARCH_PROT_EXEC ? PTE_X : 0) | (access & ARCH_PROT_READ ? PTE_R : 0);
+	uint64_t bits = PTE_A | (access & ARCH_PROT_WRITE ? PTE_D : 0);
+
+	if (!e)
+		return false;
+	uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+	if ((old & need) != need || (old & bits) == bits)
+		return false;                   /* a real fault: the pager's */
+	if (!__atomic_compare_exchange_n(e, &old, old | bits, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return true;                    /* changed meanwhile: retry the access */
+	__asm__ volatile("sfence.vma %0" : : "r"(va) : "memory");
+	return true;
 }
 
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,

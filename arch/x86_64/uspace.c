@@ -203,6 +203,23 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 	return 0;
 }
 
+/*
+ * The accessed bit is cleared with an atomic AND: a CPU may set the
+ * entry's bits at the same moment (its own locked update), and a plain
+ * write could lose them.
+ */
+int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	if (!(__atomic_load_n(e, __ATOMIC_RELAXED) & PTE_A))
+		return 0;
+	return (__atomic_fetch_and(e, ~PTE_A, __ATOMIC_RELAXED) & PTE_A) != 0;
+}
+
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
 		      unsigned *page_shift)
 {

@@ -58,7 +58,8 @@
 	X(43, handle_grant,    2, MNEME_SYS_SERVER) /* task, handle -> ret1 = slot in task */ \
 	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */ \
 	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped */ \
-	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */
+	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */ \
+	X(47, age_range,       4, MNEME_SYS_SERVER) /* task, va, size, bitmap va (0 = none) -> ret1 = young base pages */
 
 enum mneme_syscall_nr {
 #define MNEME_SYS_ENUM_(nr, name, nargs, who) MNEME_SYS_##name = nr,
@@ -79,6 +80,9 @@ enum mneme_syscall_nr {
 #define MNEME_PROT_READ  1u
 #define MNEME_PROT_WRITE 2u
 #define MNEME_PROT_EXEC  4u
+
+/* age_range(): base pages one call may cover (its bitmap: 512 bytes). */
+#define MNEME_AGE_MAX_PAGES 4096
 
 /* thread_set_affinity(): every CPU. */
 #define MNEME_CPUS_ANY (~0ULL)

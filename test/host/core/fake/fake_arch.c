@@ -21,6 +21,7 @@ struct fake_map {
 	uint64_t va, pa;
 	unsigned shift, prot;
 	bool used;
+	bool young;            /* the accessed bit: set at map and by fake_access() */
 };
 
 struct fake_table {
@@ -156,7 +157,7 @@ int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned p
 	}
 	for (unsigned i = 0; i < FAKE_MAPS; i++) {
 		if (!maps[i].used) {
-			maps[i] = (struct fake_map){ as->asid, va, pa, page_shift, prot, true };
+			maps[i] = (struct fake_map){ as->asid, va, pa, page_shift, prot, true, true };
 			return 0;
 		}
 	}
@@ -183,6 +184,26 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 		return -MNEME_ENOENT;
 	m->prot = prot;
 	return 0;
+}
+
+int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va)
+{
+	struct fake_map *m = find_map(as->asid, va);
+
+	if (!m)
+		return -MNEME_ENOENT;
+	bool was = m->young;
+	m->young = false;
+	return was;
+}
+
+bool fake_access(const struct arch_aspace *as, uint64_t va)
+{
+	struct fake_map *m = find_map(as->asid, va);
+
+	if (m)
+		m->young = true;
+	return m != NULL;
 }
 
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,

@@ -14,6 +14,8 @@ extern uint64_t fake_ticks;
 extern unsigned fake_flushes;
 
 void fake_reset(void);
+/* The "hardware" touches @va of @as: its mapping's accessed bit is set (false if none). */
+bool fake_access(const struct arch_aspace *as, uint64_t va);
 const struct arch_aspace *fake_active(void);
 
 #endif
