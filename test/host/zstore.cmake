@@ -1,9 +1,10 @@
-# The compressed page store's pieces on the host (ASan + UBSan through
-# mmcore_host): the LZ coder and the store over the real page allocator,
-# and a libFuzzer harness of the coder (a short fixed run is a test).
+# The memory-pressure pieces of the mm core on the host (ASan + UBSan
+# through mmcore_host): the LZ coder, the compressed store over the real
+# page allocator, the shrinkers; and a libFuzzer harness of the coder (a
+# short fixed run is a test).
 set(ZSTORE_TEST_DIR ${MNEME_ROOT}/test/host/zstore)
 if(TARGET mmcore_host)
-  foreach(suite lz zstore)
+  foreach(suite lz zstore shrinker)
     add_executable(${suite}_test ${ZSTORE_TEST_DIR}/test_${suite}.c)
     target_link_libraries(${suite}_test mmcore_host)
     add_test(NAME ${suite} COMMAND ${suite}_test)
