@@ -20,6 +20,7 @@
  */
 #include <string.h>
 #include <mneme/error.h>
+#include "mm/zstore.h"
 #include "vm_internal.h"
 
 uint64_t vm_zero_pfn;
@@ -53,33 +54,60 @@ static void frame_init(struct page *p, uint64_t owner)
 	p->owner = owner;
 }
 
-/* Undo frame_init before the page goes back to the allocator. */
+/* Undo frame_init before the page goes back to the allocator (it leaves its LRU list). */
 static void frame_fini(struct page *p)
 {
 	MM_ASSERT(!p->rmap && !p->mapcount);
+	vm_lru_del(page_to_pfn(p));
 	p->flags &= ~PG_vm;
 	vm_nr_frames--;
 	p->owner = 0;
 }
 
-/* A frame for a task; under pressure the page cache gives back what no one maps first. */
+/* How many times the slow path reclaims before a frame allocation gives up. */
+#define FRAME_RECLAIM_TRIES 1024
+
+/*
+ * A frame for a task.  When the allocator has none for this context (a
+ * request keeps above its floor, a fault may go to the min watermark),
+ * reclaim makes room: direct reclaim frees what the shrinkers, the page
+ * cache and the compressed store can take, a batch at a time, until the
+ * allocation succeeds or reclaim makes no progress.  The caller then
+ * fails (a request cleanly; a fault goes to the OOM killer).
+ */
 static struct page *frame_page(gfp_t gfp)
 {
-	struct page *p = alloc_pages(gfp, 0);
+	struct page *p = NULL;
 
-	if (!p && vm_pagecache_shrink())
-		p = alloc_pages(gfp, 0);
+	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
+		if (vm_alloc_allowed() && (p = alloc_pages(gfp, 0)))
+			break;
+		if (tries == FRAME_RECLAIM_TRIES || !vm_direct_reclaim())
+			return NULL;
+	}
+	vm_alloc_watch();
 	return p;
 }
 
-uint64_t vm_frame_alloc(void)
+static uint64_t frame_new(gfp_t gfp)
 {
-	struct page *p = frame_page(VM_GFP_USER);
+	struct page *p = frame_page(gfp);
 
 	if (!p)
 		return 0;
 	frame_init(p, VM_OWNER_FRAME);
+	vm_lru_add(page_to_pfn(p));
 	return page_to_pfn(p);
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	return frame_new(VM_GFP_USER);
+}
+
+uint64_t vm_frame_alloc_raw(void)
+{
+	return frame_new(VM_GFP_USER & ~__GFP_ZERO);
 }
 
 /* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
@@ -95,13 +123,13 @@ static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
 
 uint64_t vm_frame_copy(uint64_t pfn)
 {
-	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO);
+	vm_reclaim_pin(pfn);                    /* reclaim for the copy must not take its source */
+	uint64_t fresh = vm_frame_alloc_raw();
+	vm_reclaim_unpin(pfn);
 
-	if (!p)
-		return 0;
-	copy_page(page_address(p), page_address(pfn_to_page(pfn)));
-	frame_init(p, VM_OWNER_FRAME);
-	return page_to_pfn(p);
+	if (fresh)
+		copy_page(page_address(pfn_to_page(fresh)), page_address(pfn_to_page(pfn)));
+	return fresh;
 }
 
 void vm_frame_free_new(uint64_t pfn)
@@ -116,6 +144,7 @@ void vm_frame_free_new(uint64_t pfn)
 void vm_frame_adopt(uint64_t pfn)
 {
 	frame_init(pfn_to_page(pfn), VM_OWNER_FRAME);
+	vm_lru_add(pfn);
 }
 
 struct vm_block *vm_frame_block(uint64_t pfn)
@@ -214,6 +243,29 @@ static gfp_t zone_gfp(unsigned zone)
 	return 0;
 }
 
+/*
+ * The frames of a block, on the same terms as single frames (a request
+ * stays above its floor; reclaim first): reclaim frees order-0 pages,
+ * which the buddy allocator merges as their neighbours come free.
+ */
+static struct page *block_pages(const struct vm_map_req *req, uint64_t nr)
+{
+	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
+		struct page *p = NULL;
+		if (vm_alloc_allowed())
+			p = req->contig ? alloc_contig_pages_below(nr, req->phys_align, req->phys_limit,
+								   VM_GFP_USER)
+					: alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+		if (p) {
+			vm_alloc_watch();
+			return p;
+		}
+		if (tries == FRAME_RECLAIM_TRIES || !vm_direct_reclaim())
+			break;
+	}
+	return NULL;
+}
+
 struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
 				uint64_t charge)
 {
@@ -222,10 +274,7 @@ struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req
 
 	if (!b)
 		return NULL;
-	if (req->contig)
-		p = alloc_contig_pages_below(nr, req->phys_align, req->phys_limit, VM_GFP_USER);
-	else
-		p = alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+	p = block_pages(req, nr);
 	if (!p) {
 		kmem_cache_free(block_cache, b);
 		return NULL;
@@ -286,6 +335,12 @@ int vm_entry_set(struct vm_space *s, uint64_t va, uint64_t e)
 
 	if (ft_prepare(s, va, huge))
 		return -MNEME_ENOMEM;
+	if (ft_swapped(e)) {                    /* the store's entry gets a reference (a clone) */
+		zstore_get(ft_handle(e));
+		ft_set(s, va, e);
+		s->acct.swapped++;
+		return 0;
+	}
 	if (!vm_entry_zero(e)) {
 		if (vm_rmap_add(ft_pfn(e), s, va, huge))
 			return -MNEME_ENOMEM;
@@ -304,6 +359,11 @@ uint64_t vm_entry_clear(struct vm_space *s, uint64_t va)
 
 	if (!e)
 		return 0;
+	if (ft_swapped(e)) {
+		zstore_put(ft_handle(e));
+		s->acct.swapped--;
+		return e;
+	}
 	if (e & FT_HUGE)
 		s->acct.huge--;
 	if (!vm_entry_zero(e)) {

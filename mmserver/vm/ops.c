@@ -85,7 +85,7 @@ static void drop_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
 	const struct drop_ctx *c = ctx;
 
-	if (c->unmap)
+	if (c->unmap && !ft_swapped(e))
 		vm_backend_unmap(s, va, entry_shift(e));
 	vm_entry_clear(s, va);
 }
@@ -248,6 +248,8 @@ static void protect_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx
 {
 	const struct prot_ctx *c = ctx;
 
+	if (ft_swapped(e))
+		return;                                     /* not mapped: its swap-in maps it */
 	if (c->prot)
 		vm_backend_protect(s, va, entry_shift(e), vm_entry_prot(e, c->prot));
 	else
@@ -519,8 +521,16 @@ static int back_range(struct vm_space *s, uint64_t start, uint64_t end)
 		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
 		for (uint64_t va = a; va < b; va += VM_PAGE_SIZE) {
 			uint64_t e = ft_lookup(s, va), old = e;
-			if (e && !(e & FT_COW))
+			if (ft_swapped(e)) {                /* in the store: back into a frame, mapped */
+				if (vm_swapin(s, va, &e))
+					return -MNEME_ENOMEM;
+				old = 0;
+			}
+			if (e && !(e & FT_COW)) {
+				if (r->prot && ft_pfn(e) != ft_pfn(old))
+					vm_backend_map(s, va, ft_pfn(e) << 12, 12, r->prot);
 				continue;
+			}
 			if (r->kind != VM_ANON && r->kind != VM_OBJECT)
 				return -MNEME_ENOMEM;
 			if (e ? vm_break_cow(s, r, va, &e) : vm_back(s, r, va, MNEME_PROT_READ | MNEME_PROT_WRITE, &e))
@@ -571,13 +581,19 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;
-	/* Back lazy pages first: backing may create 2 MiB entries the cuts must then split. */
+	/*
+	 * Back lazy pages first: backing may create 2 MiB entries the cuts
+	 * must then split.  Reclaim in the allocations leaves the sharer's
+	 * pages alone until the walk below has shared them all.
+	 */
+	vm_reclaim_held = s;
 	int err = back_range(s, addr, end);
 	if (!err)
 		err = vm_cut_at(s, addr);
 	if (!err)
 		err = vm_cut_at(s, end);
 	if (err) {
+		vm_reclaim_held = NULL;
 		vm_region_free(r);
 		return err;
 	}
@@ -586,6 +602,7 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	vm_region_add(to, r);
 	struct share_ctx c = { to, at - addr, prot, 0 };
 	ft_walk(s, addr, end, share_entry, &c);
+	vm_reclaim_held = NULL;
 	if (c.err) {
 		unbuild(to, r);
 		return c.err;

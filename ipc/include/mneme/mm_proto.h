@@ -288,6 +288,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_Q_FILE   0x08u   /* a page of the page cache */
 #define MNEME_MM_Q_OBJECT 0x10u   /* a page of a memory object */
 #define MNEME_MM_Q_SHARED 0x20u   /* in a shared mapping (SHARE, memory object, shared file) */
+#define MNEME_MM_Q_COMPRESSED 0x40u /* in the compressed store (no frame until it is touched) */
 #define MNEME_MM_STATS_CHUNK    (MNEME_IPC_BUFFER_WORDS * 8)
 
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
@@ -304,9 +305,10 @@ struct mneme_mm_usage {
 	uint64_t huge;           /* 2 MiB mappings */
 	uint64_t peak;           /* highest charged so far */
 	uint64_t failed;         /* requests refused for the quota */
+	uint64_t compressed;     /* pages reclaim moved to the compressed store (back on the next touch) */
 };
 #define MNEME_MM_USAGE_WORDS (sizeof(struct mneme_mm_usage) / 8)
-_Static_assert(sizeof(struct mneme_mm_usage) == 96, "usage layout");
+_Static_assert(sizeof(struct mneme_mm_usage) == 104, "usage layout");
 _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the IPC buffer");
 
 /* SPAWN flags (extra word 0, bits 0..31) and the quota field. */

@@ -67,6 +67,21 @@ void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, uns
 		mneme_protect(task_handle(s), at, prot);
 }
 
+void vm_backend_unmap_range(struct vm_space *s, uint64_t va, uint64_t len)
+{
+	struct mneme_sysret r;
+
+	mneme_unmap_range_r(&r, task_handle(s), va, len);
+}
+
+int64_t vm_backend_age(struct vm_space *s, uint64_t va, uint64_t len, uint64_t *bits)
+{
+	struct mneme_sysret r;
+	int64_t st = mneme_age_range_r(&r, task_handle(s), va, len, (uint64_t)(uintptr_t)bits);
+
+	return st ? st : (int64_t)r.r[1];
+}
+
 int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift)
 {
 	struct mneme_sysret r;
