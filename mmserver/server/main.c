@@ -30,6 +30,7 @@
 #include "loader.h"
 #include "report.h"
 #include "serve.h"
+#include "kswapd.h"
 #include "task.h"
 
 /* Test programs in the order tests=all runs them. */
@@ -106,6 +107,8 @@ static int server_init(void)
 	if (err)
 		return err;
 	err = mem_init(bi);
+	if (!err)
+		err = mm_kswapd_start();       /* the compressed store's size, background reclaim */
 	if (err)
 		return err;
 	printf("mmserver: %llu KiB usable in %u ranges, archive %llu KiB, cmdline \"%s\"\n",

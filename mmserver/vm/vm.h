@@ -447,13 +447,14 @@ struct vm_spawn_req {
 	uint64_t share_va;            /* with MNEME_MM_SPAWN_SHARE */
 	uint64_t clone_start, clone_len;   /* with MNEME_MM_SPAWN_CLONE: the range (0, 0: everything) */
 	bool handle;                  /* a handle came with the request */
+	int oom_score_adj;            /* -1000 .. 1000 */
 };
 
 bool vm_lifecycle_label(uint32_t label);
 /*
  * Decode a SPAWN: name (1..32 bytes, NUL-padded; with SPAWN_CLONE the
- * range instead, and no name), flags, quota, share address, arguments
- * (NUL-terminated in the extra words).  0 or -MNEME_E*.
+ * range instead, and no name), flags, oom_score_adj, quota, share
+ * address, arguments (NUL-terminated in the extra words).  0 or -MNEME_E*.
  */
 int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req);
 /*
