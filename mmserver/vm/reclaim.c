@@ -61,6 +61,15 @@
 #define SWAP_CLUSTER 32u        /* pages a reclaim step aims for, and an eviction batch */
 #define DEF_PRIORITY 12
 #define KSWAPD_MAX_FAILURES 8
+/*
+ * Store refusals (pages that do not compress) one reclaim call accepts
+ * before it stops trying anonymous pages, once they outnumber the pages
+ * it freed: a hog of random data would otherwise have every call try to
+ * compress all of it, at every priority, and the server would do nothing
+ * else.  The refused pages go to the active list, so the next call starts
+ * past them.
+ */
+#define MAX_REFUSED (2 * SWAP_CLUSTER)
 
 struct vm_vmstat vm_vmstat;
 struct vm_space *vm_reclaim_held;
@@ -293,7 +302,7 @@ static void unmap_run(struct victim *v, unsigned i, unsigned j)
  * accessed-bit look, one unmap_range), then compress.  Returns the pages
  * freed.
  */
-static uint64_t evict_anon(struct victim *v, unsigned n)
+static uint64_t evict_anon(struct victim *v, unsigned n, uint64_t *refused)
 {
 	uint64_t freed = 0;
 
@@ -326,6 +335,7 @@ static uint64_t evict_anon(struct victim *v, unsigned n)
 			continue;
 		}
 		store_full |= err == -MNEME_EQUOTA;
+		++*refused;
 		if (v[i].prot)                  /* kept: mapped again (or its next touch maps it) */
 			vm_backend_map(v[i].s, v[i].va, v[i].pfn << 12, 12, v[i].prot);
 		vm_lru_activate(v[i].pfn);
@@ -340,6 +350,7 @@ struct scan {
 	int nid;
 	bool kswapd;
 	uint64_t want, freed;
+	uint64_t refused;              /* pages the store refused in this call */
 };
 
 static bool anon_possible(void)
@@ -348,6 +359,11 @@ static bool anon_possible(void)
 
 	zstore_get_stats(&st);
 	return !store_full && st.stored < st.capacity;
+}
+
+static bool anon_worth_it(const struct scan *sc)
+{
+	return (sc->refused < MAX_REFUSED || sc->refused <= sc->freed) && anon_possible();
 }
 
 /* Move unreferenced pages down from the active list of a kind; referenced ones stay. */
@@ -378,7 +394,8 @@ static void shrink_inactive(struct scan *sc, bool file, uint64_t nr)
 	uint64_t pfn = vm_lru_tail(sc->nid, file ? VM_LRU_INACTIVE_FILE : VM_LRU_INACTIVE_ANON);
 	uint64_t steal = sc->freed;
 
-	for (uint64_t i = 0; i < nr && pfn && sc->freed + n < sc->want; i++) {
+	for (uint64_t i = 0; i < nr && pfn && sc->freed + n < sc->want &&
+			     (file || anon_worth_it(sc)); i++) {
 		uint64_t prev = vm_lru_prev(pfn);
 		struct page *p = pfn_to_page(pfn);
 		scanned_since_age++;
@@ -397,7 +414,7 @@ static void shrink_inactive(struct scan *sc, bool file, uint64_t nr)
 				vm_lru_rotate(pfn);
 		} else if (anon_victim(pfn, &batch[n])) {
 			if (++n == SWAP_CLUSTER) {
-				sc->freed += evict_anon(batch, n);
+				sc->freed += evict_anon(batch, n, &sc->refused);
 				n = 0;
 			}
 		} else {
@@ -406,7 +423,7 @@ static void shrink_inactive(struct scan *sc, bool file, uint64_t nr)
 		}
 		pfn = prev;
 	}
-	sc->freed += evict_anon(batch, n);
+	sc->freed += evict_anon(batch, n, &sc->refused);
 	steal = sc->freed - steal;
 	*(sc->kswapd ? &vm_vmstat.pgsteal_kswapd : &vm_vmstat.pgsteal_direct) += steal;
 	*(file ? &vm_vmstat.pgsteal_file : &vm_vmstat.pgsteal_anon) += steal;
@@ -415,12 +432,12 @@ static void shrink_inactive(struct scan *sc, bool file, uint64_t nr)
 /* Reclaim up to @want pages of node @nid from its LRU lists, with rising pressure. */
 static uint64_t shrink_node(int nid, uint64_t want, bool kswapd)
 {
-	struct scan sc = { nid, kswapd, want, 0 };
+	struct scan sc = { nid, kswapd, want, 0, 0 };
 
 	store_full = false;
 	for (int prio = DEF_PRIORITY; prio >= 0 && sc.freed < want; prio--) {
 		for (int file = 1; file >= 0 && sc.freed < want; file--) {
-			if (!file && !anon_possible())
+			if (!file && !anon_worth_it(&sc))
 				continue;
 			enum vm_lru in = file ? VM_LRU_INACTIVE_FILE : VM_LRU_INACTIVE_ANON;
 			uint64_t inact = vm_lru_count(nid, in), act = vm_lru_count(nid, (enum vm_lru)(in + 1));
