@@ -32,6 +32,12 @@ foreach(arch x86_64 riscv64)
   # Exhaustion (quota and memory) and concurrent tasks under preemption.
   mneme_qemu_test(mm.stress ${arch} TIMEOUT 120 ARGS --append tests=t_mm_stress
     --expect-line "t_mm_stress: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm_stress$")
+  # Memory pressure: twice RAM of compressible data through the compressed
+  # store, the OOM killer (incompressible hogs die, workers finish,
+  # oom_score_adj), with a store big enough for twice RAM, on a 64 MiB
+  # machine (twice RAM is then 128 MiB).
+  mneme_qemu_test(mm.pressure ${arch} TIMEOUT 300 ARGS --mem 64M --append "tests=t_pressure zstore=300%"
+    --expect-line "t_pressure: every frame reclaimed" --expect-line "^    ok [0-9]+ t_pressure$")
   # 100,000 random and malformed requests (once per architecture).
   mneme_qemu_test(mm.hostile ${arch} TIMEOUT 180 ARGS --append tests=t_mm_hostile
     --expect-line "100000 requests" --expect-line "t_mm_hostile: every frame reclaimed"
