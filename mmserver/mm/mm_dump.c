@@ -354,6 +354,7 @@ size_t meminfo_dump(char *buf, size_t len)
 	meminfo_line(&d, "Slab:", slab);
 	meminfo_line(&d, "SUnreclaim:", slab);
 	meminfo_line(&d, "PageTables:", u.pagetable_pages);
+	meminfo_line(&d, "CommitLimit:", u.commit_limit);
 	meminfo_line(&d, "Committed_AS:", u.committed_pages);
 	meminfo_line(&d, "AnonHugePages:", u.anon_huge << (21 - PAGE_SHIFT));
 	return dump_done(&d);

@@ -128,6 +128,35 @@ static void store_configure(void)
 	       (unsigned long long)pool_pct);
 }
 
+/* The commit policy: overcommit=heuristic|always|never (or 0|1|2), overcommit_ratio=N. */
+static void commit_configure(void)
+{
+	static const char *const names[] = { "heuristic", "always", "never" };
+	char v[32];
+	unsigned mode = VM_OVERCOMMIT_GUESS, ratio = 50;
+
+	if (boot_value("overcommit", v, sizeof(v))) {
+		for (mode = 0; mode < 3; mode++)
+			if (!strcmp(v, names[mode]) || (v[0] == (char)('0' + mode) && !v[1]))
+				break;
+		if (mode == 3) {
+			printf("mmserver: overcommit=%s not understood (heuristic, always or never)\n", v);
+			mode = VM_OVERCOMMIT_GUESS;
+		}
+	}
+	if (boot_value("overcommit_ratio", v, sizeof(v))) {
+		char *end;
+		unsigned long r = strtoul(v, &end, 10);
+		if (end == v || *end || r > 100)
+			printf("mmserver: overcommit_ratio=%s not understood (0..100)\n", v);
+		else
+			ratio = (unsigned)r;
+	}
+	vm_commit_configure((enum vm_overcommit)mode, ratio);
+	printf("mmserver: overcommit %s, CommitLimit %llu kB\n", names[mode],
+	       (unsigned long long)vm_commit_limit() * (PAGE_SIZE / 1024));
+}
+
 static int start_one(int nid)
 {
 	struct kswapd *k = &kswapd[nid];
@@ -158,6 +187,7 @@ int mm_kswapd_start(void)
 	int nid, err = 0;
 
 	store_configure();
+	commit_configure();
 	for_each_online_node(nid) {
 		if ((err = start_one(nid))) {
 			printf("mmserver: kswapd%d: cannot start (%s)\n", nid, mneme_error_name(err));

@@ -222,8 +222,9 @@ int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len)
 	if (vm_covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
 	cut_deltas(s, addr, end, &base, &pt);
-	if (vm_charge_check(s, base, pt))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base, pt);
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	int err = cut_prepare(s, addr, end, spare);
 	if (err)
 		return err;
@@ -316,8 +317,9 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 		base2 += region_base(r, a, b);
 		pt2 += region_pt(a, b);
 	}
-	if (vm_charge_check(s, base + base2, pt + pt2))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base + base2, pt + pt2);
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	int err = cut_prepare(s, addr, end, spare);
 	if (err)
 		return err;
@@ -429,8 +431,9 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 		return err;
 	enum vm_kind kind = block ? VM_BLOCK : req->kind;
 	int64_t base = (int64_t)(vm_cost_base(kind, at, at + len) + block_charge);
-	if (vm_charge_check(s, base, region_pt(at, at + len)))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base, region_pt(at, at + len));
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;
@@ -576,8 +579,9 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 		    !vm_region_range_free(to, at, at + len)
 		  : place_share(to, addr, len, &at) != 0)
 		return fixed ? -MNEME_EINVAL : -MNEME_ENOMEM;
-	if (vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len)))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len));
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;

@@ -122,16 +122,22 @@ int vm_charge_check(struct vm_space *s, int64_t base, int64_t pt_est)
 		s->acct.failed++;
 		return -MNEME_EQUOTA;
 	}
+	if (base > 0 && !vm_commit_allows((uint64_t)base)) {
+		s->acct.failed++;
+		return -MNEME_ENOMEM;          /* the machine's commit limit (commit.c) */
+	}
 	return 0;
 }
 
 int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	uint64_t nb = s->acct.base + (uint64_t)base, np = s->acct.pt_est + (uint64_t)pt_est;
+	int err = vm_charge_check(s, base, pt_est);
 
-	if (vm_charge_check(s, base, pt_est))
-		return -MNEME_EQUOTA;
+	if (err)
+		return err;
 	s->acct.base = nb;
+	vm_committed += (uint64_t)base;
 	s->acct.pt_est = np;
 	vm_recharge(s);
 	return 0;
@@ -140,6 +146,7 @@ int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est)
 void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	s->acct.base += (uint64_t)base;
+	vm_committed += (uint64_t)base;
 	s->acct.pt_est += (uint64_t)pt_est;
 	vm_recharge(s);
 }

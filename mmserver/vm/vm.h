@@ -395,6 +395,24 @@ uint64_t vm_reclaim_now(uint64_t nr);
  */
 uint64_t vm_oom_points(const struct vm_space *s);
 
+/* ---- Commit accounting (commit.c) ----------------------------------------- */
+
+/* Linux's vm.overcommit_memory values. */
+enum vm_overcommit {
+	VM_OVERCOMMIT_GUESS = 0,      /* heuristic: refuse only what could never fit */
+	VM_OVERCOMMIT_ALWAYS = 1,     /* refuse nothing up front */
+	VM_OVERCOMMIT_NEVER = 2,      /* refuse past CommitLimit: accepted memory is always backed */
+};
+/* Bytes every space has charged (meminfo Committed_AS). */
+extern uint64_t vm_committed;
+/* Choose the mode and overcommit_ratio (percent of RAM, 0..100).  0 or -MNEME_EINVAL. */
+int vm_commit_configure(enum vm_overcommit mode, unsigned ratio);
+enum vm_overcommit vm_commit_mode(void);
+/* CommitLimit in pages: RAM * ratio / 100 (the compressed store is no promise: not counted). */
+uint64_t vm_commit_limit(void);
+/* May the tasks commit @bytes more?  (vm_charge_check asks; a refusal is -MNEME_ENOMEM.) */
+bool vm_commit_allows(uint64_t bytes);
+
 /* ---- Requests (request.c) ---------------------------------------------- */
 
 /* A request as received: label, words and a copy of the extra words. */

@@ -38,6 +38,13 @@ foreach(arch x86_64 riscv64)
   # machine (twice RAM is then 128 MiB).
   mneme_qemu_test(mm.pressure ${arch} TIMEOUT 300 ARGS --mem 64M --append "tests=t_pressure zstore=300%"
     --expect-line "t_pressure: every frame reclaimed" --expect-line "^    ok [0-9]+ t_pressure$")
+  # Commit accounting: each overcommit mode on its own boot.
+  foreach(mode heuristic always never)
+    mneme_qemu_test(mm.commit.${mode} ${arch} TIMEOUT 180 ARGS
+      --append "tests=t_commit:mode=${mode} overcommit=${mode}"
+      --expect-line "overcommit ${mode}, CommitLimit"
+      --expect-line "t_commit: every frame reclaimed" --expect-line "^    ok [0-9]+ t_commit$")
+  endforeach()
   # 100,000 random and malformed requests (once per architecture).
   mneme_qemu_test(mm.hostile ${arch} TIMEOUT 180 ARGS --append tests=t_mm_hostile
     --expect-line "100000 requests" --expect-line "t_mm_hostile: every frame reclaimed"

@@ -1,9 +1,12 @@
 /*
  * Helper of t_pressure (memory pressure: reclaim into the compressed
  * store, the OOM killer).  mode=
- *   fill mib=N kind=K seed=S [flag=A]   map N MiB (lazily), wait until
- *                the shared word A is not 0, write every page, then read
- *                every byte back; exit = the number of wrong pages
+ *   fill mib=N kind=K seed=S [flag=A]   map N MiB (lazily), set the
+ *                shared word A + 8 to 1, wait until word A is not 0, write
+ *                every page, then read every byte back; exit = the number
+ *                of wrong pages (100: the mapping was refused)
+ *   reserve mib=N   map N MiB lazily and unmap it: exit 0 if the mapping
+ *                was accepted, 1 if refused with -ENOMEM, 2 otherwise
  *   hold mib=N kind=K seed=S [flag=A]   populate and write N MiB, set the
  *                shared word A to 1, then block forever
  *   take kind=K seed=S [flag=A]   map, populate and write 64 KiB blocks
@@ -71,6 +74,8 @@ static int fill(uint64_t mib, volatile uint64_t *flag)
 
 	if (mm_map_anon(NULL, mib << 20, RW, &va))
 		return 100;
+	if (flag)
+		flag[1] = 1;
 	while (flag && !*flag)
 		mneme_yield();
 	for (uint64_t n = 0; n < pages; n++)
@@ -118,6 +123,19 @@ static int take(volatile uint64_t *flag)
 	return 0;
 }
 
+static int reserve(uint64_t mib)
+{
+	void *va;
+	int64_t st = mm_map_anon(NULL, mib << 20, RW, &va);
+
+	if (st)
+		printf("%s# p_pressure: %llu MiB refused (%lld)\n", ktap_indent(ktap_depth),
+		       (unsigned long long)mib, (long long)st);
+	if (!st)
+		return mm_unmap(va, mib << 20) ? 2 : 0;
+	return st == -MNEME_ENOMEM ? 1 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = ulib_arg(argc, argv, "mode"), *kind = ulib_arg(argc, argv, "kind");
@@ -134,6 +152,8 @@ int main(int argc, char **argv)
 		return fill(mib, flag);
 	if (!strcmp(mode, "hold"))
 		return hold(mib, flag);
+	if (!strcmp(mode, "reserve"))
+		return reserve(mib);
 	if (!strcmp(mode, "take"))
 		return take(flag);
 	return 99;

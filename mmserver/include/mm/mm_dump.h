@@ -29,6 +29,7 @@ struct mm_dump_usage {
 	unsigned long anon_huge;        /* 2 MiB mappings among them, in huge pages (AnonHugePages) */
 	unsigned long pagetable_pages;  /* page-table frames of tasks (PageTables) */
 	unsigned long committed_pages;  /* address space tasks have mapped, lazy included (Committed_AS) */
+	unsigned long commit_limit;     /* pages the commit policy allows (CommitLimit) */
 	unsigned long pgfault;          /* page faults of tasks (pgfault) */
 	unsigned long oom_kill;         /* tasks killed for want of memory (oom_kill) */
 	/* reclaim's events, in vmstat's names (Linux's vm_event_item) */

@@ -46,7 +46,7 @@ static void same(const char *what, size_t (*dump)(char *, size_t))
 }
 
 static struct mm_dump_usage usage = { .anon_pages = 2569, .anon_huge = 1, .pagetable_pages = 11,
-				      .committed_pages = 2584, .pgfault = 2050, .oom_kill = 3,
+				      .committed_pages = 2584, .commit_limit = 31000, .pgfault = 2050, .oom_kill = 3,
 				      .pgactivate = 41, .pgdeactivate = 42, .pgrefill = 43,
 				      .pgsteal_kswapd = 44, .pgsteal_direct = 45, .pgscan_kswapd = 46,
 				      .pgscan_direct = 47, .pgscan_anon = 48, .pgscan_file = 49,
@@ -228,6 +228,7 @@ static void linux_meminfo(void)
 	show_val_kb("Slab:           ", slab);
 	show_val_kb("SUnreclaim:     ", slab);
 	show_val_kb("PageTables:     ", usage.pagetable_pages);
+	show_val_kb("CommitLimit:    ", usage.commit_limit);
 	show_val_kb("Committed_AS:   ", usage.committed_pages);
 	show_val_kb("AnonHugePages:  ", usage.anon_huge * 512);
 }
