@@ -34,9 +34,9 @@ foreach(arch x86_64 riscv64)
     --expect-line "t_mm_stress: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm_stress$")
   # Memory pressure: twice RAM of compressible data through the compressed
   # store, the OOM killer (incompressible hogs die, workers finish,
-  # oom_score_adj), with a store big enough for twice RAM, on a 64 MiB
-  # machine (twice RAM is then 128 MiB).
-  mneme_qemu_test(mm.pressure ${arch} TIMEOUT 300 ARGS --mem 64M --append "tests=t_pressure zstore=300%"
+  # oom_score_adj), with a store big enough for twice RAM, on a 32 MiB
+  # machine (twice RAM is then 64 MiB).
+  mneme_qemu_test(mm.pressure ${arch} TIMEOUT 600 ARGS --mem 32M --append "tests=t_pressure zstore=300%"
     --expect-line "t_pressure: every frame reclaimed" --expect-line "^    ok [0-9]+ t_pressure$")
   # Commit accounting: each overcommit mode on its own boot.
   foreach(mode heuristic always never)

@@ -15,6 +15,7 @@
 #define BIG (1ULL << 40)          /* a quota far above the machine */
 
 static char text[8192];
+static uint64_t wmib;             /* a worker's MiB: RAM / 16 */
 
 /* The value of "name value" in a /proc-style text @what, or ~0. */
 static uint64_t stat_value(unsigned what, const char *name)
@@ -103,7 +104,8 @@ static void incompressible(struct ktap *k)
 	char args[64];
 
 	for (unsigned i = 0; i < 2; i++) {
-		snprintf(args, sizeof(args), "mode=fill kind=random seed=%u mib=4", 20 + i);
+		snprintf(args, sizeof(args), "mode=fill kind=random seed=%u mib=%llu", 20 + i,
+			 (unsigned long long)wmib);
 		w[i] = start(k, args, 0, 0);
 	}
 	for (unsigned i = 2; i < 4; i++) {
@@ -112,7 +114,8 @@ static void incompressible(struct ktap *k)
 		KTAP_EXPECT_EQ(k, mm_spawn_quota("p_mm", args, 0, 0, 0, 0, &c), 0);
 		w[i] = c;
 	}
-	uint64_t hog = start(k, "mode=fill kind=random seed=9 mib=1024", 0, 0);
+	snprintf(args, sizeof(args), "mode=fill kind=random seed=9 mib=%llu", (unsigned long long)wmib * 48);
+	uint64_t hog = start(k, args, 0, 0);      /* 3 x RAM: within what heuristic overcommit accepts */
 	join_as(k, hog, MNEME_EXIT_OOM, "incompressible hog");
 	for (unsigned i = 0; i < 4; i++)
 		join_as(k, w[i], MNEME_EXIT_NORMAL, "worker beside the hog");
@@ -126,14 +129,14 @@ static void after_hog(struct ktap *k, volatile uint64_t *flag)
 	char args[64];
 
 	/*
-	 * The workers map 4 MiB each and wait; the hog takes all memory (its
-	 * requests are refused at the floor), then lets them go: they need 16
-	 * MiB between them, incompressible, and memory is gone.
+	 * The workers map RAM/16 each and wait; the hog takes all memory (its
+	 * requests are refused at the floor), then lets them go: they need a
+	 * quarter of RAM between them, incompressible, and memory is gone.
 	 */
 	*flag = 0;
 	for (unsigned i = 0; i < 4; i++) {
-		snprintf(args, sizeof(args), "mode=fill kind=random seed=%u mib=4 flag=%#llx", 40 + i,
-			 (unsigned long long)ULIB_SHARED_VA);
+		snprintf(args, sizeof(args), "mode=fill kind=random seed=%u mib=%llu flag=%#llx", 40 + i,
+			 (unsigned long long)wmib, (unsigned long long)ULIB_SHARED_VA);
 		w[i] = start(k, args, 0, (uintptr_t)flag);
 	}
 	snprintf(args, sizeof(args), "mode=take kind=random seed=5 flag=%#llx",
@@ -149,15 +152,18 @@ static void score_adj(struct ktap *k, volatile uint64_t *flag)
 	char args[64];
 
 	*flag = 0;
-	snprintf(args, sizeof(args), "mode=hold kind=random mib=8 flag=%#llx", (unsigned long long)ULIB_SHARED_VA);
+	snprintf(args, sizeof(args), "mode=hold kind=random mib=%llu flag=%#llx", (unsigned long long)wmib * 2,
+		 (unsigned long long)ULIB_SHARED_VA);
 	uint64_t first = start(k, args, 1000, (uintptr_t)flag);
 	wait_flag(k, flag, first);
 	*flag = 0;
-	snprintf(args, sizeof(args), "mode=hold kind=random mib=24 flag=%#llx", (unsigned long long)ULIB_SHARED_VA);
+	snprintf(args, sizeof(args), "mode=hold kind=random mib=%llu flag=%#llx", (unsigned long long)wmib * 5,
+		 (unsigned long long)ULIB_SHARED_VA);
 	uint64_t kept = start(k, args, -1000, (uintptr_t)flag);
 	wait_flag(k, flag, kept);
-	uint64_t hog = start(k, "mode=fill kind=random seed=11 mib=1024", 0, 0);
-	/* the +1000 holder goes first though smaller; then the hog; never the -1000 one */
+	snprintf(args, sizeof(args), "mode=fill kind=random seed=11 mib=%llu", (unsigned long long)wmib * 48);
+	uint64_t hog = start(k, args, 0, 0);
+	/* the +1000 holder (RAM/8) goes first though smaller; then the hog; never the -1000 one (RAM * 5/16) */
 	join_as(k, first, MNEME_EXIT_OOM, "oom_score_adj 1000");
 	join_as(k, hog, MNEME_EXIT_OOM, "hog");
 	uint64_t state = 0, status, reason;
@@ -175,7 +181,8 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	ktap_begin(&k, "pressure", 4);
 	uint64_t total = stat_value(MNEME_MM_STAT_MEMINFO, "MemTotal");
-	KTAP_EXPECT(&k, total != ~0ULL && total > 0);
+	KTAP_EXPECT(&k, total != ~0ULL && total >= 16 << 10);
+	wmib = total / 1024 / 16;
 	KTAP_EXPECT_EQ(&k, mm_map_anon(NULL, 4096, RW | MNEME_MM_POPULATE, &page), 0);
 	volatile uint64_t *flag = page;
 
