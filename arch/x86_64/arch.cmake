@@ -15,6 +15,7 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/uspace.c
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
+  ${MNEME_X86_DIR}/irq.c
   ${MNEME_X86_DIR}/smp.c
   ${MNEME_X86_DIR}/ipi.c
   ${MNEME_X86_DIR}/acpi.c

@@ -218,6 +218,15 @@ const char *x86_exception_name(uint64_t vector);
 
 /* apic.c: the calling CPU's local APIC (once mapped): end of interrupt, id, ICR. */
 void lapic_eoi(void);
+/* The boot CPU's LINT0 takes the 8259's interrupts (ExtINT): the PIC carries a device's line. */
+void lapic_lint0_extint(void);
+
+/*
+ * irq.c: if @vector is a device's interrupt, mask its line, acknowledge
+ * it and tell the core (core_device_irq(), @user as there): true; else
+ * false.
+ */
+bool x86_device_interrupt(uint64_t vector, struct arch_regs *user);
 uint32_t x86_lapic_id(void);
 #define X86_ICR_FIXED   0x4000u         /* fixed delivery, level assert: | vector */
 #define X86_ICR_INIT    0x4500u         /* INIT, level assert */
