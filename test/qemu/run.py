@@ -218,6 +218,7 @@ def main():
                    help="kernel (QEMU -kernel: PVH / OpenSBI), iso-bios and iso-uefi (x86_64: GRUB "
                         "from an ISO under SeaBIOS or OVMF), uboot (riscv64: U-Boot from a disk)")
     p.add_argument("--initrd", help="an initrd (-initrd, or a Multiboot2 module on an ISO)")
+    p.add_argument("--input", help="a file piped into the serial console (the guest's input)")
     p.add_argument("--icount", action="store_true")
     p.add_argument("--expect", choices=CODES, default="pass")
     p.add_argument("--expect-line", action="append", default=[], help="regex the console must show")
@@ -249,7 +250,8 @@ def run(a):
         return 1
     print("+ " + " ".join(cmd), flush=True)
     try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=a.timeout)
+        stdin = open(a.input, "rb") if a.input else subprocess.DEVNULL
+        proc = subprocess.run(cmd, stdin=stdin, capture_output=True, timeout=a.timeout)
         status, out = proc.returncode, proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as e:
         status, out = None, (e.stdout or b"") + (e.stderr or b"")

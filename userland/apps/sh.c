@@ -7,8 +7,9 @@
  * echoing what it reads (the terminal is raw; piped input shows up as a
  * transcript).  Commands: the memory server's statistics texts, ps,
  * run PROGRAM [ARG...] [&], kill ID, help, poweroff.  The session, and so
- * the system, ends with the shell: poweroff exits with 0, the end of the
- * input (^D at the start of a line, or the driver gone) with 1.
+ * the system, ends with the shell: poweroff, or the end of the input (^D
+ * at the start of a line, which ./mneme run sends after piped input),
+ * exits with 0; losing the driver with 1.
  */
 #include <libmm/libmm.h>
 #include <mneme/error.h>
@@ -168,7 +169,7 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* The next input byte (-1: the driver is gone). */
+/* The next input byte (-2: the driver is gone). */
 static int getch(void)
 {
 	static char buf[SERIAL_READ_MAX];
@@ -179,8 +180,9 @@ static int getch(void)
 		n = serial_read(con, buf, sizeof(buf));
 		pos = 0;
 		if (n <= 0) {
+			printf("sh: reading the console: %s\n", mneme_strerror(n ? n : -MNEME_ECORRUPT));
 			n = 0;
-			return -1;
+			return -2;
 		}
 	}
 	return (unsigned char)buf[pos++];
@@ -189,7 +191,8 @@ static int getch(void)
 /*
  * One line into @line, echoed: Enter is CR, LF or CR LF; backspace and
  * DEL erase; ^C drops the line; other control bytes are ignored.  The
- * length, or -1 at the end of the input (^D on an empty line).
+ * length, -1 at the end of the input (^D on an empty line), -2 if the
+ * driver is gone.
  */
 static int read_line(char *line, size_t size)
 {
@@ -199,7 +202,7 @@ static int read_line(char *line, size_t size)
 	for (;;) {
 		int c = getch();
 		if (c < 0)
-			return -1;
+			return c;
 		if (c == '\n' && after_cr) {
 			after_cr = false;
 			continue;
@@ -294,7 +297,7 @@ int main(int argc, char **argv)
 		int len = read_line(line, sizeof(line));
 		if (len < 0) {
 			printf("sh: end of input\n");
-			return 1;
+			return len == -1 ? 0 : 1;
 		}
 		int n = split(line, words);
 		if (n)

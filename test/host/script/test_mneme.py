@@ -36,11 +36,13 @@ MNEME = os.path.join(ROOT, "mneme")
 failures = []
 
 
-def mneme(args, build, env_extra=None, cwd=None, timeout=300):
+def mneme(args, build, env_extra=None, cwd=None, timeout=300, input_text=None):
+    """Run ./mneme; stdin is /dev/null, or a pipe carrying @input_text."""
     env = dict(os.environ, MNEME_BUILD=build, MNEME_NO_BUILD="1")
     env.update(env_extra or {})
-    p = subprocess.run([MNEME] + args, cwd=cwd or tempfile.gettempdir(), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    stdin = subprocess.DEVNULL if input_text is None else None
+    p = subprocess.run([MNEME] + args, cwd=cwd or tempfile.gettempdir(), env=env, stdin=stdin,
+                       input=input_text, capture_output=True, text=True, timeout=timeout)
     mneme.stdout = p.stdout
     return p.returncode, p.stdout + p.stderr
 
@@ -107,6 +109,17 @@ def test_run(a):
         line = last_line(mneme.stdout)
         expect("./mneme run %s %s: status %d (got %d)" % (arch, " ".join(args), want, st), st == want, out)
         expect("... verdict \"%s\"" % line, re.search(rx % arch, line) is not None, out)
+    # Input piped into ./mneme run: the demo, then the console's shell reads it.
+    session = "\nps\nrun hello piped\nnosuch\n"
+    for end, want_end in (("poweroff\n", "sh: powering off"), ("", "sh: end of input")):
+        st, out = mneme(["run", arch], a.build, timeout=200, input_text=session + end)
+        line = last_line(mneme.stdout)
+        expect("./mneme run %s < %r: status 0, verdict PASS (demo console)" % (arch, session + end),
+               st == 0 and re.search(r"^mneme: %s: PASS \(demo console\)$" % arch, line) is not None, out)
+        expect("... the demo, then the shell's transcript",
+               "all tasks done" in out and re.search(r"^mneme\$ run hello piped$", out, re.M) is not None
+               and 'argv[1] = "piped"' in out and "sh: nosuch: command not found" in out
+               and want_end in out, out)
     # The program's output reaches the terminal, with its arguments as given:
     # never taken for boot words (fault_test would make the core fault on purpose).
     args = ["one", "a:b", "50%", "tests=t_ipc", "fault_test"]
