@@ -83,8 +83,10 @@ static void unqueue(struct device *dev)
 	if (!ep)
 		return;
 	spin_lock(&ep->lock);
-	if (list_linked(&dev->link))
+	if (list_linked(&dev->link)) {
 		list_del(&dev->link);
+		ep->waiting--;
+	}
 	spin_unlock(&ep->lock);
 }
 

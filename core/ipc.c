@@ -221,6 +221,7 @@ static void ipc_block_send(struct thread *s, struct endpoint *ep, const struct i
 	s->state = THREAD_SEND;
 	s->blocked_on = ep;
 	list_add_tail(&ep->send_q, &s->link);
+	ep->waiting++;
 	sched_block_current();
 	spin_unlock(&ep->lock);
 }
@@ -334,6 +335,7 @@ void ipc_post_exit(struct task *z)
 	struct list_node *n = list_first(&ep->recv_q);
 	if (!n) {
 		list_add_tail(&ep->exit_q, &z->exit_link);
+		ep->waiting++;
 		spin_unlock(&ep->lock);
 		return;
 	}
@@ -361,8 +363,10 @@ struct thread *ipc_notify_locked(struct endpoint *ep, struct list_node *node, ui
 	struct ipc_msg m;
 
 	if (!n) {
-		if (!list_linked(node))
+		if (!list_linked(node)) {
 			list_add_tail(&ep->exit_q, node);
+			ep->waiting++;
+		}
 		return NULL;
 	}
 	struct thread *r = list_entry(n, struct thread, link);
@@ -385,6 +389,7 @@ static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 	if ((n = list_first(&ep->exit_q))) {
 		struct device *dev = device_of_node(n);
 		list_del(n);
+		ep->waiting--;
 		if (dev) {
 			uint64_t w[MNEME_MSG_REGS];
 			device_note_words(dev, w);
@@ -409,6 +414,7 @@ static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 		/* read while s is queued here: its task cannot die under us */
 		int err = ipc_load_extra(s, m.extra);
 		ipc_dequeue(s);
+		ep->waiting--;
 		s->xfer.type = MNEME_OBJ_NONE;
 		if (err) {
 			spin_unlock(&ep->lock);
@@ -633,6 +639,7 @@ void endpoint_destroy(struct endpoint *ep, struct list_node *dead)
 	ep->refs = 0;
 	WRITE_ONCE(ep->gen, ep->gen + 1);
 	endpoint_drain(&ep->send_q, dead);
+	ep->waiting = 0;
 	endpoint_drain(&ep->recv_q, dead);
 	while ((n = list_first(&ep->exit_q))) {
 		list_del(n);

@@ -116,7 +116,7 @@ int thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp
 
 	*t = (struct thread){ .gen = gen, .state = THREAD_DEAD, .prio = (uint8_t)prio,
 			      .prio_bit = 1u << prio,
-			      .timeslice = SCHED_TIMESLICE, .task = task, .cpu = (uint8_t)c->index,
+			      .timeslice = SCHED_TIMESLICE, .task = task, .cpu = c,
 			      .cpus_allowed = ~(cpumask_t)0 };
 	list_init(&t->link);
 	arch_regs_init_user(&t->regs, entry, sp, arg0, arg1);
@@ -222,6 +222,8 @@ static void thread_stop(struct thread *t)
 			spin_lock(&ep->lock);
 			if (t->blocked_on == ep && (t->state == THREAD_SEND || t->state == THREAD_RECV)) {
 				list_del(&t->link);
+				if (t->state == THREAD_SEND)
+					ep->waiting--;
 				t->blocked_on = NULL;
 				t->state = THREAD_DEAD;
 				spin_unlock(&ep->lock);

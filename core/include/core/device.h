@@ -13,8 +13,9 @@
  * waiting on the endpoint receives a message (label MNEME_LABEL_IRQ,
  * badge of the binding, words device and line) at once, on whatever CPU
  * it waits; if none waits, the notification is queued on the endpoint
- * (its exit_q, beside EXIT messages, so the IPC fast path's "nothing
- * queued" check covers it) and the next receive takes it.  Several
+ * (its exit_q, beside EXIT messages, counted in ep->waiting, so the IPC
+ * fast path's "nothing to receive" check covers it) and the next receive
+ * takes it.  Several
  * interrupts before the receive coalesce into one notification.  The
  * line stays masked until the driver has drained the device and calls
  * irq_ack.

@@ -148,9 +148,11 @@ static void test_delivery(void)
 	core_device_irq(0, NULL);
 	core_device_irq(0, NULL);
 	CHECK(list_linked(&device_table[0].link));
+	CHECK_EQ(w.ep->waiting, 1);            /* what the fast reply_recv looks at */
 	CHECK_EQ(SYS(w.d, recv, w.d_ep, 0, 0, 0, 0, 0, 0), 0);
 	check_irq_msg(w.d, 0x77);
 	CHECK(!list_linked(&device_table[0].link));
+	CHECK_EQ(w.ep->waiting, 0);
 	SYS(w.d, recv, w.d_ep, 0, 0, 0, 0, 0, 0);
 	CHECK_EQ(w.d->state, THREAD_RECV);       /* nothing more queued */
 	/* the notification comes before a waiting sender, like an EXIT message */
@@ -181,6 +183,10 @@ static void test_deaths(void)
 	CHECK_EQ(SYS(w.d, irq_bind, w.d_dev, w.d_ep, 6, 0, 0, 0, 0), 0);
 	core_device_irq(0, NULL);
 	CHECK(list_linked(&device_table[0].link));
+	CHECK_EQ(w.ep->waiting, 1);
+	CHECK_EQ(SYS(w.d, irq_bind, w.d_dev, w.d_ep, 6, 0, 0, 0, 0), 0);   /* rebinding takes it back */
+	CHECK_EQ(w.ep->waiting, 0);
+	core_device_irq(0, NULL);
 	SYS(w.d, thread_exit, 0, 0, 0, 0, 0, 0, 0);
 	CHECK_EQ(device_table[0].state, DEVICE_IRQ_UNBOUND);
 	CHECK(!list_linked(&device_table[0].link));
