@@ -21,7 +21,7 @@ mneme_qemu_test(boot.iso-uefi.efi-map x86_64 TIMEOUT 240 ARGS --timeout 220 --bo
   --mem 1G --check-map --expect-line "^mneme: x86_64: multiboot2: memory map from the EFI memory map")
 # A Multiboot2 module is the initrd, kept out of usable memory.
 mneme_qemu_test(boot.iso-bios.initrd x86_64 TIMEOUT 240 ARGS --timeout 220 --boot iso-bios --smp 1
-  --check-map --initrd ${MNEME_IMAGE_x86_64}
+  --check-map --initrd ${MNEME_ROOT}/README.md
   --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core")
 # The demo through GRUB under UEFI.
 mneme_qemu_test(boot.iso-uefi.demo x86_64 TIMEOUT 240 ARGS --timeout 220 --boot iso-uefi
