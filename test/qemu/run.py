@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 CODES = {"pass": 0, "fail": 1, "panic": 2}
 SIZE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -218,7 +220,10 @@ def main():
                    help="kernel (QEMU -kernel: PVH / OpenSBI), iso-bios and iso-uefi (x86_64: GRUB "
                         "from an ISO under SeaBIOS or OVMF), uboot (riscv64: U-Boot from a disk)")
     p.add_argument("--initrd", help="an initrd (-initrd, or a Multiboot2 module on an ISO)")
-    p.add_argument("--input", help="a file piped into the serial console (the guest's input)")
+    p.add_argument("--input", help="a file piped into the serial console (the guest's input), "
+                   "sent once the console shows --input-after")
+    p.add_argument("--input-after", default=r"^mneme console: ",
+                   help="regex of the console line after which --input is sent (default: the shell's greeting)")
     p.add_argument("--icount", action="store_true")
     p.add_argument("--expect", choices=CODES, default="pass")
     p.add_argument("--expect-line", action="append", default=[], help="regex the console must show")
@@ -243,18 +248,62 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_qemu(cmd, a):
+    """Run QEMU; returns (status or None on timeout, output bytes: stdout, then stderr).
+
+    --input is written to QEMU's stdin once the console shows --input-after:
+    until the shell runs, the firmware and the core may reset the UART's FIFO
+    (and U-Boot or OVMF would read the input themselves), so earlier input
+    could be lost.  What is judged is still only the transcript."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if a.input else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = bytearray(), bytearray()
+    seen = threading.Condition()
+
+    def reader(stream, buf):
+        for chunk in iter(lambda: stream.read1(4096), b""):
+            with seen:
+                buf.extend(chunk)
+                seen.notify_all()
+        with seen:
+            seen.notify_all()
+
+    threads = [threading.Thread(target=reader, args=(proc.stdout, out), daemon=True),
+               threading.Thread(target=reader, args=(proc.stderr, err), daemon=True)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + a.timeout
+    if a.input:
+        ready = re.compile(a.input_after.encode(), re.M)
+        with seen:
+            while not ready.search(out) and proc.poll() is None and time.monotonic() < deadline:
+                seen.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            go = ready.search(out) is not None
+        try:
+            if go:
+                with open(a.input, "rb") as f:
+                    proc.stdin.write(f.read())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    try:
+        status = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        status = None
+    for t in threads:
+        t.join()
+    return status, bytes(out) + bytes(err)
+
+
 def run(a):
     cmd = qemu_command(a)
     if not shutil.which(cmd[0]):
         print("%s is not installed" % cmd[0])
         return 1
     print("+ " + " ".join(cmd), flush=True)
-    try:
-        stdin = open(a.input, "rb") if a.input else subprocess.DEVNULL
-        proc = subprocess.run(cmd, stdin=stdin, capture_output=True, timeout=a.timeout)
-        status, out = proc.returncode, proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as e:
-        status, out = None, (e.stdout or b"") + (e.stderr or b"")
+    status, out = run_qemu(cmd, a)
     log = out.decode("utf-8", "replace").replace("\r\n", "\n")
     sys.stdout.write(log)
     if a.log:

@@ -109,15 +109,17 @@ def test_run(a):
         line = last_line(mneme.stdout)
         expect("./mneme run %s %s: status %d (got %d)" % (arch, " ".join(args), want, st), st == want, out)
         expect("... verdict \"%s\"" % line, re.search(rx % arch, line) is not None, out)
-    # Input piped into ./mneme run: the demo, then the console's shell reads it.
-    session = "\nps\nrun hello piped\nnosuch\n"
+    # Input piped into ./mneme run: the demo, then the console's shell reads it,
+    # every byte (the first command is the first line of the input).
+    session = "ps\nrun hello piped\nnosuch\n"
     for end, want_end in (("poweroff\n", "sh: powering off"), ("", "sh: end of input")):
         st, out = mneme(["run", arch], a.build, timeout=200, input_text=session + end)
         line = last_line(mneme.stdout)
         expect("./mneme run %s < %r: status 0, verdict PASS (demo console)" % (arch, session + end),
                st == 0 and re.search(r"^mneme: %s: PASS \(demo console\)$" % arch, line) is not None, out)
         expect("... the demo, then the shell's transcript",
-               "all tasks done" in out and re.search(r"^mneme\$ run hello piped$", out, re.M) is not None
+               "all tasks done" in out and re.search(r"^mneme\$ ps$", out, re.M) is not None
+               and re.search(r"^mneme\$ run hello piped$", out, re.M) is not None
                and 'argv[1] = "piped"' in out and "sh: nosuch: command not found" in out
                and want_end in out, out)
     # The program's output reaches the terminal, with its arguments as given:
