@@ -1,8 +1,9 @@
 # The interactive console (issue 14): the memory server starts the shell,
 # which starts the user-mode serial driver; the UART's interrupts reach
 # the driver as IPC notifications (I/O APIC or 8259 on x86_64, PLIC on
-# riscv64).  The session is piped into the serial console
-# (test/qemu/console/session.txt) and judged by the transcript: every
+# riscv64).  The session (test/qemu/console/session.txt) is piped into
+# the serial console once the shell greets (run.py --input) and judged by
+# the transcript, its first line included: every
 # command's output, a bad command, a program that fails, a missing one,
 # a background program killed (its id is 0x103: sh and serial take the
 # first two slots), ps before and after, and poweroff ending the run
@@ -37,6 +38,14 @@ foreach(arch x86_64 riscv64)
   mneme_qemu_test(console.session.1cpu ${arch} TIMEOUT 240 ARGS --timeout 220 --mem 256M --smp 1
     --append console --input ${CONSOLE_SESSION} ${CONSOLE_LINES})
 endforeach()
+# The console after real firmware: GRUB under SeaBIOS and under UEFI (OVMF
+# drives COM1 itself), U-Boot on riscv64.
+foreach(boot iso-bios iso-uefi)
+  mneme_qemu_test(console.session.${boot} x86_64 TIMEOUT 240 ARGS --timeout 220 --mem 256M --boot ${boot}
+    --append console --input ${CONSOLE_SESSION} ${CONSOLE_LINES})
+endforeach()
+mneme_qemu_test(console.session.uboot riscv64 TIMEOUT 240 ARGS --timeout 220 --mem 256M --boot uboot
+  --append console --input ${CONSOLE_SESSION} ${CONSOLE_LINES})
 # Without ACPI the 8259 PIC carries COM1's interrupt.
 mneme_qemu_test(console.session.pic x86_64 TIMEOUT 240 ARGS --timeout 220 --mem 256M
   --append "acpi=off console" --input ${CONSOLE_SESSION}
