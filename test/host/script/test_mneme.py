@@ -67,6 +67,9 @@ def test_cli(a):
                       (["run", "--prog"], "--prog needs a program name"),
                       (["run", "--prog", "a/b"], "bad program name"),
                       (["test", "extra"], "test takes no arguments"),
+                      (["run", "--boot"], "--boot needs a boot path"),
+                      (["run", "x86_64", "--boot", "uboot"], "--boot uboot: not a boot path of x86_64"),
+                      (["run", "riscv64", "--boot", "iso-bios"], "--boot iso-bios: not a boot path of riscv64"),
                       ([], None)):
         st, out = mneme(args, a.build, timeout=30)
         expect("./mneme %s: refused with status 2" % " ".join(args), st == 2, out)
@@ -129,6 +132,17 @@ def test_run(a):
     got = re.findall(r'^  argv\[\d\] = "(.*)"$', out, re.M)
     expect("./mneme run %s --prog hello %s: status 0, the arguments as given" % (arch, " ".join(args)),
            st == 0 and got == args and "hello from user mode: hello" in out, out)
+    # The boot path of real machines (GRUB from an ISO under UEFI, U-Boot
+    # from a disk): a program's status, and a piped session, every byte.
+    boot = "iso-uefi" if arch == "x86_64" else "uboot"
+    st, out = mneme(["run", arch, "--boot", boot, "--prog", "t_libc", "mode=ret"], a.build, timeout=300)
+    expect("./mneme run %s --boot %s --prog t_libc mode=ret: status 7" % (arch, boot),
+           st == 7 and re.search(r"^mneme: %s: t_libc exited with status 7$" % arch,
+                                 last_line(mneme.stdout)) is not None, out)
+    st, out = mneme(["run", arch, "--boot", boot], a.build, timeout=300, input_text="ps\npoweroff\n")
+    expect("./mneme run %s --boot %s < 'ps, poweroff': status 0, the whole session" % (arch, boot),
+           st == 0 and re.search(r"^mneme: %s: PASS \(demo console\)$" % arch, last_line(mneme.stdout))
+           and re.search(r"^mneme\$ ps\n +ID +PARENT", out, re.M) and "sh: powering off" in out, out)
 
 
 def wait_listening(port, proc, seconds=30):
