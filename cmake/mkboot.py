@@ -7,12 +7,13 @@
       an initrd), at once (timeout 0).  Needs grub-pc-bin,
       grub-efi-amd64-bin, xorriso and mtools.
 
-  mkboot.py disk --kernel mneme-riscv64.bin --out disk.img [--append WORDS]
+  mkboot.py disk --kernel mneme-riscv64.bin --out disk.img [--append WORDS] [--initrd FILE]
       A disk image for U-Boot: an MBR with one bootable FAT partition
-      holding the flat image and extlinux/extlinux.conf, which U-Boot's
+      holding the flat image (and the initrd) and extlinux/extlinux.conf, which U-Boot's
       distro boot finds on virtio 0:1; it loads the image and boots it with
       booti (Linux's RISC-V image header, arch/riscv64/entry.S) and the
-      device tree U-Boot got from QEMU.  Needs mtools.
+      device tree U-Boot got from QEMU, where it names the initrd in
+      /chosen (linux,initrd-start and -end).  Needs mtools.
 
 Boot words are quoted for GRUB's and extlinux's parsers; words holding a
 quote or a backslash are refused.
@@ -84,12 +85,20 @@ def make_disk(a):
             f.truncate(PART_SIZE)
         conf = os.path.join(tmp, "extlinux.conf")
         with open(conf, "w") as f:
-            f.write("default mneme\nprompt 0\ntimeout 0\n\nlabel mneme\n"
-                    "  kernel /mneme.bin\n  append %s\n" % " ".join(words))
-        for cmd in (["mformat", "-i", part, "-v", "MNEME", "::"],
-                    ["mmd", "-i", part, "::/extlinux"],
-                    ["mcopy", "-i", part, conf, "::/extlinux/extlinux.conf"],
-                    ["mcopy", "-i", part, a.kernel, "::/mneme.bin"]):
+            f.write("default mneme\nprompt 0\ntimeout 0\n\nlabel mneme\n  kernel /mneme.bin\n")
+            if words:           # U-Boot's parser wants a word after "append"
+                f.write("  append %s\n" % " ".join(words))
+            if a.initrd:
+                f.write("  initrd /initrd\n")
+        if a.initrd and os.path.getsize(a.kernel) + os.path.getsize(a.initrd) > PART_SIZE - (1 << 20):
+            die("the image and the initrd do not fit the %d MiB partition" % (PART_SIZE >> 20))
+        cmds = [["mformat", "-i", part, "-v", "MNEME", "::"],
+                ["mmd", "-i", part, "::/extlinux"],
+                ["mcopy", "-i", part, conf, "::/extlinux/extlinux.conf"],
+                ["mcopy", "-i", part, a.kernel, "::/mneme.bin"]]
+        if a.initrd:
+            cmds.append(["mcopy", "-i", part, a.initrd, "::/initrd"])
+        for cmd in cmds:
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 die("%s failed: %s" % (" ".join(cmd), r.stdout + r.stderr))
@@ -112,8 +121,6 @@ def main():
     if a.kind == "iso":
         make_iso(a)
     else:
-        if a.initrd:
-            die("an initrd on the U-Boot disk is not supported")
         make_disk(a)
 
 

@@ -33,6 +33,10 @@ foreach(mem 512M 4G)
     --expect-line "^Starting kernel" --expect-line "^smp: Brought up 1 node, ${MNEME_QEMU_SMP} CPUs$"
     --expect-line "cmdline \"tests=t_ipc ktap_next=[0-9]+\"" --expect-line "^    ok [0-9]+ t_ipc$")
 endforeach()
+# extlinux.conf's initrd: U-Boot loads it and names it in /chosen, kept out of usable memory.
+mneme_qemu_test(boot.uboot.initrd riscv64 TIMEOUT 240 ARGS --timeout 220 --boot uboot --mem 512M
+  --check-map --initrd ${MNEME_ROOT}/README.md
+  --expect-line "^Starting kernel" --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core")
 # U-Boot's environment for QEMU loads extlinux.conf at 0x8c100000: 256 MiB at least.
 mneme_qemu_test(boot.uboot.demo riscv64 TIMEOUT 240 ARGS --timeout 220 --boot uboot --mem 256M
   --append demo --expect-line "all tasks done" --expect-line "^ok [0-9]+ demo$")

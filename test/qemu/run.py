@@ -52,8 +52,8 @@ def boot_media(a, tmp):
         return args
     disk = os.path.join(tmp, "disk.img")
     flat = os.path.splitext(a.kernel)[0] + ".bin"
-    subprocess.run([sys.executable, MKBOOT, "disk", "--kernel", flat, "--out", disk,
-                    "--append", a.append or ""], check=True)
+    cmd = [sys.executable, MKBOOT, "disk", "--kernel", flat, "--out", disk, "--append", a.append or ""]
+    subprocess.run(cmd + (["--initrd", a.initrd] if a.initrd else []), check=True)
     return ["-kernel", UBOOT, "-drive", "file=%s,format=raw,if=virtio" % disk]
 
 
@@ -219,7 +219,8 @@ def main():
     p.add_argument("--boot", default="kernel",
                    help="kernel (QEMU -kernel: PVH / OpenSBI), iso-bios and iso-uefi (x86_64: GRUB "
                         "from an ISO under SeaBIOS or OVMF), uboot (riscv64: U-Boot from a disk)")
-    p.add_argument("--initrd", help="an initrd (-initrd, or a Multiboot2 module on an ISO)")
+    p.add_argument("--initrd", help="an initrd (-initrd, a Multiboot2 module on an ISO, "
+                   "or extlinux.conf's initrd on U-Boot's disk)")
     p.add_argument("--input", help="a file piped into the serial console (the guest's input), "
                    "sent once the console shows --input-after")
     p.add_argument("--input-after", default=r"^mneme console: ",
