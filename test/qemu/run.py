@@ -58,7 +58,13 @@ def boot_media(a, tmp):
 
 
 def qemu_command(a):
-    common = ["-m", a.mem, "-smp", str(a.smp), "-display", "none", "-serial", "stdio",
+    if a.mux:
+        # As ./mneme run at a terminal: the serial port and the monitor share stdio.
+        serial = ["-chardev", "stdio,id=con,mux=on,signal=off", "-serial", "chardev:con",
+                  "-mon", "chardev=con,mode=readline"]
+    else:
+        serial = ["-serial", "stdio"]
+    common = ["-m", a.mem, "-smp", str(a.smp), "-display", "none"] + serial + [
               "-nic", "none", "-no-reboot"] + a.media
     if a.icount:
         common += ["-icount", "shift=0"]
@@ -224,7 +230,10 @@ def main():
     p.add_argument("--input", help="a file piped into the serial console (the guest's input), "
                    "sent once the console shows --input-after")
     p.add_argument("--input-after", default=r"^mneme console: ",
-                   help="regex of the console line after which --input is sent (default: the shell's greeting)")
+                   help="regex of the console line after which --input is sent (default: the shell's greeting; "
+                   "'' sends it at once)")
+    p.add_argument("--mux", action="store_true",
+                   help="the serial port shares stdio with QEMU's monitor (QEMU's mux), as at a terminal")
     p.add_argument("--icount", action="store_true")
     p.add_argument("--expect", choices=CODES, default="pass")
     p.add_argument("--expect-line", action="append", default=[], help="regex the console must show")
