@@ -178,7 +178,7 @@ static const char *exit_reason_name(uint32_t reason)
 static void kill_wait_relax(void)
 {
 	arch_irq_window();
-	arch_cpu_relax();
+	arch_wait_relax();
 }
 
 /* The kill lock, or false if the calling thread's own task began dying meanwhile. */
@@ -325,7 +325,7 @@ static void task_reclaim(struct task *task)
 	arch_aspace_release_tables(&task->aspace, no_release, NULL);
 	task->pt_pool_nr = 0;
 	spin_unlock(&task->lock);
-	cpumask_t others = READ_ONCE(task->tlb_cpus) & ~cpumask_of(me->index);
+	cpumask_t others = vm_tlb_holders(task) & ~cpumask_of(me->index);
 	arch_tlb_flush(&task->aspace, 0, 0);
 	if (others)
 		arch_tlb_flush_cpus(others, &task->aspace, 0, 0);

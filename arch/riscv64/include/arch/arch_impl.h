@@ -154,6 +154,12 @@ static inline void arch_set_current_regs(struct arch_regs *regs)
 	riscv_this_cpu()->regs = regs;
 }
 
+/* Without an ASID of its own, activation of any space flushes ASID 0's entries (see below). */
+static inline bool arch_aspace_switch_flushes(const struct arch_aspace *as)
+{
+	return as->asid == 0;
+}
+
 static inline void arch_aspace_activate(const struct arch_aspace *as)
 {
 	__asm__ volatile("csrw satp, %0" : : "r"(as->satp) : "memory");
