@@ -265,8 +265,13 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 		pager = minted = mint_server_handle(MM_BADGE_FAULT | mm_task_id(slot));
 	if (!(req->flags & MNEME_MM_SPAWN_NOPAGER) && !pager)
 		return -MNEME_ENOMEM;
-	int64_t st = mneme_task_create_r(&r, page_to_phys(root), pager,
-					 MM_BADGE_EXIT | mm_task_id(slot));
+	int64_t st;
+	/* -MNEME_ENOMEM: no task slot, or the core needs the server's pool to make the root read-only */
+	for (int tries = 0;; tries++) {
+		st = mneme_task_create_r(&r, page_to_phys(root), pager, MM_BADGE_EXIT | mm_task_id(slot));
+		if (st != -MNEME_ENOMEM || tries == 4 || vm_backend_server_pool_stock())
+			break;
+	}
 	if (minted)
 		mneme_handle_close(minted);
 	if (st)

@@ -151,6 +151,7 @@ struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
 		return NULL;
 	s->id = id;
 	s->cookie = cookie;
+	page_list_init(&s->pt_frames);
 	s->acct.quota = quota ? quota : MNEME_MM_QUOTA_DEFAULT;
 	vm_charge_force(s, (int64_t)VM_SPACE_FIXED, 0);
 	struct vm_space **slot = space_slot(id);
@@ -164,12 +165,19 @@ struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
 
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn)
 {
-	/* Chained through struct page (ours while allocated): recording never allocates. */
-	pfn_to_page(pfn)->owner = s->pt_head;
-	s->pt_head = pfn;
+	/* Linked through struct page (ours while allocated): recording never allocates. */
+	page_list_add(&s->pt_frames, pfn_to_page(pfn));
 	s->acct.pt_pages++;
 	vm_recharge(s);
 	return 0;
+}
+
+void vm_space_pt_returned(struct vm_space *s, uint64_t pfn)
+{
+	page_list_del(&s->pt_frames, pfn_to_page(pfn));
+	__free_pages(pfn_to_page(pfn), 0);
+	s->acct.pt_pages--;
+	vm_recharge(s);
 }
 
 void vm_space_destroy(struct vm_space *s)
@@ -188,12 +196,8 @@ void vm_space_destroy(struct vm_space *s)
 		b->owner = NULL;
 		b->prev = b->next = NULL;
 	}
-	for (uint64_t pfn = s->pt_head, next; pfn; pfn = next) {
-		struct page *p = pfn_to_page(pfn);
-		next = p->owner;
-		p->owner = 0;
-		__free_pages(p, 0);
-	}
+	while (!page_list_empty(&s->pt_frames))
+		__free_pages(page_list_del_first(&s->pt_frames), 0);
 	*space_slot(s->id) = s->hash_next;
 	vm_space_index_free(s);
 	kmem_cache_free(space_cache, s);

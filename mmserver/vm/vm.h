@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mneme/mm_proto.h>
+#include "mm/page.h"
 
 #define VM_PAGE_SIZE  MNEME_MM_PAGE_SIZE
 #define VM_HUGE_SIZE  MNEME_MM_HUGE_SIZE
@@ -122,7 +123,7 @@ struct vm_space {
 	uint64_t *ftab;               /* frame table: top radix node (NULL until the first frame) */
 	uint64_t ftab_nodes;          /* radix nodes allocated */
 	struct vm_block *blocks;      /* blocks this space allocated */
-	uint64_t pt_head;             /* donated page-table frames: a list through page->owner */
+	struct page_list pt_frames;   /* page-table frames donated to the core for it (page->next/prev) */
 	struct vm_account acct;
 	uint64_t id;                  /* the server's task id (for SHARE and the backend) */
 	void *cookie;                 /* the server's task handle or slot (backend's use) */
@@ -160,6 +161,8 @@ struct vm_space *vm_space_lookup(uint64_t id);
 void vm_space_destroy(struct vm_space *s);
 /* Record a page-table frame (from alloc_pages) donated to the core for @s; destroy frees it.  Returns 0. */
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn);
+/* The core gave back page-table frame @pfn of @s (pt_reclaim): it is freed and no longer charged. */
+void vm_space_pt_returned(struct vm_space *s, uint64_t pfn);
 /* Fill @u from the space's accounting. */
 void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u);
 /*

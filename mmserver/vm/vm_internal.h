@@ -12,8 +12,15 @@
 #include "vm.h"
 #include "vm_backend.h"
 
-/* gfp of the server's own metadata: may dip into the reserve below the min watermark. */
-#define VM_GFP_META (GFP_KERNEL | __GFP_HIGH | __GFP_NOWARN)
+/*
+ * gfp of the metadata and page-table frames a task's requests and faults
+ * cause (regions, frame-table and reverse-map nodes, objects, the core's
+ * tables): charged to that task, and stopping at the min watermark like
+ * its own frames.  The reserve below the watermark is never spent on a
+ * client (issue 12): a task that maps and unmaps without end cannot take
+ * what the server needs to finish its work or to start another task.
+ */
+#define VM_GFP_META (GFP_KERNEL | __GFP_NOWARN)
 /* gfp of frames given to tasks: stop at the watermark, always zeroed (no data leaks). */
 #define VM_GFP_USER (GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_NOWARN)
 

@@ -68,6 +68,6 @@ enum mneme_object_type {
 #define MNEME_MAX_ENDPOINTS  256
 /* Endpoints one unprivileged task may own at once (-MNEME_EQUOTA beyond). */
 #define MNEME_MAX_ENDPOINTS_PER_TASK 16
-#define MNEME_PT_POOL_FRAMES 16   /* donated, not yet used page-table frames a task may hold */
+#define MNEME_PT_POOL_FRAMES 16   /* pt_donate fills a task's pool up to this (tables unmaps free may add more) */
 
 #endif
