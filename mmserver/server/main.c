@@ -7,6 +7,7 @@
  *
  * Command line words it reads (the rest is the core's):
  *   tests=mm_selftest         the mm core's self-test (mem.h) instead of programs
+ *   tests=pt_guard            the core's page-table guard tried by the server (guard.h)
  *   tests=all | tests=a,b,c   run these test programs one after another;
  *                             "name:k=v:k=v" passes arguments (t_fuzz:seed=7)
  *   run=NAME:ARG:ARG          run one program with arguments (%XX escapes in
@@ -26,6 +27,7 @@
 #include <mneme/ipc.h>
 #include <mneme/layout.h>
 #include <ulib/ulib.h>
+#include "guard.h"
 #include "mem.h"
 #include "loader.h"
 #include "report.h"
@@ -315,6 +317,8 @@ int main(int argc, char **argv)
 		printf("KTAP version 1\n1..1\n");
 	if (cmdline_value("tests", buf, sizeof(buf)) && !strcmp(buf, "mm_selftest"))
 		shutdown(mem_selftest(top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
+	if (cmdline_value("tests", buf, sizeof(buf)) && !strcmp(buf, "pt_guard"))
+		shutdown(guard_selftest(top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	if (cmdline_value("tests", buf, sizeof(buf))) {
 		unsigned n = parse_tests(buf, names);
 		shutdown(run_tests(names, n, top) ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
