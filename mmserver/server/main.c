@@ -130,10 +130,21 @@ static bool all_done(void *ctx)
  * no such program) or did not leave the system as it found it (every
  * frame must come back, every invariant must hold).
  */
+/*
+ * The quota the server gives a program it starts itself (the root of a task
+ * tree): MNEME_MM_QUOTA_DEFAULT, except for the benchmark, whose helpers
+ * populate and clone 64 MiB regions (its tree is held to this; admitting
+ * roots against the machine is vm_quota_admit()'s).
+ */
+static uint64_t root_quota(const char *prog)
+{
+	return !strcmp(prog, "bench") ? 2ULL << 30 : MNEME_MM_QUOTA_DEFAULT;
+}
+
 static int run_program(const char *prog, const char *args, uint32_t depth, struct mm_task *end)
 {
 	struct mm_spawn_req req = { .prog = prog, .args = args, .parent = MM_SERVER_SLOT,
-				    .ktap_depth = depth };
+				    .ktap_depth = depth, .quota = root_quota(prog) };
 	uint64_t id, free_before = mem_free_pages(), own_before = vm_server_pt_frames;
 	int err = (int)mm_task_spawn(&req, &id);
 

@@ -242,16 +242,43 @@ static int start_thread(unsigned slot, uint64_t entry)
 }
 
 /*
- * Create the task object: its space (charged to @req->quota), root frame
- * (recorded as a donated page-table frame, freed with the space) and pager.
+ * The quota pool a new task draws on: a root (spawned by the server) gets
+ * one of its own, admitted by vm_quota_admit(); a child with a quota of
+ * its own gets a pool carved out of its parent's (-MNEME_EQUOTA if the
+ * parent's cannot spare it); a child without one draws on its parent's.
+ * The caller holds a reference on success.
+ */
+static int spawn_quota(const struct mm_spawn_req *req, struct vm_quota **q)
+{
+	if (req->parent == MM_SERVER_SLOT) {
+		*q = vm_quota_root(req->quota ? req->quota : MNEME_MM_QUOTA_DEFAULT);
+		return *q ? 0 : -MNEME_ENOMEM;
+	}
+	struct vm_quota *parent = mm_tasks[req->parent].space->quota;
+	if (req->quota)
+		return vm_quota_carve(parent, req->quota, q);
+	vm_quota_get(parent);
+	*q = parent;
+	return 0;
+}
+
+/*
+ * Create the task object: its space (drawing on the pool spawn_quota()
+ * gives), root frame (recorded as a donated page-table frame, freed with
+ * the space) and pager.
  */
 static int create_task(unsigned slot, const struct mm_spawn_req *req)
 {
 	struct mneme_sysret r;
-	struct vm_space *space = vm_space_create(mm_task_id(slot), NULL, req->quota);
+	struct vm_quota *quota;
 	struct page *root;
 	uint64_t pager = 0, minted = 0;
+	int err = spawn_quota(req, &quota);
 
+	if (err)
+		return err;
+	struct vm_space *space = vm_space_create_in(mm_task_id(slot), NULL, quota);
+	vm_quota_put(quota);                    /* the space holds its own reference */
 	if (!space)
 		return -MNEME_ENOMEM;
 	mm_tasks[slot].space = space;

@@ -23,7 +23,8 @@
  *
  * Charges.  The creator pays for the object: its whole size (strict
  * commit, like anonymous memory) and its metadata, until the object goes;
- * if the creator ends first, the object lives on charged to nobody.  A
+ * if the creator ends first, the object lives on, paid for by the
+ * creator's quota pool (its task tree) until it goes.  A
  * mapper pays its region and page tables, a holder its handle, a granter
  * its pending grants.
  */
@@ -200,6 +201,8 @@ void vm_object_put(struct vm_object *o)
 	if (--o->refs || o->kind == VM_OBJ_FILE)
 		return;                         /* files stay cached until vm_pagecache_shrink */
 	uncharge_creator(o);
+	if (o->orphan)
+		vm_quota_orphan_end(o->orphan, o->charge);
 	vm_object_free(o);
 }
 
@@ -388,8 +391,13 @@ void vm_objects_exit(struct vm_space *s)
 	}
 	while (s->handles)
 		handle_free(s, s->handles);
-	while (s->objects)
-		uncharge_creator(s->objects);   /* they live on, charged to nobody */
+	while (s->objects) {
+		/* they live on while others use them, paid for by the creator's tree until they go */
+		struct vm_object *o = s->objects;
+		uncharge_creator(o);
+		vm_quota_orphan(s->quota, o->charge);
+		o->orphan = s->quota;
+	}
 }
 
 uint64_t vm_objects_charge(const struct vm_space *s)

@@ -263,6 +263,7 @@ struct vm_object {
 	uint32_t pad_;
 	struct vm_space *creator;     /* memory objects: charged for it (NULL once it ended) */
 	uint64_t charge;              /* bytes charged to @creator */
+	struct vm_quota *orphan;      /* after @creator ended: the pool still paying @charge */
 	struct vm_object *prev, *next;   /* the creator's list, or the page cache's */
 	const uint8_t *data;          /* files: the bytes (in the archive) */
 	uint64_t file_size;

@@ -115,7 +115,7 @@ static void op_clone(void)
 		if (children[i])
 			continue;
 		snprintf(args, sizeof(args), "role=mix seed=%llu", (unsigned long long)rnd());
-		if (!mm_clone(0, 0, args, 128 << 20, 0, &children[i]))
+		if (!mm_clone(0, 0, args, 0, 0, &children[i]))   /* on our quota: the tree shares it */
 			clones++;
 		else
 			children[i] = 0;

@@ -293,7 +293,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
 struct mneme_mm_usage {
 	uint64_t charged;        /* bytes charged to the quota (frames + page tables + metadata) */
-	uint64_t quota;          /* bytes */
+	uint64_t quota;          /* bytes: the limit of the pool it draws on (its own, or its parent's) */
 	uint64_t resident;       /* pages backed by a frame (own and shared-in) */
 	uint64_t regions;        /* mappings (after splits) */
 	uint64_t mapped;         /* bytes of address space mapped (lazy included) */
@@ -304,9 +304,10 @@ struct mneme_mm_usage {
 	uint64_t huge;           /* 2 MiB mappings */
 	uint64_t peak;           /* highest charged so far */
 	uint64_t failed;         /* requests refused for the quota */
+	uint64_t pool_charged;   /* charged to the quota's pool: every task drawing on it, carved quotas, orphans */
 };
 #define MNEME_MM_USAGE_WORDS (sizeof(struct mneme_mm_usage) / 8)
-_Static_assert(sizeof(struct mneme_mm_usage) == 96, "usage layout");
+_Static_assert(sizeof(struct mneme_mm_usage) == 104, "usage layout");
 _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the IPC buffer");
 
 /* SPAWN flags (extra word 0, bits 0..31) and the quota field. */
