@@ -272,9 +272,20 @@ struct vm_map_req {
 int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint64_t *pa);
 int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len);
 int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
-/* Share [addr, addr + len) of @s into @to with @prot; *to_va receives the address there. */
-int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
-	     uint64_t *to_va);
+/*
+ * SHARE: offer [addr, addr + len) of @s to task @to_id with @prot; *grant
+ * receives the number the receiver accepts it with.  The receiver gets
+ * and pays for nothing before it accepts.
+ */
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, uint64_t to_id, unsigned prot,
+	     uint64_t *grant);
+/*
+ * SHARE_ACCEPT: map the range SHARE grant @grant offers @s (charged to @s,
+ * placed by the server); *va, *len and *prot receive where, how long and
+ * with which rights.  The grant is used up.  -MNEME_ENOENT if there is no
+ * such grant for @s, or the sharer no longer maps the whole range.
+ */
+int vm_share_accept(struct vm_space *s, uint64_t grant, uint64_t *va, uint64_t *len, unsigned *prot);
 /*
  * vm_share() to the fixed, free, page-aligned address @at of @to (the
  * server's spawn-time share; no placement).  0 or -MNEME_E*.

@@ -295,6 +295,16 @@ void vm_object_get(struct vm_object *obj);
 void vm_object_release(struct vm_object *obj);
 /* Drop one page of @obj that no mapping uses (the page cache's shrinking). */
 void vm_object_drop_page(struct vm_object *obj, uint64_t idx);
+/* Could @s make one more grant?  0, -MNEME_ENOMEM (MNEME_MM_MAX_GRANTS pending), -MNEME_EQUOTA. */
+int vm_grant_check(struct vm_space *s);
+/* A SHARE grant of [addr, addr + len) of @s to task @to_id with @rights (vm_grant_check() passed). */
+int vm_grant_share(struct vm_space *s, uint64_t addr, uint64_t len, unsigned rights, uint64_t to_id,
+		   uint64_t *grant);
+/* The SHARE grant @grant made to @s: who offers what.  0 or -MNEME_ENOENT. */
+int vm_grant_share_take(struct vm_space *s, uint64_t grant, struct vm_space **from,
+			uint64_t *addr, uint64_t *len, unsigned *rights);
+/* The SHARE grant @grant to @s was accepted: it goes. */
+void vm_grant_share_done(struct vm_space *s, uint64_t grant);
 /* Close every handle and grant of @s, and let go of the objects it created (space end). */
 void vm_objects_exit(struct vm_space *s);
 /* Bytes charged to @s for objects, handles and grants (the checker's sum). */

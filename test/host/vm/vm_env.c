@@ -400,3 +400,17 @@ int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
 		err = vm_check_all(why, len);   /* the reverse map and every frame's counts, globally */
 	return err;
 }
+
+int fake_share(struct vm_space *from, uint64_t va, uint64_t len, struct vm_space *to, unsigned prot,
+	       uint64_t *to_va)
+{
+	uint64_t grant, got_len;
+	unsigned got_prot;
+	int err = vm_share(from, va, len, to->id, prot, &grant);
+
+	if (!err)
+		err = vm_share_accept(to, grant, to_va, &got_len, &got_prot);
+	if (!err && (got_len != len || got_prot != prot))
+		err = -MNEME_ECORRUPT;
+	return err;
+}
