@@ -57,21 +57,28 @@ static int insert_page(unsigned slot, uint64_t va, struct page *p)
 	return vm_insert_frame(mm_tasks[slot].space, va, page_to_pfn(p));
 }
 
+/*
+ * Checked first (no region, a page there already, rights beyond the
+ * region's), then the page goes in with its new rights, then the region's
+ * rights change to them; if that fails the page goes again, so a refused
+ * request leaves the child as it was.
+ */
 int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
 {
 	struct vm_space *s = mm_tasks[slot].space;
-	/* The frame first: running out of memory must leave the region's rights as they were. */
-	struct page *p = task_page();
+	int err = vm_insert_check(s, va, prot);
 
+	if (err)
+		return err;
+	struct page *p = task_page();
 	if (!p)
 		return -MNEME_ENOMEM;
-	int err = vm_protect(s, va, MM_FRAME_SIZE, prot);
-	if (err) {
-		__free_pages(p, 0);
-		return err;
-	}
 	memset(page_address(p), (int)fill, MM_FRAME_SIZE);
-	return insert_page(slot, va, p);
+	if ((err = vm_insert_frame_as(s, va, page_to_pfn(p), prot)))
+		return err;                     /* the frame went with it */
+	if ((err = vm_protect(s, va, MM_FRAME_SIZE, prot)))
+		vm_drop_range(s, va, va + MM_FRAME_SIZE, true);
+	return err;
 }
 
 /*

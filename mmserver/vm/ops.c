@@ -467,7 +467,7 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 	return 0;
 }
 
-int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+int vm_insert_check(struct vm_space *s, uint64_t va, unsigned prot)
 {
 	struct vm_region *r = vm_region_find(s, va);
 
@@ -475,12 +475,30 @@ int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
 		return -MNEME_EINVAL;
 	if (ft_lookup(s, va))
 		return -MNEME_EBUSY;
+	if (prot & ~r->maxprot)
+		return -MNEME_EPERM;
+	return 0;
+}
+
+int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+{
+	struct vm_region *r = vm_region_find(s, va);
+
+	return vm_insert_frame_as(s, va, pfn, r ? r->prot : 0);
+}
+
+int vm_insert_frame_as(struct vm_space *s, uint64_t va, uint64_t pfn, unsigned prot)
+{
+	int err = vm_insert_check(s, va, prot);
+
+	if (err)
+		return err;
 	vm_frame_adopt(pfn);
 	if (vm_entry_set(s, va, (pfn << 12) | FT_PRESENT)) {
 		vm_frame_free_new(pfn);
 		return -MNEME_ENOMEM;
 	}
-	int err = r->prot ? vm_backend_map(s, va, pfn << 12, 12, r->prot) : 0;
+	err = prot ? vm_backend_map(s, va, pfn << 12, 12, prot) : 0;
 	if (err)
 		vm_entry_clear(s, va);              /* frees the frame with its one reference */
 	return err;

@@ -35,7 +35,7 @@ static int check_range(uint64_t addr, uint64_t len)
  * Rights a page can have: none, or READ with at most one of WRITE and EXEC
  * (the core maps nothing without READ, and never writable and executable).
  */
-static bool rights_ok(uint64_t prot)
+bool vm_rights_ok(uint64_t prot)
 {
 	if (prot & ~(uint64_t)MNEME_MM_PROT_MASK)
 		return false;
@@ -52,7 +52,7 @@ static int check_pf(uint64_t pf, uint64_t allowed, bool need_prot)
 
 	if ((pf & ~(uint64_t)MNEME_MM_PROT_MASK) & ~allowed)
 		return -MNEME_EINVAL;
-	if ((need_prot && !prot) || !rights_ok(prot))
+	if ((need_prot && !prot) || !vm_rights_ok(prot))
 		return -MNEME_EINVAL;
 	return 0;
 }
@@ -281,14 +281,14 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_PROTECT:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!rights_ok(w[2]))
+		if (!vm_rights_ok(w[2]))
 			return -MNEME_EINVAL;
 		req->prot = (unsigned)w[2];
 		return 0;
 	case MNEME_MM_SHARE:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!w[3] || !rights_ok(w[3]))
+		if (!w[3] || !vm_rights_ok(w[3]))
 			return -MNEME_EINVAL;
 		req->target = w[2];
 		req->prot = (unsigned)w[3];

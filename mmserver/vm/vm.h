@@ -299,6 +299,20 @@ int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space
  * on failure it has been freed.  0 or -MNEME_E*.
  */
 int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn);
+/*
+ * vm_insert_frame() mapped with @prot rather than the region's rights
+ * (a vm_protect() of the page to @prot follows: MAP_CHILD).
+ */
+int vm_insert_frame_as(struct vm_space *s, uint64_t va, uint64_t pfn, unsigned prot);
+/*
+ * Could vm_insert_frame() put a frame at @va of @s, and vm_protect() give
+ * it @prot?  -MNEME_EINVAL (no VM_ANON region there, or misaligned),
+ * -MNEME_EBUSY (a page is there already), -MNEME_EPERM (beyond the
+ * region's maximum rights), 0.  Changes nothing.
+ */
+int vm_insert_check(struct vm_space *s, uint64_t va, unsigned prot);
+/* Rights a page can have: 0, or READ with at most one of WRITE and EXEC. */
+bool vm_rights_ok(uint64_t prot);
 
 /*
  * Copy the regions of @from that lie in [start, end) (cut to it) into @to
