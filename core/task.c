@@ -123,6 +123,11 @@ int thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp
 		spin_unlock(&task->lock);
 		return -MNEME_EDEAD;
 	}
+	/* checked again under the lock: racing spawns of one task cannot pass its share */
+	if (!task->privileged && task->nr_threads >= MNEME_MAX_THREADS_PER_TASK) {
+		spin_unlock(&task->lock);
+		return -MNEME_EQUOTA;
+	}
 	list_add_tail(&task->threads, &t->task_link);
 	task->nr_threads++;
 	store_release(&t->state, THREAD_SUSPENDED);

@@ -125,6 +125,9 @@ struct endpoint {
 	struct list_node exit_q;      /* dead tasks whose EXIT message waits here */
 };
 _Static_assert(sizeof(struct endpoint) == 64, "an endpoint is one cache line: index * 64");
+_Static_assert(MNEME_MAX_ENDPOINTS >= MNEME_MAX_TASKS * MNEME_MAX_ENDPOINTS_PER_TASK &&
+	       MNEME_MAX_THREADS >= MNEME_MAX_TASKS * MNEME_MAX_THREADS_PER_TASK,
+	       "the tables hold every task's share (no task can starve another)");
 _Static_assert(MNEME_MAX_TASKS < 255 && MNEME_MAX_TASKS * MNEME_HANDLES_PER_TASK + MNEME_MAX_TASKS <
 	       65536, "endpoint owner and refs fields");
 

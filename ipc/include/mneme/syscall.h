@@ -84,8 +84,11 @@ enum mneme_syscall_nr {
 /* thread_set_affinity(): every CPU. */
 #define MNEME_CPUS_ANY (~0ULL)
 
-/* Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA). */
-#define MNEME_MAX_THREADS_PER_TASK 32
+/*
+ * Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA);
+ * MNEME_MAX_THREADS holds MNEME_MAX_TASKS of these shares.
+ */
+#define MNEME_MAX_THREADS_PER_TASK 16
 
 /* Thread priorities: 0 (lowest) .. MNEME_PRIO_MAX (highest). */
 #define MNEME_PRIO_MAX     31
