@@ -9,6 +9,9 @@
  *   reshare   parent=ID: offer one 1 MiB range to the parent 62 times, send
  *             the last grant's number over the handle it was given, wait for
  *             the reply (the parent accepts it), exit
+ *   breakpoint  (its pager is the parent) a breakpoint instruction, which the
+ *             parent resumes; then read ULIB_NOWHERE_VA (the parent's sign
+ *             to stop)
  *   hog       create endpoints and threads until refused, send how many
  *             over the handle it was given, then wait forever (killed)
  * Exit status 0: as expected; anything else says what went wrong.
@@ -110,6 +113,10 @@ int main(int argc, char **argv)
 		return 100;
 	if (!strcmp(mode, "refused"))
 		return refused();
+	if (!strcmp(mode, "breakpoint")) {
+		arch_user_breakpoint();
+		return *(volatile uint8_t *)(uintptr_t)ULIB_NOWHERE_VA != 0x55;
+	}
 	if (!strcmp(mode, "hog"))
 		return hog();
 	if (!strcmp(mode, "reshare"))

@@ -9,6 +9,8 @@
  *                                     receiving parent, 62 MiB of its 64
  *   core_objects_for_everyone         17 children with 16 endpoints each
  *                                     filled the core's endpoint table
+ *   resumed_breakpoint_continues      a pager's RESUME after a breakpoint
+ *                                     ran ebreak again forever (riscv64)
  * Helpers: p_limits (the hostile children), p_mm (mode=hold).
  */
 #include <libmm/libmm.h>
@@ -198,15 +200,55 @@ static void core_objects(struct ktap *k)
 	ktap_result(k, "core_objects_for_everyone");
 }
 
+/* A child's breakpoint, resumed by us as its pager, is not taken again: it goes on past it. */
+static void resumed_breakpoint(struct ktap *k)
+{
+	uint64_t ep = t_endpoint(), child = 0, reason = 0;
+	uint64_t pager = t_mint(ep, PAGER_BADGE, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT);
+	unsigned breaks = 0, done = 0;
+	int64_t status = -1;
+
+	KTAP_EXPECT(k, ep && pager);
+	KTAP_EXPECT_EQ(k, mm_spawn("p_limits", "mode=breakpoint", MNEME_MM_SPAWN_PAGER, pager, 0, &child), 0);
+	mneme_handle_close(pager);
+	while (!done && breaks < 4) {
+		struct ulib_msg in, out = { .info = t_info(MNEME_LABEL_RESUME) };
+		KTAP_EXPECT_EQ(k, ipc_recv(ep, &in), 0);
+		if (mneme_msginfo_label(in.info) != MNEME_LABEL_FAULT)
+			break;
+		if (in.w[3] == MNEME_FAULT_BREAKPOINT) {
+			breaks++;
+		} else if (in.w[3] == MNEME_FAULT_PAGE && (in.w[0] & ~(PG - 1)) == ULIB_NOWHERE_VA) {
+			done++;
+			KTAP_EXPECT_EQ(k, mm_map(child, ULIB_NOWHERE_VA, MNEME_PROT_READ, 0x55), 0);
+		} else {
+			ktap_diag(k, "unexpected fault kind %llu at %#llx", (unsigned long long)in.w[3],
+				  (unsigned long long)in.w[0]);
+			break;
+		}
+		KTAP_EXPECT_EQ(k, ipc_reply(&out), 0);
+	}
+	KTAP_EXPECT_EQ(k, breaks, 1);
+	KTAP_EXPECT_EQ(k, done, 1);
+	if (!done)
+		mm_kill(child);
+	KTAP_EXPECT_EQ(k, t_join(child, &status, &reason), 0);
+	KTAP_EXPECT_EQ(k, reason, done ? MNEME_EXIT_NORMAL : MNEME_EXIT_DESTROYED);
+	KTAP_EXPECT_EQ(k, status, 0);
+	mneme_handle_close(ep);
+	ktap_result(k, "resumed_breakpoint_continues");
+}
+
 int main(int argc, char **argv)
 {
 	struct ktap k;
 
 	(void)argc, (void)argv;
-	ktap_begin(&k, "limits", 4);
+	ktap_begin(&k, "limits", 5);
 	failed_map_child(&k);
 	child_quotas(&k);
 	share_on_accept(&k);
 	core_objects(&k);
+	resumed_breakpoint(&k);
 	return ktap_end(&k);
 }
