@@ -48,6 +48,12 @@ int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsig
  */
 void vm_shootdown(struct task *task, uint64_t va, uint64_t size);
 /*
+ * The CPUs that may hold translations of @task: where it is active if
+ * activating another space flushes it (no PCID/ASID), else its sticky
+ * tlb_cpus.
+ */
+cpumask_t vm_tlb_holders(struct task *task);
+/*
  * Add the 4 KiB frame @pa to @task's page-table pool; *@pool receives the
  * frames in the pool.  The frame becomes a page table (-MNEME_EBUSY if it
  * is one already) and read-only in the server's physmap; splitting a
