@@ -16,9 +16,10 @@ mneme_qemu_test(stack-overflow-dump x86_64 ARGS --append x86_stack_overflow_test
   --expect-line "unexpected trap: double fault" --expect-line "cpu: 0 \\(APIC id 0\\)$"
   --expect-line "cr2: 0x" --expect-line "halting after unexpected trap")
 
-# An initrd arrives as PVH module 0 and is kept out of usable memory (any file will do).
+# An initrd arrives as PVH module 0 and is kept out of usable memory (any file will do: a
+# small one, so --check-map's "nearly all memory available" measures the core, not the file).
 mneme_qemu_test(initrd x86_64 ARGS --smp 1 --check-map --expect-line "initrd \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] kept as core"
-  -- -initrd ${MNEME_IMAGE_x86_64})
+  -- -initrd ${MNEME_ROOT}/README.md)
 
 # The timer's rate against the TSC, exact only where time is virtual: under
 # -icount both follow the instruction count, so "not too slow" is checked
@@ -48,9 +49,9 @@ foreach(machine q35 pc)
       --expect-line "^smp: Brought up 1 node, ${n} CPUs?$" --expect-line "^ok [0-9]+ x86_smp$")
   endforeach()
 endforeach()
-# -cpu max: every CPU runs with SMEP, SMAP and 1 GiB pages in the direct map.
+# -cpu max: every CPU runs with SMEP, SMAP, UMIP and 1 GiB pages in the direct map.
 mneme_qemu_test(smp.q35.cpu-max.4 x86_64 ARGS --smp 4 --cpu max --mem 4G
-  --expect-line "SMEP on, SMAP on, 1G pages on" --expect-line "^smp: Brought up 1 node, 4 CPUs$"
+  --expect-line "SMEP on, SMAP on, UMIP on, 1G pages on" --expect-line "^smp: Brought up 1 node, 4 CPUs$"
   --expect-line "^ok [0-9]+ x86_smp$")
 mneme_qemu_test(smp.q35.4.icount x86_64 ARGS --smp 4 --icount
   --expect-line "^smp: Brought up 1 node, 4 CPUs$" --expect-line "^ok [0-9]+ x86_smp$")
