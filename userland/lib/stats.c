@@ -16,6 +16,7 @@ static const char *const names[] = {
 	[MNEME_MM_STAT_PAGETYPEINFO] = "pagetypeinfo",
 	[MNEME_MM_STAT_VMSTAT] = "vmstat",
 	[MNEME_MM_STAT_PAGECACHE] = "pagecache",
+	[MNEME_MM_STAT_TASKS] = "tasks",
 };
 _Static_assert(sizeof(names) / sizeof(names[0]) == MNEME_MM_STAT_MAX + 1, "a name for every text");
 

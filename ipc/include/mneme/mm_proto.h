@@ -288,7 +288,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_PAGETYPEINFO 7 /* /proc/pagetypeinfo: free blocks per migrate type, pageblocks */
 #define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
 #define MNEME_MM_STAT_PAGECACHE 9   /* the page cache per file: size, pages cached, pages mapped */
-#define MNEME_MM_STAT_MAX       9
+#define MNEME_MM_STAT_TASKS     10  /* every task: id, parent, state, resident memory, charge, quota, name */
+#define MNEME_MM_STAT_MAX       10
 
 /* QUERY flags. */
 #define MNEME_MM_Q_ZERO   0x01u   /* the shared zero page */
