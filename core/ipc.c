@@ -579,44 +579,50 @@ void ipc_stop(struct thread *t)
 	t->xfer.type = MNEME_OBJ_NONE;
 }
 
-struct endpoint *endpoint_alloc(struct task *owner, uint32_t refs)
+/* A free slot of the endpoint table taken for @owner with @refs, or NULL (object_lock held). */
+static struct endpoint *endpoint_take(struct task *owner, uint32_t refs)
 {
-	struct endpoint *found = NULL;
-
-	spin_lock(&object_lock);
-	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS && !found; i++) {
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++) {
 		struct endpoint *ep = &endpoint_table[i];
 		if (!READ_ONCE(ep->alive)) {
 			/* a stale handle's put fails on the generation, so no lock is needed */
 			ep->owner = endpoint_owner_id(owner);
 			ep->refs = refs;
 			store_release(&ep->alive, true);
-			found = ep;
+			return ep;
 		}
 	}
+	return NULL;
+}
+
+struct endpoint *endpoint_alloc(struct task *owner, uint32_t refs)
+{
+	spin_lock(&object_lock);
+	struct endpoint *found = endpoint_take(owner, refs);
 	spin_unlock(&object_lock);
 	return found;
 }
 
 /*
  * An endpoint for a user's endpoint_create: -MNEME_EQUOTA when an
- * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK (so one
- * task cannot take the whole table), -MNEME_ENOMEM when the table is full.
- * Counting and allocating are not one atomic step: concurrent creates by
- * one task's threads may exceed its limit by the number of its threads
- * racing, which its thread limit bounds.
+ * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK,
+ * -MNEME_ENOMEM when the table is full (which every task's share fitting
+ * in it leaves to the memory server alone).  Counted and taken under
+ * object_lock, so racing threads of one task cannot pass its share.
  */
 int endpoint_create(struct task *owner, struct endpoint **out)
 {
 	unsigned owned = 0;
 
+	spin_lock(&object_lock);
 	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++)
 		owned += READ_ONCE(endpoint_table[i].alive) &&
 			 READ_ONCE(endpoint_table[i].owner) == endpoint_owner_id(owner);
-	if (!owner->privileged && owned >= MNEME_MAX_ENDPOINTS_PER_TASK)
-		return -MNEME_EQUOTA;
-	*out = endpoint_alloc(owner, 1);
-	return *out ? 0 : -MNEME_ENOMEM;
+	*out = owner->privileged || owned < MNEME_MAX_ENDPOINTS_PER_TASK ? endpoint_take(owner, 1) : NULL;
+	spin_unlock(&object_lock);
+	if (*out)
+		return 0;
+	return owner->privileged || owned < MNEME_MAX_ENDPOINTS_PER_TASK ? -MNEME_ENOMEM : -MNEME_EQUOTA;
 }
 
 /* Move every thread of @q (of a dying endpoint, locked) in transit onto @dead. */

@@ -12,6 +12,7 @@
 #include <core/core.h>
 #include <core/cpu.h>
 #include <core/device.h>
+#include <core/frametype.h>
 #include <core/ktest.h>
 #include <core/memmap.h>
 #include <core/printk.h>
@@ -133,6 +134,7 @@ void core_main(void)
 	boot_info_init(bi);
 	boot_memory_map(bi);
 	arch_mmu_init(bi);
+	frametype_init(bi);
 	memmap_print("mneme: physical memory map:", bi->ranges, bi->nr_ranges);
 	printk("mneme: usable %llu KiB, core %llu KiB (page tables %llu KiB)\n",
 	       (unsigned long long)memmap_total(bi->ranges, bi->nr_ranges, MNEME_MEM_USABLE) >> 10,

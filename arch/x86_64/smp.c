@@ -325,8 +325,8 @@ static const char *missing_feature(const struct x86_cpu_features *f)
 		return "lacks NX, which the boot CPU uses";
 	if (x86_cpu.pdpe1gb && !f->pdpe1gb)
 		return "lacks 1 GiB pages, which the direct map uses";
-	if ((x86_cpu.smep && !f->smep) || (x86_cpu.smap && !f->smap))
-		return "lacks SMEP or SMAP, which the boot CPU uses";
+	if ((x86_cpu.smep && !f->smep) || (x86_cpu.smap && !f->smap) || (x86_cpu.umip && !f->umip))
+		return "lacks SMEP, SMAP or UMIP, which the boot CPU uses";
 	if ((x86_cpu.pge && !f->pge) || (x86_cpu.pcid && !f->pcid) ||
 	    (x86_cpu.invpcid && !f->invpcid))
 		return "lacks PGE, PCID or INVPCID, which the boot CPU uses";

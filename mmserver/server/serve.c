@@ -140,9 +140,11 @@ static int64_t request_protect_child(unsigned caller, const struct ulib_msg *in)
 		return -MNEME_EPERM;
 	if (va < ULIB_NOWHERE_VA || va >= ULIB_NOWHERE_VA + ULIB_HEAP_SIZE)
 		return -MNEME_EINVAL;
-	if (!prot)
+	/* The rights first: if they cannot change, the page stays. */
+	int err = vm_protect(mm_tasks[s].space, va, MM_FRAME_SIZE, prot);
+	if (!err && !prot)
 		vm_drop_range(mm_tasks[s].space, va, va + MM_FRAME_SIZE, true);
-	return vm_protect(mm_tasks[s].space, va, MM_FRAME_SIZE, prot);
+	return err;
 }
 
 /* A memory request: the vm module decodes and performs it for the caller's space. */

@@ -269,6 +269,8 @@ void vm_block_free(struct vm_block *b)
 			b->next->prev = b->prev;
 		s->acct.meta_bytes -= sizeof(*b);
 		vm_charge_force(s, -(int64_t)b->charge, 0);
+	} else if (b->orphan) {
+		vm_quota_orphan_end(b->orphan, b->charge);
 	}
 	kmem_cache_free(block_cache, b);
 }

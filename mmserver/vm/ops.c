@@ -486,7 +486,7 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 	return 0;
 }
 
-int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+int vm_insert_check(struct vm_space *s, uint64_t va, unsigned prot)
 {
 	struct vm_region *r = vm_region_find(s, va);
 
@@ -494,12 +494,30 @@ int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
 		return -MNEME_EINVAL;
 	if (ft_lookup(s, va))
 		return -MNEME_EBUSY;
+	if (prot & ~r->maxprot)
+		return -MNEME_EPERM;
+	return 0;
+}
+
+int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+{
+	struct vm_region *r = vm_region_find(s, va);
+
+	return vm_insert_frame_as(s, va, pfn, r ? r->prot : 0);
+}
+
+int vm_insert_frame_as(struct vm_space *s, uint64_t va, uint64_t pfn, unsigned prot)
+{
+	int err = vm_insert_check(s, va, prot);
+
+	if (err)
+		return err;
 	vm_frame_adopt(pfn);
 	if (vm_entry_set(s, va, (pfn << 12) | FT_PRESENT)) {
 		vm_frame_free_new(pfn);
 		return -MNEME_ENOMEM;
 	}
-	int err = r->prot ? vm_backend_map(s, va, pfn << 12, 12, r->prot) : 0;
+	err = prot ? vm_backend_map(s, va, pfn << 12, 12, prot) : 0;
 	if (err)
 		vm_entry_clear(s, va);              /* frees the frame with its one reference */
 	return err;
@@ -613,10 +631,55 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	return 0;
 }
 
-int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
-	     uint64_t *to_va)
+/*
+ * SHARE: offer [addr, addr + len) of @s to task @to_id.  Checked in the
+ * order docs/ipc.md lists the errors (the range, the rights on it, the
+ * receiver, the policy, the grant), then the range is made of the
+ * sharer's own frames (lazy pages backed, copy-on-write ones taken or
+ * copied, 2 MiB pages split at the ends: charged to the sharer, invisible
+ * to it), then the grant is recorded.  Nothing is mapped into, or charged
+ * to, the receiver until it accepts (vm_share_accept()).
+ */
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, uint64_t to_id, unsigned prot,
+	     uint64_t *grant)
 {
-	return share_into(s, addr, len, to, prot, false, 0, to_va);
+	uint64_t end = addr + len, nr;
+	struct vm_space *to;
+	int err;
+
+	if (vm_covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
+	     r = vm_region_next(s, r))
+		if (prot & ~r->prot)
+			return -MNEME_EPERM;
+	if (!(to = vm_space_lookup(to_id)))
+		return -MNEME_EDEAD;
+	if (!vm_backend_may_share(s, to))
+		return -MNEME_EPERM;
+	if ((err = vm_grant_check(s)))
+		return err;
+	err = back_range(s, addr, end);
+	if (!err)
+		err = vm_cut_at(s, addr);
+	if (!err)
+		err = vm_cut_at(s, end);
+	if (!err)
+		err = vm_grant_share(s, addr, len, prot, to_id, grant);
+	return err;
+}
+
+int vm_share_accept(struct vm_space *s, uint64_t grant, uint64_t *va, uint64_t *len, unsigned *prot)
+{
+	struct vm_space *from;
+	uint64_t addr;
+	int err = vm_grant_share_take(s, grant, &from, &addr, len, prot);
+
+	if (!err)
+		err = share_into(from, addr, *len, s, *prot, false, 0, va);
+	if (!err)
+		vm_grant_share_done(s, grant);
+	return err;
 }
 
 int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,

@@ -13,7 +13,7 @@
 bool vm_request_label(uint32_t label)
 {
 	return (label >= MNEME_MM_ALLOC_PAGES && label <= MNEME_MM_CHECK) ||
-	       (label >= MNEME_MM_OBJ_CREATE && label <= MNEME_MM_OBJ_ACCEPT);
+	       (label >= MNEME_MM_OBJ_CREATE && label <= MNEME_MM_SHARE_ACCEPT);
 }
 
 static bool page_aligned(uint64_t x)
@@ -35,7 +35,7 @@ static int check_range(uint64_t addr, uint64_t len)
  * Rights a page can have: none, or READ with at most one of WRITE and EXEC
  * (the core maps nothing without READ, and never writable and executable).
  */
-static bool rights_ok(uint64_t prot)
+bool vm_rights_ok(uint64_t prot)
 {
 	if (prot & ~(uint64_t)MNEME_MM_PROT_MASK)
 		return false;
@@ -52,7 +52,7 @@ static int check_pf(uint64_t pf, uint64_t allowed, bool need_prot)
 
 	if ((pf & ~(uint64_t)MNEME_MM_PROT_MASK) & ~allowed)
 		return -MNEME_EINVAL;
-	if ((need_prot && !prot) || !rights_ok(prot))
+	if ((need_prot && !prot) || !vm_rights_ok(prot))
 		return -MNEME_EINVAL;
 	return 0;
 }
@@ -81,6 +81,7 @@ static unsigned words_used(uint32_t label)
 	case MNEME_MM_OBJ_CLOSE:   return 1;
 	case MNEME_MM_OBJ_GRANT:   return 3;
 	case MNEME_MM_OBJ_ACCEPT:  return 1;
+	case MNEME_MM_SHARE_ACCEPT: return 1;
 	default:                   return 0;   /* USAGE, CHECK */
 	}
 }
@@ -236,7 +237,7 @@ static int decode_object(const uint64_t *w, struct vm_req *req)
 		req->prot = (unsigned)w[1];
 		req->target = w[2];
 		return 0;
-	default:                          /* CLOSE, ACCEPT */
+	default:                          /* CLOSE, ACCEPT, SHARE_ACCEPT */
 		if (!w[0])
 			return -MNEME_EINVAL;
 		req->handle = w[0];
@@ -280,14 +281,14 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_PROTECT:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!rights_ok(w[2]))
+		if (!vm_rights_ok(w[2]))
 			return -MNEME_EINVAL;
 		req->prot = (unsigned)w[2];
 		return 0;
 	case MNEME_MM_SHARE:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!w[3] || !rights_ok(w[3]))
+		if (!w[3] || !vm_rights_ok(w[3]))
 			return -MNEME_EINVAL;
 		req->target = w[2];
 		req->prot = (unsigned)w[3];
@@ -313,6 +314,7 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_OBJ_CLOSE:
 	case MNEME_MM_OBJ_GRANT:
 	case MNEME_MM_OBJ_ACCEPT:
+	case MNEME_MM_SHARE_ACCEPT:
 		return decode_object(w, req);
 	default:   /* USAGE, CHECK */
 		return 0;
@@ -373,13 +375,13 @@ static int perform_usage(const struct vm_space *s, struct vm_reply *out)
 	return 0;
 }
 
-static int perform_share(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+static int perform_share_accept(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
-	struct vm_space *to = vm_space_lookup(req->target);
+	unsigned prot;
+	int err = vm_share_accept(s, req->handle, &out->w[0], &out->w[1], &prot);
 
-	if (!to)
-		return -MNEME_EDEAD;
-	return vm_share(s, req->addr, req->len, to, req->prot, &out->w[0]);
+	out->w[2] = prot;
+	return err;
 }
 
 static int perform_query(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
@@ -445,7 +447,9 @@ static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply
 	case MNEME_MM_PROTECT:
 		return vm_protect(s, req->addr, req->len, req->prot);
 	case MNEME_MM_SHARE:
-		return perform_share(s, req, out);
+		return vm_share(s, req->addr, req->len, req->target, req->prot, &out->w[0]);
+	case MNEME_MM_SHARE_ACCEPT:
+		return perform_share_accept(s, req, out);
 	case MNEME_MM_STATS:
 		return perform_stats(s, req, out);
 	case MNEME_MM_USAGE:

@@ -80,13 +80,28 @@ int64_t mm_protect(void *va, size_t len, unsigned prot)
 	return mm_request_raw(MNEME_MM_PROTECT, w, 0, NULL);
 }
 
-int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va)
+int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *grant)
 {
 	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, task, prot }, r[4];
 	int64_t st = mm_request_raw(MNEME_MM_SHARE, w, 0, r);
 
-	if (!st && their_va)
-		*their_va = r[0];
+	if (!st && grant)
+		*grant = r[0];
+	return st;
+}
+
+int64_t mm_share_accept(uint64_t grant, void **va, size_t *len, unsigned *prot)
+{
+	uint64_t w[4] = { grant }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_SHARE_ACCEPT, w, 0, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (len)
+			*len = r[1];
+		if (prot)
+			*prot = (unsigned)r[2];
+	}
 	return st;
 }
 

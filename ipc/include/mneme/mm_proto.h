@@ -71,9 +71,10 @@
 #define MNEME_MM_OBJ_CLOSE   0x6d6d0022u
 #define MNEME_MM_OBJ_GRANT   0x6d6d0023u
 #define MNEME_MM_OBJ_ACCEPT  0x6d6d0024u
+#define MNEME_MM_SHARE_ACCEPT 0x6d6d0025u  /* map a range another task offered with SHARE */
 
 #define MNEME_MM_LABEL_FIRST MNEME_MM_SPAWN
-#define MNEME_MM_LABEL_LAST  MNEME_MM_OBJ_ACCEPT
+#define MNEME_MM_LABEL_LAST  MNEME_MM_SHARE_ACCEPT
 
 /* ---- Limits ------------------------------------------------------------ */
 
@@ -173,15 +174,23 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   did not give (-MNEME_EPERM); a contiguous or allocated block can drop
  *   and regain rights freely.
  *
- * MNEME_MM_SHARE         map the caller's [w0, w0 + w1) into another task.
+ * MNEME_MM_SHARE         offer the caller's [w0, w0 + w1) to another task.
  *   w0 = address, w1 = length, w2 = task id of the receiver (its
  *   ulib_start_info.task_id), w3 = rights for the receiver
- *   r0 = address of the range in the receiver
+ *   r0 = grant number: the receiver maps the range with SHARE_ACCEPT (tell
+ *   it over any IPC channel); nothing is mapped into or charged to the
+ *   receiver before it accepts
  *   The rights must be a subset of the caller's rights on every page of the
  *   range, and the receiver the caller itself, its parent or a child
  *   (-MNEME_EPERM).  Lazy pages of the range are backed first, so both
  *   tasks see the same frames.  The receiver's pages stay valid after the
- *   caller unmaps or exits (frames are reference-counted).
+ *   caller unmaps or exits (frames are reference-counted).  Errors in this
+ *   order: EINVAL, ERANGE, ENOENT, EPERM (rights), EDEAD, EPERM (policy),
+ *   ENOMEM (grants pending), EQUOTA.
+ *
+ * MNEME_MM_SHARE_ACCEPT  w0 = grant number -> r0 = address of the range in
+ *   the caller (placed by the server), r1 = length, r2 = rights.  The
+ *   caller is charged for the mapping from now on.
  *
  * MNEME_MM_STATS         a statistics text (Linux 6.1's /proc formats).
  *   w0 = what (MNEME_MM_STAT_*), w1 = byte offset into the text
@@ -294,7 +303,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
 struct mneme_mm_usage {
 	uint64_t charged;        /* bytes charged to the quota (frames + page tables + metadata) */
-	uint64_t quota;          /* bytes */
+	uint64_t quota;          /* bytes: the limit of the pool it draws on (its own, or its parent's) */
 	uint64_t resident;       /* pages backed by a frame (own and shared-in) */
 	uint64_t regions;        /* mappings (after splits) */
 	uint64_t mapped;         /* bytes of address space mapped (lazy included) */
@@ -305,9 +314,10 @@ struct mneme_mm_usage {
 	uint64_t huge;           /* 2 MiB mappings */
 	uint64_t peak;           /* highest charged so far */
 	uint64_t failed;         /* requests refused for the quota */
+	uint64_t pool_charged;   /* charged to the quota's pool: every task drawing on it, carved quotas, orphans */
 };
 #define MNEME_MM_USAGE_WORDS (sizeof(struct mneme_mm_usage) / 8)
-_Static_assert(sizeof(struct mneme_mm_usage) == 96, "usage layout");
+_Static_assert(sizeof(struct mneme_mm_usage) == 104, "usage layout");
 _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the IPC buffer");
 
 /* SPAWN flags (extra word 0, bits 0..31) and the quota field. */

@@ -55,15 +55,16 @@
 	X(35, thread_resume,   1, MNEME_SYS_SERVER) /* thread handle */ \
 	X(36, thread_set_priority, 2, MNEME_SYS_SERVER) /* thread handle, prio */ \
 	X(37, map,             5, MNEME_SYS_SERVER) /* task, va, pa, page_shift, prot */ \
-	X(38, unmap,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = page_shift */ \
+	X(38, unmap,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = page_shift, ret3 = tables freed */ \
 	X(39, protect,         3, MNEME_SYS_SERVER) /* task, va, prot */ \
 	X(40, query,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = prot, ret3 = page_shift */ \
-	X(41, pt_donate,       2, MNEME_SYS_SERVER) /* task, frame pa (4 KiB) */ \
+	X(41, pt_donate,       2, MNEME_SYS_SERVER) /* task, frame pa (4 KiB) -> ret1 = frames in the pool */ \
 	X(42, tlb_flush,       3, MNEME_SYS_SERVER) /* task, va, size (0 = all) */ \
 	X(43, handle_grant,    2, MNEME_SYS_SERVER) /* task, handle -> ret1 = slot in task */ \
 	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */ \
-	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped */ \
+	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped, ret2 = tables freed */ \
 	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */ \
+	X(47, pt_reclaim,      1, MNEME_SYS_SERVER) /* task -> ret1 = a page-table frame back (0: none), ret2 = frames left in the pool */ \
 	X(56, device_open,     1, MNEME_SYS_SERVER) /* index -> ret1 = device handle, ret2 = kind, ret3 = registers */
 
 enum mneme_syscall_nr {
@@ -89,8 +90,11 @@ enum mneme_syscall_nr {
 /* thread_set_affinity(): every CPU. */
 #define MNEME_CPUS_ANY (~0ULL)
 
-/* Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA). */
-#define MNEME_MAX_THREADS_PER_TASK 32
+/*
+ * Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA);
+ * MNEME_MAX_THREADS holds MNEME_MAX_TASKS of these shares.
+ */
+#define MNEME_MAX_THREADS_PER_TASK 16
 
 /* Thread priorities: 0 (lowest) .. MNEME_PRIO_MAX (highest). */
 #define MNEME_PRIO_MAX     31

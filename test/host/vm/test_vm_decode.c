@@ -37,7 +37,7 @@ static void common(void)
 	EXPECT(-MNEME_ENOSYS, 0, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_CHECK + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_CREATE - 1, 0, 0, 0, 0);
-	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_ACCEPT + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_SHARE_ACCEPT + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_ALLOC_PAGES - 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 1, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 0, 0, 0, 1);
@@ -149,10 +149,27 @@ static void ranges(void)
 	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B, P, other->id, RW);     /* B is read-only now */
 	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B + P, P, other->id, 1);  /* no rights at all */
 	EXPECT(-MNEME_EDEAD, MNEME_MM_SHARE, B, P, 9999, 1);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_SHARE, B, 3 * P, 9999, 1);    /* the range before the receiver */
+	unsigned before = other->space->nr_regions;
 	struct vm_reply r = req(MNEME_MM_SHARE, B, P, other->id, MNEME_PROT_READ);
 	CHECK_EQ(r.status, 0);
-	CHECK(vm_region_find(other->space, r.w[0]) != NULL);
-	nr += 1;
+	CHECK(r.w[0] != 0);
+	CHECK_EQ(other->space->nr_regions, before);           /* offered, not mapped */
+	/* SHARE_ACCEPT: only the receiver, only once */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE_ACCEPT, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE_ACCEPT, r.w[0], 1, 0, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_SHARE_ACCEPT, r.w[0], 0, 0, 0);   /* t is not the receiver */
+	uint64_t grant = r.w[0];
+	struct vm_msg m = { .label = MNEME_MM_SHARE_ACCEPT, .w = { grant } };
+	struct vm_reply a = { .x = xbuf };
+	vm_request(other->space, &m, &a);
+	CHECK_EQ(a.status, 0);
+	CHECK(vm_region_find(other->space, a.w[0]) != NULL);
+	CHECK_EQ(a.w[1], P);
+	CHECK_EQ(a.w[2], MNEME_PROT_READ);
+	vm_request(other->space, &m, &a);
+	CHECK_EQ(a.status, -MNEME_ENOENT);                 /* used up */
+	nr += 3;
 }
 
 static void stats(void)

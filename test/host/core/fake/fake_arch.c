@@ -1,10 +1,11 @@
 /*
- * The fake architecture behind the core's host tests: a table of
- * mappings per address space (each 2 MiB region needs one "page-table
- * frame" from the allocator, so pool exhaustion is exercised), user
- * copies through those mappings (physical address = host address, the
- * direct map is the identity), and an exit/idle hook that jumps back
- * into the test.
+ * The fake architecture behind the core's host tests: real four-level
+ * page tables in host memory, built by the core's own generic walker
+ * (core/pgtable.c) over a simple entry encoding (fake/arch/pte.h), so
+ * pools, table pruning and the page-table record run as on hardware;
+ * user copies through those tables (physical address = host address, the
+ * direct map is the identity); and an exit/idle hook that jumps back into
+ * the test.
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -13,27 +14,10 @@
 #include <arch/uspace.h>
 #include <core/core.h>
 #include <core/cpu.h>
+#include <core/pgtable.h>
 #include <mneme/error.h>
 #include "fake_arch.h"
 
-struct fake_map {
-	uint32_t asid;
-	uint64_t va, pa;
-	unsigned shift, prot;
-	bool used;
-};
-
-struct fake_table {
-	uint32_t asid;
-	uint64_t region;       /* va >> 21 */
-	uint64_t pa;
-	bool used;
-};
-
-#define FAKE_MAPS 4096
-#define FAKE_TABLES 1024
-static struct fake_map maps[FAKE_MAPS];
-static struct fake_table tables[FAKE_TABLES];
 static const struct arch_aspace *active;
 struct mneme_boot_info boot_info;
 int fake_abi_x86;
@@ -104,139 +88,151 @@ void fake_reset(void)
 	fake_this_cpu = &cpu_table[0];
 	memset(&cpu_table[0], 0, sizeof(cpu_table[0]));
 	fake_abi_x86 = abi && !strcmp(abi, "x86");
-	memset(maps, 0, sizeof(maps));
-	memset(tables, 0, sizeof(tables));
 	active = NULL;
 	fake_flushes = 0;
 }
 
+/* The user half of @as as a tree for the real walker (host memory is the "physical" memory). */
+static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
+{
+	return (struct pgtable){ .root = as->root, .levels = 4, .alloc = alloc, .ctx = ctx };
+}
+
+static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
+{
+	struct pgtable pt = user_pt(as, 0, 0);
+
+	return va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, level) : NULL;
+}
+
+static unsigned leaf_prot(uint64_t e)
+{
+	return (unsigned)(e >> FAKE_PTE_PROT_SHIFT) & 7;
+}
+
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 {
+	if (!root_pa || (root_pa & 4095))
+		return -MNEME_EINVAL;
+	memset((void *)(uintptr_t)root_pa, 0, 4096);
 	as->root = root_pa;
 	as->asid = asid;
-	for (unsigned i = 0; i < FAKE_MAPS; i++)
-		if (maps[i].asid == asid)
-			maps[i].used = false;
-	for (unsigned i = 0; i < FAKE_TABLES; i++)
-		if (tables[i].asid == asid)
-			tables[i].used = false;
 	return 0;
 }
 
-static struct fake_map *find_map(uint32_t asid, uint64_t va)
+static int shift_level(unsigned page_shift)
 {
-	for (unsigned i = 0; i < FAKE_MAPS; i++) {
-		struct fake_map *m = &maps[i];
-		if (m->used && m->asid == asid && va >= m->va && va - m->va < (1ULL << m->shift))
-			return m;
-	}
-	return NULL;
-}
-
-static bool have_table(uint32_t asid, uint64_t region)
-{
-	for (unsigned i = 0; i < FAKE_TABLES; i++)
-		if (tables[i].used && tables[i].asid == asid && tables[i].region == region)
-			return true;
-	return false;
+	return page_shift == 12 ? 0 : page_shift == 21 ? 1 : -1;
 }
 
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
 {
-	for (uint64_t off = 0; off < (1ULL << page_shift); off += 4096)
-		if (find_map(as->asid, va + off))
-			return -MNEME_EBUSY;
-	if (page_shift == 12 && !have_table(as->asid, va >> 21)) {
-		uint64_t t = alloc(ctx);
-		if (!t)
-			return -MNEME_ENOMEM;
-		for (unsigned i = 0; i < FAKE_TABLES; i++) {
-			if (!tables[i].used) {
-				tables[i] = (struct fake_table){ as->asid, va >> 21, t, true };
-				break;
-			}
-		}
-	}
-	for (unsigned i = 0; i < FAKE_MAPS; i++) {
-		if (!maps[i].used) {
-			maps[i] = (struct fake_map){ as->asid, va, pa, page_shift, prot, true };
-			return 0;
-		}
-	}
-	return -MNEME_ENOMEM;
+	int level = shift_level(page_shift);
+	struct pgtable pt = user_pt(as, alloc, ctx);
+
+	if (level < 0 || !prot || (prot & ~7u) || ((va | pa) & ((1ull << page_shift) - 1)) ||
+	    va >= ARCH_USER_TOP)
+		return -MNEME_EINVAL;
+	return pgtable_map_leaf(&pt, va, pa, (unsigned)level,
+				(uint64_t)prot << FAKE_PTE_PROT_SHIFT);
+}
+
+int arch_aspace_map_need(const struct arch_aspace *as, uint64_t va, unsigned page_shift,
+			 unsigned *tables)
+{
+	int level = shift_level(page_shift);
+	struct pgtable pt = user_pt(as, 0, 0);
+
+	if (level < 0 || (va & ((1ull << page_shift) - 1)) || va >= ARCH_USER_TOP)
+		return -MNEME_EINVAL;
+	return pgtable_map_need(&pt, va, (unsigned)level, tables);
+}
+
+void arch_aspace_prune(struct arch_aspace *as, uint64_t va, uint64_t end,
+		       void (*fn)(uint64_t pa, void *ctx), void *ctx)
+{
+	struct pgtable pt = user_pt(as, 0, 0);
+
+	pgtable_prune(&pt, va, end < ARCH_USER_TOP ? end : ARCH_USER_TOP, fn, ctx);
+}
+
+int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn alloc, void *ctx)
+{
+	struct pgtable pt = user_pt(as, alloc, ctx);
+
+	return pgtable_split(&pt, va, 1);
 }
 
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
 {
-	struct fake_map *m = find_map(as->asid, va);
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
 
-	if (!m)
+	if (!e)
 		return -MNEME_ENOENT;
-	*pa = m->pa;
-	*page_shift = m->shift;
-	m->used = false;
+	*pa = pgtable_leaf_pa(*e, level);
+	*page_shift = PT_LEVEL_SHIFT(level);
+	*e = 0;
 	return 0;
 }
 
 int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 {
-	struct fake_map *m = find_map(as->asid, va);
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
 
-	if (!m)
+	if (!e)
 		return -MNEME_ENOENT;
-	m->prot = prot;
+	if (!prot || (prot & ~7u))
+		return -MNEME_EINVAL;
+	*e = arch_pte_mkleaf(arch_pte_pa(*e), (uint64_t)prot << FAKE_PTE_PROT_SHIFT, level);
 	return 0;
 }
 
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
 		      unsigned *page_shift)
 {
-	struct fake_map *m = find_map(as->asid, va);
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
 
-	if (!m)
+	if (!e)
 		return -MNEME_ENOENT;
-	*pa = m->pa;
-	*prot = m->prot;
-	*page_shift = m->shift;
+	*pa = pgtable_leaf_pa(*e, level);
+	*prot = leaf_prot(*e);
+	*page_shift = PT_LEVEL_SHIFT(level);
 	return 0;
+}
+
+struct for_each_ctx {
+	void (*fn)(void *arg, uint64_t va, unsigned page_shift);
+	void *arg;
+};
+
+static void for_each_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
+{
+	struct for_each_ctx *c = arg;
+
+	(void)pte;
+	c->fn(c->arg, va, PT_LEVEL_SHIFT(level));
 }
 
 void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
 			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
 {
-	/* address order: repeatedly the lowest mapping at or above the last one reported */
-	uint64_t next = va;
+	struct pgtable pt = user_pt(as, 0, 0);
+	struct for_each_ctx c = { fn, arg };
 
-	for (;;) {
-		struct fake_map *best = NULL;
-		for (unsigned i = 0; i < FAKE_MAPS; i++) {
-			struct fake_map *m = &maps[i];
-			if (!m->used || m->asid != as->asid || m->va + (1ULL << m->shift) <= next ||
-			    m->va >= end)
-				continue;
-			if (!best || m->va < best->va)
-				best = m;
-		}
-		if (!best)
-			return;
-		next = best->va + (1ULL << best->shift);
-		fn(arg, best->va, best->shift);
-	}
+	pgtable_for_each_leaf_in(&pt, va, end < ARCH_USER_TOP ? end : ARCH_USER_TOP, for_each_leaf,
+				 &c);
 }
 
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
 				void *ctx)
 {
-	for (unsigned i = 0; i < FAKE_TABLES; i++) {
-		if (tables[i].used && tables[i].asid == as->asid) {
-			fn(tables[i].pa, ctx);
-			tables[i].used = false;
-		}
-	}
-	for (unsigned i = 0; i < FAKE_MAPS; i++)
-		if (maps[i].asid == as->asid)
-			maps[i].used = false;
+	struct pgtable pt = user_pt(as, 0, 0);
+
+	pgtable_release(&pt, 0, 255, fn, ctx);
 }
 
 void arch_aspace_activate(const struct arch_aspace *as)
@@ -273,12 +269,13 @@ void arch_set_current_regs(struct arch_regs *regs)
 /* Byte @va of the active address space with @prot, or NULL. */
 static uint8_t *user_byte(uint64_t va, unsigned prot)
 {
-	if (!active || va >= ARCH_USER_TOP)
+	unsigned level;
+	uint64_t *e = active ? user_leaf(active, va, &level) : NULL;
+
+	if (!e || (leaf_prot(*e) & prot) != prot)
 		return NULL;
-	struct fake_map *m = find_map(active->asid, va);
-	if (!m || (m->prot & prot) != prot)
-		return NULL;
-	return (uint8_t *)(uintptr_t)(m->pa + (va - m->va));
+	return (uint8_t *)(uintptr_t)(pgtable_leaf_pa(*e, level) +
+				      (va & (PT_LEVEL_SIZE(level) - 1)));
 }
 
 int arch_copy_from_user(void *dst, uint64_t src, size_t n)

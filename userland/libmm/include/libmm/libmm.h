@@ -32,8 +32,14 @@ int64_t mm_map_contig(size_t len, uint64_t phys_limit, uint64_t phys_align, unsi
 		      uint64_t *pa);
 int64_t mm_unmap(void *va, size_t len);
 int64_t mm_protect(void *va, size_t len, unsigned prot);
-/* Map [va, va + len) into task @task with @prot; *their_va receives the address there. */
-int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va);
+/*
+ * Offer [va, va + len) to task @task with @prot; *grant receives the number
+ * it accepts the range with (mm_share_accept()): nothing is mapped into it,
+ * or charged to it, before.
+ */
+int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *grant);
+/* Map the range of grant @grant: *va, and if not NULL *len and *prot. */
+int64_t mm_share_accept(uint64_t grant, void **va, size_t *len, unsigned *prot);
 /* One chunk of a statistics text from @offset: up to @len bytes into @buf; *got and *total. */
 int64_t mm_stats(unsigned what, uint64_t offset, char *buf, size_t len, size_t *got, uint64_t *total);
 /*
