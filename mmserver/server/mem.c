@@ -95,6 +95,20 @@ static void tasks_usage(struct mm_dump_usage *out)
 	}
 }
 
+/* Nanoseconds of @ticks of a counter running at @hz. */
+static uint64_t ticks_to_ns(uint64_t ticks, uint64_t hz)
+{
+	return hz ? ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz : 0;
+}
+
+void mem_report_ready(void)
+{
+	uint64_t hz, now = clock_now(&hz);
+
+	printf("mmserver: ready: %llu ns guest time since reset\n",
+	       (unsigned long long)ticks_to_ns(now, hz));
+}
+
 /*
  * Bring up the mm core.  The time mm_init() takes (memmap and buddy
  * initialisation, including its boot lines on the console) is printed in
@@ -107,8 +121,7 @@ int mem_init(const struct mneme_boot_info *bi)
 	uint64_t t1 = clock_now(&hz);
 
 	if (!err && hz && totalram_pages()) {
-		uint64_t ticks = t1 - t0;
-		uint64_t ns = ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
+		uint64_t ns = ticks_to_ns(t1 - t0, hz);
 		printf("mmserver: mm_init: %llu ns guest time for %lu pages (%llu per 4 KiB page)\n",
 		       (unsigned long long)ns, totalram_pages(),
 		       (unsigned long long)(ns / totalram_pages()));
