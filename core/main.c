@@ -53,9 +53,8 @@ void memmap_print(const char *title, const struct mneme_mem_range *r, uint32_t n
 {
 	printk("%s\n", title);
 	for (uint32_t i = 0; i < nr; i++)
-		printk("  [mem 0x%016llx-0x%016llx] %s%s\n", (unsigned long long)r[i].base,
-		       (unsigned long long)(r[i].base + r[i].size - 1), memmap_type_name(r[i].type),
-		       r[i].nid ? " (node)" : "");
+		printk("  [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)r[i].base,
+		       (unsigned long long)(r[i].base + r[i].size - 1), memmap_type_name(r[i].type));
 }
 
 void core_unexpected_trap(const char *what, uint64_t fault_addr, const struct arch_regs *regs)
