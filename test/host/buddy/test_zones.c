@@ -1,6 +1,8 @@
 /* Nodes and zones: layouts of both architectures, watermarks, lowmem_reserve, zonelists. */
 #include "bt.h"
 #include "mm/memblock.h"
+#include "mm/mempolicy.h"
+#include "mneme/error.h"
 
 static unsigned long isqrt(unsigned long x)
 {
@@ -350,6 +352,72 @@ static void test_bad_arch(void)
 	CHECK_EQ(bt_mm_init(&bi), -MNEME_EINVAL);
 }
 
+/*
+ * Memory policies over three nodes (CPU 0 on node 0): bad policies are
+ * refused and change nothing; preferred, bind and interleave put pages
+ * where Linux's would, bind fails when its nodes are full, and an
+ * interleaved page on its chosen node counts interleave_hit.
+ */
+static void test_mempolicy(void)
+{
+	static const unsigned cpus[] = { 0, 0, 1, 1, 2, 2 };
+	static const unsigned char d[9] = { 10, 20, 30, 20, 10, 15, 30, 15, 10 };
+	static struct page *list[1 << 16];
+	struct mneme_boot_info bi;
+	struct mempolicy pol = { .mode = 77 }, keep;
+	unsigned long n = 0, ih;
+	struct page *p;
+
+	numa_bootinfo(&bi, 3, 256 * MiB, 6, cpus, d);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	numa_set_request_cpu(0);
+	keep = pol;
+	CHECK_EQ(mpol_new(MPOL_MAX, 1, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_DEFAULT, 1, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_LOCAL, 2, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_BIND, 0, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_INTERLEAVE, 1ULL << 3, &pol), -MNEME_EINVAL);   /* node 3 does not exist */
+	CHECK_EQ(mpol_new(MPOL_PREFERRED, 1 | 1ULL << 63, &pol), -MNEME_EINVAL);
+	CHECK(!memcmp(&pol, &keep, sizeof(pol)));
+	CHECK(mpol_choose(NULL, NULL) == NULL);
+
+	CHECK_EQ(mpol_new(MPOL_PREFERRED, 1ULL << 2, &pol), 0);
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 0);
+	CHECK(p && page_to_nid(p) == 2);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK(mpol_choose(&pol, NULL) == &pol);
+	CHECK_EQ(mpol_new(MPOL_DEFAULT, 0, &keep), 0);
+	CHECK(mpol_choose(&keep, &pol) == &pol);   /* a DEFAULT region follows its task */
+
+	CHECK_EQ(mpol_new(MPOL_INTERLEAVE, 1 | 1ULL << 2, &pol), 0);
+	ih = numa_ev(0, NUMA_INTERLEAVE_HIT) + numa_ev(2, NUMA_INTERLEAVE_HIT);
+	for (uint64_t i = 0; i < 6; i++) {
+		p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 100 + i);
+		CHECK(p && (int)page_to_nid(p) == (i % 2 ? 2 : 0));
+		CHECK_EQ(__free_pages(p, 0), 0);
+	}
+	CHECK_EQ(numa_ev(0, NUMA_INTERLEAVE_HIT) + numa_ev(2, NUMA_INTERLEAVE_HIT), ih + 6);
+
+	/* bind to {1, 2} from CPU 0: node 1 (distance 20) before node 2 (30); full: NULL */
+	CHECK_EQ(mpol_new(MPOL_BIND, 1ULL << 1 | 1ULL << 2, &pol), 0);
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 0);
+	CHECK(p && page_to_nid(p) == 1);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK_EQ(mpol_new(MPOL_BIND, 1ULL << 1, &pol), 0);
+	while (n < (1 << 16) && (list[n] = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0, &pol, 0))) {
+		CHECK(page_to_nid(list[n]) == 1);
+		n++;
+	}
+	CHECK(n > 1000 && n < (1 << 16));
+	CHECK(!alloc_contig_pages_mpol(1, 0, 0, GFP_KERNEL | __GFP_NOWARN, &pol));
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, NULL, 0);   /* local still has room */
+	CHECK(p && page_to_nid(p) == 0);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	while (n--)
+		CHECK_EQ(__free_pages(list[n], 0), 0);
+	CHECK_INVARIANTS();
+}
+
 int main(void)
 {
 	mm_init_verbose = false;
@@ -359,6 +427,7 @@ int main(void)
 	test_multi_node();
 	test_linux_order();
 	test_local_node_and_events();
+	test_mempolicy();
 	test_node_boundary_merge();
 	test_bad_arch();
 	return bt_finish("test_zones");
