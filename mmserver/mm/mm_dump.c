@@ -479,6 +479,31 @@ size_t node_distance_dump(int nid, char *buf, size_t len)
 	return dump_done(&d);
 }
 
+size_t node_cpulist_dump(int nid, char *buf, size_t len)
+{
+	struct dump_buf d = { buf, len, 0 };
+	unsigned n = mm_nr_cpu_ids();
+	bool first = true;
+
+	if (!node_online(nid))
+		return dump_done(&d);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		unsigned last = cpu;
+		if (cpu_to_node(cpu) != nid)
+			continue;
+		while (last + 1 < n && cpu_to_node(last + 1) == nid)
+			last++;
+		if (last > cpu)
+			dprintf_buf(&d, "%s%u-%u", first ? "" : ",", cpu, last);
+		else
+			dprintf_buf(&d, "%s%u", first ? "" : ",", cpu);
+		first = false;
+		cpu = last;
+	}
+	dprintf_buf(&d, "\n");
+	return dump_done(&d);
+}
+
 unsigned long mm_node_numa_event(int nid, enum numa_stat_item item)
 {
 	return node_online(nid) ? node_numa_event(NODE_DATA(nid), item) : 0;

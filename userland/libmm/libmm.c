@@ -80,6 +80,34 @@ int64_t mm_protect(void *va, size_t len, unsigned prot)
 	return mm_request_raw(MNEME_MM_PROTECT, w, 0, NULL);
 }
 
+int64_t mm_set_mempolicy(unsigned mode, uint64_t nodes)
+{
+	uint64_t w[4] = { mode, nodes };
+
+	return mm_request_raw(MNEME_MM_SET_MEMPOLICY, w, 0, NULL);
+}
+
+int64_t mm_mbind(void *va, size_t len, unsigned mode, uint64_t nodes)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, mode, nodes };
+
+	return mm_request_raw(MNEME_MM_MBIND, w, 0, NULL);
+}
+
+int64_t mm_get_mempolicy(unsigned flags, const void *va, unsigned *mode, uint64_t *nodes)
+{
+	uint64_t w[4] = { flags, (uint64_t)(uintptr_t)va }, r[4] = { 0 };
+	int64_t st = mm_request_raw(MNEME_MM_GET_MEMPOLICY, w, 0, r);
+
+	if (!st) {
+		if (mode)
+			*mode = (unsigned)r[0];
+		if (nodes)
+			*nodes = r[1];
+	}
+	return st;
+}
+
 int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va)
 {
 	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, task, prot }, r[4];

@@ -72,8 +72,13 @@
 #define MNEME_MM_OBJ_GRANT   0x6d6d0023u
 #define MNEME_MM_OBJ_ACCEPT  0x6d6d0024u
 
+/* NUMA memory policies (Linux's set_mempolicy, mbind, get_mempolicy). */
+#define MNEME_MM_SET_MEMPOLICY 0x6d6d0030u
+#define MNEME_MM_MBIND         0x6d6d0031u
+#define MNEME_MM_GET_MEMPOLICY 0x6d6d0032u
+
 #define MNEME_MM_LABEL_FIRST MNEME_MM_SPAWN
-#define MNEME_MM_LABEL_LAST  MNEME_MM_OBJ_ACCEPT
+#define MNEME_MM_LABEL_LAST  MNEME_MM_GET_MEMPOLICY
 
 /* ---- Limits ------------------------------------------------------------ */
 
@@ -242,6 +247,37 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  * MNEME_MM_OBJ_ACCEPT    w0 = grant number -> r0 = handle, r1 = the
  *   object's size, r2 = the handle's rights
  *
+ * MNEME_MM_SET_MEMPOLICY the caller's memory policy (Linux's set_mempolicy):
+ *                        where its pages come from unless a region has its own.
+ *   w0 = mode (MNEME_MM_MPOL_*), w1 = node mask (bit n: node n)
+ *   DEFAULT and LOCAL take no nodes (the mask must be 0); PREFERRED, BIND
+ *   and INTERLEAVE take at least one node, each online with memory.  An
+ *   unknown mode or a bad mask -> -MNEME_EINVAL, the policy unchanged.
+ *   DEFAULT: pages from the node of the CPU the faulting or requesting
+ *   thread runs on, then the other nodes nearest first (its zonelist).
+ *   PREFERRED: the mask's first node first, then its zonelist.  BIND: only
+ *   the mask's nodes, nearest to the requesting CPU first; when they are
+ *   full the request fails with -MNEME_ENOMEM (a fault kills the task).
+ *   INTERLEAVE: page by page over the mask's nodes (a region's page goes
+ *   to node number (address / page size) mod n of the mask; ALLOC_PAGES
+ *   and MAP_CONTIG take the nodes in turn).  A clone inherits the policy.
+ *   Pages already there stay where they are.
+ *
+ * MNEME_MM_MBIND         the policy of the caller's range [w0, w0 + w1)
+ *                        (Linux's mbind without MPOL_MF_MOVE).
+ *   w0 = address, w1 = length, w2 = mode, w3 = node mask
+ *   Range as for PROTECT (every page in a mapping, -MNEME_ENOENT; regions
+ *   split as needed); mode and mask as for SET_MEMPOLICY.  DEFAULT gives
+ *   the range back to the task's policy.  Later faults and populates of
+ *   the range follow it; pages already there stay where they are.
+ *
+ * MNEME_MM_GET_MEMPOLICY a policy, or where a page is (Linux's get_mempolicy).
+ *   w0 = flags: 0 (the caller's policy), MNEME_MM_MPOL_F_ADDR (the policy
+ *   of the region holding the address w1: its own, or DEFAULT), or
+ *   MNEME_MM_MPOL_F_ADDR | MNEME_MM_MPOL_F_NODE (the node of the frame
+ *   backing page w1: -MNEME_ENOENT if none yet); w1 = address (0 without F_ADDR)
+ *   r0 = mode, or the node with F_NODE; r1 = node mask (0 with F_NODE)
+ *
  * MNEME_MM_SPAWN         start a program of the boot archive as a child.
  *   w0..w3 = program name (32 bytes, NUL-padded)
  *   extra word 0 = MNEME_MM_SPAWN_* flags (bits 0..31) | quota in pages
@@ -279,7 +315,28 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_PAGETYPEINFO 7 /* /proc/pagetypeinfo: free blocks per migrate type, pageblocks */
 #define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
 #define MNEME_MM_STAT_PAGECACHE 9   /* the page cache per file: size, pages cached, pages mapped */
-#define MNEME_MM_STAT_MAX       9
+#define MNEME_MM_STAT_NODE_MEMINFO  10 /* /sys/devices/system/node/nodeN/meminfo */
+#define MNEME_MM_STAT_NODE_NUMASTAT 11 /* .../nodeN/numastat: numa_hit, numa_miss, ... */
+#define MNEME_MM_STAT_NODE_DISTANCE 12 /* .../nodeN/distance: distances to every online node */
+#define MNEME_MM_STAT_NODE_CPULIST  13 /* .../nodeN/cpulist: the node's CPUs ("0-1,4") */
+#define MNEME_MM_STAT_MAX       13
+/*
+ * STATS w0 for a node's view: the view in bits 0..7, the node in bits
+ * 8..15 (the node of other views must be 0; a node that is not online ->
+ * -MNEME_ENOENT, as Linux has no directory for it).
+ */
+#define MNEME_MM_STAT_NODE_SHIFT 8
+#define MNEME_MM_STAT_ON_NODE(what, nid) ((unsigned)(what) | (unsigned)(nid) << MNEME_MM_STAT_NODE_SHIFT)
+
+/* Memory policy modes (SET_MEMPOLICY, MBIND; Linux's values) and GET_MEMPOLICY flags. */
+#define MNEME_MM_MPOL_DEFAULT    0
+#define MNEME_MM_MPOL_PREFERRED  1
+#define MNEME_MM_MPOL_BIND       2
+#define MNEME_MM_MPOL_INTERLEAVE 3
+#define MNEME_MM_MPOL_LOCAL      4
+#define MNEME_MM_MPOL_F_NODE     0x1u
+#define MNEME_MM_MPOL_F_ADDR     0x2u
+#define MNEME_MM_MAX_NODES       64   /* node masks are one word */
 
 /* QUERY flags. */
 #define MNEME_MM_Q_ZERO   0x01u   /* the shared zero page */

@@ -23,12 +23,14 @@ size_t meminfo_dump(char *buf, size_t len);
 size_t vmstat_dump(char *buf, size_t len);
 /*
  * A node's sysfs files (/sys/devices/system/node/nodeN/...) in Linux 6.1's
- * formats: meminfo (the lines that exist here), numastat, distance.  An
+ * formats: meminfo (the lines that exist here), numastat, distance, cpulist.  An
  * offline node renders as empty text.
  */
 size_t node_meminfo_dump(int nid, char *buf, size_t len);
 size_t node_numastat_dump(int nid, char *buf, size_t len);
 size_t node_distance_dump(int nid, char *buf, size_t len);
+/* nodeN/cpulist: the CPUs of the node as ranges ("0-1,4"), from the CPU-to-node map. */
+size_t node_cpulist_dump(int nid, char *buf, size_t len);
 
 /*
  * What the mm core cannot count itself: the memory its user hands to

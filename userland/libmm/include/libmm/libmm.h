@@ -70,6 +70,12 @@ int64_t mm_query(const void *va, struct mm_page_info *info);
 /* Run the memory server's invariant checker (0, or -MNEME_ECORRUPT: printed on the console). */
 int64_t mm_check(void);
 
+/* NUMA memory policies (MNEME_MM_MPOL_*; node masks: bit n is node n), as Linux's calls. */
+int64_t mm_set_mempolicy(unsigned mode, uint64_t nodes);
+int64_t mm_mbind(void *va, size_t len, unsigned mode, uint64_t nodes);
+/* Flags 0: the task's policy; F_ADDR: @va's region's; F_ADDR | F_NODE: *mode = node of @va's frame. */
+int64_t mm_get_mempolicy(unsigned flags, const void *va, unsigned *mode, uint64_t *nodes);
+
 /*
  * Memory objects (docs/ipc.md): shared memory named by handles.  Create
  * one of @size bytes whose handle has @rights; map [off, off + len) of it
