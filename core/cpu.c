@@ -29,6 +29,6 @@ void cpu_wait_until(bool (*done)(void *arg), void *arg)
 {
 	while (!done(arg)) {
 		arch_irq_window();
-		arch_cpu_relax();
+		arch_wait_relax();
 	}
 }

@@ -229,6 +229,7 @@ static void ipc_block_send(struct thread *s, struct endpoint *ep, const struct i
 	s->state = THREAD_SEND;
 	s->blocked_on = ep;
 	list_add_tail(&ep->send_q, &s->link);
+	ep->waiting++;
 	sched_block_current();
 	spin_unlock(&ep->lock);
 }
@@ -344,6 +345,7 @@ void ipc_post_exit(struct task *z)
 	struct list_node *n = list_first(&ep->recv_q);
 	if (!n) {
 		list_add_tail(&ep->exit_q, &z->exit_link);
+		ep->waiting++;
 		spin_unlock(&ep->lock);
 		return;
 	}
@@ -369,6 +371,7 @@ static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 	if ((n = list_first(&ep->exit_q))) {
 		struct task *z = list_entry(n, struct task, exit_link);
 		list_del(n);
+		ep->waiting--;
 		spin_unlock(&ep->lock);
 		ipc_exit_msg(z, &m);
 		ipc_deliver(r, &m);
@@ -384,6 +387,7 @@ static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 		/* read while s is queued here: its task cannot die under us */
 		int err = ipc_load_extra(s, m.extra);
 		ipc_dequeue(s);
+		ep->waiting--;
 		s->xfer.type = MNEME_OBJ_NONE;
 		if (err) {
 			spin_unlock(&ep->lock);
@@ -608,6 +612,7 @@ void endpoint_destroy(struct endpoint *ep, struct list_node *dead)
 	ep->refs = 0;
 	WRITE_ONCE(ep->gen, ep->gen + 1);
 	endpoint_drain(&ep->send_q, dead);
+	ep->waiting = 0;
 	endpoint_drain(&ep->recv_q, dead);
 	while ((n = list_first(&ep->exit_q))) {
 		list_del(n);

@@ -44,6 +44,7 @@ void sched_init(void)
 		c->last_task = NULL;
 		WRITE_ONCE(c->outrank_bitmap, 0);
 		WRITE_ONCE(c->idle, 0);
+		c->endpoints = endpoint_table;
 	}
 }
 
@@ -121,9 +122,9 @@ void sched_note_tlb_cpu(struct cpu *c, struct task *task)
 /* Make @c @t's CPU. */
 static void sched_set_cpu(struct thread *t, struct cpu *c)
 {
-	if (t->cpu != c->index) {
+	if (t->cpu != c) {
 		sched_note_tlb_cpu(c, t->task);
-		WRITE_ONCE(t->cpu, (uint8_t)c->index);
+		WRITE_ONCE(t->cpu, c);
 	}
 }
 
@@ -134,7 +135,7 @@ static void sched_set_cpu(struct thread *t, struct cpu *c)
 static struct cpu *sched_select_cpu(struct thread *t)
 {
 	cpumask_t allowed = READ_ONCE(t->cpus_allowed) & READ_ONCE(cpus_online_mask);
-	struct cpu *last = &cpu_table[t->cpu];
+	struct cpu *last = t->cpu;
 
 	if (!allowed)
 		allowed = cpumask_of(0);
@@ -182,7 +183,7 @@ void sched_wake(struct thread *t)
 void sched_resume(struct thread *t)
 {
 	struct cpu *c = this_cpu();
-	struct cpu *home = &cpu_table[t->cpu];
+	struct cpu *home = t->cpu;
 
 	t->state = THREAD_RUNNABLE;
 	t->blocked_on = NULL;
@@ -307,7 +308,7 @@ void sched_set_affinity(struct thread *t, cpumask_t mask)
 	struct cpu *c = sched_running_on(t);
 	if (c && !(mask & cpumask_of(c->index)))
 		cpu_request(c, CPU_REQ_RESCHED);   /* it moves at that CPU's next sched_return() */
-	else if (!c && !(mask & cpumask_of(t->cpu)))
+	else if (!c && !(mask & cpumask_of(t->cpu->index)))
 		sched_set_cpu(t, &cpu_table[__builtin_ctzll(mask)]);  /* blocked: wakes where allowed */
 }
 

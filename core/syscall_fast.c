@@ -27,8 +27,9 @@ void core_syscall(struct arch_regs *regs)
 	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
 	struct thread *to = ipc_fast(c, cur, nr, arch_regs_arg(regs, 0), info, &badge);
 	if (to) {
-		ipc_fast_finish(c, to, badge, info, arch_regs_arg(regs, 2), arch_regs_arg(regs, 3),
-				arch_regs_arg(regs, 4), arch_regs_arg(regs, 5), true);
+		/* the message is read from the frame again here: not kept in registers across the checks */
+		ipc_fast_finish(c, to, badge, arch_regs_arg(regs, 1), arch_regs_arg(regs, 2),
+				arch_regs_arg(regs, 3), arch_regs_arg(regs, 4), arch_regs_arg(regs, 5), true);
 		return;
 	}
 	syscall_general(cur, nr);

@@ -115,7 +115,7 @@ int thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp
 
 	*t = (struct thread){ .gen = gen, .state = THREAD_DEAD, .prio = (uint8_t)prio,
 			      .prio_bit = 1u << prio,
-			      .timeslice = SCHED_TIMESLICE, .task = task, .cpu = (uint8_t)c->index,
+			      .timeslice = SCHED_TIMESLICE, .task = task, .cpu = c,
 			      .cpus_allowed = ~(cpumask_t)0 };
 	list_init(&t->link);
 	arch_regs_init_user(&t->regs, entry, sp, arg0, arg1);
@@ -177,7 +177,7 @@ static const char *exit_reason_name(uint32_t reason)
 static void kill_wait_relax(void)
 {
 	arch_irq_window();
-	arch_cpu_relax();
+	arch_wait_relax();
 }
 
 /* The kill lock, or false if the calling thread's own task began dying meanwhile. */
@@ -221,6 +221,8 @@ static void thread_stop(struct thread *t)
 			spin_lock(&ep->lock);
 			if (t->blocked_on == ep && (t->state == THREAD_SEND || t->state == THREAD_RECV)) {
 				list_del(&t->link);
+				if (t->state == THREAD_SEND)
+					ep->waiting--;
 				t->blocked_on = NULL;
 				t->state = THREAD_DEAD;
 				spin_unlock(&ep->lock);
@@ -321,7 +323,7 @@ static void task_reclaim(struct task *task)
 	arch_aspace_release_tables(&task->aspace, no_release, NULL);
 	task->pt_pool_nr = 0;
 	spin_unlock(&task->lock);
-	cpumask_t others = READ_ONCE(task->tlb_cpus) & ~cpumask_of(me->index);
+	cpumask_t others = vm_tlb_holders(task) & ~cpumask_of(me->index);
 	arch_tlb_flush(&task->aspace, 0, 0);
 	if (others)
 		arch_tlb_flush_cpus(others, &task->aspace, 0, 0);

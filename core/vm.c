@@ -81,12 +81,30 @@ static int vm_lock(struct task *task)
 	return 0;
 }
 
+cpumask_t vm_tlb_holders(struct task *task)
+{
+	if (!arch_aspace_switch_flushes(&task->aspace))
+		return READ_ONCE(task->tlb_cpus);
+	/*
+	 * A CPU that switched away holds nothing of @task: only those where it
+	 * is active can.  A CPU switching to it now writes last_task before it
+	 * activates the space and walks the tables (the activation orders the
+	 * two), and we read last_task after the change (smp_mb() in the
+	 * caller): either we see it, or it walks the new tables.
+	 */
+	cpumask_t m = 0;
+	for (unsigned i = 0; i < nr_cpus_online; i++)
+		if (READ_ONCE(cpu_table[i].last_task) == task)
+			m |= cpumask_of(i);
+	return m;
+}
+
 void vm_shootdown(struct task *task, uint64_t va, uint64_t size)
 {
 	struct cpu *me = this_cpu();
 
-	smp_mb();       /* the page-table change before the look at tlb_cpus */
-	cpumask_t others = READ_ONCE(task->tlb_cpus) & ~cpumask_of(me->index);
+	smp_mb();       /* the page-table change before the look at who holds translations */
+	cpumask_t others = vm_tlb_holders(task) & ~cpumask_of(me->index);
 	arch_tlb_flush(&task->aspace, va, size);
 	if (others)
 		arch_tlb_flush_cpus(others, &task->aspace, va, size);

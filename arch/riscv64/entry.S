@@ -42,7 +42,12 @@ _start:
 	csrw	stvec, t0
 	csrw	sie, zero
 	csrci	sstatus, 2
-	mv	s0, a0
+	lla	t0, riscv_boot_claimed
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	beqz	t1, 1f
+	j	.Llate_entry
+1:	mv	s0, a0
 	mv	s1, a1
 
 	lla	t0, __bss_start
@@ -175,6 +180,29 @@ start_high:
  * different: the mode is not implemented) stops itself through SBI HSM,
  * which smp.c sees and reports; the others jump to the higher half.
  */
+/*
+ * .Llate_entry: a hart that reaches _start after the boot hart claimed
+ * it.  OpenSBI 1.1's hart_start marks the hart START_PENDING before it
+ * stores the start address and opaque value; a hart that leaves its wfi
+ * wait in between (any wake-up does) jumps to the previous next address,
+ * the cold entry, with a1 = the device tree.  It must not run the boot
+ * path (it would clear .bss under the running core): it takes the start
+ * note smp.c wrote before the SBI call (hart id, opaque) and goes on as
+ * riscv_secondary_entry.  A hart the note does not name was started by
+ * nobody: it stops itself.
+ */
+.Llate_entry:
+	lla	t0, riscv_late_start
+	ld	t1, 0(t0)               /* hart id + 1 (0: no start under way) */
+	fence	r, r
+	ld	a1, 8(t0)               /* opaque: the struct cpu */
+	addi	t1, t1, -1
+	beq	t1, a0, riscv_secondary_entry
+	li	a7, SBI_HSM_EID
+	li	a6, SBI_HSM_HART_STOP_FID
+	ecall
+	ebreak
+
 	.global riscv_secondary_entry
 riscv_secondary_entry:
 	lla	t0, early_trap
@@ -571,6 +599,14 @@ riscv_user_copy_fault:
 	li	a0, -1
 	ret
 	.cfi_endproc
+
+	.section .data
+	.balign 8
+	.global riscv_late_start
+riscv_late_start:               /* smp.c: the hart being started (id + 1), its opaque */
+	.dword	0, 0
+riscv_boot_claimed:             /* not .bss: _start tests it before clearing .bss */
+	.word	0
 
 	.section .bss
 	.balign 4

@@ -191,16 +191,27 @@ int arch_cpu_start(struct cpu *c)
 	}
 	c->arch.kstack_top = top;
 	c->arch.regs = NULL;
-	/* The hart reads its struct cpu with its MMU on, after the SBI call: order the stores first. */
+	/*
+	 * The start note, for a hart that OpenSBI 1.1 sends to the cold
+	 * entry instead (entry.S, .Llate_entry).  The hart reads it and its
+	 * struct cpu after the SBI call: order the stores first.
+	 */
+	riscv_late_start[1] = (uint64_t)(uintptr_t)c;
+	__atomic_store_n(&riscv_late_start[0], c->hwid + 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	err = sbi_hart_start(c->hwid, riscv_image_pa(riscv_secondary_entry),
+	/* riscv_late_entry_test: the race's outcome on purpose, a hart sent to the cold entry. */
+	err = sbi_hart_start(c->hwid,
+			     riscv_image_pa(cmdline_has("riscv_late_entry_test") ? _start
+										  : riscv_secondary_entry),
 			     (uint64_t)(uintptr_t)c);
 	if (err) {
 		printk("smp: riscv64: SBI hart_start of hart %llu failed (%ld)\n",
 		       (unsigned long long)c->hwid, err);
 		return start_error(err);
 	}
-	return wait_online(c) ? 0 : -MNEME_EDEAD;
+	err = wait_online(c) ? 0 : -MNEME_EDEAD;
+	__atomic_store_n(&riscv_late_start[0], 0, __ATOMIC_RELEASE);
+	return (int)err;
 }
 
 /*
@@ -237,24 +248,24 @@ void arch_ipi_send(struct cpu *c)
 }
 
 /*
- * Remote TLB flushes go through the SBI RFENCE extension (or the legacy
- * remote_sfence_vma calls): remote_sfence_vma_asid for an address space
- * with an ASID, remote_sfence_vma (every address space) for one that
- * runs with ASID 0; a range of at most RISCV_FLUSH_PAGES_MAX pages page
- * by page, anything larger or size 0 as the whole space (OpenSBI itself
- * turns ranges above its platform limit, 4 KiB by default, into a whole
- * flush).  Harts are named by id: one call per group of CPUs whose hart
- * ids fit one 64-bit mask (riscv_hart_group).
+ * Remote TLB flushes: S-mode IPIs and sfence.vma on the target, the
+ * requester waiting halted in wfi.  Each target has a slot per
+ * requesting hart (flush_box[target][source]) and a mask of sources
+ * with a request in it; the requester fills its slot on every target,
+ * counts the targets (flush_left[source]) and interrupts them with one
+ * SBI send_ipi per hart group.  A target, in its IPI handler (or in a
+ * wait of its own), fences for each request (by ASID over the range, the
+ * whole ASID, or everything for ASID 0) and counts itself done; the last
+ * one interrupts the requester.  The requester waits with interrupts off
+ * in wfi (it wakes on its own pending SSIP), serving its own box between
+ * naps, so two harts flushing each other cannot deadlock; the call
+ * returns when every target has fenced.
  *
- * The call returns only when every target hart has fenced: OpenSBI
- * (lib/sbi/sbi_tlb.c, 1.1) queues the request on each target's FIFO and
- * counts it in the caller's tlb_sync (tlb_update), raises the targets'
- * M-mode IPIs, then waits in tlb_sync() until the count is back to 0;
- * each target, in M-mode whatever its S-mode interrupt state, runs the
- * sfence.vma and only then decrements the caller's count
- * (tlb_entry_process).  While it waits the caller processes its own
- * FIFO, so two harts flushing each other cannot deadlock.  Harts that
- * are not started are skipped (they hold no translations).
+ * Why not the SBI RFENCE extension: it does the same in M-mode, but its
+ * requester spins in OpenSBI until the targets answer, and QEMU 7.2's
+ * -icount (one host thread running the vCPUs in turn) lets a spinning
+ * vCPU keep its turn while the targets never run: the multiprocessor
+ * benchmarks would hang.  A requester halted in wfi gives its turn away.
  */
 unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned long *base)
 {
@@ -276,28 +287,91 @@ unsigned long riscv_hart_group(uint64_t *mask, const uint64_t *hwid, unsigned lo
 	return harts;
 }
 
+struct flush_req {
+	uint64_t va, size;      /* size 0: the whole space */
+	uint16_t asid;
+};
+
+static struct flush_req flush_box[CORE_MAX_CPUS][CORE_MAX_CPUS];   /* [target][source] */
+static uint64_t flush_pending[CORE_MAX_CPUS];                      /* per target: sources */
+static uint32_t flush_left[CORE_MAX_CPUS];                         /* per source: targets to go */
+
+static void flush_local(const struct flush_req *r)
+{
+	if (!r->asid) {
+		sfence_vma_all();       /* ASID 0 is every space without one of its own */
+		return;
+	}
+	if (!r->size || r->size > RISCV_FLUSH_PAGES_MAX * PAGE_SIZE) {
+		__asm__ volatile("sfence.vma zero, %0" : : "r"((uint64_t)r->asid) : "memory");
+		return;
+	}
+	for (uint64_t p = r->va & ~(PAGE_SIZE - 1); p < r->va + r->size; p += PAGE_SIZE)
+		__asm__ volatile("sfence.vma %0, %1" : : "r"(p), "r"((uint64_t)r->asid) : "memory");
+}
+
+void riscv_flush_serve(void)
+{
+	unsigned me = this_cpu_index();
+	uint64_t sources = __atomic_exchange_n(&flush_pending[me], 0, __ATOMIC_ACQUIRE);
+
+	for (; sources; sources &= sources - 1) {
+		unsigned src = (unsigned)__builtin_ctzll(sources);
+		flush_local(&flush_box[me][src]);
+		if (__atomic_sub_fetch(&flush_left[src], 1, __ATOMIC_ACQ_REL) == 0)
+			arch_ipi_send(&cpu_table[src]);      /* the last one wakes the requester */
+	}
+}
+
 void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
+	unsigned me = this_cpu_index();
 	uint64_t hwid[CORE_MAX_CPUS];
-	unsigned long start = 0, len = ~0ul;      /* the whole address space */
+	unsigned long irq = arch_irq_save();
 
-	mask &= ~cpumask_of(this_cpu_index()) & ((1ull << nr_cpus_online) - 1);
-	if (!mask)
+	mask &= ~cpumask_of(me) & ((1ull << nr_cpus_online) - 1);
+	if (!mask) {
+		arch_irq_restore(irq);
 		return;
-	if (size && size <= RISCV_FLUSH_PAGES_MAX * PAGE_SIZE) {
-		start = va & ~(PAGE_SIZE - 1);
-		len = ((va + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) - start;
+	}
+	store_release(&flush_left[me], (uint32_t)__builtin_popcountll(mask));
+	for (uint64_t m = mask; m; m &= m - 1) {
+		unsigned t = (unsigned)__builtin_ctzll(m);
+		flush_box[t][me] = (struct flush_req){ .va = va, .size = size, .asid = as->asid };
+		__atomic_fetch_or(&flush_pending[t], cpumask_of(me), __ATOMIC_RELEASE);
 	}
 	for (unsigned i = 0; i < nr_cpus_online; i++)
-		hwid[i] = cpu_table[i].hwid;     /* fixed once the CPU is up */
-	while (mask) {
-		unsigned long base, harts = riscv_hart_group(&mask, hwid, &base);
-		long err = sbi_remote_sfence_vma(harts, base, start, len, as->asid, as->asid != 0);
-
+		hwid[i] = cpu_table[i].hwid;            /* fixed once the CPU is up */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* the requests before the interrupts */
+	for (uint64_t m = mask; m;) {
+		unsigned long base, harts = riscv_hart_group(&m, hwid, &base);
+		long err = sbi_send_ipi(harts, base);
 		if (err)
-			panic("riscv64: SBI remote fence of harts %#lx + %lu failed (%ld)", harts, base,
-			      err);
+			panic("riscv64: SBI send_ipi to harts %#lx + %lu failed (%ld)", harts, base, err);
 	}
+	while (load_acquire(&flush_left[me])) {
+		riscv_flush_serve();
+		/*
+		 * Clear our SSIP, then look again: the last target sets it after its
+		 * count, so a wake-up is never lost; wfi (interrupts off) returns once
+		 * it is pending.  Whatever else an IPI asked of this CPU is in memory
+		 * and seen at its next sched_return().
+		 */
+		csr_clear(sip, SIE_SSIE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!load_acquire(&flush_left[me]))
+			break;
+		if (!READ_ONCE(flush_pending[me]))
+			arch_wait_for_interrupt();
+	}
+	csr_set(sip, SIE_SSIE);         /* hand a core request that came meanwhile to the handler */
+	arch_irq_restore(irq);
+}
+
+void arch_wait_relax(void)
+{
+	riscv_flush_serve();
+	riscv_nap(boot_info.timer_hz / 100000 ? boot_info.timer_hz / 100000 : 1);   /* 10 us */
 }
 
 /* ---- cross-calls (tests) --------------------------------------------- */

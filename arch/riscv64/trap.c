@@ -196,6 +196,7 @@ static void ipi_interrupt(struct arch_regs *user)
 {
 	csr_clear(sip, SIE_SSIE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	riscv_flush_serve();
 	riscv_cpu_call_serve();
 	core_ipi(user);
 }

@@ -186,3 +186,9 @@ void x86_cpu_call(struct cpu *c, void (*fn)(void *arg), void *arg)
 {
 	x86_cpu_call_wait(x86_cpu_call_start(cpumask_of(c->index), fn, arg));
 }
+
+/* x86_64: pause (under QEMU's -icount it ends the vCPU's turn); the IPI handler serves flushes. */
+void arch_wait_relax(void)
+{
+	arch_cpu_relax();
+}

@@ -78,23 +78,42 @@ void vm_region_del(struct vm_space *s, struct vm_region *r)
 /* ---- Frames of a range ---------------------------------------------------- */
 
 struct drop_ctx {
-	bool unmap;
+	uint64_t first, last;     /* the mapped span seen: [first, last) */
 };
 
 static void drop_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
-	const struct drop_ctx *c = ctx;
+	struct drop_ctx *c = ctx;
 
-	if (c->unmap)
-		vm_backend_unmap(s, va, entry_shift(e));
+	if (va < c->first)
+		c->first = va;
+	if (va + (1ULL << entry_shift(e)) > c->last)
+		c->last = va + (1ULL << entry_shift(e));
+	(void)s;
+}
+
+static void clear_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
+{
+	(void)e, (void)ctx;
 	vm_entry_clear(s, va);
 }
 
+/*
+ * Drop the frames of [start, end): with @unmap, the page table first, in
+ * one call of the core over the span that holds mappings (one TLB
+ * shootdown, which has run when it returns), then the frame-table
+ * entries, which frees the frames.
+ */
 void vm_drop_range(struct vm_space *s, uint64_t start, uint64_t end, bool unmap)
 {
-	struct drop_ctx c = { unmap };
+	struct drop_ctx c = { ~0ULL, 0 };
 
-	ft_walk(s, start, end, drop_entry, &c);
+	if (unmap) {
+		ft_walk(s, start, end, drop_entry, &c);
+		if (c.first < c.last)
+			vm_backend_unmap_range(s, c.first, c.last - c.first);
+	}
+	ft_walk(s, start, end, clear_entry, NULL);
 }
 
 /*

@@ -23,12 +23,18 @@ struct vm_space;
 
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot);
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift);
+/*
+ * Unmap every page of [va, va + len) (page-aligned; no 2 MiB page of it
+ * crosses an end) in one call of the core, with one TLB shootdown: when
+ * it returns, no CPU can use the old translations and the frames may be
+ * reused.  0, or -MNEME_E* for a bug of the server.
+ */
+int vm_backend_unmap_range(struct vm_space *s, uint64_t va, uint64_t len);
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot);
 /*
  * Set @prot on every mapped page of [va, va + len) (pages of 1 << @shift;
  * one not mapped is skipped): a clone write-protects whole runs of its
- * parent's memory.  One call per page today; one call per range once the
- * core has a range protect.
+ * parent's memory.  One call of the core (protect_range), one shootdown.
  */
 void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
 			      unsigned prot);

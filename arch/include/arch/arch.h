@@ -152,6 +152,15 @@ void arch_ipi_send(struct cpu *c);
  */
 void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size);
 
+/*
+ * One pause of a wait for another CPU (interrupts off, no spinlock held):
+ * serve what other CPUs asked of this one that can be served anywhere
+ * (remote TLB flushes), and let time pass, halting briefly where a spin
+ * would keep an emulator from running the CPU waited for (riscv64 under
+ * QEMU 7.2's -icount).
+ */
+void arch_wait_relax(void);
+
 /* Called by the architecture on an application processor once it runs C on its own stack. */
 __attribute__((noreturn)) void core_cpu_main(struct cpu *c);
 

@@ -72,6 +72,12 @@ void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t en
 			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg);
 /* Call @fn for every intermediate table frame (not the root) of the user half, then forget them. */
 void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx), void *ctx);
+/*
+ * arch_aspace_switch_flushes(as) (inline, <arch/arch_impl.h>): true if
+ * activating another address space on a CPU drops every TLB entry of @as
+ * there (no PCID / no ASID of its own), so only CPUs where @as is active
+ * can hold its translations.
+ */
 /* Make @as the current address space on this CPU. */
 void arch_aspace_activate(const struct arch_aspace *as);
 /* Invalidate TLB entries of @as for [va, va + size) (everything if size is 0). */

@@ -29,6 +29,7 @@ _Static_assert(CORE_MAX_CPUS <= 64, "cpumask_t is one word");
 
 struct thread;
 struct task;
+struct endpoint;
 
 /*
  * A CPU's run queue: one FIFO per priority and a bitmap of the non-empty
@@ -63,6 +64,7 @@ struct cpu {
 	uint32_t idle;                /* in the idle loop, about to halt or halted */
 	uint32_t pending;             /* CPU_REQ_* bits other CPUs ask of this one (atomic) */
 	uint64_t nr_ipis;             /* IPIs this CPU has taken (statistics and tests) */
+	struct endpoint *endpoints;   /* endpoint_table: the fast path's base where a load beats forming it */
 	struct run_queue rq;
 	/* Extra message words in transit (the core never blocks inside a call). */
 	uint64_t ipc_extra[MNEME_IPC_BUFFER_WORDS];

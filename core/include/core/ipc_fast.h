@@ -45,14 +45,20 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
 	       __builtin_offsetof(struct handle, index) == 2 &&
 	       __builtin_offsetof(struct handle, gen) == 4, "handle word layout");
 static inline __attribute__((always_inline)) struct endpoint *
-fast_endpoint(const struct handle *h, unsigned right, uint64_t *word)
+fast_endpoint(const struct cpu *c, const struct handle *h, unsigned right, uint64_t *word)
 {
 	uint64_t w = __atomic_load_n(&h->word, __ATOMIC_RELAXED);
 
 	if ((w & (0xffu | right << 8)) != (MNEME_OBJ_ENDPOINT | right << 8))
 		return NULL;
 	*word = w;
+#ifdef ARCH_TABLE_BASE_LOAD
+	/* the arch forms a static address in more instructions than one load through this CPU */
+	return &c->endpoints[(w >> 16) & 0xffff];
+#else
+	(void)c;
 	return &endpoint_table[(w >> 16) & 0xffff];
+#endif
 }
 
 /*
@@ -91,14 +97,14 @@ ipc_fast_call(struct cpu *c, struct thread *cur, uint64_t slot, uint64_t *badge)
 	if (slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
 	const struct handle *h = &cur->task->handles[slot];
-	struct endpoint *ep = fast_endpoint(h, MNEME_RIGHT_SEND, &word);
+	struct endpoint *ep = fast_endpoint(c, h, MNEME_RIGHT_SEND, &word);
 	if (!ep)
 		return NULL;
 	spin_lock(&ep->lock);
 	if (!fast_endpoint_confirm(h, ep, word) || list_empty(&ep->recv_q))
 		goto no;
 	struct thread *r = list_entry(ep->recv_q.next, struct thread, link);
-	if (r->reply_to || r->cpu != c->index || sched_outranked(c, r))
+	if (r->reply_to || r->cpu != c || sched_outranked(c, r))
 		goto no;
 	list_del_first(&ep->recv_q, &r->link);
 	r->reply_to = cur;
@@ -119,22 +125,26 @@ no:
 static inline __attribute__((always_inline)) struct thread *
 ipc_fast_reply_recv(struct cpu *c, struct thread *cur, uint64_t slot)
 {
-	struct thread *caller = cur->reply_to;
+	struct thread *caller;
 	uint64_t word;
 
-	if (!caller || slot >= MNEME_HANDLES_PER_TASK)
+	if (slot >= MNEME_HANDLES_PER_TASK)
 		return NULL;
 	const struct handle *h = &cur->task->handles[slot];
-	struct endpoint *ep = fast_endpoint(h, MNEME_RIGHT_RECV, &word);
-	if (!ep || caller->cpu != c->index || sched_outranked(c, caller))
+	struct endpoint *ep = fast_endpoint(c, h, MNEME_RIGHT_RECV, &word);
+	if (!ep || !(caller = cur->reply_to) || caller->cpu != c || sched_outranked(c, caller))
 		return NULL;
 	spin_lock(&ep->lock);
-	if (!fast_endpoint_confirm(h, ep, word) || caller->reply_ep != ep ||
+	/*
+	 * The generation alone, not the slot: a receive needs no badge, and
+	 * if another thread of the task emptied the slot meanwhile, the
+	 * receive is simply ordered before that (the endpoint is still alive).
+	 */
+	if (ep->gen != (uint32_t)(word >> 32) || caller->reply_ep != ep ||
 	    caller->gen != cur->reply_gen || fast_state_fault(caller) != THREAD_REPLY ||
-	    caller->replier != cur || !list_empty(&ep->send_q) || !list_empty(&ep->exit_q))
+	    caller->replier != cur || ep->waiting)
 		goto no;
-	caller->replier = NULL;
-	caller->state = THREAD_RUNNABLE;
+	caller->state = THREAD_RUNNABLE;        /* replier is left: it means something in REPLY only */
 	cur->reply_to = NULL;
 	cur->state = THREAD_RECV;
 	cur->blocked_on = ep;

@@ -79,9 +79,9 @@ struct thread {
 	uint8_t prio;                 /* 0 .. MNEME_PRIO_MAX */
 	uint8_t is_call;              /* SEND: a call (expects a reply) */
 	uint32_t timeslice;           /* ticks left */
-	uint8_t cpu;                  /* the CPU it runs on, or last ran or is queued on */
 	uint8_t rq_prio;              /* the queue it is linked on (t->rq != NULL) */
-	uint16_t pad;
+	uint8_t pad[3];
+	struct cpu *cpu;              /* the CPU it runs on, or last ran or is queued on */
 	uint32_t prio_bit;            /* 1 << prio: outranked by a CPU's queue iff outrank_bitmap >= it */
 	uint32_t pad2;
 	struct task *task;
@@ -96,7 +96,7 @@ struct thread {
 	uint64_t send_badge;          /* SEND: badge of the handle used */
 	struct handle xfer;           /* SEND: handle transferred with the message (type NONE: none) */
 	uint64_t ipc_buffer;          /* user VA of the IPC buffer, 0 if none */
-	struct thread *replier;       /* REPLY: the thread holding our reply (reply_to == us) */
+	struct thread *replier;       /* REPLY: the thread holding our reply (reply_to == us); stale otherwise */
 	uint64_t msg_info;            /* SEND: the message (saved when queued) */
 	uint64_t msg[MNEME_MSG_REGS]; /* SEND: words; fault: addr, access, ip, kind */
 };
@@ -116,7 +116,7 @@ struct endpoint {
 	uint16_t refs;                /* handles naming it, pager links, queued transfers */
 	bool alive;
 	uint8_t owner;                /* task_index(owner) + 1, 0: none */
-	uint32_t pad;
+	uint32_t waiting;             /* entries on send_q and exit_q: "is anything to receive" in one load */
 	struct list_node send_q;      /* threads in SEND, FIFO */
 	struct list_node recv_q;      /* threads in RECV, FIFO */
 	struct list_node exit_q;      /* dead tasks whose EXIT message waits here */

@@ -43,6 +43,12 @@ int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsig
  */
 void vm_shootdown(struct task *task, uint64_t va, uint64_t size);
 /*
+ * The CPUs that may hold translations of @task: where it is active if
+ * activating another space flushes it (no PCID/ASID), else its sticky
+ * tlb_cpus.
+ */
+cpumask_t vm_tlb_holders(struct task *task);
+/*
  * True if @pa is the root table of a task that is not free, or waits in
  * such a task's page-table pool: the core would write it (zero it, or copy
  * its half into it), so it can be neither donated nor made a root.  Tables

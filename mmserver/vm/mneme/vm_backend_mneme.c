@@ -60,11 +60,16 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return (int)mneme_protect(task_handle(s), va, prot);
 }
 
+int vm_backend_unmap_range(struct vm_space *s, uint64_t va, uint64_t len)
+{
+	return (int)mneme_unmap_range(task_handle(s), va, len);
+}
+
 void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
 			      unsigned prot)
 {
-	for (uint64_t at = va; at < va + len; at += 1ULL << shift)
-		mneme_protect(task_handle(s), at, prot);
+	(void)shift;
+	mneme_protect_range(task_handle(s), va, len, prot);
 }
 
 int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift)

@@ -92,8 +92,14 @@ static void check_queues(void)
 			struct thread *t = list_entry(n, struct thread, link);
 			CHECK(t->state == THREAD_RECV && t->blocked_on == ep);
 		}
-		for (n = ep->exit_q.next; n != &ep->exit_q; n = n->next)
+		unsigned waiting = 0;
+		for (n = ep->send_q.next; n != &ep->send_q; n = n->next)
+			waiting++;
+		for (n = ep->exit_q.next; n != &ep->exit_q; n = n->next) {
 			CHECK_EQ(list_entry(n, struct task, exit_link)->state, TASK_ZOMBIE);
+			waiting++;
+		}
+		CHECK_EQ(ep->waiting, waiting);
 		/* a receiver waits only while nothing is there to receive */
 		if (!list_empty(&ep->recv_q))
 			CHECK(list_empty(&ep->send_q) && list_empty(&ep->exit_q));

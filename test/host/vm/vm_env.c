@@ -194,6 +194,27 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 	return 0;
 }
 
+int vm_backend_unmap_range(struct vm_space *s, uint64_t va, uint64_t len)
+{
+	struct fake_task *t = s->cookie;
+
+	for (unsigned i = 0; i < HASH; i++)
+		for (struct fake_pte **pp = &t->hash[i], *p; (p = *pp);) {
+			if (p->va >= va && p->va < va + len) {
+				if (p->va + (1ULL << p->shift) > va + len)
+					return -MNEME_EINVAL;   /* a huge page cut: a bug of the vm module */
+				*pp = p->next;
+				free(p);
+				t->nr_ptes--;
+			} else {
+				if (p->va < va && p->va + (1ULL << p->shift) > va)
+					return -MNEME_EINVAL;
+				pp = &p->next;
+			}
+		}
+	return 0;
+}
+
 void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
 			      unsigned prot)
 {

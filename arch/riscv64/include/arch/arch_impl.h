@@ -154,6 +154,12 @@ static inline void arch_set_current_regs(struct arch_regs *regs)
 	riscv_this_cpu()->regs = regs;
 }
 
+/* Without an ASID of its own, activation of any space flushes ASID 0's entries (see below). */
+static inline bool arch_aspace_switch_flushes(const struct arch_aspace *as)
+{
+	return as->asid == 0;
+}
+
 static inline void arch_aspace_activate(const struct arch_aspace *as)
 {
 	__asm__ volatile("csrw satp, %0" : : "r"(as->satp) : "memory");
@@ -234,13 +240,21 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");   /* pause */
 }
 
+/* A static address takes two instructions (auipc, addi): the IPC fast path loads tables' bases through tp. */
+#define ARCH_TABLE_BASE_LOAD 1
+
 /* Spinlock steps (<core/spinlock.h>): an AMO each way; the release is one instruction. */
 #define ARCH_HAS_SPINLOCK 1
 static inline bool arch_spin_trylock(uint32_t *word)
 {
 	long old;       /* amoswap.w sign-extends into the whole register: no sext.w to test it */
 
-	__asm__ volatile("amoswap.w.aq %0, %2, %1" : "=r"(old), "+A"(*word) : "r"(1) : "memory");
+	/*
+	 * The value stored is the low half of tp, this CPU's struct cpu in
+	 * the core (an address in the image, whose low 32 bits are never 0):
+	 * no register to load with 1, and a held lock names its holder.
+	 */
+	__asm__ volatile("amoswap.w.aq %0, tp, %1" : "=r"(old), "+A"(*word) : : "memory");
 	return old == 0;
 }
 

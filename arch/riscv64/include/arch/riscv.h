@@ -148,6 +148,8 @@ void riscv_uspace_cpu_init(struct arch_cpu *a);
 /* smp.c */
 struct cpu;
 __attribute__((noreturn)) void riscv_secondary_main(struct cpu *c);
+extern char _start[];                /* entry.S: the cold entry */
+extern uint64_t riscv_late_start[2]; /* entry.S: the hart being started (id + 1), opaque */
 extern char riscv_secondary_entry[];   /* entry.S: where HSM hart_start sends a hart */
 
 /*
@@ -172,6 +174,8 @@ void riscv_cpu_call_serve(void);
 extern uint64_t riscv_breakpoints;
 const char *riscv_cause_name(uint64_t scause);
 void riscv_nap(uint64_t ticks);
+/* Fence for every remote flush other harts asked of this one (interrupts off). */
+void riscv_flush_serve(void);
 void riscv_stack_overflow_test(void);
 
 /* The core's MMIO window: virtual address of the device register at physical @pa. */

@@ -135,6 +135,12 @@ struct arch_cpu {
  * every IPC switch, so they are inline here; a later declaration without
  * "static" in <arch/uspace.h> keeps their internal linkage (C11 6.2.2).
  */
+/* Without a PCID of its own, every CR3 write of another space flushes @as's entries. */
+static inline bool arch_aspace_switch_flushes(const struct arch_aspace *as)
+{
+	return as->pcid == 0;
+}
+
 static inline void arch_aspace_activate(const struct arch_aspace *as)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(as->cr3) : "memory");

@@ -85,6 +85,10 @@ void arch_ipi_send(struct cpu *c)
 	exit(3);
 }
 
+void arch_wait_relax(void)
+{
+}
+
 void arch_tlb_flush_cpus(uint64_t mask, const struct arch_aspace *as, uint64_t va, uint64_t size)
 {
 	(void)as, (void)va, (void)size;

@@ -6,6 +6,7 @@
 #ifndef FAKE_ARCH_IMPL_H
 #define FAKE_ARCH_IMPL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define ARCH_NAME "host"
@@ -57,6 +58,7 @@ static inline void arch_irq_restore(unsigned long f) { (void)f; }
 void arch_wait_for_interrupt(void);
 uint64_t arch_cycles(void);
 static inline void arch_cpu_relax(void) {}
+static inline bool arch_aspace_switch_flushes(const struct arch_aspace *as) { (void)as; return false; }
 
 /* One CPU in the host tests. */
 struct arch_cpu {
