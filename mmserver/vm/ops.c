@@ -496,7 +496,8 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 				 .kind = (uint16_t)kind,
 				 .flags = (uint16_t)((req->huge ? VM_R_HUGE : 0) |
 						     (req->populate ? VM_R_POPULATE : 0) | req->rflags),
-				 .obj = req->obj, .pgoff = req->pgoff };
+				 .obj = req->obj, .pgoff = req->pgoff,
+				 .policy = kind == VM_ANON && req->pol ? *req->pol : (struct mempolicy){ 0 } };
 	vm_region_add(s, r);
 	if (block) {
 		err = fill_block(s, r, b, req->huge);

@@ -73,8 +73,8 @@ static bool handle_rights_ok(uint64_t rights)
 static unsigned words_used(uint32_t label)
 {
 	switch (label) {
-	case MNEME_MM_ALLOC_PAGES: return 2;
-	case MNEME_MM_MAP_ANON:    return 3;
+	case MNEME_MM_ALLOC_PAGES: return 3;   /* w2: the node mask with MNEME_MM_NODES */
+	case MNEME_MM_MAP_ANON:    return 4;   /* w3: likewise */
 	case MNEME_MM_MAP_CONTIG:  return 4;
 	case MNEME_MM_UNMAP:       return 2;
 	case MNEME_MM_PROTECT:     return 3;
@@ -100,8 +100,16 @@ static void extra_used(uint32_t label, unsigned *min, unsigned *max)
 	*min = *max = 0;
 	if (label == MNEME_MM_MAP_FILE)
 		*min = *max = 4;                  /* the file's name */
-	else if (label == MNEME_MM_OBJ_MAP)
-		*max = 1;                         /* the offset, if not 0 */
+	else if (label == MNEME_MM_OBJ_MAP || label == MNEME_MM_MAP_CONTIG)
+		*max = 1;                         /* the offset, if not 0; the node mask with NODES */
+}
+
+/* A node mask comes with MNEME_MM_NODES and only with it, not empty (its nodes are checked when performing). */
+static int decode_nodes(uint64_t pf, uint64_t nodes)
+{
+	if (pf & MNEME_MM_NODES)
+		return nodes ? 0 : -MNEME_EINVAL;
+	return nodes ? -MNEME_EINVAL : 0;
 }
 
 static int decode_alloc(const uint64_t *w, struct vm_req *req)
@@ -115,7 +123,9 @@ static int decode_alloc(const uint64_t *w, struct vm_req *req)
 		return err;
 	if ((pf & MNEME_MM_ZONE_DMA) && (pf & MNEME_MM_ZONE_DMA32))
 		return -MNEME_EINVAL;
-	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .order = (unsigned)w[0],
+	if ((err = decode_nodes(pf, w[2])))
+		return err;
+	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .order = (unsigned)w[0], .nodes = w[2],
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK),
 					.zone = (unsigned)(pf & (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32)),
 					.zero = true, .huge = (pf & MNEME_MM_HUGE) != 0 };
@@ -136,15 +146,19 @@ static int decode_anon(const uint64_t *w, struct vm_req *req)
 		return -MNEME_ERANGE;
 	if (fixed && (err = check_range(addr, len)))
 		return err;
+	if ((err = decode_nodes(pf, w[3])))
+		return err;
 	req->map = (struct vm_map_req){ .kind = VM_ANON, .addr = addr, .len = len, .fixed = fixed,
+					.nodes = w[3],
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK), .zero = true,
 					.populate = (pf & MNEME_MM_POPULATE) != 0,
 					.huge = (pf & MNEME_MM_HUGE) != 0 };
 	return 0;
 }
 
-static int decode_contig(const uint64_t *w, struct vm_req *req)
+static int decode_contig(const struct vm_msg *m, struct vm_req *req)
 {
+	const uint64_t *w = m->w;
 	uint64_t len = w[0], limit = w[1], align = w[2] ? w[2] : VM_PAGE_SIZE, pf = w[3];
 
 	if (!len || !page_aligned(len) || !page_aligned(limit) || (align & (align - 1)) ||
@@ -155,7 +169,10 @@ static int decode_contig(const uint64_t *w, struct vm_req *req)
 		return err;
 	if (len > MNEME_MM_CONTIG_MAX_LEN || align > MNEME_MM_CONTIG_MAX_ALIGN || (limit && limit < len))
 		return -MNEME_ERANGE;
+	if (pf & MNEME_MM_NODES ? m->extra != 1 || !m->x[0] : m->extra != 0)
+		return -MNEME_EINVAL;             /* the node mask in extra word 0, with NODES only */
 	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .contig = true, .len = len,
+					.nodes = m->extra ? m->x[0] : 0,
 					.phys_limit = limit, .phys_align = align,
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK), .zero = true,
 					.huge = (pf & MNEME_MM_HUGE) != 0 };
@@ -327,7 +344,7 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_MAP_ANON:
 		return decode_anon(w, req);
 	case MNEME_MM_MAP_CONTIG:
-		return decode_contig(w, req);
+		return decode_contig(m, req);
 	case MNEME_MM_UNMAP:
 		return decode_range(w, req);
 	case MNEME_MM_PROTECT:
@@ -518,6 +535,21 @@ static int perform_get_policy(struct vm_space *s, const struct vm_req *req, stru
 	return 0;
 }
 
+/* ALLOC_PAGES, MAP_CONTIG, MAP_ANON: a node mask becomes a BIND policy (nodes online) first. */
+static int perform_map(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+{
+	struct vm_map_req map = req->map;
+	struct mempolicy bind;
+
+	if (map.nodes) {
+		int err = mpol_new(MPOL_BIND, map.nodes, &bind);
+		if (err)
+			return err;
+		map.pol = &bind;
+	}
+	return vm_map(s, &map, &out->w[0], req->label == MNEME_MM_MAP_ANON ? NULL : &out->w[1]);
+}
+
 static int perform_object(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
 	unsigned rights;
@@ -544,9 +576,8 @@ static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply
 	switch (req->label) {
 	case MNEME_MM_ALLOC_PAGES:
 	case MNEME_MM_MAP_CONTIG:
-		return vm_map(s, &req->map, &out->w[0], &out->w[1]);
 	case MNEME_MM_MAP_ANON:
-		return vm_map(s, &req->map, &out->w[0], NULL);
+		return perform_map(s, req, out);
 	case MNEME_MM_UNMAP:
 		return vm_unmap(s, req->addr, req->len);
 	case MNEME_MM_PROTECT:

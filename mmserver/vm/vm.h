@@ -223,9 +223,15 @@ struct vm_map_req {
 	uint64_t pgoff;
 	unsigned maxprot;             /* rights the region may ever get (0 = any) */
 	bool copy;                    /* with populate: private pages copied now (writable), not shared */
-	/* VM_BLOCK: the policy it is allocated under (NULL: the space's) and the interleave index */
+	/*
+	 * VM_BLOCK: the policy it is allocated under (NULL: the space's) and
+	 * the interleave index; VM_ANON: the new region's own policy (NULL:
+	 * DEFAULT).  @nodes: the request's MNEME_MM_NODES mask (0: none),
+	 * made into @pol by the request's perform step.
+	 */
 	const struct mempolicy *pol;
 	uint64_t ilx;
+	uint64_t nodes;
 };
 
 /* Map per @req.  *va (and *pa for blocks) receive the result.  0 or -MNEME_E*, nothing changed on error. */

@@ -12,7 +12,8 @@
  *              online is ENOENT
  *   locality   a thread pinned to each CPU faults pages in and asks for
  *              blocks: they come from that CPU's node
- *   policies   preferred, bind and interleave (task and range), Linux's
+ *   policies   preferred, bind and interleave (task and range), node
+ *              masks given with ALLOC_PAGES, MAP_ANON and MAP_CONTIG, Linux's
  *              placement; interleave_hit counts exactly the pages
  *              interleaved; bad modes and masks are EINVAL and change
  *              nothing
@@ -307,6 +308,8 @@ static void test_policies(struct ktap *k)
 {
 	unsigned last = nr_nodes - 1, mode;
 	uint64_t all = (1ULL << nr_nodes) - 1, nodes, hit, other;
+	void *blk;
+	uint64_t pa;
 	int where[32];
 
 	/* preferred: the task's pages from the named node, from any CPU */
@@ -316,8 +319,6 @@ static void test_policies(struct ktap *k)
 	KTAP_EXPECT(k, numastat(last, "numa_hit") >= hit + 16);
 	/* bind: blocks and contiguous ranges from the bound node only */
 	KTAP_EXPECT_EQ(k, mm_set_mempolicy(MNEME_MM_MPOL_BIND, 1ULL << last), 0);
-	void *blk;
-	uint64_t pa;
 	KTAP_EXPECT_EQ(k, mm_alloc_pages(3, RW, &blk, &pa), 0);
 	KTAP_EXPECT_EQ(k, node_of_pa(pa), (int)last);
 	KTAP_EXPECT_EQ(k, mm_unmap(blk, 8 * PG), 0);
@@ -328,6 +329,29 @@ static void test_policies(struct ktap *k)
 	KTAP_EXPECT_EQ(k, mm_get_mempolicy(0, NULL, &mode, &nodes), 0);
 	KTAP_EXPECT_EQ(k, mode, MNEME_MM_MPOL_BIND);
 	KTAP_EXPECT_EQ(k, nodes, 1ULL << last);
+	/* a node mask given with the request wins over the task's policy */
+	KTAP_EXPECT_EQ(k, mm_set_mempolicy(MNEME_MM_MPOL_PREFERRED, 1ULL << last), 0);
+	KTAP_EXPECT_EQ(k, mm_alloc_pages_nodes(2, RW, 1, &blk, &pa), 0);
+	KTAP_EXPECT_EQ(k, node_of_pa(pa), 0);
+	KTAP_EXPECT_EQ(k, mm_unmap(blk, 4 * PG), 0);
+	KTAP_EXPECT_EQ(k, mm_map_contig_nodes(8 * PG, 0, 0, RW, 1, &blk, &pa), 0);
+	KTAP_EXPECT_EQ(k, node_of_pa(pa), 0);
+	KTAP_EXPECT_EQ(k, mm_unmap(blk, 8 * PG), 0);
+	uint8_t *anon;
+	KTAP_EXPECT_EQ(k, mm_map_anon_nodes(NULL, 4 * PG, RW, 1, (void **)&anon), 0);
+	KTAP_EXPECT_EQ(k, mm_get_mempolicy(MNEME_MM_MPOL_F_ADDR, anon, &mode, &nodes), 0);
+	KTAP_EXPECT_EQ(k, mode, MNEME_MM_MPOL_BIND);
+	KTAP_EXPECT_EQ(k, nodes, 1);
+	for (unsigned i = 0; i < 4; i++) {
+		anon[i * PG] = 1;
+		KTAP_EXPECT_EQ(k, node_of(anon + i * PG), 0);
+	}
+	KTAP_EXPECT_EQ(k, mm_unmap(anon, 4 * PG), 0);
+	KTAP_EXPECT_EQ(k, mm_alloc_pages_nodes(0, RW, 1ULL << nr_nodes, &blk, &pa), -MNEME_EINVAL);
+	KTAP_EXPECT_EQ(k, mm_alloc_pages_nodes(0, RW, 0, &blk, &pa), -MNEME_EINVAL);
+	KTAP_EXPECT_EQ(k, mm_map_anon_nodes(NULL, PG, RW, 1ULL << 40, (void **)&anon), -MNEME_EINVAL);
+	KTAP_EXPECT_EQ(k, mm_map_contig_nodes(PG, 0, 0, RW, 0, &blk, &pa), -MNEME_EINVAL);
+	KTAP_EXPECT_EQ(k, mm_set_mempolicy(MNEME_MM_MPOL_BIND, 1ULL << last), 0);
 	/* a range's own policy wins over the task's: interleave over every node, page by page */
 	uint8_t *va;
 	KTAP_EXPECT_EQ(k, mm_map_anon(NULL, 32 * PG, RW, (void **)&va), 0);

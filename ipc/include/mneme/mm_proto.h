@@ -121,16 +121,18 @@
 #define MNEME_MM_HUGE        0x1000u   /* 2 MiB pages where alignment and length allow */
 #define MNEME_MM_FIXED       0x2000u   /* word 0 is the exact address, not a hint */
 #define MNEME_MM_PRIVATE     0x4000u   /* MAP_FILE: a private copy-on-write mapping (else shared read-only) */
+#define MNEME_MM_NODES       0x8000u   /* frames only from the nodes of a node mask given with the request */
 
 /* Flags each request takes (anything else is -MNEME_EINVAL). */
-#define MNEME_MM_ALLOC_FLAGS  (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO | MNEME_MM_HUGE)
-#define MNEME_MM_ANON_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED)
-#define MNEME_MM_CONTIG_FLAGS (MNEME_MM_ZERO | MNEME_MM_HUGE)
+#define MNEME_MM_ALLOC_FLAGS  (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO | MNEME_MM_HUGE | \
+			       MNEME_MM_NODES)
+#define MNEME_MM_ANON_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED | MNEME_MM_NODES)
+#define MNEME_MM_CONTIG_FLAGS (MNEME_MM_ZERO | MNEME_MM_HUGE | MNEME_MM_NODES)
 #define MNEME_MM_FILE_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_FIXED | MNEME_MM_PRIVATE)
 #define MNEME_MM_OBJMAP_FLAGS (MNEME_MM_POPULATE | MNEME_MM_FIXED)
 #define MNEME_MM_PF_MASK      (MNEME_MM_PROT_MASK | MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | \
 			       MNEME_MM_ZERO | MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED | \
-			       MNEME_MM_PRIVATE)
+			       MNEME_MM_PRIVATE | MNEME_MM_NODES)
 
 _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the flags");
 
@@ -140,6 +142,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *                        mapped into the caller at once.
  *   w0 = order (0..MNEME_MM_MAX_ORDER)
  *   w1 = pf: rights (not 0) | MNEME_MM_ALLOC_FLAGS (at most one ZONE flag)
+ *   w2 = with MNEME_MM_NODES: a node mask (else 0); the block comes only
+ *        from those nodes, nearest to the requesting CPU first (a BIND
+ *        policy for this request: -MNEME_ENOMEM when they are full)
  *   r0 = address (aligned to the block size, at least 2 MiB for HUGE blocks)
  *   r1 = physical address of the block
  *   Without MNEME_MM_ZERO the contents are unspecified, but never another
@@ -151,6 +156,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   w0 = address hint (0 = anywhere), or the exact address with MNEME_MM_FIXED
  *   w1 = length (bytes, > 0)
  *   w2 = pf: rights (0 = no access: a reservation) | MNEME_MM_ANON_FLAGS
+ *   w3 = with MNEME_MM_NODES: a node mask (else 0): the region's pages
+ *        come only from those nodes (its MBIND policy is BIND to them)
  *   r0 = address
  *   Lazy by default: a frame is taken on the first touch of each page (the
  *   page-fault path); MNEME_MM_POPULATE backs every page before replying.
@@ -163,6 +170,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   w1 = physical limit: the block's last byte lies below it (0 = no limit)
  *   w2 = physical alignment (power of two, 0 = PAGE_SIZE, <= MNEME_MM_CONTIG_MAX_ALIGN)
  *   w3 = pf: rights (not 0) | MNEME_MM_CONTIG_FLAGS
+ *   extra word 0 = with MNEME_MM_NODES (and only then): a node mask, as
+ *   for ALLOC_PAGES
+ *   A node mask must name online nodes only, at least one (-MNEME_EINVAL).
  *   r0 = address, r1 = physical address
  *   Backed at once.  No range below the limit -> -MNEME_ENOMEM.
  *
