@@ -12,6 +12,9 @@
  *              online is ENOENT
  *   locality   a thread pinned to each CPU faults pages in and asks for
  *              blocks: they come from that CPU's node
+ *   at once    a thread on every CPU faults, fills and checks its pages
+ *              and unmaps them, round after round: contents intact, pages
+ *              on each CPU's node, everything given back
  *   policies   preferred, bind and interleave (task and range), node
  *              masks given with ALLOC_PAGES, MAP_ANON and MAP_CONTIG, Linux's
  *              placement; interleave_hit counts exactly the pages
@@ -244,6 +247,84 @@ static void test_locality(struct ktap *k)
 		KTAP_EXPECT(k, numastat((unsigned)j.want, "local_node") >= local + LOCAL_PAGES + 3);
 	}
 	ktap_diag(k, "pages faulted and blocks asked for on each of %u CPUs came from its node", ncpu);
+}
+
+/*
+ * Every CPU at once: a pinned thread per CPU maps, faults in and fills
+ * its own pages (a pattern of its CPU and page), checks every byte, then
+ * unmaps, round after round; each page must sit on its CPU's node.
+ */
+#define CONC_PAGES 64
+#define CONC_ROUNDS 8
+
+struct conc_job {
+	unsigned cpu;
+	int want;
+	volatile unsigned *go;
+	unsigned wrong_node, wrong_data, errors;
+};
+
+static int conc_worker(void *arg)
+{
+	struct conc_job *j = arg;
+
+	if (ulib_thread_pin(0, (int)j->cpu))
+		return 1;
+	for (unsigned spins = 0; !*j->go && spins < 100000000u; spins++)
+		;
+	for (unsigned round = 0; round < CONC_ROUNDS; round++) {
+		uint64_t *va;
+		if (mm_map_anon(NULL, CONC_PAGES * PG, RW, (void **)&va)) {
+			j->errors++;
+			continue;
+		}
+		for (unsigned i = 0; i < CONC_PAGES; i++)
+			for (unsigned w = 0; w < PG / 8; w += 64)
+				va[i * PG / 8 + w] = (uint64_t)j->cpu << 48 | (uint64_t)round << 32 | i << 16 | w;
+		for (unsigned i = 0; i < CONC_PAGES; i++) {
+			for (unsigned w = 0; w < PG / 8; w += 64)
+				j->wrong_data += va[i * PG / 8 + w] !=
+						 ((uint64_t)j->cpu << 48 | (uint64_t)round << 32 | i << 16 | w);
+			j->wrong_node += node_of(va + i * PG / 8) != j->want;
+		}
+		j->errors += mm_unmap(va, CONC_PAGES * PG) != 0;
+	}
+	return 0;
+}
+
+static void test_concurrent(struct ktap *k)
+{
+	static struct conc_job jobs[64];
+	static struct ulib_thread t[64];
+	static volatile unsigned go;
+	unsigned started = 0;
+	struct mneme_mm_usage before, after;
+
+	memset(jobs, 0, sizeof(jobs));        /* this program's own pages in before the count */
+	memset(t, 0, sizeof(t));
+	go = 0;
+	KTAP_EXPECT_EQ(k, mm_usage(&before), 0);
+	for (unsigned cpu = 0; cpu < ncpu; cpu++) {
+		jobs[cpu] = (struct conc_job){ .cpu = cpu, .want = cpu_node[cpu], .go = &go };
+		started += ulib_thread_create(&t[cpu], conc_worker, &jobs[cpu], MNEME_PRIO_DEFAULT) == 0;
+	}
+	KTAP_EXPECT_EQ(k, started, ncpu);
+	go = 1;
+	for (unsigned cpu = 0; cpu < started; cpu++) {
+		int result = -1;
+		KTAP_EXPECT_EQ(k, ulib_thread_join(&t[cpu], &result), 0);
+		KTAP_EXPECT_EQ(k, result, 0);
+		KTAP_EXPECT_EQ(k, jobs[cpu].errors, 0);
+		KTAP_EXPECT_EQ(k, jobs[cpu].wrong_data, 0);
+		KTAP_EXPECT_EQ(k, jobs[cpu].wrong_node, 0);
+	}
+	/* every page given back: the same resident pages and regions as before */
+	KTAP_EXPECT_EQ(k, mm_usage(&after), 0);
+	KTAP_EXPECT_EQ(k, after.resident, before.resident);
+	KTAP_EXPECT_EQ(k, after.regions, before.regions);
+	KTAP_EXPECT_EQ(k, mm_check(), 0);
+	ktap_diag(k, "%u CPUs faulted %u pages each at once: contents intact, each page on its CPU's node",
+		  ncpu, CONC_PAGES * CONC_ROUNDS);
 }
 
 /* ---- policies ------------------------------------------------------------ */
@@ -496,7 +577,7 @@ int main(int argc, char **argv)
 		const char *n = ulib_arg(argc, argv, "node"), *c = ulib_arg(argc, argv, "cpu");
 		return n && c ? exhaust((unsigned)ulib_strtou(n), (unsigned)ulib_strtou(c)) : 9;
 	}
-	ktap_begin(&k, "numa", 5);
+	ktap_begin(&k, "numa", 6);
 	test_views(&k);
 	ktap_result(&k, "node_views");
 	/* the machine's own description, when the test knows it (x86_64: CPU numbering is fixed) */
@@ -508,6 +589,8 @@ int main(int argc, char **argv)
 	}
 	test_locality(&k);
 	ktap_result(&k, "allocations_from_the_cpus_node");
+	test_concurrent(&k);
+	ktap_result(&k, "every_cpu_faulting_at_once");
 	test_policy_errors(&k);
 	ktap_result(&k, "policy_errors_change_nothing");
 	test_policies(&k);
