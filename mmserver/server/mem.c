@@ -31,17 +31,26 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
 	static struct mneme_boot_info view;
 	uint32_t n = 0;
+	uint64_t cut = 0;
 
 	view = *bi;
 	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
 		struct mneme_mem_range r = bi->ranges[i];
-		if (r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+		uint64_t keep = r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA ? 0 :
+				r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base ? MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base :
+				r.size;
+		if (r.type == MNEME_MEM_USABLE)
+			cut += r.size - keep;
+		if (!keep)
 			continue;
-		if (r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base)
-			r.size = MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base;
+		r.size = keep;
 		view.ranges[n++] = r;
 	}
 	view.nr_ranges = n;
+	if (cut)   /* never silently: the RAM the server cannot reach, with its size */
+		printf("mmserver: %llu MiB of RAM above %llu GiB left unmanaged (beyond the server's physmap)\n",
+		       (unsigned long long)(cut >> 20),
+		       (unsigned long long)(MNEME_LAYOUT_PHYSMAP_MAX_PA >> 30));
 	return &view;
 }
 

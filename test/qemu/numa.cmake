@@ -117,3 +117,15 @@ add_test(NAME qemu.riscv64.numa.dtb-good.user
           --expect-line "node [0-3] filled with [0-9]+ pages of its [0-9]+ from CPU 3: the next default pages came from node [0-3] \\(distance 16\\)$"
           --expect-line "^    ok [0-9]+ t_numa$")
 set_tests_properties(qemu.riscv64.numa.dtb-good.user PROPERTIES LABELS "qemu;riscv64" TIMEOUT 300)
+
+# RAM the server cannot reach (above its 64 GiB physmap window) is reported
+# with its size, never dropped silently (issue 9; managing it is not done).
+# QEMU reserves nothing up front (reserve=off): only the pages touched count.
+mneme_qemu_test(mem.unmanaged.q35.80G x86_64 TIMEOUT 300 ARGS --timeout 280 --mem 80G
+  --append "ktest=off tests=t_ipc"
+  --expect-line "^mmserver: 18431 MiB of RAM above 64 GiB left unmanaged \\(beyond the server's physmap\\)$"
+  -- -object memory-backend-ram,id=bigram,size=80G,reserve=off -machine memory-backend=bigram)
+mneme_qemu_test(mem.unmanaged.virt.66G riscv64 TIMEOUT 300 ARGS --timeout 280 --mem 66G
+  --append "ktest=off tests=t_ipc"
+  --expect-line "^mmserver: 409[56] MiB of RAM above 64 GiB left unmanaged \\(beyond the server's physmap\\)$"
+  -- -object memory-backend-ram,id=bigram,size=66G,reserve=off -machine memory-backend=bigram)
