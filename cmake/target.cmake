@@ -39,3 +39,13 @@ set_target_properties(mneme-core PROPERTIES
   SUFFIX ""
   LINK_DEPENDS ${MNEME_ARCH_CORE_LDSCRIPT})
 include(${MNEME_ROOT}/cmake/userland.cmake)
+
+# A flat binary beside the ELF, for boot loaders that load one (the
+# architecture names it: riscv64's U-Boot booti).
+if(MNEME_ARCH_FLAT_IMAGE)
+  find_program(MNEME_OBJCOPY NAMES llvm-objcopy llvm-objcopy-14 REQUIRED)
+  add_custom_command(TARGET mneme-core POST_BUILD
+    COMMAND ${MNEME_OBJCOPY} -O binary $<TARGET_FILE:mneme-core>
+            ${CMAKE_BINARY_DIR}/${MNEME_ARCH_FLAT_IMAGE}
+    COMMENT "Flat image ${MNEME_ARCH_FLAT_IMAGE}" VERBATIM)
+endif()

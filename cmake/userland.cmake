@@ -11,6 +11,7 @@
 # Where programs come from:
 #   userland/tests/*.c           test programs and their helpers, one file each
 #   userland/apps/NAME.c         a program NAME (drop the file in, that is all)
+#   userland/drivers/NAME.c      a user-mode driver NAME (the console's serial driver)
 #   userland/apps/NAME/*.c       a program NAME from several files; an optional
 #                                userland/apps/NAME/app.cmake is included after
 #                                the target user-NAME exists (extra flags etc.)
@@ -119,6 +120,13 @@ foreach(app ${MNEME_USER_APPS})
   elseif(app MATCHES "\\.c$")
     mneme_user_program(${name} ${app})
   endif()
+endforeach()
+
+# User-mode drivers: one program per file.
+file(GLOB MNEME_USER_DRIVERS CONFIGURE_DEPENDS ${MNEME_ROOT}/userland/drivers/*.c)
+foreach(src ${MNEME_USER_DRIVERS})
+  get_filename_component(name ${src} NAME_WE)
+  mneme_user_program(${name} ${src})
 endforeach()
 
 get_property(programs GLOBAL PROPERTY MNEME_ARCHIVE_PROGRAMS)

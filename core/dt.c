@@ -43,7 +43,7 @@
 #define DT_HEADER_V16     36u   /* bytes of header in version 16 */
 #define DT_HEADER_V17     40u   /* version 17 adds size_dt_struct */
 #define DT_LAST_COMP      17u   /* newest format this reader understands */
-#define DT_LEVELS         3     /* node levels interpreted: root, child, grandchild */
+#define DT_LEVELS         4     /* node levels interpreted: root, child, grandchild, and /cpus/cpu@N/interrupt-controller */
 
 /* The validated layout of a blob. */
 struct dt_blob {
@@ -69,6 +69,7 @@ enum dt_kind {
 	DT_NODE_SOC,
 	DT_NODE_SOC_DEV,       /* /soc/<x> */
 	DT_NODE_DISTMAP,       /* /distance-map */
+	DT_NODE_CPU_INTC,      /* /cpus/cpu@<n>/interrupt-controller */
 };
 
 /* A property value: offset and length inside the blob. */
@@ -87,6 +88,7 @@ struct dt_node {
 	bool dynamic;           /* has size or alloc-ranges */
 	uint32_t addr_cells, size_cells;  /* for the node's children */
 	struct dt_span name, reg, nid, compat, tbf, mmu, dmat;
+	struct dt_span irqs, irqs_ext, ndev, phandle;   /* interrupts, interrupts-extended, riscv,ndev */
 };
 
 struct dt_walk {
@@ -467,16 +469,35 @@ static void dt_note_device(struct dt_walk *w, const struct dt_node *n, struct dt
 		return;
 	dev->present = true;
 	dt_copy_str(dev->compatible, sizeof(dev->compatible), (const uint8_t *)compat, DT_COMPAT_MAX);
+	if (n->irqs.present && n->irqs.len >= 4) {
+		dev->has_irq = true;
+		dev->irq = dt_be32(dt_span_ptr(w, &n->irqs));
+	}
 	if (!n->reg.present || ac < 1 || ac > 2 || sc < 1 || sc > 2 || n->reg.len < (ac + sc) * 4)
 		return;
 	dev->has_reg = true;
 	dt_reg_pair(w, soc, &n->reg, 0, &dev->base, &dev->size);
 }
 
+/* The PLIC's contexts: interrupts-extended is (phandle, irq) pairs, context i = pair i. */
+static void dt_note_plic(struct dt_walk *w, const struct dt_node *n)
+{
+	struct dt_machine *m = w->m;
+	const uint8_t *p = dt_span_ptr(w, &n->irqs_ext);
+
+	if (n->ndev.present && n->ndev.len == 4)
+		m->plic_ndev = dt_be32(dt_span_ptr(w, &n->ndev));
+	if (!n->irqs_ext.present)
+		return;
+	for (uint32_t off = 0; off + 8 <= n->irqs_ext.len && m->nr_plic_ctx < DT_MAX_PLIC_CTX; off += 8)
+		m->plic_ctx[m->nr_plic_ctx++] = (struct dt_plic_ctx){ dt_be32(p + off), dt_be32(p + off + 4) };
+}
+
 static void dt_finish_soc_dev(struct dt_walk *w, const struct dt_node *n)
 {
 	static const char *const tests[] = { "sifive,test1", "sifive,test0" };
 	static const char *const uarts[] = { "ns16550a", "ns16550" };
+	static const char *const plics[] = { "sifive,plic-1.0.0", "riscv,plic0" };
 
 	if (n->disabled || !n->compat.present)
 		return;
@@ -485,6 +506,10 @@ static void dt_finish_soc_dev(struct dt_walk *w, const struct dt_node *n)
 			dt_note_device(w, n, &w->m->test, tests[i]);
 		if (dt_compat_has(w, &n->compat, uarts[i]))
 			dt_note_device(w, n, &w->m->uart, uarts[i]);
+		if (dt_compat_has(w, &n->compat, plics[i]) && !w->m->plic.present) {
+			dt_note_device(w, n, &w->m->plic, plics[i]);
+			dt_note_plic(w, n);
+		}
 	}
 }
 
@@ -513,6 +538,17 @@ static void dt_finish_distmap(struct dt_walk *w, const struct dt_node *n)
 		m->distance[i] = (struct dt_distance){ dt_be32(p), dt_be32(p + 4), dt_be32(p + 8) };
 	m->nr_distances = count;
 	m->distance_map = DT_DISTMAP_OK;
+}
+
+/* A cpu's interrupt-controller child: its phandle names the hart in the PLIC's contexts. */
+static void dt_finish_cpu_intc(struct dt_walk *w, const struct dt_node *n)
+{
+	struct dt_machine *m = w->m;
+
+	if (!n->phandle.present || n->phandle.len != 4 || !m->nr_cpu_nodes ||
+	    m->nr_cpu_nodes > DT_MAX_CPUS)
+		return;
+	m->cpu[m->nr_cpu_nodes - 1].intc_phandle = dt_be32(dt_span_ptr(w, &n->phandle));
 }
 
 static int dt_finish_tbf(struct dt_walk *w, const struct dt_node *n)
@@ -606,6 +642,9 @@ static int dt_node_finish(struct dt_walk *w, struct dt_node *n)
 	case DT_NODE_DISTMAP:
 		dt_finish_distmap(w, n);
 		return 0;
+	case DT_NODE_CPU_INTC:
+		dt_finish_cpu_intc(w, n);
+		return 0;
 	default:
 		return 0;
 	}
@@ -633,6 +672,8 @@ static enum dt_kind dt_classify(enum dt_kind parent, const uint8_t *name, uint32
 		return dt_name_is(name, len, "cpu") ? DT_NODE_CPU : DT_NODE_OTHER;
 	case DT_NODE_SOC:
 		return DT_NODE_SOC_DEV;
+	case DT_NODE_CPU:
+		return dt_name_is(name, len, "interrupt-controller") ? DT_NODE_CPU_INTC : DT_NODE_OTHER;
 	default:
 		return DT_NODE_OTHER;
 	}
@@ -756,6 +797,14 @@ static int dt_prop(struct dt_walk *w, struct dt_node *n, const uint8_t *name, ui
 		n->mmu = *v;
 	else if (n->kind == DT_NODE_DISTMAP && dt_str_eq(name, nlen, "distance-matrix"))
 		n->dmat = *v;
+	else if (dt_str_eq(name, nlen, "interrupts"))
+		n->irqs = *v;
+	else if (dt_str_eq(name, nlen, "interrupts-extended"))
+		n->irqs_ext = *v;
+	else if (dt_str_eq(name, nlen, "riscv,ndev"))
+		n->ndev = *v;
+	else if (dt_str_eq(name, nlen, "phandle"))
+		n->phandle = *v;
 	else if (dt_str_eq(name, nlen, "no-map"))
 		n->no_map = true;
 	else if (dt_str_eq(name, nlen, "size") || dt_str_eq(name, nlen, "alloc-ranges"))

@@ -18,6 +18,7 @@
  */
 #include <arch/arch.h>
 #ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
+#include <core/device.h>
 #include <core/object.h>
 #include <core/printk.h>
 #include <mneme/error.h>
@@ -89,6 +90,8 @@ bool handle_live(const struct handle *h)
 	case MNEME_OBJ_THREAD:
 		return READ_ONCE(thread_table[h->index].state) != THREAD_FREE &&
 		       READ_ONCE(thread_table[h->index].gen) == h->gen;
+	case MNEME_OBJ_DEVICE:          /* devices never die (core/device.c) */
+		return h->index < nr_devices && h->gen == 1;
 	default:
 		return false;
 	}

@@ -30,6 +30,7 @@
 #include <arch/arch.h>
 #ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
 #include <arch/uspace.h>
+#include <core/device.h>
 #include <core/ipc.h>
 #include <core/fault.h>
 #include <core/printk.h>
@@ -358,6 +359,34 @@ void ipc_post_exit(struct task *z)
 	sched_resume(r);
 }
 
+/* The message of a device notification (queued or delivered at once). */
+static void ipc_irq_msg(uint64_t badge, const uint64_t w[MNEME_MSG_REGS], struct ipc_msg *m)
+{
+	*m = (struct ipc_msg){ .badge = badge, .info = mneme_msginfo(MNEME_LABEL_IRQ, 0, 0) };
+	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
+		m->w[i] = w[i];
+}
+
+struct thread *ipc_notify_locked(struct endpoint *ep, struct list_node *node, uint64_t badge,
+				 const uint64_t w[MNEME_MSG_REGS])
+{
+	struct list_node *n = list_first(&ep->recv_q);
+	struct ipc_msg m;
+
+	if (!n) {
+		if (!list_linked(node)) {
+			list_add_tail(&ep->exit_q, node);
+			ep->waiting++;
+		}
+		return NULL;
+	}
+	struct thread *r = list_entry(n, struct thread, link);
+	ipc_dequeue(r);
+	ipc_irq_msg(badge, w, &m);
+	ipc_deliver(r, &m);             /* registers only: nothing here can fault */
+	return r;
+}
+
 /*
  * Perform: @r (current) receives on @ep (locked; unlocked on return), or
  * waits there.  Returns a thread this CPU took in transit and must resume
@@ -369,9 +398,18 @@ static struct thread *ipc_receive(struct thread *r, struct endpoint *ep)
 	struct list_node *n;
 
 	if ((n = list_first(&ep->exit_q))) {
-		struct task *z = list_entry(n, struct task, exit_link);
+		struct device *dev = device_of_node(n);
 		list_del(n);
 		ep->waiting--;
+		if (dev) {
+			uint64_t w[MNEME_MSG_REGS];
+			device_note_words(dev, w);
+			ipc_irq_msg(dev->note_badge, w, &m);
+			spin_unlock(&ep->lock);
+			ipc_deliver(r, &m);
+			return NULL;
+		}
+		struct task *z = list_entry(n, struct task, exit_link);
 		spin_unlock(&ep->lock);
 		ipc_exit_msg(z, &m);
 		ipc_deliver(r, &m);
@@ -616,7 +654,8 @@ void endpoint_destroy(struct endpoint *ep, struct list_node *dead)
 	endpoint_drain(&ep->recv_q, dead);
 	while ((n = list_first(&ep->exit_q))) {
 		list_del(n);
-		task_free(list_entry(n, struct task, exit_link));
+		if (!device_of_node(n))          /* a device's notification just goes */
+			task_free(list_entry(n, struct task, exit_link));
 	}
 	store_release(&ep->alive, false);   /* last: the slot may be taken again at once */
 }

@@ -11,6 +11,7 @@
 #include <core/bootmem.h>
 #include <core/core.h>
 #include <core/cpu.h>
+#include <core/device.h>
 #include <core/ktest.h>
 #include <core/memmap.h>
 #include <core/printk.h>
@@ -142,6 +143,7 @@ void core_main(void)
 	       (unsigned long long)memmap_total(bi->ranges, bi->nr_ranges, MNEME_MEM_CORE) >> 10,
 	       (unsigned long long)bootmem_allocated() >> 10);
 	arch_timer_init(CORE_TIMER_HZ);
+	device_init();
 	smp_boot();
 	arch_irq_enable();
 	if (cmdline_has("fault_test"))

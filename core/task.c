@@ -22,6 +22,7 @@
 #include <arch/arch.h>
 #ifdef ARCH_HAS_USPACE  /* the architecture implements <arch/uspace.h> */
 #include <arch/uspace.h>
+#include <core/device.h>
 #include <core/ipc.h>
 #include <core/printk.h>
 #include <core/sched.h>
@@ -313,6 +314,7 @@ static void task_reclaim(struct task *task)
 		task->nr_threads--;
 		thread_release(t);
 	}
+	device_release_task(task);
 	task_destroy_endpoints(task);
 	handle_clear_all(task);
 	if (task->pager) {

@@ -8,3 +8,6 @@ set(MNEME_ARCH_COMMON_FLAGS -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-rela
 set(MNEME_ARCH_CORE_FLAGS ${MNEME_ARCH_COMMON_FLAGS} -fno-pic -fno-builtin -ffreestanding)
 set(MNEME_ARCH_CORE_LDSCRIPT ${MNEME_ARCH_DIR}/core.ld)
 set(MNEME_ARCH_USER_FLAGS ${MNEME_ARCH_COMMON_FLAGS})
+# A flat copy of the image (objcopy -O binary): what U-Boot's booti loads
+# from a disk (the image starts with Linux's RISC-V image header, entry.S).
+set(MNEME_ARCH_FLAT_IMAGE mneme-riscv64.bin)

@@ -35,9 +35,32 @@
 #define SBI_HSM_EID     0x48534D
 #define SBI_HSM_HART_STOP_FID 1
 
+/*
+ * The image begins with Linux's RISC-V image header (Documentation/riscv/
+ * boot-image-header.rst), so U-Boot's booti can load a flat copy of the
+ * image (objcopy -O binary): it checks the magic, moves the image to the
+ * start of RAM + text_offset (0x80200000, where it is linked) and enters
+ * it with a0 = hart id, a1 = device tree, as OpenSBI does.  The first
+ * word jumps over the header, so OpenSBI's -kernel path enters here too.
+ */
 	.section .text.boot, "ax", @progbits
 	.global _start
 _start:
+	.option push
+	.option norvc
+	j	.Lstart_after_header    /* code0 */
+	.option pop
+	.word	0                       /* code1 */
+	.dword	0x200000                /* text_offset from the start of RAM */
+	.dword	__image_size            /* image_size: bss included */
+	.dword	0                       /* flags: little endian */
+	.word	2                       /* version 0.2 */
+	.word	0                       /* res1 */
+	.dword	0                       /* res2 */
+	.ascii	"RISCV\0\0\0"           /* magic */
+	.ascii	"RSC\x05"               /* magic2 */
+	.word	0                       /* res3 (no PE/COFF header) */
+.Lstart_after_header:
 	lla	t0, early_trap
 	csrw	stvec, t0
 	csrw	sie, zero

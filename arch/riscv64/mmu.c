@@ -153,6 +153,17 @@ static void map_devices(void)
 	map_or_panic(RISCV_MMIO_BASE + page, page, PAGE_SIZE, PTE_R | PTE_W | PTE_G, 0, "exit device");
 }
 
+bool riscv_mmio_map(uint64_t pa)
+{
+	uint64_t page = pa & ~(PAGE_SIZE - 1);
+
+	if (page >= RISCV_MMIO_LIMIT)
+		return false;
+	int err = riscv_pt_map(&riscv_kernel_pt, RISCV_MMIO_BASE + page, page, PAGE_SIZE,
+			       PTE_R | PTE_W | PTE_G, 0);
+	return !err || err == -MNEME_EBUSY;       /* mapped already: another register's page */
+}
+
 /*
  * The root of the core's tables.  Under Sv48 the core half is one root
  * slot (511) holding a table laid out exactly like an Sv39 root, so the

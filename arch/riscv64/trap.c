@@ -5,7 +5,9 @@
  * Interrupts: the supervisor timer (each hart has its own deadline) and
  * the supervisor software interrupt, which is the core's IPI (smp.c
  * sends it through the SBI; it is cleared here before core_ipi() runs,
- * so an IPI sent meanwhile is taken again, never lost).  Exceptions
+ * so an IPI sent meanwhile is taken again, never lost), and the
+ * supervisor external interrupt: a device's, through the PLIC (irq.c,
+ * boot hart only).  Exceptions
  * in the core: a breakpoint (ebreak) is counted and stepped over (the
  * core's WARN-style hook, and what the trap tests use); a page or access
  * fault inside riscv_user_copy() resumes at its fault exit (the copy
@@ -14,8 +16,8 @@
  *
  * Traps from user mode (riscv_user_trap, called by user_entry in
  * entry.S after the registers are in the thread's frame): the timer
- * ticks and may preempt, an IPI goes to core_ipi() with the frame;
- * exceptions are decoded into a kind, an address
+ * ticks and may preempt, an IPI goes to core_ipi() with the frame, a
+ * device's interrupt to irq.c with the frame; exceptions are decoded into a kind, an address
  * and an access and handed to core_user_exception() (a message to the
  * task's pager).  ecall never gets here: user_entry calls core_syscall_args().
  */
@@ -211,6 +213,8 @@ void riscv_trap(struct arch_regs *regs)
 			timer_interrupt();
 		else if (code == IRQ_S_SOFT)
 			ipi_interrupt(NULL);
+		else if (code == IRQ_S_EXT)
+			riscv_external_interrupt(NULL);
 		else
 			core_unexpected_trap(riscv_cause_name(regs->scause), regs->stval, regs);
 		return;
@@ -246,6 +250,10 @@ void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
 	if (scause & SCAUSE_INTERRUPT) {
 		if (code == IRQ_S_SOFT) {
 			ipi_interrupt(regs);
+			return;
+		}
+		if (code == IRQ_S_EXT) {
+			riscv_external_interrupt(regs);
 			return;
 		}
 		if (code != IRQ_S_TIMER)

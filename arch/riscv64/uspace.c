@@ -9,9 +9,9 @@
  * entries never change after arch_mmu_init(): every table the core half
  * needs exists by then (the direct map, the image and the MMIO window
  * are complete), and nothing maps into the core half later, so the copy
- * never goes stale.  User leaves have U, A and D set (A/D preset: no
- * hardware or software A/D update is needed), never G, and never W
- * together with X.
+ * never goes stale.  What a user leaf holds is <arch/uspace_pt.h>'s;
+ * mapping, unmapping, protecting and walking are the generic
+ * core/aspace.c.
  *
  * ASIDs: probed at boot (riscv_asid_probe(): write all ones, read back).
  * A task whose number fits the ASID bits keeps its ASID in satp, so
@@ -26,19 +26,19 @@
 #include <arch/arch.h>
 #include <arch/riscv.h>
 #include <arch/uspace.h>
+#include <arch/uspace_pt.h>
 #include <core/core.h>
 #include <core/pgtable.h>
 #include <core/printk.h>
 #include <mneme/error.h>
 
-#define USER_ROOT_SLOTS  256          /* root slots 0-255 are the user half in Sv39 and Sv48 */
 #define SATP_ASID_SHIFT  44
 #define SATP_ASID_MASK   0xffffull
 
 int riscv_user_copy(void *dst, const void *src, size_t n);
 
 unsigned riscv_asid_bits;             /* ASID bits the hart implements */
-static uint64_t core_half[PT_ENTRIES - USER_ROOT_SLOTS];   /* the core's root entries at boot */
+static uint64_t core_half[PT_ENTRIES - ARCH_USER_ROOT_SLOTS];   /* the core's root entries at boot */
 
 /* The calling hart's ASID width, with the core's root active; satp keeps ASID 0 afterwards. */
 unsigned riscv_asid_probe(void)
@@ -74,55 +74,10 @@ void riscv_uspace_cpu_init(struct arch_cpu *a)
 void riscv_uspace_init(void)
 {
 	riscv_asid_bits = riscv_asid_probe();
-	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
-		core_half[i - USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];
+	for (unsigned i = ARCH_USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
+		core_half[i - ARCH_USER_ROOT_SLOTS] = ((uint64_t *)phys_to_virt(riscv_kernel_pt.root))[i];
 	if (cmdline_has("noasid"))   /* test the path of harts without ASIDs */
 		riscv_asid_bits = 0;
-}
-
-/* The user half of @as as a tree for the generic walker, tables from @alloc. */
-static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
-{
-	return (struct pgtable){ .root = as->root, .levels = riscv_kernel_pt.levels, .alloc = alloc,
-				 .ctx = ctx };
-}
-
-/* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */
-static uint64_t user_pte_flags(unsigned prot)
-{
-	uint64_t f = PTE_V | PTE_U | PTE_A | PTE_D;
-
-	if (prot & ~(ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC))
-		return 0;
-	if ((prot & ARCH_PROT_WRITE) && (prot & ARCH_PROT_EXEC))
-		return 0;                                   /* W^X for user pages too */
-	if ((prot & ARCH_PROT_WRITE) && !(prot & ARCH_PROT_READ))
-		return 0;                                   /* W without R is reserved */
-	if (!(prot & (ARCH_PROT_READ | ARCH_PROT_EXEC)))
-		return 0;
-	if (prot & ARCH_PROT_READ)
-		f |= PTE_R;
-	if (prot & ARCH_PROT_WRITE)
-		f |= PTE_W;
-	if (prot & ARCH_PROT_EXEC)
-		f |= PTE_X;
-	return f;
-}
-
-static unsigned pte_prot(uint64_t pte)
-{
-	return (pte & PTE_R ? ARCH_PROT_READ : 0) | (pte & PTE_W ? ARCH_PROT_WRITE : 0) |
-	       (pte & PTE_X ? ARCH_PROT_EXEC : 0);
-}
-
-/* The user leaf that maps @va in @as and its level, or NULL. */
-static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	if (va >= ARCH_USER_TOP)
-		return NULL;
-	return pgtable_find_leaf(&pt, va, level);
 }
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
@@ -133,10 +88,10 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 		return -MNEME_EINVAL;
 	root = phys_to_virt(root_pa);
 	core = phys_to_virt(riscv_kernel_pt.root);
-	for (unsigned i = 0; i < USER_ROOT_SLOTS; i++)
+	for (unsigned i = 0; i < ARCH_USER_ROOT_SLOTS; i++)
 		root[i] = 0;
-	for (unsigned i = USER_ROOT_SLOTS; i < PT_ENTRIES; i++) {
-		if (core[i] != core_half[i - USER_ROOT_SLOTS])
+	for (unsigned i = ARCH_USER_ROOT_SLOTS; i < PT_ENTRIES; i++) {
+		if (core[i] != core_half[i - ARCH_USER_ROOT_SLOTS])
 			panic("riscv64: the core's root entry %u changed after boot: address spaces "
 			      "made earlier do not have it", i);
 		root[i] = core[i];
@@ -146,104 +101,6 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 	as->satp = riscv_satp_mode << SATP_MODE_SHIFT | (uint64_t)as->asid << SATP_ASID_SHIFT |
 		   root_pa >> PAGE_SHIFT;
 	return 0;
-}
-
-/*
- * Decode here (rights, alignment, the user half, the frame's address),
- * then pgtable_map_leaf(), which finds a conflict (-MNEME_EBUSY) before
- * it allocates anything.  Intermediate tables are created from @alloc on
- * the way down and stay linked in (empty) if a later one cannot be had:
- * no mapping appears or changes, and the frames stay accounted for by
- * arch_aspace_release_tables().  A 2 MiB mapping over an empty 4 KiB
- * table (left by unmaps) replaces the table; that frame is then no
- * longer reported at release (it stays the server's frame, donated to
- * this task).
- */
-int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
-		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
-{
-	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
-	uint64_t size = 1ull << (page_shift & 63);
-	uint64_t flags = user_pte_flags(prot);
-	struct pgtable pt = user_pt(as, alloc, ctx);
-
-	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
-	    size > ARCH_USER_TOP - va || pa >= (1ull << 56))
-		return -MNEME_EINVAL;
-	return pgtable_map_leaf(&pt, va, pa, target, flags);
-}
-
-int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	*e = 0;
-	return 0;
-}
-
-int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-	uint64_t flags = user_pte_flags(prot);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	if (!flags)
-		return -MNEME_EINVAL;
-	*e = arch_pte_mkleaf(arch_pte_pa(*e), flags, level);
-	return 0;
-}
-
-int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
-		      unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*prot = pte_prot(*e);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	return 0;
-}
-
-struct for_each_ctx {
-	void (*fn)(void *arg, uint64_t va, unsigned page_shift);
-	void *arg;
-};
-
-static void for_each_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
-{
-	struct for_each_ctx *c = arg;
-
-	(void)pte;
-	c->fn(c->arg, va, PT_LEVEL_SHIFT(level));
-}
-
-void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
-			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-	struct for_each_ctx c = { fn, arg };
-
-	if (end > ARCH_USER_TOP)
-		end = ARCH_USER_TOP;
-	pgtable_for_each_leaf_in(&pt, va, end, for_each_leaf, &c);
-}
-
-void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
-				void *ctx)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	pgtable_release(&pt, 0, USER_ROOT_SLOTS - 1, fn, ctx);
 }
 
 static inline void sfence_asid(uint64_t va, uint64_t asid)

@@ -367,6 +367,51 @@ const char *acpi_madt_parse(const void *table, uint32_t len, struct acpi_madt *m
 	return NULL;
 }
 
+/* ---- MADT: interrupt routing ---- */
+
+/* An I/O APIC or override entry at @p (@len bytes): NULL, or why it is malformed. */
+static const char *madt_routing_entry(const uint8_t *p, uint32_t len, struct acpi_irq_routing *r)
+{
+	if (p[0] == ACPI_MADT_IOAPIC) {
+		if (len < ACPI_MADT_IOAPIC_LEN)
+			return "I/O APIC entry too short";
+		if (r->nr_ioapics == ACPI_MAX_IOAPICS) {
+			r->nr_ioapics_beyond++;
+			return NULL;
+		}
+		r->ioapic[r->nr_ioapics++] = (struct acpi_ioapic){ p[2], rd32(p + 4), rd32(p + 8) };
+		return NULL;
+	}
+	if (p[0] == ACPI_MADT_ISO) {
+		if (len < ACPI_MADT_ISO_LEN)
+			return "interrupt source override too short";
+		if (p[2] != 0 || p[3] >= ACPI_ISA_IRQS)
+			return "interrupt source override for no ISA interrupt";
+		r->isa_gsi[p[3]] = rd32(p + 4);
+		r->isa_flags[p[3]] = (uint16_t)(p[8] | p[9] << 8);
+	}
+	return NULL;
+}
+
+const char *acpi_madt_routing(const void *table, uint32_t len, struct acpi_irq_routing *r)
+{
+	struct acpi_madt m;
+	struct acpi_cpu cpu;
+	const uint8_t *t = table;
+	const char *err = acpi_madt_parse(table, len, &m, &cpu, 1);
+
+	*r = (struct acpi_irq_routing){ 0 };
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < ACPI_ISA_IRQS; i++)
+		r->isa_gsi[i] = i;
+	for (uint32_t off = ACPI_MADT_MIN_LEN; off < len && !err; off += t[off + 1])
+		err = madt_routing_entry(t + off, t[off + 1], r);
+	if (err)
+		*r = (struct acpi_irq_routing){ 0 };
+	return err;
+}
+
 /* ---- SRAT ---- */
 
 /* Is the entry at @p (@len bytes, already bounded) too short for its type? */

@@ -4,7 +4,9 @@
  *
  * The RSDP comes from the boot command line ("acpi_rsdp=ADDR", as in
  * Linux), else from the PVH start info (QEMU's PVH option ROM looks in
- * the BIOS area and passes what it found), else from the legacy search
+ * the BIOS area and passes what it found), else from the Multiboot2 ACPI
+ * tag (GRUB's copy of the firmware's RSDP: under UEFI the only way to it,
+ * since it is not in the BIOS area), else from the legacy search
  * (acpi.c).  "acpi=off" ignores ACPI.  Tables are read through a window
  * of fixed mappings (X86_FIXMAP_ACPI, read-only, NX), remapped for each
  * read: ACPI tables sit in ranges the direct map leaves out (QEMU's
@@ -122,12 +124,14 @@ static bool acpi_init(void)
 	}
 	if (cmdline_hex("acpi_rsdp", &rsdp)) {
 		from = "command line";
+	} else if ((rsdp = x86_mb2_rsdp())) {
+		from = "multiboot2 ACPI tag";
 	} else if (!(rsdp = x86_pvh_rsdp())) {
 		from = "legacy search";
 		rsdp = acpi_rsdp_search(&window);
 	}
 	if (!rsdp) {
-		printk("ACPI: no RSDP found (PVH start info, EBDA, BIOS area)\n");
+		printk("ACPI: no RSDP found (PVH start info, multiboot2 tags, EBDA, BIOS area)\n");
 		return false;
 	}
 	err = acpi_rsdp_check(&window, rsdp, &root.rsdp);

@@ -58,6 +58,14 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+#define LAPIC_LVT_LINT0  0x350
+#define LVT_EXTINT       (7u << 8)
+
+void lapic_lint0_extint(void)
+{
+	lapic_write(LAPIC_LVT_LINT0, LVT_EXTINT);
+}
+
 uint32_t x86_lapic_id(void)
 {
 	return lapic_read(LAPIC_ID) >> 24;

@@ -8,11 +8,14 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/serial.c
   ${MNEME_X86_DIR}/cpu.c
   ${MNEME_X86_DIR}/pvh.c
+  ${MNEME_X86_DIR}/multiboot2.c
+  ${MNEME_X86_DIR}/multiboot2_parse.c
   ${MNEME_X86_DIR}/desc.c
   ${MNEME_X86_DIR}/trap.c
   ${MNEME_X86_DIR}/uspace.c
   ${MNEME_X86_DIR}/mmu.c
   ${MNEME_X86_DIR}/apic.c
+  ${MNEME_X86_DIR}/irq.c
   ${MNEME_X86_DIR}/smp.c
   ${MNEME_X86_DIR}/ipi.c
   ${MNEME_X86_DIR}/acpi.c

@@ -1,8 +1,9 @@
 /*
  * x86_64 entry: from QEMU's PVH boot (32-bit protected mode, paging off,
- * %ebx = physical address of struct hvm_start_info) to C in the higher
- * half with a stack; and the application processors' way from the
- * start-up IPI (real mode) to C.
+ * %ebx = physical address of struct hvm_start_info) or from a Multiboot2
+ * loader (GRUB: the same CPU state, %eax = MB2_BOOT_MAGIC, %ebx = the
+ * boot information) to C in the higher half with a stack; and the
+ * application processors' way from the start-up IPI (real mode) to C.
  *
  * The image is linked at X86_KERNEL_VMA + phys and loaded at its physical
  * addresses, so until paging is on every symbol is used as PHYS(sym).  The
@@ -34,14 +35,51 @@
 	.p2align 2
 	.long PHYS(pvh_start32)
 
+/*
+ * The Multiboot2 header: within the file's first 32 KiB, 8-byte aligned
+ * (core.ld puts it first).  Tags: the entry address (GRUB would take the
+ * ELF entry, the PVH one, otherwise) and the end.  No EFI tags: GRUB
+ * exits boot services and enters in 32-bit mode under UEFI too.
+ */
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_BOOT_MAGIC   0x36d76289
+	.section .multiboot2, "a"
+	.p2align 3
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long 0                         /* architecture: i386 protected mode */
+	.long mb2_header_end - mb2_header
+	.long -(MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
+	.p2align 3
+	.word 3, 0                      /* entry address tag */
+	.long 12
+	.long PHYS(mb2_start32)
+	.p2align 3
+	.word 0, 0                      /* end tag */
+	.long 8
+mb2_header_end:
+
 	.section .text.boot, "ax", @progbits
 	.code32
+	.globl mb2_start32
+mb2_start32:
+	cli
+	cld
+	cmpl $MB2_BOOT_MAGIC, %eax
+	jne 1f
+	movl %ebx, %esi                 /* boot information: survives to C in %esi */
+	movl $1, %ebp                   /* X86_BOOT_MULTIBOOT2, in %ebp */
+	jmp boot32
+1:	hlt                             /* not a Multiboot2 loader: nothing to report with */
+	jmp 1b
+
 	.globl pvh_start32
 pvh_start32:
 	cli
 	cld
 	movl %ebx, %esi                 /* start info: survives to C in %esi */
-
+	xorl %ebp, %ebp                 /* X86_BOOT_PVH */
+boot32:
 	/* Zero .bss (QEMU's loader zeroes it too; do not rely on that). */
 	movl $PHYS(__bss_start), %edi
 	movl $PHYS(__bss_end), %ecx
@@ -49,9 +87,13 @@ pvh_start32:
 	xorl %eax, %eax
 	rep stosb
 
-	/* Long mode: PAE, boot tables, EFER.LME, then paging. */
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
+	/*
+	 * Long mode: PAE, boot tables, EFER.LME, then paging.  CR4 is set,
+	 * not amended: a loader may leave firmware's bits in it (GRUB under
+	 * UEFI: OSFXSR, MCE, ...), and the application processors, which
+	 * start from INIT, must end up with exactly the boot CPU's CR4.
+	 */
+	movl $CR4_PAE, %eax
 	movl %eax, %cr4
 	movl $PHYS(boot_pml4), %eax
 	movl %eax, %cr3
@@ -81,8 +123,9 @@ higher_half:
 	.cfi_startproc
 	.cfi_undefined 16               /* outermost frame: gdb's backtrace ends here */
 	leaq boot_stack_top(%rip), %rsp
+	movl %esi, %edi                 /* x86_start(info_pa, protocol) */
+	movl %ebp, %esi
 	xorl %ebp, %ebp
-	movl %esi, %edi                 /* x86_start(start_info_pa) */
 	call x86_start
 1:	cli
 	hlt

@@ -93,11 +93,11 @@ void x86_pvh_save(uint32_t start_info_pa)
 
 uint64_t x86_pvh_rsdp(void)
 {
-	return pvh_error ? 0 : pvh_info.rsdp_paddr;
+	return pvh_error || x86_boot_protocol != X86_BOOT_PVH ? 0 : pvh_info.rsdp_paddr;
 }
 
 /* Linux's words for e820 types. */
-static const char *e820_type_name(uint32_t type)
+const char *x86_e820_type_name(uint32_t type)
 {
 	switch (type) {
 	case 1: return "usable";
@@ -110,22 +110,25 @@ static const char *e820_type_name(uint32_t type)
 	}
 }
 
+void x86_e820_print(uint64_t addr, uint64_t size, uint32_t type)
+{
+	if (!size) {
+		printk("BIOS-e820: [mem 0x%016llx empty] %s\n", (unsigned long long)addr,
+		       x86_e820_type_name(type));
+		return;
+	}
+	printk("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)addr,
+	       (unsigned long long)(addr + size - 1), x86_e820_type_name(type));
+}
+
 static void print_e820(void)
 {
 	printk("BIOS-provided physical RAM map:\n");
-	for (uint32_t i = 0; i < pvh_nr_e820; i++) {
-		const struct hvm_memmap_entry *e = &pvh_e820[i];
-		if (!e->size) {
-			printk("BIOS-e820: [mem 0x%016llx empty] %s\n", (unsigned long long)e->addr,
-			       e820_type_name(e->type));
-			continue;
-		}
-		printk("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)e->addr,
-		       (unsigned long long)(e->addr + e->size - 1), e820_type_name(e->type));
-	}
+	for (uint32_t i = 0; i < pvh_nr_e820; i++)
+		x86_e820_print(pvh_e820[i].addr, pvh_e820[i].size, pvh_e820[i].type);
 }
 
-static void fill_cpu_facts(struct mneme_boot_info *bi)
+void x86_fill_cpu_facts(struct mneme_boot_info *bi)
 {
 	unsigned vbits = x86_cpu.virt_bits < 48 ? x86_cpu.virt_bits : 48;
 
@@ -140,9 +143,15 @@ static void fill_cpu_facts(struct mneme_boot_info *bi)
 	bi->timer_hz = x86_tsc_calibrate();
 }
 
+/* The boot protocol the image was entered by (x86_start). */
+uint32_t x86_boot_protocol;
+
 int arch_firmware_map(struct mneme_boot_info *bi)
 {
 	int err;
+
+	if (x86_boot_protocol == X86_BOOT_MULTIBOOT2)
+		return x86_mb2_map(bi);
 
 	if (pvh_error) {
 		printk("mneme: PVH start info at 0x%x unusable: %s (version %u, memmap 0x%llx x %u)\n", pvh_start_pa, pvh_error, pvh_info.version, (unsigned long long)pvh_info.memmap_paddr, pvh_info.memmap_entries);
@@ -169,6 +178,6 @@ int arch_firmware_map(struct mneme_boot_info *bi)
 	}
 	for (uint32_t i = 0; i < sizeof(bi->cmdline); i++)
 		bi->cmdline[i] = pvh_cmdline[i];
-	fill_cpu_facts(bi);
+	x86_fill_cpu_facts(bi);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * x86_start: the first C code, called by boot.S in the higher half on the
- * boot stack with interrupts off.  Saves the PVH boot data before anything
+ * boot stack with interrupts off.  Saves the boot data (PVH start info or
+ * Multiboot2 boot information) before anything
  * can overwrite it, brings up the console, reads the CPU's features, loads
  * the boot CPU's descriptor tables (its GDT and TSS live in cpu_table[0],
  * whose address becomes the GS base at once, so this_cpu() is NULL rather
@@ -14,16 +15,19 @@
 
 #define BOOT_IST_SIZE 8192
 
-__attribute__((noreturn)) void x86_start(uint32_t start_info_pa);
+__attribute__((noreturn)) void x86_start(uint32_t info_pa, uint32_t protocol);
 
 /* The boot CPU's IST stacks (#DF, NMI, #MC); application processors get theirs in smp.c. */
 static uint8_t boot_ist_stacks[X86_NR_IST][BOOT_IST_SIZE] __attribute__((aligned(16)));
 
-void x86_start(uint32_t start_info_pa)
+void x86_start(uint32_t info_pa, uint32_t protocol)
 {
 	uint64_t ist_top[X86_NR_IST];
 
-	x86_pvh_save(start_info_pa);
+	if (protocol == X86_BOOT_MULTIBOOT2)
+		x86_mb2_save(info_pa);
+	else
+		x86_pvh_save(info_pa);
 	x86_serial_init();
 	x86_cpu_detect(&x86_cpu);
 	for (int i = 0; i < X86_NR_IST; i++)

@@ -3,7 +3,8 @@
  *
  * From the core (x86_trap): breakpoints are counted and resumed, the
  * timer ticks the core, the core's IPI calls core_ipi(NULL), a request
- * IPI serves this CPU's mailbox (ipi.c), spurious interrupts are
+ * IPI serves this CPU's mailbox (ipi.c), a device's interrupt goes to
+ * irq.c (core_device_irq(), NULL), spurious interrupts are
  * dropped, a #PF or #GP inside the user-copy routine resumes at its
  * fault exit (the copy fails with -MNEME_EFAULT); everything else is an
  * unexpected trap that dumps the frame, with the CPU it happened on, and
@@ -11,7 +12,7 @@
  *
  * From user mode (x86_user_trap, with the thread's frame): the timer
  * ticks and may preempt; the core's IPI calls core_ipi(frame); a request
- * IPI is served; exceptions are decoded into a kind, an address and an
+ * IPI is served; a device's interrupt goes to irq.c with the frame; exceptions are decoded into a kind, an address and an
  * access and handed to core_user_exception() (a message to the task's
  * pager).  The syscall instruction never gets here (entry.S).
  *
@@ -172,6 +173,8 @@ void x86_trap(struct arch_regs *regs)
 		x86_requests_serve();
 		return;
 	}
+	if (x86_device_interrupt(v, NULL))
+		return;
 	if (spurious(v))
 		return;
 	if (user_copy_fixup(regs))
@@ -277,6 +280,8 @@ void x86_user_trap(struct arch_regs *regs)
 		x86_requests_serve();
 		return;
 	}
+	if (x86_device_interrupt(v, regs))
+		return;
 	if (spurious(v))
 		return;
 	/* IST vectors and unknown interrupts are fatal. */

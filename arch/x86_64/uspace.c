@@ -8,12 +8,9 @@
  * a copy of the core's PML4 entries 256-511.  Those never change after
  * arch_mmu_init(): every table the core half needs exists by then (direct
  * map, image, fixmap), and mmu.c makes any later attempt to grow the
- * core's tables panic, so the copies never go stale.  User leaves have P,
- * U, A and D (A/D preset: the CPU never needs a locked update of them),
- * NX unless executable, never G, never W together with X; the rights
- * asked for are also kept in an ignored PTE bit (PTE_USER_X), so
- * arch_aspace_query() reports them exactly even on a CPU without NX.
- * Intermediate entries are P|W|U|A: rights are decided at the leaf.
+ * core's tables panic, so the copies never go stale.  What a user leaf
+ * holds is <arch/uspace_pt.h>'s; mapping, unmapping, protecting and
+ * walking are the generic core/aspace.c.
  *
  * PCIDs (CR4.PCIDE when CPUID has them): a space whose number fits 12
  * bits gets its own PCID and is activated with CR3's no-flush bit, so a
@@ -33,6 +30,7 @@
 #include <arch/frame.h>
 #include <arch/pgtable.h>
 #include <arch/uspace.h>
+#include <arch/uspace_pt.h>
 #include <arch/x86.h>
 #include <mneme/error.h>
 
@@ -49,8 +47,6 @@ _Static_assert(__builtin_offsetof(struct arch_regs, rsp) == REGS_RSP, "frame lay
 _Static_assert(__builtin_offsetof(struct arch_regs, ss) == REGS_SS, "frame layout");
 _Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "frame layout");
 
-#define USER_PML4_SLOTS 256
-#define PTE_USER_X      (1ull << 9)     /* ignored by the CPU: the leaf was mapped executable */
 #define PCID_BITS       12
 #define PCID_MAX        (1u << PCID_BITS)
 #define FLUSH_PAGES_MAX 32              /* larger ranges flush the whole PCID */
@@ -85,168 +81,22 @@ void x86_uspace_init(void)
 	x86_uspace_cpu_init();
 }
 
-/* Leaf PTE bits for user rights @prot; 0 if @prot is not a valid combination. */
-static uint64_t user_pte_flags(unsigned prot)
-{
-	uint64_t f = PTE_P | PTE_U | PTE_A | PTE_D;
-
-	if (prot & ~(ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC))
-		return 0;
-	if ((prot & ARCH_PROT_WRITE) && (prot & ARCH_PROT_EXEC))
-		return 0;                                   /* W^X for user pages too */
-	if ((prot & ARCH_PROT_WRITE) && !(prot & ARCH_PROT_READ))
-		return 0;                                   /* x86 has no write-only pages */
-	if (!(prot & (ARCH_PROT_READ | ARCH_PROT_EXEC)))
-		return 0;
-	if (prot & ARCH_PROT_WRITE)
-		f |= PTE_W;
-	if (prot & ARCH_PROT_EXEC)
-		f |= PTE_USER_X;
-	else if (x86_cpu.nx)
-		f |= PTE_NX;
-	return f;
-}
-
-static unsigned pte_prot(uint64_t pte)
-{
-	return ARCH_PROT_READ | (pte & PTE_W ? ARCH_PROT_WRITE : 0) |
-	       (pte & PTE_USER_X ? ARCH_PROT_EXEC : 0);
-}
-
-static uint64_t *table(uint64_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-/* The user half of @as as a tree for the generic walker, tables from @alloc. */
-static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
-{
-	return (struct pgtable){ .root = as->root, .levels = 4, .alloc = alloc, .ctx = ctx };
-}
-
-/* The user leaf that maps @va in @as and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
-static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	if (va >= ARCH_USER_TOP)
-		return NULL;
-	return pgtable_find_leaf(&pt, va, level);
-}
-
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 {
 	uint64_t *root, *core;
 
 	if (!root_pa || (root_pa & (PAGE_SIZE_4K - 1)) || root_pa >> x86_cpu.phys_bits)
 		return -MNEME_EINVAL;
-	root = table(root_pa);
-	core = table(x86_kernel_pt.root);
-	for (unsigned i = 0; i < USER_PML4_SLOTS; i++)
+	root = phys_to_virt(root_pa);
+	core = phys_to_virt(x86_kernel_pt.root);
+	for (unsigned i = 0; i < ARCH_USER_ROOT_SLOTS; i++)
 		root[i] = 0;
-	for (unsigned i = USER_PML4_SLOTS; i < PT_ENTRIES; i++)
+	for (unsigned i = ARCH_USER_ROOT_SLOTS; i < PT_ENTRIES; i++)
 		root[i] = core[i];
 	as->root = root_pa;
 	as->pcid = pcid_on && asid < PCID_MAX ? (uint16_t)asid : 0;
 	as->cr3 = root_pa | as->pcid | (as->pcid ? X86_CR3_NOFLUSH : 0);
 	return 0;
-}
-
-/*
- * Decode here (rights, alignment, the user half, the frame's address),
- * then pgtable_map_leaf(), which finds a conflict (-MNEME_EBUSY) before
- * it allocates anything, so that failure changes nothing at all.  If
- * @alloc runs dry the tables taken stay linked in (empty), no mapping
- * appears, and arch_aspace_release_tables() still accounts for every
- * frame.  A 2 MiB mapping over an empty 4 KiB table (left by unmaps)
- * replaces the table; that frame is then not reported at release (it
- * stays the server's frame, donated to this task), as on riscv64.
- */
-int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
-		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
-{
-	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
-	uint64_t size = 1ull << (page_shift & 63);
-	uint64_t flags = user_pte_flags(prot);
-	struct pgtable pt = user_pt(as, alloc, ctx);
-
-	if (target == ~0u || !flags || ((va | pa) & (size - 1)) || va >= ARCH_USER_TOP ||
-	    size > ARCH_USER_TOP - va || pa >> x86_cpu.phys_bits)
-		return -MNEME_EINVAL;
-	return pgtable_map_leaf(&pt, va, pa, target, flags);
-}
-
-int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	*e = 0;
-	return 0;
-}
-
-int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-	uint64_t flags = user_pte_flags(prot);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	if (!flags)
-		return -MNEME_EINVAL;
-	*e = arch_pte_mkleaf(arch_pte_pa(*e), flags, level);
-	return 0;
-}
-
-int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
-		      unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*prot = pte_prot(*e);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	return 0;
-}
-
-struct for_each_ctx {
-	void (*fn)(void *arg, uint64_t va, unsigned page_shift);
-	void *arg;
-};
-
-static void for_each_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
-{
-	struct for_each_ctx *c = arg;
-
-	(void)pte;
-	c->fn(c->arg, va, PT_LEVEL_SHIFT(level));
-}
-
-void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
-			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-	struct for_each_ctx c = { fn, arg };
-
-	if (end > ARCH_USER_TOP)
-		end = ARCH_USER_TOP;
-	pgtable_for_each_leaf_in(&pt, va, end, for_each_leaf, &c);
-}
-
-void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
-				void *ctx)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	pgtable_release(&pt, 0, USER_PML4_SLOTS - 1, fn, ctx);
 }
 
 struct invpcid_desc {

@@ -16,6 +16,10 @@
  *   demo                      run the "demo" program, printing the memory map,
  *                             zones, buddyinfo and meminfo before and after
  *   bench                     run the "bench" program (figures, not a test)
+ *   console                   after the demo (or alone), the interactive
+ *                             console: "sh" with the console UART's device
+ *                             handle (it starts the serial driver); the run
+ *                             ends when the shell does, PASS for status 0
  *   ktap_next=N               number of the top-level KTAP result the server
  *                             prints (the core appends it after its own
  *                             suites; without it the server prints a whole
@@ -245,6 +249,44 @@ static int run_one(char *value, unsigned top)
 	return pass ? MNEME_SHUTDOWN_PASS : MNEME_SHUTDOWN_FAIL;
 }
 
+/*
+ * The interactive console: the shell "sh" gets the console UART's device
+ * handle (handles[0]), starts the serial driver with it, and reads its
+ * input from the driver (userland/apps/sh, userland/drivers/serial).  The
+ * session ends when the shell does (its driver, its child, with it):
+ * "poweroff" exits with 0.  Returns the shell's result as run_test().
+ */
+static int64_t run_console(void)
+{
+	struct mneme_sysret r;
+	struct mm_task end;
+
+	if (mneme_device_open_r(&r, 0)) {
+		printf("mmserver: console: no device to read the console from (%s)\n",
+		       mneme_error_name((int64_t)r.r[0]));
+		return -MNEME_ENOENT;
+	}
+	uint64_t dev = r.r[1];
+	struct mm_spawn_req req = { .prog = "sh", .parent = MM_SERVER_SLOT, .ktap_depth = 2,
+				    .handle = dev };
+	uint64_t id, free_before = mem_free_pages();
+	int err = (int)mm_task_spawn(&req, &id);
+	mneme_handle_close(dev);
+	if (err) {
+		printf("mmserver: console: cannot start sh: %s\n", mneme_error_name(err));
+		return err;
+	}
+	unsigned slot = mm_task_lookup(id, 1u << MM_TASK_RUNNING);
+	mm_serve_until(all_done, NULL);
+	end = mm_tasks[slot];
+	if (mem_free_pages() != free_before || mem_check("sh"))
+		return -MNEME_EBUSY;
+	char how[128];
+	report_end(&end, how, sizeof(how));
+	printf("mmserver: console: sh %s\n", how);
+	return end.exit_reason == MNEME_EXIT_NORMAL ? end.exit_status : -MNEME_EDEAD;
+}
+
 /* Split "a,b,c" (or "all") into names; returns how many. */
 static unsigned parse_tests(char *list, const char **names)
 {
@@ -327,9 +369,19 @@ int main(int argc, char **argv)
 		int64_t st = run_test(prog, NULL, 2);
 		if (demo)
 			mem_print_state("after the demo");
+		if (!st && demo && cmdline_word("console")) {
+			prog = "console";
+			st = run_console();
+		}
 		printf("%s %u %s\n", st ? "not ok" : "ok", top, prog);
 		shutdown(st ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
 	}
-	printf("ok %u user # SKIP no user programs requested (tests=..., run=..., demo, bench)\n", top);
+	if (cmdline_word("console")) {
+		int64_t st = run_console();
+		printf("%s %u console\n", st ? "not ok" : "ok", top);
+		shutdown(st ? MNEME_SHUTDOWN_FAIL : MNEME_SHUTDOWN_PASS);
+	}
+	printf("ok %u user # SKIP no user programs requested (tests=..., run=..., demo, bench, console)\n",
+	       top);
 	shutdown(MNEME_SHUTDOWN_PASS);
 }

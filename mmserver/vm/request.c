@@ -417,6 +417,7 @@ static size_t render(const struct vm_space *s, unsigned what, int nid)
 	case MNEME_MM_STAT_PAGETYPEINFO: return pagetypeinfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_VMSTAT:    return vmstat_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_PAGECACHE: return vm_pagecache_dump(stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_TASKS:     return vm_backend_tasks_dump(stats_text, sizeof(stats_text));
 	default:                      return vm_maps_dump(s, stats_text, sizeof(stats_text));
 	}
 }

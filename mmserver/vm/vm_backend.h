@@ -59,5 +59,7 @@ int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *pr
 int vm_backend_file(const char *name, const void **data, uint64_t *size);
 /* The physical memory map as text (STATS MEMMAP), like snprintf into @buf. */
 size_t vm_backend_memmap_dump(char *buf, size_t len);
+/* Every task with its memory (STATS TASKS: the shell's ps), like snprintf into @buf. */
+size_t vm_backend_tasks_dump(char *buf, size_t len);
 
 #endif

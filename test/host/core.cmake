@@ -3,7 +3,7 @@
 # architecture (test/host/core/fake) with ASan + UBSan.
 set(CORE_TEST_DIR ${MNEME_ROOT}/test/host/core)
 set(CORE_HOST_SOURCES cpu.c handle.c sched.c ipc.c task.c fault.c vm.c syscall.c syscall_fast.c
-    syscall_server.c archive.c elf.c printk.c)
+    syscall_server.c archive.c elf.c printk.c device.c)
 set(core_host_files ${CORE_TEST_DIR}/fake/fake_arch.c)
 foreach(f ${CORE_HOST_SOURCES})
   if(EXISTS ${MNEME_ROOT}/core/${f})
@@ -16,7 +16,7 @@ target_include_directories(core_host PUBLIC
 target_compile_options(core_host PUBLIC -std=gnu11 -O1 -g ${MNEME_SANITIZE_FLAGS})
 target_link_options(core_host PUBLIC ${MNEME_SANITIZE_FLAGS})
 
-foreach(suite objects ipc fuzz boot)
+foreach(suite objects ipc fuzz boot device)
   if(EXISTS ${CORE_TEST_DIR}/test_${suite}.c)
     add_executable(core_${suite}_test ${CORE_TEST_DIR}/test_${suite}.c ${CORE_TEST_DIR}/harness.c)
     target_link_libraries(core_${suite}_test PRIVATE core_host)

@@ -16,3 +16,16 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   add_test(NAME x86_pgtable COMMAND x86_pgtable_test)
   set_tests_properties(x86_pgtable PROPERTIES LABELS "host;x86_64" TIMEOUT 60)
 endif()
+
+# The Multiboot2 boot-information decoder (arch/x86_64/multiboot2_parse.c):
+# plain C, any host.
+add_executable(multiboot2_test ${MNEME_ROOT}/test/host/x86_64/test_multiboot2.c
+               ${MNEME_ROOT}/arch/x86_64/multiboot2_parse.c)
+target_include_directories(multiboot2_test PRIVATE ${MNEME_ROOT}/arch/x86_64/include)
+target_compile_options(multiboot2_test PRIVATE -O1 -g -UNDEBUG)
+if(MNEME_SANITIZE)
+  target_compile_options(multiboot2_test PRIVATE ${MNEME_SANITIZE_FLAGS})
+  target_link_options(multiboot2_test PRIVATE ${MNEME_SANITIZE_FLAGS})
+endif()
+add_test(NAME multiboot2 COMMAND multiboot2_test)
+set_tests_properties(multiboot2 PROPERTIES LABELS "host;x86_64" TIMEOUT 120)

@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 CODES = {"pass": 0, "fail": 1, "panic": 2}
 SIZE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -25,11 +27,45 @@ def parse_size(text):
     return int(text[:-1]) * SIZE_UNITS[text[-1].upper()] if text[-1].isalpha() else int(text)
 
 
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
+MKBOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cmake", "mkboot.py")
+BOOTS = {"x86_64": ["kernel", "iso-bios", "iso-uefi"], "riscv64": ["kernel", "uboot"]}
+
+
+def boot_media(a, tmp):
+    """Build what --boot needs (ISO, disk image, firmware variables) in tmp; returns QEMU arguments."""
+    if a.boot == "kernel":
+        args = ["-kernel", a.kernel] + (["-append", a.append] if a.append else [])
+        return args + (["-initrd", a.initrd] if a.initrd else [])
+    if a.boot.startswith("iso-"):
+        iso = os.path.join(tmp, "mneme.iso")
+        cmd = [sys.executable, MKBOOT, "iso", "--kernel", a.kernel, "--out", iso, "--append", a.append or ""]
+        subprocess.run(cmd + (["--initrd", a.initrd] if a.initrd else []), check=True)
+        args = ["-cdrom", iso]
+        if a.boot == "iso-uefi":
+            vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
+            shutil.copy(OVMF_VARS, vars_copy)
+            args = ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy] + args
+        return args
+    disk = os.path.join(tmp, "disk.img")
+    flat = os.path.splitext(a.kernel)[0] + ".bin"
+    cmd = [sys.executable, MKBOOT, "disk", "--kernel", flat, "--out", disk, "--append", a.append or ""]
+    subprocess.run(cmd + (["--initrd", a.initrd] if a.initrd else []), check=True)
+    return ["-kernel", UBOOT, "-drive", "file=%s,format=raw,if=virtio" % disk]
+
+
 def qemu_command(a):
-    common = ["-m", a.mem, "-smp", str(a.smp), "-display", "none", "-serial", "stdio",
-              "-nic", "none", "-no-reboot", "-kernel", a.kernel]
-    if a.append:
-        common += ["-append", a.append]
+    if a.mux:
+        # As ./mneme run at a terminal: the serial port and the monitor share stdio.
+        serial = ["-chardev", "stdio,id=con,mux=on,signal=off", "-serial", "chardev:con",
+                  "-mon", "chardev=con,mode=readline"]
+    else:
+        serial = ["-serial", "stdio"]
+    common = ["-m", a.mem, "-smp", str(a.smp), "-display", "none"] + serial + [
+              "-nic", "none", "-no-reboot"] + a.media
     if a.icount:
         common += ["-icount", "shift=0"]
     if a.arch == "x86_64":
@@ -150,6 +186,17 @@ def check_map(a, log):
         if not resv or resv[0][2] != "reserved (no-map)":
             return "OpenSBI's region at 0x80000000 is not reserved (no-map): %s" % resv
     total = sum(e - b for b, e, t in final if t in ramtypes)
+    if a.boot == "iso-uefi":
+        # OVMF keeps a few MiB for its runtime services and reservations,
+        # which the EFI map (converted to e820 types) calls reserved: the
+        # core's map must hold exactly the RAM of the firmware's map.
+        fw = map_ranges(log, r"BIOS-provided physical RAM map")
+        fw_ram = sum(e - b for b, e, t in fw if t in ("usable", "ACPI data", "ACPI NVS"))
+        if not (ram - (16 << 20) <= fw_ram <= ram):
+            return "the EFI map holds 0x%x bytes of RAM, expected nearly 0x%x" % (fw_ram, ram)
+        if total != fw_ram:
+            return "map holds 0x%x bytes of RAM, the EFI map 0x%x" % (total, fw_ram)
+        return None
     if not (ram - (2 << 20) <= total <= ram):
         return "map holds 0x%x bytes of RAM, expected about 0x%x" % (total, ram)
     return None
@@ -175,6 +222,18 @@ def main():
     p.add_argument("--cpu")
     p.add_argument("--bios", help="riscv64 firmware: 'default' or a path")
     p.add_argument("--append")
+    p.add_argument("--boot", default="kernel",
+                   help="kernel (QEMU -kernel: PVH / OpenSBI), iso-bios and iso-uefi (x86_64: GRUB "
+                        "from an ISO under SeaBIOS or OVMF), uboot (riscv64: U-Boot from a disk)")
+    p.add_argument("--initrd", help="an initrd (-initrd, a Multiboot2 module on an ISO, "
+                   "or extlinux.conf's initrd on U-Boot's disk)")
+    p.add_argument("--input", help="a file piped into the serial console (the guest's input), "
+                   "sent once the console shows --input-after")
+    p.add_argument("--input-after", default=r"^mneme console: ",
+                   help="regex of the console line after which --input is sent (default: the shell's greeting; "
+                   "'' sends it at once)")
+    p.add_argument("--mux", action="store_true",
+                   help="the serial port shares stdio with QEMU's monitor (QEMU's mux), as at a terminal")
     p.add_argument("--icount", action="store_true")
     p.add_argument("--expect", choices=CODES, default="pass")
     p.add_argument("--expect-line", action="append", default=[], help="regex the console must show")
@@ -188,16 +247,73 @@ def main():
     if a.bios and a.bios != "default" and not os.path.exists(a.bios):
         print("firmware %s not found" % a.bios)
         return 1
+    if a.boot not in BOOTS[a.arch]:
+        print("--boot %s: not a boot path of %s (%s)" % (a.boot, a.arch, ", ".join(BOOTS[a.arch])))
+        return 1
+    tmp = tempfile.mkdtemp(prefix="mneme-boot-")
+    try:
+        a.media = boot_media(a, tmp)
+        return run(a)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_qemu(cmd, a):
+    """Run QEMU; returns (status or None on timeout, output bytes: stdout, then stderr).
+
+    --input is written to QEMU's stdin once the console shows --input-after:
+    until the shell runs, the firmware and the core may reset the UART's FIFO
+    (and U-Boot or OVMF would read the input themselves), so earlier input
+    could be lost.  What is judged is still only the transcript."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if a.input else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = bytearray(), bytearray()
+    seen = threading.Condition()
+
+    def reader(stream, buf):
+        for chunk in iter(lambda: stream.read1(4096), b""):
+            with seen:
+                buf.extend(chunk)
+                seen.notify_all()
+        with seen:
+            seen.notify_all()
+
+    threads = [threading.Thread(target=reader, args=(proc.stdout, out), daemon=True),
+               threading.Thread(target=reader, args=(proc.stderr, err), daemon=True)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + a.timeout
+    if a.input:
+        ready = re.compile(a.input_after.encode(), re.M)
+        with seen:
+            while not ready.search(out) and proc.poll() is None and time.monotonic() < deadline:
+                seen.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            go = ready.search(out) is not None
+        try:
+            if go:
+                with open(a.input, "rb") as f:
+                    proc.stdin.write(f.read())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    try:
+        status = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        status = None
+    for t in threads:
+        t.join()
+    return status, bytes(out) + bytes(err)
+
+
+def run(a):
     cmd = qemu_command(a)
     if not shutil.which(cmd[0]):
         print("%s is not installed" % cmd[0])
         return 1
     print("+ " + " ".join(cmd), flush=True)
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=a.timeout)
-        status, out = proc.returncode, proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as e:
-        status, out = None, (e.stdout or b"") + (e.stderr or b"")
+    status, out = run_qemu(cmd, a)
     log = out.decode("utf-8", "replace").replace("\r\n", "\n")
     sys.stdout.write(log)
     if a.log:

@@ -14,7 +14,7 @@ static const uint64_t server_only[] = {
 	MNEME_SYS_task_create, MNEME_SYS_task_destroy, MNEME_SYS_thread_create,
 	MNEME_SYS_thread_resume, MNEME_SYS_thread_set_priority, MNEME_SYS_map, MNEME_SYS_unmap,
 	MNEME_SYS_protect, MNEME_SYS_query, MNEME_SYS_pt_donate, MNEME_SYS_tlb_flush,
-	MNEME_SYS_handle_grant, MNEME_SYS_shutdown,
+	MNEME_SYS_handle_grant, MNEME_SYS_shutdown, MNEME_SYS_device_open,
 };
 
 int main(int argc, char **argv)

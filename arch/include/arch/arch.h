@@ -172,6 +172,42 @@ __attribute__((noreturn)) void core_cpu_main(struct cpu *c);
  */
 void core_ipi(struct arch_regs *user);
 
+/* ---- Devices lent to user mode (core/device.c; docs/architecture.md "Devices") ---- */
+
+/* A device the architecture found: what user mode is told about it. */
+struct arch_device {
+	uint32_t kind;                /* MNEME_DEVICE_* */
+	uint32_t line;                /* its interrupt line (x86_64: GSI; riscv64: PLIC source) */
+	uint32_t nr_regs;             /* byte registers 0 .. nr_regs - 1 */
+};
+
+/*
+ * Find the devices the core lends to user mode, boot CPU only, after
+ * arch_mmu_init() and before the other CPUs start: fill @out (at most
+ * @max) and return how many.  Each device's interrupt is routed to the
+ * boot CPU and left masked.  Today: the console UART.
+ */
+unsigned arch_devices_init(struct arch_device *out, unsigned max);
+
+/* Register @reg (< nr_regs) of device @dev: read, write (any CPU, no lock held). */
+uint8_t arch_device_read(unsigned dev, unsigned reg);
+void arch_device_write(unsigned dev, unsigned reg, uint8_t value);
+
+/*
+ * Let device @dev's interrupt in again (any CPU): unmask it, or complete
+ * the interrupt the controller holds.  Masking happens in the
+ * architecture's handler, before it calls core_device_irq().
+ */
+void arch_irq_unmask(unsigned dev);
+
+/*
+ * Called by the architecture for an interrupt of device @dev, interrupts
+ * off, the line already masked (it stays so until arch_irq_unmask()).
+ * @user: the interrupted thread's frame when it came from user mode (the
+ * core may then switch threads before the return), NULL from the core.
+ */
+void core_device_irq(unsigned dev, struct arch_regs *user);
+
 static inline void *phys_to_virt(uint64_t pa)
 {
 	return (void *)(uintptr_t)(ARCH_DIRECT_MAP_BASE + pa);

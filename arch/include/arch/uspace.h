@@ -47,7 +47,10 @@ enum core_exception {
  * arch_aspace_init() clears its user half and shares the core's half into
  * it.  Intermediate tables come from @alloc (returns a zeroed frame's
  * physical address, or 0 when none is left: the call then fails with
- * -MNEME_ENOMEM and changes nothing).
+ * -MNEME_ENOMEM and changes nothing).  arch_aspace_init() is each
+ * architecture's; map, unmap, protect, query, for_each and
+ * release_tables are the same everywhere (core/aspace.c, over the
+ * architecture's <arch/uspace_pt.h> and <arch/pte.h>).
  */
 typedef uint64_t (*arch_pt_alloc_fn)(void *ctx);
 

@@ -63,8 +63,18 @@ struct dt_resv {
 struct dt_device {
 	bool present;
 	bool has_reg;
+	bool has_irq;                 /* interrupts present, first cell in irq */
+	uint32_t irq;
 	uint64_t base, size;
 	char compatible[DT_COMPAT_MAX];   /* the entry that matched */
+};
+
+#define DT_MAX_PLIC_CTX (2 * DT_MAX_CPUS)   /* interrupts-extended pairs kept */
+
+/* One context of the PLIC: the interrupt controller (a hart's) and its input there. */
+struct dt_plic_ctx {
+	uint32_t phandle;             /* a cpu's interrupt-controller node */
+	uint32_t irq;                 /* 9: supervisor external, 11: machine external */
 };
 
 /* Facts about one cpu node of /cpus (struct dt_cpu.flags). */
@@ -85,6 +95,7 @@ struct dt_cpu {
 	uint32_t nid;                 /* numa-node-id, 0 if absent or malformed */
 	uint32_t mmu_sv;              /* mmu-type "riscv,svNN" -> NN (32/39/48/57), else 0 */
 	char mmu_type[DT_MMU_TYPE_MAX];   /* mmu-type as given (cut to fit), "" if absent */
+	uint32_t intc_phandle;        /* phandle of its interrupt-controller child, 0 if none */
 };
 
 /*
@@ -125,6 +136,10 @@ struct dt_machine {
 
 	struct dt_device test;        /* sifive,test0/1 (the QEMU virt power-off device) */
 	struct dt_device uart;        /* first ns16550/ns16550a */
+	struct dt_device plic;        /* sifive,plic-1.0.0 / riscv,plic0 */
+	uint32_t plic_ndev;           /* its riscv,ndev (sources 1..ndev), 0 if absent */
+	uint32_t nr_plic_ctx;         /* interrupts-extended pairs in plic_ctx[] (context = index) */
+	struct dt_plic_ctx plic_ctx[DT_MAX_PLIC_CTX];
 
 	const char *error;            /* why the last parse failed (static string) */
 	uint32_t error_offset;        /* blob offset it failed at, where that means something */

@@ -34,6 +34,17 @@ void sys_reply_recv(struct thread *cur);
  */
 int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t badge);
 
+/*
+ * An asynchronous notification (a device interrupt) on @ep, locked by the
+ * caller, who unlocks it: a thread waiting to receive gets the message
+ * (label MNEME_LABEL_IRQ, @badge, words @w) and is returned in transit,
+ * for the caller to sched_wake() once unlocked; if none waits, @node goes
+ * on ep->exit_q (unless queued already: notifications coalesce), where
+ * the next receive finds it (device_of_node()), and NULL is returned.
+ */
+struct thread *ipc_notify_locked(struct endpoint *ep, struct list_node *node, uint64_t badge,
+				 const uint64_t w[MNEME_MSG_REGS]);
+
 /* Deliver the EXIT message of zombie @task to the server endpoint now or later. */
 void ipc_post_exit(struct task *task);
 

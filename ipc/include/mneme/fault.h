@@ -33,6 +33,7 @@
 
 #define MNEME_LABEL_FAULT      0xfa000001u
 #define MNEME_LABEL_EXIT       0xfa000002u
+#define MNEME_LABEL_IRQ        0xfa000003u   /* a device interrupt (irq_bind): words 0 = device, 1 = line */
 #define MNEME_LABEL_RESUME     0xfa000010u
 #define MNEME_LABEL_MAP_RESUME 0xfa000011u
 #define MNEME_LABEL_KILL       0xfa000012u

@@ -57,7 +57,19 @@ enum mneme_object_type {
 	MNEME_OBJ_ENDPOINT = 1,
 	MNEME_OBJ_TASK = 2,
 	MNEME_OBJ_THREAD = 3,
+	MNEME_OBJ_DEVICE = 4,     /* a device the core lends to user mode: registers and interrupt */
 };
+
+/*
+ * Devices (device_open, docs/syscalls.md "Devices"): what the core found
+ * at boot and lends to a user-mode driver.  Registers are bytes, numbered
+ * from 0; an interrupt arrives on the bound endpoint as a message with
+ * label MNEME_LABEL_IRQ (<mneme/fault.h>), the binding's badge, word 0 =
+ * the device's index, word 1 = its interrupt line, and the line stays
+ * masked until irq_ack.
+ */
+#define MNEME_MAX_DEVICES      4
+#define MNEME_DEVICE_UART_16550 1  /* 8250/16550 UART: the console (x86_64 COM1, riscv64 virt's ns16550a) */
 
 /*
  * Static limits of the core (it has no heap).  Hitting one is an error

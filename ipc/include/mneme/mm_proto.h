@@ -325,11 +325,12 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_PAGETYPEINFO 7 /* /proc/pagetypeinfo: free blocks per migrate type, pageblocks */
 #define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
 #define MNEME_MM_STAT_PAGECACHE 9   /* the page cache per file: size, pages cached, pages mapped */
-#define MNEME_MM_STAT_NODE_MEMINFO  10 /* /sys/devices/system/node/nodeN/meminfo */
-#define MNEME_MM_STAT_NODE_NUMASTAT 11 /* .../nodeN/numastat: numa_hit, numa_miss, ... */
-#define MNEME_MM_STAT_NODE_DISTANCE 12 /* .../nodeN/distance: distances to every online node */
-#define MNEME_MM_STAT_NODE_CPULIST  13 /* .../nodeN/cpulist: the node's CPUs ("0-1,4") */
-#define MNEME_MM_STAT_MAX       13
+#define MNEME_MM_STAT_TASKS     10  /* every task: id, parent, state, resident memory, charge, quota, name */
+#define MNEME_MM_STAT_NODE_MEMINFO  11 /* /sys/devices/system/node/nodeN/meminfo */
+#define MNEME_MM_STAT_NODE_NUMASTAT 12 /* .../nodeN/numastat: numa_hit, numa_miss, ... */
+#define MNEME_MM_STAT_NODE_DISTANCE 13 /* .../nodeN/distance: distances to every online node */
+#define MNEME_MM_STAT_NODE_CPULIST  14 /* .../nodeN/cpulist: the node's CPUs ("0-1,4") */
+#define MNEME_MM_STAT_MAX       14
 /*
  * STATS w0 for a node's view: the view in bits 0..7, the node in bits
  * 8..15 (the node of other views must be 0; a node that is not online ->

@@ -43,6 +43,11 @@
 	X(14, thread_set_affinity, 2, MNEME_SYS_ANY) /* thread handle (0 = self), cpu mask (~0 = any) */ \
 	X(15, cpu_current,     0, MNEME_SYS_ANY)    /* -> ret1 = this CPU, ret2 = CPUs online, ret3 = node */ \
 	X(16, task_exit,       1, MNEME_SYS_ANY)    /* status: the whole task ends (every thread) */ \
+	/* devices: holders of a device handle (docs/syscalls.md, "Devices") */ \
+	X(24, device_read,     2, MNEME_SYS_ANY)    /* device, register -> ret1 = value */ \
+	X(25, device_write,    3, MNEME_SYS_ANY)    /* device, register, value */ \
+	X(26, irq_bind,        3, MNEME_SYS_ANY)    /* device, endpoint (0 = unbind), badge */ \
+	X(27, irq_ack,         1, MNEME_SYS_ANY)    /* device: unmask after a notification */ \
 	/* memory server only */                                                \
 	X(32, task_create,     3, MNEME_SYS_SERVER) /* root_pa, pager ep handle (0 = none), badge -> ret1 = task handle */ \
 	X(33, task_destroy,    1, MNEME_SYS_SERVER) /* task handle */ \
@@ -58,7 +63,8 @@
 	X(43, handle_grant,    2, MNEME_SYS_SERVER) /* task, handle -> ret1 = slot in task */ \
 	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */ \
 	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped */ \
-	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */
+	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */ \
+	X(56, device_open,     1, MNEME_SYS_SERVER) /* index -> ret1 = device handle, ret2 = kind, ret3 = registers */
 
 enum mneme_syscall_nr {
 #define MNEME_SYS_ENUM_(nr, name, nargs, who) MNEME_SYS_##name = nr,

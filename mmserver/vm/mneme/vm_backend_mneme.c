@@ -119,3 +119,33 @@ size_t vm_backend_memmap_dump(char *buf, size_t len)
 	}
 	return n;
 }
+
+/*
+ * STATS TASKS: the server itself, then every task it started (running,
+ * or exited and not yet reaped), with the memory its space holds.
+ */
+size_t vm_backend_tasks_dump(char *buf, size_t len)
+{
+	size_t n = 0;
+	int w = snprintf(buf, len, "%8s %8s %-8s %9s %12s %10s  %s\n", "ID", "PARENT", "STATE",
+			 "RSS_KiB", "CHARGED_KiB", "QUOTA_KiB", "NAME");
+
+	if (w > 0)
+		n += (size_t)w;
+	for (unsigned slot = 1; slot <= MM_MAX_TASKS; slot++) {
+		const struct mm_task *t = &mm_tasks[slot];
+		struct mneme_mm_usage u = { 0 };
+		if (t->state == MM_TASK_FREE || !t->space)
+			continue;
+		vm_space_usage(t->space, &u);
+		w = snprintf(buf + n, n < len ? len - n : 0, "%#8llx %#8llx %-8s %9llu %12llu %10llu  %s\n",
+			     (unsigned long long)mm_task_id(slot),
+			     (unsigned long long)(t->parent ? mm_task_id(t->parent) : 0),
+			     t->state == MM_TASK_RUNNING ? "running" : "exited",
+			     (unsigned long long)(u.resident * 4), (unsigned long long)(u.charged >> 10),
+			     (unsigned long long)(u.quota >> 10), t->name);
+		if (w > 0)
+			n += (size_t)w;
+	}
+	return n;
+}

@@ -221,6 +221,25 @@ static void check_machine(const char *what, const struct dt_machine *m,
 	CHECK(m->timebase_frequency == 10000000, "%s: timebase %" PRIu64, what, m->timebase_frequency);
 	CHECK(m->test.present && m->test.has_reg && m->test.base == 0x100000, "%s: sifive,test device", what);
 	CHECK(m->uart.present && m->uart.base == 0x10000000, "%s: uart", what);
+	/*
+	 * The UART's interrupt and the PLIC contexts that route it to the
+	 * first hart (arch/riscv64/irq.c).  QEMU gives a PLIC per NUMA socket
+	 * (the first serves the first socket's harts), and an APLIC instead
+	 * with AIA (no PLIC: no console device for user mode).
+	 */
+	CHECK(m->uart.has_irq && m->uart.irq == 10, "%s: uart interrupt %u", what, m->uart.irq);
+	for (uint32_t i = 0; i < m->nr_cpu_nodes && i < DT_MAX_CPUS; i++)
+		CHECK(m->cpu[i].intc_phandle, "%s: cpu[%u]'s interrupt controller", what, i);
+	if (m->plic.present) {
+		bool s_ctx = false;
+		CHECK(m->plic.has_reg && m->plic.base == 0xc000000 && m->plic_ndev >= 10,
+		      "%s: PLIC at %#" PRIx64 ", %u sources", what, m->plic.base, m->plic_ndev);
+		CHECK(m->nr_plic_ctx >= 2 && m->nr_plic_ctx % 2 == 0 && m->nr_plic_ctx <= 2 * m->nr_cpus,
+		      "%s: %u PLIC contexts for %u harts", what, m->nr_plic_ctx, m->nr_cpus);
+		for (uint32_t j = 0; j < m->nr_plic_ctx; j++)
+			s_ctx |= m->plic_ctx[j].phandle == m->cpu[0].intc_phandle && m->plic_ctx[j].irq == 9;
+		CHECK(s_ctx, "%s: cpu[0]'s supervisor PLIC context", what);
+	}
 	CHECK(m->has_stdout_path && !strcmp(m->stdout_path, "/soc/serial@10000000"), "%s: stdout-path", what);
 	check_qemu_cpus(what, m, e->cpus);
 }

@@ -36,11 +36,13 @@ MNEME = os.path.join(ROOT, "mneme")
 failures = []
 
 
-def mneme(args, build, env_extra=None, cwd=None, timeout=300):
+def mneme(args, build, env_extra=None, cwd=None, timeout=300, input_text=None):
+    """Run ./mneme; stdin is /dev/null, or a pipe carrying @input_text."""
     env = dict(os.environ, MNEME_BUILD=build, MNEME_NO_BUILD="1")
     env.update(env_extra or {})
-    p = subprocess.run([MNEME] + args, cwd=cwd or tempfile.gettempdir(), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    stdin = subprocess.DEVNULL if input_text is None else None
+    p = subprocess.run([MNEME] + args, cwd=cwd or tempfile.gettempdir(), env=env, stdin=stdin,
+                       input=input_text, capture_output=True, text=True, timeout=timeout)
     mneme.stdout = p.stdout
     return p.returncode, p.stdout + p.stderr
 
@@ -65,6 +67,9 @@ def test_cli(a):
                       (["run", "--prog"], "--prog needs a program name"),
                       (["run", "--prog", "a/b"], "bad program name"),
                       (["test", "extra"], "test takes no arguments"),
+                      (["run", "--boot"], "--boot needs a boot path"),
+                      (["run", "x86_64", "--boot", "uboot"], "--boot uboot: not a boot path of x86_64"),
+                      (["run", "riscv64", "--boot", "iso-bios"], "--boot iso-bios: not a boot path of riscv64"),
                       ([], None)):
         st, out = mneme(args, a.build, timeout=30)
         expect("./mneme %s: refused with status 2" % " ".join(args), st == 2, out)
@@ -107,6 +112,19 @@ def test_run(a):
         line = last_line(mneme.stdout)
         expect("./mneme run %s %s: status %d (got %d)" % (arch, " ".join(args), want, st), st == want, out)
         expect("... verdict \"%s\"" % line, re.search(rx % arch, line) is not None, out)
+    # Input piped into ./mneme run: the demo, then the console's shell reads it,
+    # every byte (the first command is the first line of the input).
+    session = "ps\nrun hello piped\nnosuch\n"
+    for end, want_end in (("poweroff\n", "sh: powering off"), ("", "sh: end of input")):
+        st, out = mneme(["run", arch], a.build, timeout=200, input_text=session + end)
+        line = last_line(mneme.stdout)
+        expect("./mneme run %s < %r: status 0, verdict PASS (demo console)" % (arch, session + end),
+               st == 0 and re.search(r"^mneme: %s: PASS \(demo console\)$" % arch, line) is not None, out)
+        expect("... the demo, then the shell's transcript",
+               "all tasks done" in out and re.search(r"^mneme\$ ps$", out, re.M) is not None
+               and re.search(r"^mneme\$ run hello piped$", out, re.M) is not None
+               and 'argv[1] = "piped"' in out and "sh: nosuch: command not found" in out
+               and want_end in out, out)
     # The program's output reaches the terminal, with its arguments as given:
     # never taken for boot words (fault_test would make the core fault on purpose).
     args = ["one", "a:b", "50%", "tests=t_ipc", "fault_test"]
@@ -114,6 +132,17 @@ def test_run(a):
     got = re.findall(r'^  argv\[\d\] = "(.*)"$', out, re.M)
     expect("./mneme run %s --prog hello %s: status 0, the arguments as given" % (arch, " ".join(args)),
            st == 0 and got == args and "hello from user mode: hello" in out, out)
+    # The boot path of real machines (GRUB from an ISO under UEFI, U-Boot
+    # from a disk): a program's status, and a piped session, every byte.
+    boot = "iso-uefi" if arch == "x86_64" else "uboot"
+    st, out = mneme(["run", arch, "--boot", boot, "--prog", "t_libc", "mode=ret"], a.build, timeout=300)
+    expect("./mneme run %s --boot %s --prog t_libc mode=ret: status 7" % (arch, boot),
+           st == 7 and re.search(r"^mneme: %s: t_libc exited with status 7$" % arch,
+                                 last_line(mneme.stdout)) is not None, out)
+    st, out = mneme(["run", arch, "--boot", boot], a.build, timeout=300, input_text="ps\npoweroff\n")
+    expect("./mneme run %s --boot %s < 'ps, poweroff': status 0, the whole session" % (arch, boot),
+           st == 0 and re.search(r"^mneme: %s: PASS \(demo console\)$" % arch, last_line(mneme.stdout))
+           and re.search(r"^mneme\$ ps\n +ID +PARENT", out, re.M) and "sh: powering off" in out, out)
 
 
 def wait_listening(port, proc, seconds=30):

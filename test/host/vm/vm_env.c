@@ -273,6 +273,11 @@ size_t vm_backend_memmap_dump(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "[mem 0x0000000000100000-0x000000000fffffff] usable\n");
 }
 
+size_t vm_backend_tasks_dump(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "   ID   PARENT  STATE    RSS_KiB  CHARGED_KiB  QUOTA_KiB  NAME\n");
+}
+
 int fake_touch(struct fake_task *t, uint64_t va, unsigned access, uint8_t *val)
 {
 	unsigned prot;

@@ -179,6 +179,19 @@ void riscv_flush_serve(void);
 void riscv_stack_overflow_test(void);
 
 /* The core's MMIO window: virtual address of the device register at physical @pa. */
+/*
+ * Map the device page holding physical @pa (< RISCV_MMIO_LIMIT) into the
+ * MMIO window, at boot before user space: true if it is mapped now.
+ */
+bool riscv_mmio_map(uint64_t pa);
+
+/*
+ * irq.c: a supervisor external interrupt: claim it from the PLIC and hand
+ * the device's to the core (core_device_irq(); @user as there).
+ */
+struct arch_regs;
+void riscv_external_interrupt(struct arch_regs *user);
+
 static inline volatile void *riscv_mmio(uint64_t pa)
 {
 	return (volatile void *)(uintptr_t)(RISCV_MMIO_BASE + pa);

@@ -181,6 +181,41 @@ struct acpi_madt {
 const char *acpi_madt_parse(const void *table, uint32_t len, struct acpi_madt *m,
 			    struct acpi_cpu *cpus, uint32_t max);
 
+/* ---- MADT: interrupt routing (I/O APICs, ISA interrupt overrides) ---- */
+
+#define ACPI_MADT_IOAPIC      1
+#define ACPI_MADT_ISO         2        /* interrupt source override */
+#define ACPI_MADT_IOAPIC_LEN  12
+#define ACPI_MADT_ISO_LEN     10
+#define ACPI_MAX_IOAPICS      8
+#define ACPI_ISA_IRQS         16
+/* MPS INTI flags of an override: polarity bits 0-1, trigger mode bits 2-3. */
+#define ACPI_INTI_POLARITY(f) ((f) & 3u)          /* 0 bus default, 1 high, 3 low */
+#define ACPI_INTI_TRIGGER(f)  (((f) >> 2) & 3u)   /* 0 bus default, 1 edge, 3 level */
+
+struct acpi_ioapic {
+	uint32_t id;
+	uint32_t address;              /* physical address of its registers */
+	uint32_t gsi_base;             /* the first global system interrupt it serves */
+};
+
+/* Where each ISA interrupt goes: identity unless an override says otherwise. */
+struct acpi_irq_routing {
+	uint32_t nr_ioapics;           /* stored in ioapic[] (more are counted in nr_ioapics_beyond) */
+	uint32_t nr_ioapics_beyond;
+	struct acpi_ioapic ioapic[ACPI_MAX_IOAPICS];
+	uint32_t isa_gsi[ACPI_ISA_IRQS];    /* GSI of ISA IRQ i */
+	uint16_t isa_flags[ACPI_ISA_IRQS];  /* its INTI flags (0: ISA's edge, active high) */
+};
+
+/*
+ * acpi_madt_routing - the I/O APICs and ISA overrides of the MADT @table
+ * (@len bytes; the same checks as acpi_madt_parse() first, then I/O APIC
+ * and override entries at least their size, overrides of bus 0 with a
+ * source below 16).  Returns NULL, or why not (then *@r is zero).
+ */
+const char *acpi_madt_routing(const void *table, uint32_t len, struct acpi_irq_routing *r);
+
 /* ---- SRAT: which proximity domain each processor and memory range is in ---- */
 
 #define ACPI_SRAT_CPU         0        /* processor local APIC affinity */

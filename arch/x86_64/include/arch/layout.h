@@ -21,6 +21,7 @@
  * after boot (the table itself exists from arch_mmu_init() on, so every
  * address space sees the entries; mmu.c:x86_fixmap_set).
  *   LAPIC   the local APIC's registers (each CPU reaches its own here)
+ *   IOAPIC  the I/O APIC that carries the devices' interrupts (irq.c)
  *   ACPI    a window through which ACPI tables are read at boot
  *   STACKS  per application processor: kernel and IST stacks between
  *           unmapped guard pages (smp.c)
@@ -28,6 +29,7 @@
 #define X86_FIXMAP_BASE       0xffffffffc0000000
 #define X86_FIXMAP_SIZE       0x200000
 #define X86_FIXMAP_LAPIC      (X86_FIXMAP_BASE + 0x0000)
+#define X86_FIXMAP_IOAPIC     (X86_FIXMAP_BASE + 0x4000)   /* the I/O APIC of the devices' lines (irq.c) */
 #define X86_FIXMAP_ACPI       (X86_FIXMAP_BASE + 0x10000)
 #define X86_FIXMAP_ACPI_PAGES 32
 #define X86_FIXMAP_STACKS     (X86_FIXMAP_BASE + 0x100000)
@@ -51,6 +53,7 @@
 /* Interrupt vectors. */
 #define X86_VEC_PIC_BASE   0x20   /* 8259s, remapped and masked: only spurious ones */
 #define X86_VEC_TIMER      0x30
+#define X86_VEC_DEVICE     0x40   /* + device index: device interrupts through the I/O APIC (irq.c) */
 #define X86_VEC_IPI        0xf0   /* the core's IPI: core_ipi() */
 #define X86_VEC_CALL       0xf1   /* cross-CPU requests: TLB flushes, calls (ipi.c) */
 #define X86_VEC_SPURIOUS   0xff

@@ -135,10 +135,30 @@ void x86_user_trap(struct arch_regs *regs);
 /* serial.c: COM1 */
 void x86_serial_init(void);
 
+/*
+ * How the image was entered (boot.S passes it to x86_start): QEMU's PVH
+ * -kernel path, or a Multiboot2 loader (GRUB, under a BIOS or UEFI).
+ */
+#define X86_BOOT_PVH        0
+#define X86_BOOT_MULTIBOOT2 1
+extern uint32_t x86_boot_protocol;
+
 /* pvh.c: copy the PVH start info (and what it points to) into the image. */
 void x86_pvh_save(uint32_t start_info_pa);
 /* The RSDP's address the start info gave, 0 if none. */
 uint64_t x86_pvh_rsdp(void);
+/* Linux's "BIOS-e820: [mem ...] type" line, and its name for an e820 type. */
+void x86_e820_print(uint64_t addr, uint64_t size, uint32_t type);
+const char *x86_e820_type_name(uint32_t type);
+/* The CPU's facts in the boot info (both boot protocols). */
+struct mneme_boot_info;
+void x86_fill_cpu_facts(struct mneme_boot_info *bi);
+
+/* multiboot2.c: copy GRUB's boot information into the image; decode it into the boot info. */
+void x86_mb2_save(uint32_t info_pa);
+int x86_mb2_map(struct mneme_boot_info *bi);
+/* Physical address of the RSDP copy of the Multiboot2 ACPI tags, 0 if none. */
+uint64_t x86_mb2_rsdp(void);
 
 /*
  * acpi_boot.c: the firmware's ACPI tables, validated, read through the
@@ -198,6 +218,15 @@ const char *x86_exception_name(uint64_t vector);
 
 /* apic.c: the calling CPU's local APIC (once mapped): end of interrupt, id, ICR. */
 void lapic_eoi(void);
+/* The boot CPU's LINT0 takes the 8259's interrupts (ExtINT): the PIC carries a device's line. */
+void lapic_lint0_extint(void);
+
+/*
+ * irq.c: if @vector is a device's interrupt, mask its line, acknowledge
+ * it and tell the core (core_device_irq(), @user as there): true; else
+ * false.
+ */
+bool x86_device_interrupt(uint64_t vector, struct arch_regs *user);
 uint32_t x86_lapic_id(void);
 #define X86_ICR_FIXED   0x4000u         /* fixed delivery, level assert: | vector */
 #define X86_ICR_INIT    0x4500u         /* INIT, level assert */

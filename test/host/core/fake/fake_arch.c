@@ -302,3 +302,36 @@ int arch_copy_to_user(uint64_t dst, const void *src, size_t n)
 	}
 	return 0;
 }
+
+/* One fake device: eight byte registers in memory; unmasks are counted. */
+uint8_t fake_device_regs[8];
+unsigned fake_irq_unmasks;
+unsigned fake_nr_devices = 1;
+
+unsigned arch_devices_init(struct arch_device *out, unsigned max)
+{
+	unsigned n = fake_nr_devices < max ? fake_nr_devices : max;
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (struct arch_device){ .kind = MNEME_DEVICE_UART_16550, .line = 4 + i,
+					       .nr_regs = 8 };
+	return n;
+}
+
+uint8_t arch_device_read(unsigned dev, unsigned reg)
+{
+	(void)dev;
+	return fake_device_regs[reg];
+}
+
+void arch_device_write(unsigned dev, unsigned reg, uint8_t value)
+{
+	(void)dev;
+	fake_device_regs[reg] = value;
+}
+
+void arch_irq_unmask(unsigned dev)
+{
+	(void)dev;
+	fake_irq_unmasks++;
+}

@@ -13,6 +13,10 @@ extern struct arch_regs *fake_current_regs;
 extern uint64_t fake_ticks;
 extern unsigned fake_flushes;
 
+extern uint8_t fake_device_regs[8];
+extern unsigned fake_irq_unmasks;
+extern unsigned fake_nr_devices;
+
 void fake_reset(void);
 const struct arch_aspace *fake_active(void);
 
