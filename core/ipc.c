@@ -41,6 +41,15 @@
 
 #define MSGINFO_SLOT_MASK 0x0000ffffffffffffULL
 
+_Static_assert(MNEME_HANDLES_PER_TASK <= 0x100, "a received handle's slot fits msginfo's 8 bits");
+_Static_assert(CORE_MAX_CPUS + 1 < MNEME_MSG_CPU_NONE, "1 + a CPU's index fits msginfo's CPU field");
+
+/* msginfo's sender-CPU field for a message sent from this CPU (<mneme/syscall.h>). */
+static inline uint64_t msginfo_this_cpu(void)
+{
+	return (uint64_t)(this_cpu_index() + 1) << MNEME_MSG_CPU_SHIFT;
+}
+
 static inline void set_status(struct thread *t, int err)
 {
 	arch_regs_set_ret(&t->regs, 0, (uint64_t)(int64_t)err);
@@ -64,7 +73,7 @@ static int ipc_decode(struct thread *cur, struct ipc_msg *m)
 	if (extra && !cur->ipc_buffer)
 		return -MNEME_EINVAL;
 	m->badge = 0;
-	m->info = info & MSGINFO_SLOT_MASK;
+	m->info = (info & MSGINFO_SLOT_MASK) | msginfo_this_cpu();
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m->w[i] = arch_regs_arg(r, 2 + i);
 	m->extra = extra;
@@ -295,7 +304,7 @@ int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t
 {
 	struct ipc_msg m = {
 		.badge = badge,
-		.info = mneme_msginfo(MNEME_LABEL_FAULT, 0, 0),
+		.info = mneme_msginfo(MNEME_LABEL_FAULT, 0, 0) | msginfo_this_cpu(),
 	};
 
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
@@ -312,7 +321,9 @@ int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t
 
 static void ipc_exit_msg(struct task *z, struct ipc_msg *m)
 {
-	*m = (struct ipc_msg){ .badge = z->badge, .info = mneme_msginfo(MNEME_LABEL_EXIT, 0, 0) };
+	*m = (struct ipc_msg){ .badge = z->badge,
+			       .info = mneme_msginfo(MNEME_LABEL_EXIT, 0, 0) |
+				       (uint64_t)MNEME_MSG_CPU_NONE << MNEME_MSG_CPU_SHIFT };
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m->w[i] = z->exit_words[i];
 }

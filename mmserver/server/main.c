@@ -365,6 +365,7 @@ int main(int argc, char **argv)
 		printf("mmserver: cannot start: error %d\n", err);
 		shutdown(MNEME_SHUTDOWN_FAIL);
 	}
+	mem_report_ready();
 	if (cmdline_value("ktap_next", buf, sizeof(buf)))
 		top = (unsigned)ulib_strtou(buf);
 	else

@@ -6,6 +6,7 @@
  */
 #include <mneme/error.h>
 #include <mneme/fault.h>
+#include <ulib/thread.h>
 #include <ulib/ulib.h>
 #include "vm.h"
 #include "vm_backend.h"
@@ -219,10 +220,16 @@ static void handle_request(const struct ulib_msg *in, struct ulib_msg *out)
 	}
 }
 
-/* Decode one message; returns true if a reply is due (in *out). */
-static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
+/*
+ * Decode one message; returns true if a reply is due (in *out).  The
+ * server thread runs on CPU @here; allocations for the message come from
+ * the node of the CPU its sender ran on (a fault: the CPU it faulted on).
+ */
+static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out, unsigned here)
 {
 	uint32_t label = mneme_msginfo_label(in->info);
+
+	numa_set_request_cpu(mneme_msginfo_cpu(in->info, here));
 
 	if (label != MNEME_MM_SPAWN || MM_BADGE_KIND(in->badge) != MM_BADGE_SERVICE)
 		drop_handle(in);   /* only a spawn request takes a handle along */
@@ -287,7 +294,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 	struct ulib_msg buf[2] = { { 0 } }, out;
 	struct ulib_msg *in = &buf[0], *prev = &buf[1];
 	bool reply = false;
-	unsigned errors = 0;
+	unsigned errors = 0, here = ulib_cpu();   /* the server's thread is pinned to its CPU */
 
 	while (!done(ctx)) {
 		struct ulib_msg *t = prev;
@@ -307,7 +314,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 			continue;
 		}
 		errors = 0;
-		reply = dispatch(in, &out);
+		reply = dispatch(in, &out, here);
 	}
 	int64_t st;
 	if (reply && (st = ipc_reply(&out)))

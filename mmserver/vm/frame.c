@@ -62,24 +62,43 @@ static void frame_fini(struct page *p)
 	p->owner = 0;
 }
 
-/* A frame for a task; under pressure the page cache gives back what no one maps first. */
-static struct page *frame_page(gfp_t gfp)
+/*
+ * A frame for a task under policy @pol (NULL: local) at interleave index
+ * @ilx; under pressure the page cache gives back what no one maps first.
+ */
+static struct page *frame_page(gfp_t gfp, const struct mempolicy *pol, uint64_t ilx)
 {
-	struct page *p = alloc_pages(gfp, 0);
+	struct page *p = alloc_pages_mpol(gfp, 0, pol, ilx);
 
 	if (!p && vm_pagecache_shrink())
-		p = alloc_pages(gfp, 0);
+		p = alloc_pages_mpol(gfp, 0, pol, ilx);
 	return p;
 }
 
-uint64_t vm_frame_alloc(void)
+/* The policy page @va of @r in @s is made under. */
+static const struct mempolicy *policy_at(const struct vm_space *s, const struct vm_region *r)
 {
-	struct page *p = frame_page(VM_GFP_USER);
+	return mpol_choose(r ? &r->policy : NULL, s ? &s->policy : NULL);
+}
+
+static uint64_t frame_alloc(const struct mempolicy *pol, uint64_t ilx)
+{
+	struct page *p = frame_page(VM_GFP_USER, pol, ilx);
 
 	if (!p)
 		return 0;
 	frame_init(p, VM_OWNER_FRAME);
 	return page_to_pfn(p);
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	return frame_alloc(NULL, 0);
+}
+
+uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, uint64_t va)
+{
+	return frame_alloc(policy_at(s, r), va / VM_PAGE_SIZE);
 }
 
 /* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
@@ -93,15 +112,25 @@ static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
 	}
 }
 
-uint64_t vm_frame_copy(uint64_t pfn)
+static uint64_t frame_copy(uint64_t pfn, const struct mempolicy *pol, uint64_t ilx)
 {
-	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO);
+	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO, pol, ilx);
 
 	if (!p)
 		return 0;
 	copy_page(page_address(p), page_address(pfn_to_page(pfn)));
 	frame_init(p, VM_OWNER_FRAME);
 	return page_to_pfn(p);
+}
+
+uint64_t vm_frame_copy(uint64_t pfn)
+{
+	return frame_copy(pfn, NULL, 0);
+}
+
+uint64_t vm_frame_copy_at(uint64_t pfn, const struct vm_space *s, const struct vm_region *r, uint64_t va)
+{
+	return frame_copy(pfn, policy_at(s, r), va / VM_PAGE_SIZE);
 }
 
 void vm_frame_free_new(uint64_t pfn)
@@ -222,10 +251,21 @@ struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req
 
 	if (!b)
 		return NULL;
-	if (req->contig)
-		p = alloc_contig_pages_below(nr, req->phys_align, req->phys_limit, VM_GFP_USER);
-	else
-		p = alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+	const struct mempolicy *pol = req->pol ? req->pol : &s->policy;
+	uint64_t ilx = req->pol ? req->ilx : s->il_next;
+
+	if (req->contig) {
+		struct mempolicy turn = *pol;   /* interleaved ranges take the nodes in turn */
+		if (pol->mode == MPOL_INTERLEAVE)
+			turn = (struct mempolicy){ .mode = MPOL_PREFERRED,
+						   .nodes = 1ULL << nth_node(pol->nodes,
+									     (int)(ilx % (uint64_t)nodes_weight(pol->nodes))) };
+		p = alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit, VM_GFP_USER, &turn);
+	} else {
+		p = alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order, pol, ilx);
+	}
+	if (p && !req->pol && pol->mode == MPOL_INTERLEAVE)
+		s->il_next++;
 	if (!p) {
 		kmem_cache_free(block_cache, b);
 		return NULL;

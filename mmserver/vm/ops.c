@@ -186,7 +186,7 @@ static void split(struct vm_space *s, struct vm_region *r, uint64_t at, struct v
 
 	*n = (struct vm_region){ .start = at, .end = end, .prot = r->prot, .maxprot = r->maxprot,
 				 .kind = r->kind, .flags = r->flags, .obj = r->obj,
-				 .pgoff = r->pgoff + (at - r->start) / VM_PAGE_SIZE };
+				 .pgoff = r->pgoff + (at - r->start) / VM_PAGE_SIZE, .policy = r->policy };
 	region_resize(s, r, r->start, at);
 	vm_region_add(s, n);
 }
@@ -277,7 +277,8 @@ static bool mergeable(const struct vm_region *a, const struct vm_region *b)
 {
 	return a && b && a->end == b->start && a->kind == VM_ANON && b->kind == VM_ANON &&
 	       !a->obj && !b->obj && a->prot == b->prot && a->maxprot == b->maxprot &&
-	       a->flags == b->flags;
+	       a->flags == b->flags && a->policy.mode == b->policy.mode &&
+	       a->policy.nodes == b->policy.nodes;
 }
 
 /* Merge @b into @a (adjacent, compatible). */
@@ -343,6 +344,35 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 		r->prot = prot;
 	struct prot_ctx c = { prot };
 	ft_walk(s, addr, end, protect_entry, &c);
+	merge_around(s, addr, end);
+	return 0;
+}
+
+/* ---- Memory policy of a range ------------------------------------------ */
+
+int vm_mbind(struct vm_space *s, uint64_t addr, uint64_t len, const struct mempolicy *pol)
+{
+	uint64_t end = addr + len, nr;
+	struct vm_region *spare[2], *r;
+	int64_t base, pt, base2 = 0, pt2 = 0;
+
+	if (vm_covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	/* as for PROTECT: splitting adds the kept pieces' page-table estimates and metadata */
+	cut_deltas(s, addr, end, &base, &pt);
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r)) {
+		uint64_t a = r->start > addr ? r->start : addr, b = r->end < end ? r->end : end;
+		base2 += region_base(r, a, b);
+		pt2 += region_pt(a, b);
+	}
+	if (vm_charge_check(s, base + base2, pt + pt2))
+		return -MNEME_EQUOTA;
+	int err = cut_prepare(s, addr, end, spare);
+	if (err)
+		return err;
+	cut(s, addr, end, spare);
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r))
+		r->policy = *pol;
 	merge_around(s, addr, end);
 	return 0;
 }
@@ -466,7 +496,8 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 				 .kind = (uint16_t)kind,
 				 .flags = (uint16_t)((req->huge ? VM_R_HUGE : 0) |
 						     (req->populate ? VM_R_POPULATE : 0) | req->rflags),
-				 .obj = req->obj, .pgoff = req->pgoff };
+				 .obj = req->obj, .pgoff = req->pgoff,
+				 .policy = kind == VM_ANON && req->pol ? *req->pol : (struct mempolicy){ 0 } };
 	vm_region_add(s, r);
 	if (block) {
 		err = fill_block(s, r, b, req->huge);

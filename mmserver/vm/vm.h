@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <mneme/mm_proto.h>
 #include "mm/page.h"
+#include "mm/mempolicy.h"
 
 #define VM_PAGE_SIZE  MNEME_MM_PAGE_SIZE
 #define VM_HUGE_SIZE  MNEME_MM_HUGE_SIZE
@@ -87,6 +88,7 @@ struct vm_region {
 	uint32_t pad2_;
 	struct vm_object *obj;        /* VM_OBJECT: what it maps; VM_ANON: the file it copies (or NULL) */
 	uint64_t pgoff;               /* page of @obj mapped at @start */
+	struct mempolicy policy;      /* MBIND's (MPOL_DEFAULT: the space's) for pages made later */
 };
 
 /* A multi-page block of frames (buddy block of order >= 1, or a contiguous range). */
@@ -150,6 +152,8 @@ struct vm_space {
 	struct vm_object *objects;    /* memory objects it created and is charged for */
 	uint64_t nr_grants;           /* grants it made that wait to be accepted */
 	struct vm_region *last_found; /* the region the last fault found (vm_region_find_cached) */
+	struct mempolicy policy;      /* SET_MEMPOLICY's (MPOL_DEFAULT: local allocation) */
+	uint64_t il_next;             /* interleave turn of blocks outside regions (ALLOC_PAGES, MAP_CONTIG) */
 };
 
 /* Spaces alive at once (reverse-map records name a space by a 16-bit index). */
@@ -266,12 +270,28 @@ struct vm_map_req {
 	uint64_t pgoff;
 	unsigned maxprot;             /* rights the region may ever get (0 = any) */
 	bool copy;                    /* with populate: private pages copied now (writable), not shared */
+	/*
+	 * VM_BLOCK: the policy it is allocated under (NULL: the space's) and
+	 * the interleave index; VM_ANON: the new region's own policy (NULL:
+	 * DEFAULT).  @nodes: the request's MNEME_MM_NODES mask (0: none),
+	 * made into @pol by the request's perform step.
+	 */
+	const struct mempolicy *pol;
+	uint64_t ilx;
+	uint64_t nodes;
 };
 
 /* Map per @req.  *va (and *pa for blocks) receive the result.  0 or -MNEME_E*, nothing changed on error. */
 int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint64_t *pa);
 int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len);
 int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
+/*
+ * Policy @pol (checked by mpol_new) for the pages of [addr, addr + len)
+ * made from now on: regions split as needed, neighbours with the same
+ * policy merged.  0, -MNEME_ENOENT (a page outside every region), or the
+ * errors of a split.
+ */
+int vm_mbind(struct vm_space *s, uint64_t addr, uint64_t len, const struct mempolicy *pol);
 /*
  * SHARE: offer [addr, addr + len) of @s to task @to_id with @prot; *grant
  * receives the number the receiver accepts it with.  The receiver gets
@@ -445,10 +465,13 @@ struct vm_req {
 	unsigned prot;                /* PROTECT, SHARE, OBJ_CREATE, OBJ_GRANT */
 	uint64_t target;              /* SHARE, OBJ_GRANT: task id */
 	unsigned what;                /* STATS */
+	unsigned node;                /* STATS: the node of a node view */
 	uint64_t offset;              /* STATS; MAP_FILE, OBJ_MAP: byte offset */
 	uint64_t handle;              /* OBJ_MAP, OBJ_CLOSE, OBJ_GRANT; OBJ_ACCEPT: the grant */
 	bool private;                 /* MAP_FILE */
 	char name[33];                /* MAP_FILE */
+	unsigned mode;                /* SET_MEMPOLICY, MBIND: MNEME_MM_MPOL_*; GET_MEMPOLICY: flags */
+	uint64_t nodes;               /* SET_MEMPOLICY, MBIND: the node mask */
 };
 
 /* True if @label is a memory request this module serves. */

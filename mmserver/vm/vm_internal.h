@@ -130,6 +130,12 @@ extern uint64_t vm_nr_frames;      /* pages marked PG_vm (the checker counts the
 uint64_t vm_frame_alloc(void);
 /* A new single frame holding a copy of frame @pfn; 0 if none. */
 uint64_t vm_frame_copy(uint64_t pfn);
+/*
+ * The same for page @va of region @r of @s: under the region's memory
+ * policy, else the space's (mpol_choose), interleaved by @va's page number.
+ */
+uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, uint64_t va);
+uint64_t vm_frame_copy_at(uint64_t pfn, const struct vm_space *s, const struct vm_region *r, uint64_t va);
 /* Free a frame from vm_frame_alloc/vm_frame_copy that never got a reference. */
 void vm_frame_free_new(uint64_t pfn);
 /* Adopt a frame the server allocated with alloc_page() as a single frame with no reference yet. */

@@ -105,8 +105,16 @@ enum mneme_syscall_nr {
  *   bits  0..31  label (the message's operation or status, chosen by the protocol)
  *   bits 32..39  extra words in the IPC buffer (0..MNEME_IPC_BUFFER_WORDS)
  *   bits 40..47  flags (MNEME_MSG_*)
- *   bits 48..63  on receive with MNEME_MSG_HANDLE: the slot the transferred
+ *   bits 48..55  on receive with MNEME_MSG_HANDLE: the slot the transferred
  *                handle was installed in (ignored on send)
+ *   bits 56..63  on receive: which CPU the sender ran on when it sent (for a
+ *                fault: the CPU the thread faulted on), MNEME_MSG_CPU_* below;
+ *                ignored on send
+ * The sender's CPU lets a server act for the CPU its client runs on (the
+ * memory server allocates from that CPU's NUMA node) whatever CPU the
+ * server thread itself runs on.  The IPC fast path runs sender and
+ * receiver on one CPU and leaves the field 0 ("here"); the general path
+ * writes 1 + the CPU's index.
  */
 #define MNEME_MSG_HANDLE 0x01u   /* arg6 names a handle transferred with the message */
 
@@ -130,14 +138,36 @@ static inline unsigned mneme_msginfo_flags(uint64_t info)
 	return (unsigned)(info >> 40) & 0xff;
 }
 
+#define MNEME_MSG_CPU_SHIFT 56
+#define MNEME_MSG_CPU_HERE  0u      /* the sender ran on the CPU the receiver runs on now */
+#define MNEME_MSG_CPU_NONE  0xffu   /* no sending thread: the core's own messages (EXIT) */
+
 static inline unsigned mneme_msginfo_slot(uint64_t info)
 {
-	return (unsigned)(info >> 48) & 0xffff;
+	return (unsigned)(info >> 48) & 0xff;
 }
 
 static inline uint64_t mneme_msginfo_with_slot(uint64_t info, unsigned slot)
 {
-	return (info & 0x0000ffffffffffffULL) | ((uint64_t)(slot & 0xffff) << 48);
+	return (info & ~(0xffULL << 48)) | ((uint64_t)(slot & 0xff) << 48);
+}
+
+/* The sender's CPU field of a received msginfo (MNEME_MSG_CPU_HERE, NONE or 1 + index). */
+static inline unsigned mneme_msginfo_cpu_field(uint64_t info)
+{
+	return (unsigned)(info >> MNEME_MSG_CPU_SHIFT);
+}
+
+/*
+ * The index of the CPU the sender of a received message ran on, given
+ * the CPU the receiver runs on now (@here); @here also for messages
+ * without a sender.
+ */
+static inline unsigned mneme_msginfo_cpu(uint64_t info, unsigned here)
+{
+	unsigned f = mneme_msginfo_cpu_field(info);
+
+	return f == MNEME_MSG_CPU_HERE || f == MNEME_MSG_CPU_NONE ? here : f - 1;
 }
 
 #endif

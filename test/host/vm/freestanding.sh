@@ -21,6 +21,7 @@ undef=$(nm -u "$out"/"$arch"-vm-*.o | awk 'NF == 2 {print $2}' | sort -u |
 	grep -v -E '^(mm_|vm_backend_|kmem_cache_)' |
 	grep -v -E '^(kmalloc|kfree|alloc_pages|__free_pages|alloc_contig_pages_below|free_contig_pages|[a-z]+info_dump|vmstat_dump)$' |
 	grep -v -E '^(max_pfn|min_low_pfn|pfn_valid|present_section_nr|slab_check_invariants)$' |
+	grep -v -E '^(mpol_new|alloc_pages_mpol|alloc_contig_pages_mpol|node_online|nth_node|node_[a-z]+_dump)$' |
 	grep -v -x -e memset -e memcpy -e memmove -e memcmp -e strlen -e strcmp \
 		-e snprintf -e vsnprintf || true)
 if [ -n "$undef" ]; then

@@ -77,6 +77,20 @@ int64_t mm_query(const void *va, struct mm_page_info *info);
 int64_t mm_check(void);
 
 /*
+ * ALLOC_PAGES, MAP_ANON and MAP_CONTIG with MNEME_MM_NODES: frames only from
+ * the nodes of @nodes (MAP_CONTIG passes it in the IPC buffer).
+ */
+int64_t mm_alloc_pages_nodes(unsigned order, unsigned pf, uint64_t nodes, void **va, uint64_t *pa);
+int64_t mm_map_anon_nodes(void *hint, size_t len, unsigned pf, uint64_t nodes, void **va);
+int64_t mm_map_contig_nodes(size_t len, uint64_t phys_limit, uint64_t phys_align, unsigned pf,
+			    uint64_t nodes, void **va, uint64_t *pa);
+/* NUMA memory policies (MNEME_MM_MPOL_*; node masks: bit n is node n), as Linux's calls. */
+int64_t mm_set_mempolicy(unsigned mode, uint64_t nodes);
+int64_t mm_mbind(void *va, size_t len, unsigned mode, uint64_t nodes);
+/* Flags 0: the task's policy; F_ADDR: @va's region's; F_ADDR | F_NODE: *mode = node of @va's frame. */
+int64_t mm_get_mempolicy(unsigned flags, const void *va, unsigned *mode, uint64_t *nodes);
+
+/*
  * Memory objects (docs/ipc.md): shared memory named by handles.  Create
  * one of @size bytes whose handle has @rights; map [off, off + len) of it
  * (rights in @pf no more than the handle's); close a handle; grant it to
