@@ -137,12 +137,14 @@ static bool all_done(void *ctx)
 /*
  * The quota the server gives a program it starts itself (the root of a task
  * tree): MNEME_MM_QUOTA_DEFAULT, except for the benchmark, whose helpers
- * populate and clone 64 MiB regions (its tree is held to this; admitting
- * roots against the machine is vm_quota_admit()'s).
+ * populate and clone 64 MiB regions, and t_numa, whose child fills a whole
+ * node until the node, not the quota, refuses (their trees are held to
+ * this; admitting roots against the machine is vm_quota_admit()'s).
  */
 static uint64_t root_quota(const char *prog)
 {
-	return !strcmp(prog, "bench") ? 2ULL << 30 : MNEME_MM_QUOTA_DEFAULT;
+	return !strcmp(prog, "bench") || !strcmp(prog, "t_numa") ? 2ULL << 30
+								    : MNEME_MM_QUOTA_DEFAULT;
 }
 
 static int run_program(const char *prog, const char *args, uint32_t depth, struct mm_task *end)
