@@ -1,7 +1,8 @@
 /*
  * The fake architecture behind the core's host tests: real four-level
- * page tables in host memory, built by the core's own generic walker
- * (core/pgtable.c) over a simple entry encoding (fake/arch/pte.h), so
+ * page tables in host memory, built by the core's own page-table calls
+ * (core/aspace.c over fake/arch/uspace_pt.h, core/pgtable.c) and a
+ * simple entry encoding (fake/arch/pte.h), so
  * pools, table pruning and the page-table record run as on hardware;
  * user copies through those tables (physical address = host address, the
  * direct map is the identity); and an exit/idle hook that jumps back into
@@ -92,24 +93,6 @@ void fake_reset(void)
 	fake_flushes = 0;
 }
 
-/* The user half of @as as a tree for the real walker (host memory is the "physical" memory). */
-static struct pgtable user_pt(const struct arch_aspace *as, arch_pt_alloc_fn alloc, void *ctx)
-{
-	return (struct pgtable){ .root = as->root, .levels = 4, .alloc = alloc, .ctx = ctx };
-}
-
-static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *level)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	return va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, level) : NULL;
-}
-
-static unsigned leaf_prot(uint64_t e)
-{
-	return (unsigned)(e >> FAKE_PTE_PROT_SHIFT) & 7;
-}
-
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 {
 	if (!root_pa || (root_pa & 4095))
@@ -118,121 +101,6 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 	as->root = root_pa;
 	as->asid = asid;
 	return 0;
-}
-
-static int shift_level(unsigned page_shift)
-{
-	return page_shift == 12 ? 0 : page_shift == 21 ? 1 : -1;
-}
-
-int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
-		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
-{
-	int level = shift_level(page_shift);
-	struct pgtable pt = user_pt(as, alloc, ctx);
-
-	if (level < 0 || !prot || (prot & ~7u) || ((va | pa) & ((1ull << page_shift) - 1)) ||
-	    va >= ARCH_USER_TOP)
-		return -MNEME_EINVAL;
-	return pgtable_map_leaf(&pt, va, pa, (unsigned)level,
-				(uint64_t)prot << FAKE_PTE_PROT_SHIFT);
-}
-
-int arch_aspace_map_need(const struct arch_aspace *as, uint64_t va, unsigned page_shift,
-			 unsigned *tables)
-{
-	int level = shift_level(page_shift);
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	if (level < 0 || (va & ((1ull << page_shift) - 1)) || va >= ARCH_USER_TOP)
-		return -MNEME_EINVAL;
-	return pgtable_map_need(&pt, va, (unsigned)level, tables);
-}
-
-void arch_aspace_prune(struct arch_aspace *as, uint64_t va, uint64_t end,
-		       void (*fn)(uint64_t pa, void *ctx), void *ctx)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	pgtable_prune(&pt, va, end < ARCH_USER_TOP ? end : ARCH_USER_TOP, fn, ctx);
-}
-
-int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn alloc, void *ctx)
-{
-	struct pgtable pt = user_pt(as, alloc, ctx);
-
-	return pgtable_split(&pt, va, 1);
-}
-
-int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	*e = 0;
-	return 0;
-}
-
-int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	if (!prot || (prot & ~7u))
-		return -MNEME_EINVAL;
-	*e = arch_pte_mkleaf(arch_pte_pa(*e), (uint64_t)prot << FAKE_PTE_PROT_SHIFT, level);
-	return 0;
-}
-
-int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
-		      unsigned *page_shift)
-{
-	unsigned level;
-	uint64_t *e = user_leaf(as, va, &level);
-
-	if (!e)
-		return -MNEME_ENOENT;
-	*pa = pgtable_leaf_pa(*e, level);
-	*prot = leaf_prot(*e);
-	*page_shift = PT_LEVEL_SHIFT(level);
-	return 0;
-}
-
-struct for_each_ctx {
-	void (*fn)(void *arg, uint64_t va, unsigned page_shift);
-	void *arg;
-};
-
-static void for_each_leaf(void *arg, uint64_t va, uint64_t pte, unsigned level)
-{
-	struct for_each_ctx *c = arg;
-
-	(void)pte;
-	c->fn(c->arg, va, PT_LEVEL_SHIFT(level));
-}
-
-void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
-			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-	struct for_each_ctx c = { fn, arg };
-
-	pgtable_for_each_leaf_in(&pt, va, end < ARCH_USER_TOP ? end : ARCH_USER_TOP, for_each_leaf,
-				 &c);
-}
-
-void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
-				void *ctx)
-{
-	struct pgtable pt = user_pt(as, 0, 0);
-
-	pgtable_release(&pt, 0, 255, fn, ctx);
 }
 
 void arch_aspace_activate(const struct arch_aspace *as)
@@ -269,13 +137,12 @@ void arch_set_current_regs(struct arch_regs *regs)
 /* Byte @va of the active address space with @prot, or NULL. */
 static uint8_t *user_byte(uint64_t va, unsigned prot)
 {
-	unsigned level;
-	uint64_t *e = active ? user_leaf(active, va, &level) : NULL;
+	uint64_t pa;
+	unsigned have, shift;
 
-	if (!e || (leaf_prot(*e) & prot) != prot)
+	if (!active || arch_aspace_query(active, va, &pa, &have, &shift) || (have & prot) != prot)
 		return NULL;
-	return (uint8_t *)(uintptr_t)(pgtable_leaf_pa(*e, level) +
-				      (va & (PT_LEVEL_SIZE(level) - 1)));
+	return (uint8_t *)(uintptr_t)(pa + (va & ((1ull << shift) - 1)));
 }
 
 int arch_copy_from_user(void *dst, uint64_t src, size_t n)
