@@ -1,11 +1,12 @@
 /*
  * The user page-table calls of <arch/uspace.h> that are the same on
- * every architecture: map, unmap, protect, query, walk and release of a
- * user half, on the generic walker (core/pgtable.c).  Each architecture
- * supplies only its primitives in <arch/uspace_pt.h> (the user half as a
- * tree, leaf bits for a set of rights and back, which frames a leaf may
- * name) and its entry encoding in <arch/pte.h>; address-space creation,
- * activation and TLB invalidation stay in arch/<arch>/uspace.c.
+ * every architecture: map (and what a map would need), unmap, protect,
+ * query, split, prune, walk and release of a user half, on the generic
+ * walker (core/pgtable.c).  Each architecture supplies only its
+ * primitives in <arch/uspace_pt.h> (the user half as a tree, leaf bits
+ * for a set of rights and back, which frames a leaf may name) and its
+ * entry encoding in <arch/pte.h>; address-space creation, activation
+ * and TLB invalidation stay in arch/<arch>/uspace.c.
  *
  * None of these flushes a TLB or takes a lock: the caller (core/vm.c)
  * holds the space's lock and shoots down what it changed.
@@ -32,9 +33,9 @@ static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *
  * it allocates anything, so that failure changes nothing at all.  If
  * @alloc runs dry the tables taken stay linked in (empty), no mapping
  * appears, and arch_aspace_release_tables() still accounts for every
- * frame.  A 2 MiB mapping over an empty 4 KiB table (left by unmaps)
- * replaces the table; that frame is then no longer reported at release
- * (it stays the server's frame, donated to this task).
+ * frame (the core asks arch_aspace_map_need() first, so it never gets
+ * there).  A table where the leaf would go is -MNEME_EBUSY, even empty:
+ * the core prunes emptied tables (arch_aspace_prune()).
  */
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
@@ -48,6 +49,37 @@ int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned p
 	    size > ARCH_USER_TOP - va || !arch_user_pa_ok(pa))
 		return -MNEME_EINVAL;
 	return pgtable_map_leaf(&pt, va, pa, target, flags);
+}
+
+int arch_aspace_map_need(const struct arch_aspace *as, uint64_t va, unsigned page_shift,
+			 unsigned *tables)
+{
+	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
+	uint64_t size = 1ull << (page_shift & 63);
+	struct pgtable pt = arch_user_pt(as, 0, 0);
+
+	if (target == ~0u || (va & (size - 1)) || va >= ARCH_USER_TOP || size > ARCH_USER_TOP - va)
+		return -MNEME_EINVAL;
+	return pgtable_map_need(&pt, va, target, tables);
+}
+
+void arch_aspace_prune(struct arch_aspace *as, uint64_t va, uint64_t end,
+		       void (*fn)(uint64_t pa, void *ctx), void *ctx)
+{
+	struct pgtable pt = arch_user_pt(as, 0, 0);
+
+	if (end > ARCH_USER_TOP)
+		end = ARCH_USER_TOP;
+	pgtable_prune(&pt, va, end, fn, ctx);
+}
+
+int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn alloc, void *ctx)
+{
+	struct pgtable pt = arch_user_pt(as, alloc, ctx);
+
+	if (va >= ARCH_USER_TOP)
+		return -MNEME_ENOENT;
+	return pgtable_split(&pt, va, 1);
 }
 
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)

@@ -68,6 +68,7 @@ enum dt_kind {
 	DT_NODE_CPU,           /* /cpus/cpu@<n> */
 	DT_NODE_SOC,
 	DT_NODE_SOC_DEV,       /* /soc/<x> */
+	DT_NODE_DISTMAP,       /* /distance-map */
 	DT_NODE_CPU_INTC,      /* /cpus/cpu@<n>/interrupt-controller */
 };
 
@@ -86,7 +87,7 @@ struct dt_node {
 	bool no_map;
 	bool dynamic;           /* has size or alloc-ranges */
 	uint32_t addr_cells, size_cells;  /* for the node's children */
-	struct dt_span name, reg, nid, compat, tbf, mmu;
+	struct dt_span name, reg, nid, compat, tbf, mmu, dmat;
 	struct dt_span irqs, irqs_ext, ndev, phandle;   /* interrupts, interrupts-extended, riscv,ndev */
 };
 
@@ -381,11 +382,8 @@ static int dt_finish_memory(struct dt_walk *w, const struct dt_node *n)
 
 	if (n->disabled || !n->reg.present)
 		return 0;
-	if (n->nid.present) {
-		if (n->nid.len != 4)
-			return dt_walk_fail(w, -MNEME_ECORRUPT, "numa-node-id is not one cell", n->nid.off);
+	if (n->nid.present && n->nid.len == 4)
 		nid = dt_be32(dt_span_ptr(w, &n->nid));
-	}
 	err = dt_check_cells(w, root, &n->reg);
 	if (err)
 		return err;
@@ -397,7 +395,7 @@ static int dt_finish_memory(struct dt_walk *w, const struct dt_node *n)
 		e = &m->mem[m->nr_mem++];
 		dt_reg_pair(w, root, &n->reg, i, &e->base, &e->size);
 		e->nid = nid;
-		e->has_nid = n->nid.present;
+		e->has_nid = !n->nid.present ? DT_NID_NONE : n->nid.len == 4 ? DT_NID_OK : DT_NID_BAD;
 	}
 	return 0;
 }
@@ -515,6 +513,33 @@ static void dt_finish_soc_dev(struct dt_walk *w, const struct dt_node *n)
 	}
 }
 
+/*
+ * /distance-map: Linux's numa-distance-map-v1 binding, a distance-matrix
+ * of (from, to, distance) cell triplets.  Recorded as given; anything
+ * wrong with it marks it bad instead of failing the parse.
+ */
+static void dt_finish_distmap(struct dt_walk *w, const struct dt_node *n)
+{
+	struct dt_machine *m = w->m;
+	const uint8_t *p;
+	uint32_t count;
+
+	if (n->disabled || !n->compat.present || !dt_compat_has(w, &n->compat, "numa-distance-map-v1") ||
+	    m->distance_map != DT_DISTMAP_NONE)
+		return;
+	m->distance_map = DT_DISTMAP_BAD;
+	if (!n->dmat.present || !n->dmat.len || n->dmat.len % 12)
+		return;
+	count = n->dmat.len / 12;
+	if (count > DT_MAX_DISTANCES)
+		return;
+	p = dt_span_ptr(w, &n->dmat);
+	for (uint32_t i = 0; i < count; i++, p += 12)
+		m->distance[i] = (struct dt_distance){ dt_be32(p), dt_be32(p + 4), dt_be32(p + 8) };
+	m->nr_distances = count;
+	m->distance_map = DT_DISTMAP_OK;
+}
+
 /* A cpu's interrupt-controller child: its phandle names the hart in the PLIC's contexts. */
 static void dt_finish_cpu_intc(struct dt_walk *w, const struct dt_node *n)
 {
@@ -614,6 +639,9 @@ static int dt_node_finish(struct dt_walk *w, struct dt_node *n)
 	case DT_NODE_SOC_DEV:
 		dt_finish_soc_dev(w, n);
 		return 0;
+	case DT_NODE_DISTMAP:
+		dt_finish_distmap(w, n);
+		return 0;
 	case DT_NODE_CPU_INTC:
 		dt_finish_cpu_intc(w, n);
 		return 0;
@@ -635,6 +663,8 @@ static enum dt_kind dt_classify(enum dt_kind parent, const uint8_t *name, uint32
 			return DT_NODE_CPUS;
 		if (dt_name_is(name, len, "soc"))
 			return DT_NODE_SOC;
+		if (dt_name_is(name, len, "distance-map"))
+			return DT_NODE_DISTMAP;
 		return DT_NODE_TOP;
 	case DT_NODE_RESV_PARENT:
 		return DT_NODE_RESV;
@@ -765,6 +795,8 @@ static int dt_prop(struct dt_walk *w, struct dt_node *n, const uint8_t *name, ui
 		n->tbf = *v;
 	else if (dt_str_eq(name, nlen, "mmu-type"))
 		n->mmu = *v;
+	else if (n->kind == DT_NODE_DISTMAP && dt_str_eq(name, nlen, "distance-matrix"))
+		n->dmat = *v;
 	else if (dt_str_eq(name, nlen, "interrupts"))
 		n->irqs = *v;
 	else if (dt_str_eq(name, nlen, "interrupts-extended"))

@@ -38,14 +38,79 @@ static const char *exc_name(unsigned kind)
 										   : "exception";
 }
 
+static void prot_text(unsigned prot, char *s)
+{
+	s[0] = prot & MNEME_PROT_READ ? 'r' : '-';
+	s[1] = prot & MNEME_PROT_WRITE ? 'w' : '-';
+	s[2] = prot & MNEME_PROT_EXEC ? 'x' : '-';
+	s[3] = '\0';
+}
+
+/*
+ * A page fault at a page the task's own table maps with the rights the
+ * access needs is spurious: a stale TLB entry (rights raised without a
+ * shootdown, which the core allows itself for the server's physmap) or
+ * an emulator's quirk (QEMU 7.2 with SMAP faults on a user iretq whose
+ * frame is on a mapped stack).  The first such fault goes to the pager
+ * like any other (another thread may have just mapped the page); one that
+ * repeats at the same address and instruction, or any for a task without
+ * a pager, is answered here: the page's TLB entry is flushed and the
+ * instruction retried, at most FAULT_RETRIES times in a row, then the
+ * task is killed with a message saying so.  Returns true if the thread
+ * is to retry (nothing else to do), false to go on (to the pager, or to
+ * the kill if *@hopeless).
+ */
+#define FAULT_RETRIES 16
+
+static bool fault_spurious(struct thread *t, uint64_t addr, unsigned access, bool have_pager,
+			   bool *hopeless)
+{
+	uint64_t va = addr & ~4095ULL, pa;
+	unsigned prot, shift;
+	bool again = t->fault_addr == addr && t->fault_ip == arch_regs_ip(&t->regs);
+
+	*hopeless = false;
+	t->fault_addr = addr;
+	t->fault_ip = arch_regs_ip(&t->regs);
+	if (!again)
+		t->fault_repeat = 0;
+	if ((have_pager && !again) || !access ||
+	    vm_query(t->task, va, &pa, &prot, &shift) || (prot & access) != access)
+		return false;
+	if (++t->fault_repeat > FAULT_RETRIES) {
+		char have[4];
+		prot_text(prot, have);
+		printk("mneme: task %u: page fault at ip 0x%llx, address 0x%llx, although the page "
+		       "is mapped %s: retried %u times after flushing the TLB, killed\n",
+		       task_index(t->task), (unsigned long long)arch_regs_ip(&t->regs),
+		       (unsigned long long)addr, have, FAULT_RETRIES);
+		*hopeless = true;
+		return false;
+	}
+	arch_tlb_flush(&t->task->aspace, va, 4096);
+	return true;
+}
+
 void core_user_exception(struct arch_regs *regs, enum core_exception kind, uint64_t addr,
 			 unsigned access)
 {
 	struct thread *t = current;
 	struct task *task = t->task;
 	struct endpoint *pager = task->pager;
+	bool hopeless = false;
 
 	ASSERT(regs == &t->regs);
+	if (kind == CORE_EXC_PAGE_FAULT && fault_spurious(t, addr, access, pager != NULL, &hopeless)) {
+		sched_return();
+		return;
+	}
+	if (hopeless) {
+		task_kill(task, MNEME_EXIT_FAULT, 0, kind);
+		sched_return();
+		return;
+	}
+	if (kind != CORE_EXC_PAGE_FAULT)
+		t->fault_addr = t->fault_ip = 0;
 	t->msg[0] = addr;
 	t->msg[1] = access;
 	t->msg[2] = arch_regs_ip(regs);

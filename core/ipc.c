@@ -41,6 +41,15 @@
 
 #define MSGINFO_SLOT_MASK 0x0000ffffffffffffULL
 
+_Static_assert(MNEME_HANDLES_PER_TASK <= 0x100, "a received handle's slot fits msginfo's 8 bits");
+_Static_assert(CORE_MAX_CPUS + 1 < MNEME_MSG_CPU_NONE, "1 + a CPU's index fits msginfo's CPU field");
+
+/* msginfo's sender-CPU field for a message sent from this CPU (<mneme/syscall.h>). */
+static inline uint64_t msginfo_this_cpu(void)
+{
+	return (uint64_t)(this_cpu_index() + 1) << MNEME_MSG_CPU_SHIFT;
+}
+
 static inline void set_status(struct thread *t, int err)
 {
 	arch_regs_set_ret(&t->regs, 0, (uint64_t)(int64_t)err);
@@ -64,7 +73,7 @@ static int ipc_decode(struct thread *cur, struct ipc_msg *m)
 	if (extra && !cur->ipc_buffer)
 		return -MNEME_EINVAL;
 	m->badge = 0;
-	m->info = info & MSGINFO_SLOT_MASK;
+	m->info = (info & MSGINFO_SLOT_MASK) | msginfo_this_cpu();
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m->w[i] = arch_regs_arg(r, 2 + i);
 	m->extra = extra;
@@ -295,7 +304,7 @@ int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t
 {
 	struct ipc_msg m = {
 		.badge = badge,
-		.info = mneme_msginfo(MNEME_LABEL_FAULT, 0, 0),
+		.info = mneme_msginfo(MNEME_LABEL_FAULT, 0, 0) | msginfo_this_cpu(),
 	};
 
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
@@ -312,7 +321,9 @@ int ipc_send_fault(struct thread *t, struct endpoint *ep, uint32_t gen, uint64_t
 
 static void ipc_exit_msg(struct task *z, struct ipc_msg *m)
 {
-	*m = (struct ipc_msg){ .badge = z->badge, .info = mneme_msginfo(MNEME_LABEL_EXIT, 0, 0) };
+	*m = (struct ipc_msg){ .badge = z->badge,
+			       .info = mneme_msginfo(MNEME_LABEL_EXIT, 0, 0) |
+				       (uint64_t)MNEME_MSG_CPU_NONE << MNEME_MSG_CPU_SHIFT };
 	for (unsigned i = 0; i < MNEME_MSG_REGS; i++)
 		m->w[i] = z->exit_words[i];
 }
@@ -579,44 +590,50 @@ void ipc_stop(struct thread *t)
 	t->xfer.type = MNEME_OBJ_NONE;
 }
 
-struct endpoint *endpoint_alloc(struct task *owner, uint32_t refs)
+/* A free slot of the endpoint table taken for @owner with @refs, or NULL (object_lock held). */
+static struct endpoint *endpoint_take(struct task *owner, uint32_t refs)
 {
-	struct endpoint *found = NULL;
-
-	spin_lock(&object_lock);
-	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS && !found; i++) {
+	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++) {
 		struct endpoint *ep = &endpoint_table[i];
 		if (!READ_ONCE(ep->alive)) {
 			/* a stale handle's put fails on the generation, so no lock is needed */
 			ep->owner = endpoint_owner_id(owner);
 			ep->refs = refs;
 			store_release(&ep->alive, true);
-			found = ep;
+			return ep;
 		}
 	}
+	return NULL;
+}
+
+struct endpoint *endpoint_alloc(struct task *owner, uint32_t refs)
+{
+	spin_lock(&object_lock);
+	struct endpoint *found = endpoint_take(owner, refs);
 	spin_unlock(&object_lock);
 	return found;
 }
 
 /*
  * An endpoint for a user's endpoint_create: -MNEME_EQUOTA when an
- * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK (so one
- * task cannot take the whole table), -MNEME_ENOMEM when the table is full.
- * Counting and allocating are not one atomic step: concurrent creates by
- * one task's threads may exceed its limit by the number of its threads
- * racing, which its thread limit bounds.
+ * unprivileged @owner already owns MNEME_MAX_ENDPOINTS_PER_TASK,
+ * -MNEME_ENOMEM when the table is full (which every task's share fitting
+ * in it leaves to the memory server alone).  Counted and taken under
+ * object_lock, so racing threads of one task cannot pass its share.
  */
 int endpoint_create(struct task *owner, struct endpoint **out)
 {
 	unsigned owned = 0;
 
+	spin_lock(&object_lock);
 	for (unsigned i = 0; i < MNEME_MAX_ENDPOINTS; i++)
 		owned += READ_ONCE(endpoint_table[i].alive) &&
 			 READ_ONCE(endpoint_table[i].owner) == endpoint_owner_id(owner);
-	if (!owner->privileged && owned >= MNEME_MAX_ENDPOINTS_PER_TASK)
-		return -MNEME_EQUOTA;
-	*out = endpoint_alloc(owner, 1);
-	return *out ? 0 : -MNEME_ENOMEM;
+	*out = owner->privileged || owned < MNEME_MAX_ENDPOINTS_PER_TASK ? endpoint_take(owner, 1) : NULL;
+	spin_unlock(&object_lock);
+	if (*out)
+		return 0;
+	return owner->privileged || owned < MNEME_MAX_ENDPOINTS_PER_TASK ? -MNEME_ENOMEM : -MNEME_EQUOTA;
 }
 
 /* Move every thread of @q (of a dying endpoint, locked) in transit onto @dead. */

@@ -214,6 +214,58 @@ void pgtable_for_each_leaf_in(const struct pgtable *pt, uint64_t va, uint64_t en
 		range_in_table(pt, pt->root, pt->levels - 1, 0, va, end, fn, arg);
 }
 
+/*
+ * Prune under the table at @table (of @level, covering from @base) the
+ * child tables that meet [va, end); true if @table has no valid entry
+ * left (the scan stops at the first valid one).
+ */
+static bool prune_table(struct pgtable *pt, uint64_t table, unsigned level, uint64_t base,
+			uint64_t va, uint64_t end, void (*fn)(uint64_t, void *), void *ctx)
+{
+	uint64_t *t = pgtable_table(pt, table);
+	uint64_t size = PT_LEVEL_SIZE(level);
+	unsigned first = va > base ? (unsigned)((va - base) >> PT_LEVEL_SHIFT(level)) : 0;
+
+	for (unsigned i = first; i < PT_ENTRIES; i++) {
+		uint64_t start = base + (uint64_t)i * size;
+		if (start >= end)
+			break;
+		uint64_t e = t[i];
+		if (!arch_pte_valid(e) || level == 0 || arch_pte_leaf(e, level))
+			continue;
+		if (prune_table(pt, arch_pte_pa(e), level - 1, start, va, end, fn, ctx)) {
+			t[i] = 0;
+			fn(arch_pte_pa(e), ctx);
+		}
+	}
+	return pgtable_table_empty(pt, table);
+}
+
+void pgtable_prune(struct pgtable *pt, uint64_t va, uint64_t end,
+		   void (*fn)(uint64_t pa, void *ctx), void *ctx)
+{
+	if (va < end)
+		prune_table(pt, pt->root, pt->levels - 1, 0, va, end, fn, ctx);
+}
+
+int pgtable_split(struct pgtable *pt, uint64_t va, unsigned level)
+{
+	unsigned at;
+	uint64_t *e = pgtable_find_leaf(pt, va, &at);
+
+	if (!e || at != level || level == 0)
+		return -MNEME_ENOENT;
+	uint64_t frame = pt->alloc(pt->ctx);
+	if (!frame)
+		return -MNEME_ENOMEM;
+	uint64_t *t = pgtable_table(pt, frame);
+	uint64_t pa = pgtable_leaf_pa(*e, level), bits = arch_pte_leaf_bits(*e, level);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		t[i] = arch_pte_mkleaf(pa + ((uint64_t)i << PT_LEVEL_SHIFT(level - 1)), bits, level - 1);
+	__atomic_store_n(e, arch_pte_mktable(frame, bits), __ATOMIC_RELEASE);   /* the table first */
+	return 0;
+}
+
 /* Report and clear every table below the table at @table, of level @level. */
 static void release_table(const struct pgtable *pt, uint64_t table, unsigned level,
 			  void (*fn)(uint64_t, void *), void *ctx)

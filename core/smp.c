@@ -17,6 +17,7 @@
 #include <arch/arch.h>
 #include <core/core.h>
 #include <core/cpu.h>
+#include <core/numa.h>
 #include <core/printk.h>
 #include <core/spinlock.h>
 #ifdef ARCH_HAS_USPACE
@@ -33,6 +34,7 @@ void smp_boot(void)
 	nr_cpus_possible = n;
 	for (unsigned i = 0; i < n; i++)
 		cpu_table[i].index = i;
+	unsigned nodes = numa_boot(&boot_info, n);
 	cpu_table[0].online = 1;
 	if (n > 1)
 		printk("smp: Bringing up secondary CPUs ...\n");
@@ -47,7 +49,8 @@ void smp_boot(void)
 		nr_cpus_online++;
 		cpus_online_mask |= cpumask_of(i);
 	}
-	printk("smp: Brought up 1 node, %u CPU%s\n", nr_cpus_online, nr_cpus_online == 1 ? "" : "s");
+	printk("smp: Brought up %u node%s, %u CPU%s\n", nodes, nodes == 1 ? "" : "s", nr_cpus_online,
+	       nr_cpus_online == 1 ? "" : "s");
 	boot_info.nr_cpus = nr_cpus_online;
 }
 

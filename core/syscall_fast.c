@@ -25,12 +25,23 @@ void core_syscall(struct arch_regs *regs)
 	uint64_t info = arch_regs_arg(regs, 1), badge;
 
 	ASSERT(regs == &cur->regs);     /* regs is the first member: also catches cur == NULL */
-	struct thread *to = ipc_fast(c, cur, nr, arch_regs_arg(regs, 0), info, &badge);
-	if (to) {
-		/* the message is read from the frame again here: not kept in registers across the checks */
-		ipc_fast_finish(c, to, badge, arch_regs_arg(regs, 1), arch_regs_arg(regs, 2),
-				arch_regs_arg(regs, 3), arch_regs_arg(regs, 4), arch_regs_arg(regs, 5), true);
-		return;
+	if (!(info >> 32)) {    /* extra words, flags or slot bits: not for the fast path */
+		struct thread *to;
+		if (nr == MNEME_SYS_call) {
+			if ((to = ipc_fast_call(c, cur, arch_regs_arg(regs, 0), &badge))) {
+				/* read from the frame again here: not kept in registers across the checks */
+				ipc_fast_finish(c, to, badge, arch_regs_arg(regs, 1), arch_regs_arg(regs, 2),
+						arch_regs_arg(regs, 3), arch_regs_arg(regs, 4),
+						arch_regs_arg(regs, 5), true);
+				return;
+			}
+		} else if (nr == MNEME_SYS_reply_recv) {
+			/* the reply is read from the frame under the endpoint's lock (<core/ipc_fast.h>) */
+			if ((to = ipc_fast_reply_recv(c, cur, arch_regs_arg(regs, 0), regs, 0, 0, 0, 0, 0))) {
+				sched_switch_fast(c, to, true);
+				return;
+			}
+		}
 	}
 	syscall_general(cur, nr);
 }
@@ -53,7 +64,7 @@ struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	struct thread *to;
 	uint64_t badge;
 
-	/* ipc_fast() spelt out: each case finishes on its own (no shared tail, no jump). */
+	/* Each case finishes on its own (no shared tail, no jump). */
 	if (!(a1 >> 32)) {
 		if (nr == MNEME_SYS_call) {
 			if ((to = ipc_fast_call(c, cur, a0, &badge))) {
@@ -61,8 +72,8 @@ struct arch_regs *core_syscall_args(uint64_t a0, uint64_t a1, uint64_t a2, uint6
 				return &to->regs;
 			}
 		} else if (nr == MNEME_SYS_reply_recv) {
-			if ((to = ipc_fast_reply_recv(c, cur, a0))) {
-				ipc_fast_finish(c, to, 0, a1, a2, a3, a4, a5, false);
+			if ((to = ipc_fast_reply_recv(c, cur, a0, NULL, a1, a2, a3, a4, a5))) {
+				sched_switch_fast(c, to, false);
 				return &to->regs;
 			}
 		}

@@ -39,7 +39,7 @@ void sys_task_create(struct thread *cur)
 	if (!err && !(task = task_alloc()))
 		err = -MNEME_ENOMEM;
 	if (!err)
-		err = vm_task_root_claim(task, root_pa);   /* not a live root or page-table frame */
+		err = vm_task_root_claim(task, root_pa);   /* not a page table already */
 	if (!err) {
 		err = task_init(task, root_pa, false, badge);
 		if (err)
@@ -148,17 +148,18 @@ void sys_map(struct thread *cur)
 
 void sys_unmap(struct thread *cur)
 {
-	uint64_t va = ARG(cur, 1), pa = 0;
+	uint64_t va = ARG(cur, 1), pa = 0, tables = 0;
 	unsigned shift = 0;
 	struct task *task;
 	int err = handle_task(cur->task, ARG(cur, 0), &task);
 
 	if (!err)
-		err = vm_unmap(task, va, &pa, &shift);
+		err = vm_unmap(task, va, &pa, &shift, &tables);
 	sys_ret(cur, err);
 	if (!err) {
 		arch_regs_set_ret(&cur->regs, 1, pa);
 		arch_regs_set_ret(&cur->regs, 2, shift);
+		arch_regs_set_ret(&cur->regs, 3, tables);
 	}
 }
 
@@ -175,15 +176,17 @@ void sys_protect(struct thread *cur)
 
 void sys_unmap_range(struct thread *cur)
 {
-	uint64_t va = ARG(cur, 1), size = ARG(cur, 2), pages = 0;
+	uint64_t va = ARG(cur, 1), size = ARG(cur, 2), pages = 0, tables = 0;
 	struct task *task;
 	int err = handle_task(cur->task, ARG(cur, 0), &task);
 
 	if (!err)
-		err = vm_unmap_range(task, va, size, &pages);
+		err = vm_unmap_range(task, va, size, &pages, &tables);
 	sys_ret(cur, err);
-	if (!err)
+	if (!err) {
 		arch_regs_set_ret(&cur->regs, 1, pages);
+		arch_regs_set_ret(&cur->regs, 2, tables);
+	}
 }
 
 void sys_protect_range(struct thread *cur)
@@ -245,13 +248,30 @@ void sys_query(struct thread *cur)
 
 void sys_pt_donate(struct thread *cur)
 {
-	uint64_t pa = ARG(cur, 1);
+	uint64_t pa = ARG(cur, 1), pool = 0;
 	struct task *task;
 	int err = handle_task(cur->task, ARG(cur, 0), &task);
 
 	if (!err)
-		err = vm_pt_donate(task, pa);
+		err = vm_pt_donate(task, pa, &pool);
 	sys_ret(cur, err);
+	if (!err)
+		arch_regs_set_ret(&cur->regs, 1, pool);
+}
+
+void sys_pt_reclaim(struct thread *cur)
+{
+	uint64_t pa = 0, left = 0;
+	struct task *task;
+	int err = handle_task(cur->task, ARG(cur, 0), &task);
+
+	if (!err)
+		err = vm_pt_reclaim(task, &pa, &left);
+	sys_ret(cur, err);
+	if (!err) {
+		arch_regs_set_ret(&cur->regs, 1, pa);
+		arch_regs_set_ret(&cur->regs, 2, left);
+	}
 }
 
 void sys_tlb_flush(struct thread *cur)

@@ -57,10 +57,9 @@ int task_init(struct task *task, uint64_t root_pa, bool privileged, uint64_t bad
 	spin_init(&task->lock);
 	spin_init(&task->handle_lock);
 	task->privileged = privileged;
-	task->root_pa = root_pa;
 	task->badge = badge;
 	task->pager = NULL;
-	task->pt_pool_nr = 0;
+	task->pt_pool = (struct vm_frames){ 0, 0 };
 	task->nr_threads = 0;
 	task->tlb_cpus = 0;
 	list_init(&task->threads);
@@ -83,7 +82,6 @@ void task_unmake(struct task *task)
 void task_free(struct task *task)
 {
 	list_init(&task->exit_link);
-	WRITE_ONCE(task->root_pa, 0);           /* the frame is the server's again */
 	WRITE_ONCE(task->gen, task->gen + 1);
 	store_release(&task->state, TASK_FREE);
 }
@@ -125,6 +123,11 @@ int thread_init(struct thread *t, struct task *task, uint64_t entry, uint64_t sp
 	if (task->state != TASK_ALIVE) {
 		spin_unlock(&task->lock);
 		return -MNEME_EDEAD;
+	}
+	/* checked again under the lock: racing spawns of one task cannot pass its share */
+	if (!task->privileged && task->nr_threads >= MNEME_MAX_THREADS_PER_TASK) {
+		spin_unlock(&task->lock);
+		return -MNEME_EQUOTA;
 	}
 	list_add_tail(&task->threads, &t->task_link);
 	task->nr_threads++;
@@ -295,17 +298,12 @@ static void task_destroy_endpoints(struct task *task)
 	}
 }
 
-static void no_release(uint64_t pa, void *ctx)
-{
-	(void)pa;
-	(void)ctx;
-}
-
 /* Steps 4 of the kill: everything the stopped task held goes. */
 static void task_reclaim(struct task *task)
 {
 	struct list_node *n;
 	struct cpu *me = this_cpu();
+	struct vm_frames tables = { 0, 0 };
 
 	while ((n = list_first(&task->threads))) {
 		struct thread *t = list_entry(n, struct thread, task_link);
@@ -322,14 +320,16 @@ static void task_reclaim(struct task *task)
 		task->pager = NULL;
 	}
 	spin_lock(&task->lock);
-	arch_aspace_release_tables(&task->aspace, no_release, NULL);
-	task->pt_pool_nr = 0;
+	vm_task_tables_release(task, &tables);
 	spin_unlock(&task->lock);
 	cpumask_t others = vm_tlb_holders(task) & ~cpumask_of(me->index);
 	arch_tlb_flush(&task->aspace, 0, 0);
 	if (others)
 		arch_tlb_flush_cpus(others, &task->aspace, 0, 0);
 	WRITE_ONCE(task->tlb_cpus, 0);
+	/* no CPU can walk them any more: the tables and the root are the server's again */
+	vm_frames_give_back(&tables);
+	vm_task_root_release(task);
 }
 
 void task_kill(struct task *task, uint32_t reason, uint64_t status, uint64_t kind)

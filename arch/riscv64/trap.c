@@ -268,13 +268,22 @@ void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
 		return;
 	}
 	struct user_exc e = { CORE_EXC_OTHER, 0, 0 };
+	uint64_t pc = regs->sepc;
 	if (code < sizeof(user_exceptions) / sizeof(user_exceptions[0]) && user_exceptions[code].kind)
 		e = user_exceptions[code];
 	if (e.kind == CORE_EXC_PAGE_FAULT &&
 	    riscv_fix_accessed((csr_read(satp) & ((1ull << 44) - 1)) << PAGE_SHIFT, regs->stval, e.access))
 		return;                         /* only A or D was missing: set, retry */
-	core_user_exception(regs, (enum core_exception)e.kind, e.at_pc ? regs->sepc : regs->stval,
-			    e.access);
+	if (code == EXC_BREAKPOINT) {
+		/*
+		 * As int3 on x86_64: reported at the ebreak, resumed after it (else a pager's
+		 * RESUME would run it again forever).  ebreak is 4 bytes, c.ebreak 2; text the
+		 * core cannot read (execute-only) counts as 4.
+		 */
+		uint16_t parcel = 0;
+		regs->sepc += !arch_copy_from_user(&parcel, pc, sizeof(parcel)) && (parcel & 3) != 3 ? 2 : 4;
+	}
+	core_user_exception(regs, (enum core_exception)e.kind, e.at_pc ? pc : regs->stval, e.access);
 }
 
 /* Called by trap_entry, on the emergency stack, when a trap hit a guard page. */

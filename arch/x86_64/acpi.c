@@ -411,3 +411,137 @@ const char *acpi_madt_routing(const void *table, uint32_t len, struct acpi_irq_r
 		*r = (struct acpi_irq_routing){ 0 };
 	return err;
 }
+
+/* ---- SRAT ---- */
+
+/* Is the entry at @p (@len bytes, already bounded) too short for its type? */
+static const char *srat_entry_short(const uint8_t *p, uint32_t len)
+{
+	if (p[0] == ACPI_SRAT_CPU && len < ACPI_SRAT_CPU_LEN)
+		return "processor affinity entry too short";
+	if (p[0] == ACPI_SRAT_MEM && len < ACPI_SRAT_MEM_LEN)
+		return "memory affinity entry too short";
+	if (p[0] == ACPI_SRAT_X2APIC && len < ACPI_SRAT_X2APIC_LEN)
+		return "x2APIC affinity entry too short";
+	if (p[0] == ACPI_SRAT_MEM && rd64(p + 16) && rd64(p + 8) > UINT64_MAX - rd64(p + 16) + 1)
+		return "memory affinity range wraps";
+	return NULL;
+}
+
+static const char *srat_check_entries(const uint8_t *t, uint32_t len)
+{
+	for (uint32_t off = ACPI_SRAT_MIN_LEN; off < len;) {
+		if (len - off < 2)
+			return "entry header truncated";
+		uint32_t elen = t[off + 1];
+		if (elen < 2)
+			return "entry length below 2";
+		if (elen > len - off)
+			return "entry runs past the table";
+		const char *err = srat_entry_short(t + off, elen);
+		if (err)
+			return err;
+		off += elen;
+	}
+	return NULL;
+}
+
+/* Store or count one entry (already checked). */
+static void srat_add(struct acpi_srat *s, const uint8_t *p, struct acpi_srat_mem *mem,
+		     uint32_t max_mem, struct acpi_srat_cpu *cpus, uint32_t max_cpus)
+{
+	uint32_t flags, pxm;
+
+	switch (p[0]) {
+	case ACPI_SRAT_CPU:
+		flags = rd32(p + 4);
+		pxm = p[2];
+		if (s->revision >= 2)
+			pxm |= (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
+		if (!(flags & ACPI_SRAT_ENABLED))
+			s->nr_disabled++;
+		else if (s->nr_cpus < max_cpus)
+			cpus[s->nr_cpus++] = (struct acpi_srat_cpu){ p[3], pxm, false };
+		else
+			s->nr_beyond++;
+		return;
+	case ACPI_SRAT_X2APIC:
+		flags = rd32(p + 12);
+		if (!(flags & ACPI_SRAT_ENABLED))
+			s->nr_disabled++;
+		else if (s->nr_cpus < max_cpus)
+			cpus[s->nr_cpus++] = (struct acpi_srat_cpu){ rd32(p + 8), rd32(p + 4), true };
+		else
+			s->nr_beyond++;
+		return;
+	case ACPI_SRAT_MEM:
+		flags = rd32(p + 28);
+		pxm = rd32(p + 2);
+		if (s->revision < 2)
+			pxm &= 0xff;
+		if (!(flags & ACPI_SRAT_ENABLED))
+			s->nr_disabled++;
+		else if (s->nr_mem < max_mem)
+			mem[s->nr_mem++] = (struct acpi_srat_mem){ rd64(p + 8), rd64(p + 16), pxm, flags };
+		else
+			s->nr_beyond++;
+		return;
+	default:
+		s->nr_other++;
+	}
+}
+
+const char *acpi_srat_parse(const void *table, uint32_t len, struct acpi_srat *s,
+			    struct acpi_srat_mem *mem, uint32_t max_mem,
+			    struct acpi_srat_cpu *cpus, uint32_t max_cpus)
+{
+	const uint8_t *t = table;
+	const char *err;
+
+	*s = (struct acpi_srat){ 0 };
+	if (len < ACPI_SRAT_MIN_LEN)
+		return "shorter than its fixed part";
+	if (!same((const char *)t, ACPI_SIG_SRAT, 4))
+		return "bad signature";
+	if (rd32(t + 4) != len)
+		return "length differs from the table's";
+	err = srat_check_entries(t, len);
+	if (err)
+		return err;
+	/* decoded: now collect */
+	s->revision = t[8];
+	for (uint32_t off = ACPI_SRAT_MIN_LEN; off < len; off += t[off + 1])
+		srat_add(s, t + off, mem, max_mem, cpus, max_cpus);
+	return NULL;
+}
+
+/* ---- SLIT ---- */
+
+const char *acpi_slit_parse(const void *table, uint32_t len, uint32_t *localities)
+{
+	const uint8_t *t = table;
+	uint64_t n;
+
+	*localities = 0;
+	if (len < ACPI_SLIT_MIN_LEN)
+		return "shorter than its fixed part";
+	if (!same((const char *)t, ACPI_SIG_SLIT, 4))
+		return "bad signature";
+	if (rd32(t + 4) != len)
+		return "length differs from the table's";
+	n = rd64(t + ACPI_HEADER_LEN);
+	if (n == 0)
+		return "no localities";
+	if (n > 0xffff)
+		return "more localities than proximity domains can name";
+	if ((uint64_t)len != ACPI_SLIT_MIN_LEN + n * n)
+		return n * n > (uint64_t)len - ACPI_SLIT_MIN_LEN ? "truncated: fewer distances than localities squared"
+							: "longer than its distances";
+	*localities = (uint32_t)n;
+	return NULL;
+}
+
+uint8_t acpi_slit_distance(const void *table, uint32_t n, uint32_t from, uint32_t to)
+{
+	return ((const uint8_t *)table)[ACPI_SLIT_MIN_LEN + (uint64_t)from * n + to];
+}

@@ -20,6 +20,7 @@ set(MNEME_ARCH_CORE_SOURCES
   ${MNEME_X86_DIR}/ipi.c
   ${MNEME_X86_DIR}/acpi.c
   ${MNEME_X86_DIR}/acpi_boot.c
+  ${MNEME_X86_DIR}/numa.c
   ${MNEME_X86_DIR}/tsc.c
   ${MNEME_X86_DIR}/selftest.c
   ${MNEME_X86_DIR}/paging_test.c

@@ -1,6 +1,6 @@
 /*
  * CPU features (CPUID) and the protection bits the core turns on from
- * them: EFER.NXE, CR0.WP, CR4.PGE, CR4.SMEP, CR4.SMAP.  x86_cpu holds the
+ * them: EFER.NXE, CR0.WP, CR4.PGE, CR4.SMEP, CR4.SMAP, CR4.UMIP.  x86_cpu holds the
  * boot CPU's features; every CPU turns on the same bits (smp.c checks an
  * application processor has them first).
  */
@@ -25,6 +25,7 @@ void x86_cpu_detect(struct x86_cpu_features *f)
 		f->smep = r[1] & (1u << 7);
 		f->smap = r[1] & (1u << 20);
 		f->invpcid = r[1] & (1u << 10);
+		f->umip = r[2] & (1u << 2);
 	}
 	x86_cpuid(0x80000000, 0, r);
 	max_ext = r[0];
@@ -60,13 +61,15 @@ void x86_cpu_protection_on(void)
 		cr4 |= X86_CR4_SMEP;
 	if (x86_cpu.smap)
 		cr4 |= X86_CR4_SMAP;
+	if (x86_cpu.umip)
+		cr4 |= X86_CR4_UMIP;      /* user mode cannot read the core's table addresses */
 	write_cr4(cr4);
 }
 
 void x86_cpu_enable_protection(void)
 {
 	x86_cpu_protection_on();
-	printk("mneme: x86_64: NX %s, SMEP %s, SMAP %s, 1G pages %s, PCID %s, INVPCID %s\n",
-	       on_off(x86_cpu.nx), on_off(x86_cpu.smep), on_off(x86_cpu.smap),
+	printk("mneme: x86_64: NX %s, SMEP %s, SMAP %s, UMIP %s, 1G pages %s, PCID %s, INVPCID %s\n",
+	       on_off(x86_cpu.nx), on_off(x86_cpu.smep), on_off(x86_cpu.smap), on_off(x86_cpu.umip),
 	       on_off(x86_cpu.pdpe1gb), on_off(x86_cpu.pcid), on_off(x86_cpu.invpcid));
 }

@@ -54,13 +54,22 @@ x86_syscall_entry:
  * (%gs:PCPU_REGS): sysretq if its last entry was a syscall (vector =
  * X86_VEC_SYSCALL), else iretq with every register.  The iretq path sets
  * the vector back to X86_VEC_SYSCALL, so a frame says "syscall" from
- * then on until the next trap writes a vector: the syscall entry need not.  A frame's rip is always canonical: the CPU saved
- * it, or arch_regs_init_user() checked it, and no user page ends at the
- * canonical boundary (ARCH_USER_TOP), so sysretq never faults in ring 0.
+ * then on until the next trap writes a vector: the syscall entry need not.  A frame's rip should always be canonical: the CPU
+ * saved it, or arch_regs_init_user() checked it, and no user page ends at
+ * the canonical boundary (ARCH_USER_TOP).  It is checked here all the same,
+ * whatever wrote the frame: a return address at or above X86_USER_TOP
+ * becomes X86_USER_TOP (canonical, never mapped), so the thread takes a
+ * user page fault there instead of sysretq or iretq faulting in ring 0 on
+ * CPUs that check the address before the privilege change.
  */
 	.globl x86_return_to_user
 x86_return_to_user:
 	movq %gs:PCPU_REGS, %rsp
+	movabsq $X86_USER_TOP, %rcx
+	cmpq %rcx, REGS_RIP(%rsp)
+	jb 2f
+	movq %rcx, REGS_RIP(%rsp)
+2:
 	cmpq $X86_VEC_SYSCALL, REGS_VECTOR(%rsp)
 	jne 1f
 	movq REGS_RIP(%rsp), %rcx

@@ -171,6 +171,7 @@ KTEST(x86_paging, protection_enabled)
 	KEXPECT(t, read_cr0() & X86_CR0_WP);
 	KEXPECT_EQ(t, !!(cr4 & X86_CR4_SMEP), x86_cpu.smep);
 	KEXPECT_EQ(t, !!(cr4 & X86_CR4_SMAP), x86_cpu.smap);
+	KEXPECT_EQ(t, !!(cr4 & X86_CR4_UMIP), x86_cpu.umip);
 	KEXPECT_EQ(t, !!(cr4 & X86_CR4_PGE), x86_cpu.pge);
 }
 

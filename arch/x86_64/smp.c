@@ -236,16 +236,31 @@ static uint32_t wait_status(uint64_t us)
 	return st;
 }
 
-/* The ".... node  #0, CPUs:   #1 #2" line, printed once the last CPU answered (or failed). */
+/*
+ * The ".... node  #0, CPUs:   #1 #2" lines, one per node as Linux prints
+ * them: a line is printed when the next CPU is on another node, and the
+ * last once the last CPU answered (or failed).
+ */
 static char booted_line[16 * CORE_MAX_CPUS];
 static unsigned booted_len;
+static uint32_t booted_node;
+
+static void booted_start(uint32_t node, bool first)
+{
+	booted_node = node;
+	booted_len = (unsigned)ksnprintf(booted_line, sizeof(booted_line), ".... node  #%u, CPUs:  %s",
+					 node, first ? "  " : "");
+}
 
 static void booted_note(const struct cpu *c, bool last)
 {
 	if (!booted_len) {
 		printk("smpboot: x86: Booting SMP configuration:\n");
-		booted_len = (unsigned)ksnprintf(booted_line, sizeof(booted_line),
-						 ".... node  #%u, CPUs:    ", c ? c->node : 0);
+		booted_start(c ? c->node : 0, true);
+	}
+	if (c && c->node != booted_node) {
+		printk("%s\n", booted_line);
+		booted_start(c->node, false);
 	}
 	if (c && booted_len < sizeof(booted_line))
 		booted_len += (unsigned)ksnprintf(booted_line + booted_len,
@@ -325,8 +340,8 @@ static const char *missing_feature(const struct x86_cpu_features *f)
 		return "lacks NX, which the boot CPU uses";
 	if (x86_cpu.pdpe1gb && !f->pdpe1gb)
 		return "lacks 1 GiB pages, which the direct map uses";
-	if ((x86_cpu.smep && !f->smep) || (x86_cpu.smap && !f->smap))
-		return "lacks SMEP or SMAP, which the boot CPU uses";
+	if ((x86_cpu.smep && !f->smep) || (x86_cpu.smap && !f->smap) || (x86_cpu.umip && !f->umip))
+		return "lacks SMEP, SMAP or UMIP, which the boot CPU uses";
 	if ((x86_cpu.pge && !f->pge) || (x86_cpu.pcid && !f->pcid) ||
 	    (x86_cpu.invpcid && !f->invpcid))
 		return "lacks PGE, PCID or INVPCID, which the boot CPU uses";

@@ -220,7 +220,13 @@ KTEST(x86_uspace, map_query_unmap_protect)
 	KEXPECT_EQ(t, arch_aspace_unmap(&as, 0x400000, &pa, &shift), 0);
 	KEXPECT_EQ(t, pa, 0x80000000);
 	KEXPECT_EQ(t, shift, 12);
-	/* a 2 MiB page may replace the now empty 4 KiB table */
+	/* the now empty 4 KiB table is in the way of a 2 MiB page until pruning unlinks it (and the
+	 * PD above it, which held nothing else) */
+	KEXPECT_EQ(t, arch_aspace_map(&as, 0x400000, 0x80200000, 21, rx, frames_alloc, &f),
+		   (uint64_t)-MNEME_EBUSY);
+	f.released = 0;
+	arch_aspace_prune(&as, 0x400000, 0x401000, frames_release, &f);
+	KEXPECT_EQ(t, f.released, 2);
 	KEXPECT_EQ(t, arch_aspace_map(&as, 0x400000, 0x80200000, 21, rx, frames_alloc, &f), 0);
 	KEXPECT_EQ(t, core_half_differs(as.root), 0);
 }

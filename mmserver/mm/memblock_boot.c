@@ -32,6 +32,35 @@ static int memblock_check_range(const struct mneme_mem_range *r, unsigned idx)
 	return 0;
 }
 
+/*
+ * The topology (a boot info without one, nr_nodes 0, means one node):
+ * node ids in range, each CPU's node one of them, distances 10 on the
+ * diagonal, 11..255 elsewhere, the same both ways.
+ */
+static int memblock_check_topology(const struct mneme_boot_info *bi)
+{
+	if (!bi->nr_nodes)
+		return 0;
+	if (bi->nr_nodes > MNEME_BOOTINFO_MAX_NODES || bi->nr_nodes > MAX_NUMNODES)
+		return memblock_bad_map("too many nodes", bi->nr_nodes, -MNEME_EINVAL);
+	if (bi->nr_cpus > MNEME_BOOTINFO_MAX_CPUS)
+		return memblock_bad_map("too many CPUs", bi->nr_cpus, -MNEME_EINVAL);
+	for (unsigned i = 0; i < bi->nr_cpus; i++)
+		if (bi->cpu_node[i] >= bi->nr_nodes)
+			return memblock_bad_map("a CPU's node is out of range", i, -MNEME_EINVAL);
+	for (unsigned i = 0; i < bi->nr_ranges; i++)
+		if (bi->ranges[i].nid >= bi->nr_nodes)
+			return memblock_bad_map("a range's node is out of range", i, -MNEME_EINVAL);
+	for (unsigned a = 0; a < bi->nr_nodes; a++)
+		for (unsigned b = 0; b < bi->nr_nodes; b++) {
+			unsigned d = bi->distance[a][b];
+			if (a == b ? d != MNEME_LOCAL_DISTANCE : d <= MNEME_LOCAL_DISTANCE ||
+			    d != bi->distance[b][a])
+				return memblock_bad_map("bad node distance", a, -MNEME_EINVAL);
+		}
+	return 0;
+}
+
 /* Decode: everything that could be wrong with @bi, before any change. */
 static int memblock_check_bootinfo(const struct mneme_boot_info *bi)
 {
@@ -56,7 +85,7 @@ static int memblock_check_bootinfo(const struct mneme_boot_info *bi)
 		if (err)
 			return err;
 	}
-	return 0;
+	return memblock_check_topology(bi);
 }
 
 /*

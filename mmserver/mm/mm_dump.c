@@ -6,9 +6,10 @@
  * free, vmstat -s) parse them.
  *
  * A line appears when its concept exists here and is left out otherwise
- * (no page cache, swap, LRU lists, CMA, hugetlbfs, vmalloc, NUMA hit
- * counters, watermark boosts or per-CPU stat thresholds): a present line
- * always carries a real value.  Zones are the configured ones
+ * (no swap, LRU lists, CMA, hugetlbfs, vmalloc, watermark boosts or
+ * per-CPU stat thresholds): a present line always carries a real value.
+ * Besides /proc, each node's sysfs files in drivers/base/node.c's formats:
+ * nodeN/meminfo, nodeN/numastat, nodeN/distance.  Zones are the configured ones
  * (zone->exists: DMA, DMA32, Normal on x86_64; DMA32, Normal on riscv64).
  * What the mm core cannot count itself — the memory its user hands to
  * tasks — comes from the provider set with mm_dump_set_usage().
@@ -145,6 +146,30 @@ static unsigned long all_slab_pages(void)
 	return pages;
 }
 
+/* A zone's NUMA counter (Linux's zone_numa_event_state): every CPU's share. */
+static unsigned long zone_numa_event(const struct zone *z, enum numa_stat_item item)
+{
+	unsigned long sum = 0;
+
+	for (unsigned cpu = 0; cpu < MM_NR_CPUS; cpu++)
+		sum += z->pcpstat[cpu].numa_event[item];
+	return sum;
+}
+
+static unsigned long node_numa_event(const pg_data_t *pgdat, enum numa_stat_item item)
+{
+	unsigned long sum = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		sum += zone_numa_event(&pgdat->node_zones[zi], item);
+	return sum;
+}
+
+/* Linux's names for the NUMA counters in /proc/vmstat and zoneinfo (numa_stat_name). */
+static const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS] = {
+	"numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local", "numa_other",
+};
+
 /* ---- buddyinfo ------------------------------------------------------------ */
 
 size_t buddyinfo_dump(char *buf, size_t len)
@@ -280,6 +305,9 @@ static void zoneinfo_one(struct dump_buf *d, const pg_data_t *pgdat, const struc
 		return;
 	}
 	dprintf_buf(d, "\n      %-12s %lu", "nr_free_pages", z->free_pages);
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		dprintf_buf(d, "\n      %-12s %lu", numa_stat_names[i],
+			    zone_numa_event(z, (enum numa_stat_item)i));
 	dprintf_buf(d, "\n  pagesets");
 	for (unsigned cpu = 0; cpu < online_cpus; cpu++) {
 		dprintf_buf(d, "\n    cpu: %u", cpu);
@@ -369,6 +397,14 @@ size_t vmstat_dump(char *buf, size_t len)
 
 	/* enum zone_stat_item */
 	dprintf_buf(&d, "nr_free_pages %lu\n", nr_free_pages());
+	/* enum numa_stat_item */
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) {
+		unsigned long sum = 0;
+		int nid;
+		for_each_online_node(nid)
+			sum += node_numa_event(NODE_DATA(nid), (enum numa_stat_item)i);
+		dprintf_buf(&d, "%s %lu\n", numa_stat_names[i], sum);
+	}
 	/* enum node_stat_item */
 	dprintf_buf(&d, "nr_slab_unreclaimable %lu\n", all_slab_pages());
 	dprintf_buf(&d, "nr_anon_pages %lu\n", u.anon_pages);
@@ -392,4 +428,98 @@ size_t vmstat_dump(char *buf, size_t len)
 	dprintf_buf(&d, "zswpin %lu\n", u.zswpin);
 	dprintf_buf(&d, "zswpout %lu\n", u.zswpout);
 	return dump_done(&d);
+}
+
+/* ---- nodeN/meminfo, nodeN/numastat, nodeN/distance ----------------------- */
+
+static unsigned long node_zone_sum(const pg_data_t *pgdat, size_t field_offset)
+{
+	unsigned long n = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		n += *(const unsigned long *)((const char *)&pgdat->node_zones[zi] + field_offset);
+	return n;
+}
+
+/* Linux's node_read_meminfo: "Node N " then the name padded to 16 columns, the value in 8. */
+static void node_meminfo_line(struct dump_buf *d, int nid, const char *name, unsigned long pages)
+{
+	dprintf_buf(d, "Node %d %-16s%8lu kB\n", nid, name, pages << (PAGE_SHIFT - 10));
+}
+
+size_t node_meminfo_dump(int nid, char *buf, size_t len)
+{
+	struct dump_buf d = { buf, len, 0 };
+	const pg_data_t *pgdat;
+	unsigned long total, free, slab;
+
+	if (!node_online(nid))
+		return dump_done(&d);
+	pgdat = NODE_DATA(nid);
+	total = node_zone_sum(pgdat, offsetof(struct zone, managed_pages));
+	free = node_zone_sum(pgdat, offsetof(struct zone, free_pages));
+	slab = node_slab_pages(pgdat);
+	node_meminfo_line(&d, nid, "MemTotal:", total);
+	node_meminfo_line(&d, nid, "MemFree:", free);
+	node_meminfo_line(&d, nid, "MemUsed:", total - free);
+	node_meminfo_line(&d, nid, "Slab:", slab);
+	node_meminfo_line(&d, nid, "SUnreclaim:", slab);
+	return dump_done(&d);
+}
+
+size_t node_numastat_dump(int nid, char *buf, size_t len)
+{
+	static const char *const names[NR_VM_NUMA_EVENT_ITEMS] = {
+		"numa_hit", "numa_miss", "numa_foreign", "interleave_hit", "local_node", "other_node",
+	};
+	struct dump_buf d = { buf, len, 0 };
+
+	if (!node_online(nid))
+		return dump_done(&d);
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		dprintf_buf(&d, "%s %lu\n", names[i], node_numa_event(NODE_DATA(nid), (enum numa_stat_item)i));
+	return dump_done(&d);
+}
+
+size_t node_distance_dump(int nid, char *buf, size_t len)
+{
+	struct dump_buf d = { buf, len, 0 };
+	int other;
+
+	if (!node_online(nid))
+		return dump_done(&d);
+	for_each_online_node(other)
+		dprintf_buf(&d, "%s%d", other == first_online_node() ? "" : " ", node_distance(nid, other));
+	dprintf_buf(&d, "\n");
+	return dump_done(&d);
+}
+
+size_t node_cpulist_dump(int nid, char *buf, size_t len)
+{
+	struct dump_buf d = { buf, len, 0 };
+	unsigned n = mm_nr_cpu_ids();
+	bool first = true;
+
+	if (!node_online(nid))
+		return dump_done(&d);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		unsigned last = cpu;
+		if (cpu_to_node(cpu) != nid)
+			continue;
+		while (last + 1 < n && cpu_to_node(last + 1) == nid)
+			last++;
+		if (last > cpu)
+			dprintf_buf(&d, "%s%u-%u", first ? "" : ",", cpu, last);
+		else
+			dprintf_buf(&d, "%s%u", first ? "" : ",", cpu);
+		first = false;
+		cpu = last;
+	}
+	dprintf_buf(&d, "\n");
+	return dump_done(&d);
+}
+
+unsigned long mm_node_numa_event(int nid, enum numa_stat_item item)
+{
+	return node_online(nid) ? node_numa_event(NODE_DATA(nid), item) : 0;
 }

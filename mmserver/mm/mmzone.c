@@ -26,6 +26,65 @@ const char *const migratetype_names[MIGRATE_TYPES] = { "Unmovable", "Movable", "
 
 static uint64_t online_mask;
 static unsigned char distance[MM_MAX_NUMNODES][MM_MAX_NUMNODES];
+static unsigned char cpu_node[MM_MAX_CPU_IDS];
+static unsigned nr_cpu_ids = 1;
+struct mm_numa_ctx mm_numa_ctx[MM_NR_CPUS];
+
+int nth_node(nodemask_t mask, int n)
+{
+	while (n-- > 0)
+		mask &= mask - 1;
+	return first_node(mask);
+}
+
+nodemask_t node_online_mask(void)
+{
+	return online_mask;
+}
+
+void mm_reset_node_distances(void)
+{
+	memset(distance, 0, sizeof(distance));
+}
+
+void mm_set_nr_cpu_ids(unsigned n)
+{
+	nr_cpu_ids = n < 1 ? 1 : n > MM_MAX_CPU_IDS ? MM_MAX_CPU_IDS : n;
+}
+
+unsigned mm_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
+void mm_set_cpu_node(unsigned cpu, int nid)
+{
+	if (cpu < MM_MAX_CPU_IDS && nid >= 0 && nid < MM_MAX_NUMNODES)
+		cpu_node[cpu] = (unsigned char)nid;
+}
+
+int cpu_to_node(unsigned cpu)
+{
+	int nid = cpu < nr_cpu_ids ? cpu_node[cpu] : 0;
+
+	return node_online(nid) ? nid : first_online_node();
+}
+
+bool node_has_cpus(int nid)
+{
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_node[cpu] == nid)
+			return true;
+	return false;
+}
+
+void numa_set_request_cpu(unsigned cpu)
+{
+	struct mm_numa_ctx *c = &mm_numa_ctx[mm_this_cpu()];
+
+	c->cpu = cpu;
+	c->nid = cpu_to_node(cpu);
+}
 
 int zone_layout_for_arch(struct zone_layout *l, unsigned arch)
 {
@@ -76,6 +135,13 @@ int next_online_node(int nid)
 int first_online_node(void)
 {
 	return next_online_node(-1);
+}
+
+int node_fallback_order(int nid, int i)
+{
+	if (!node_online(nid) || i < 0 || i >= NODE_DATA(nid)->nr_node_order)
+		return -1;
+	return NODE_DATA(nid)->node_order[i];
 }
 
 int node_distance(int a, int b)
@@ -288,23 +354,56 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, unsigned long mark,
 	return false;
 }
 
-/* Nodes ordered by distance from @local (ties: lower id first), local first. */
-static int nodes_by_distance(int local, int *order)
+/*
+ * Linux's find_next_best_node: the local node first, then the node with
+ * the smallest value of (distance + 1 if its id is below the local one
+ * + 1 if it has CPUs) * MM_MAX_NUMNODES + its load, among those not used
+ * yet.  -1 when every online node is used.
+ */
+static int find_next_best_node(int local, nodemask_t *used, const int *load)
 {
-	int n = 0, nid;
+	int best = -1, nid;
+	long min_val = 0;
 
-	for_each_online_node(nid)
-		order[n++] = nid;
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0; j--) {
-			int a = order[j - 1], b = order[j];
-			int da = a == local ? -1 : node_distance(local, a);
-			int db = b == local ? -1 : node_distance(local, b);
-			if (da <= db)
-				break;
-			order[j - 1] = b;
-			order[j] = a;
+	if (!node_in(local, *used)) {
+		*used |= 1ULL << local;
+		return local;
+	}
+	for_each_online_node(nid) {
+		long val;
+
+		if (node_in(nid, *used))
+			continue;
+		val = node_distance(local, nid) + (nid < local) + (node_has_cpus(nid) ? 1 : 0);
+		val = val * MM_MAX_NUMNODES + load[nid];
+		if (best < 0 || val < min_val) {
+			min_val = val;
+			best = nid;
 		}
+	}
+	if (best >= 0)
+		*used |= 1ULL << best;
+	return best;
+}
+
+/*
+ * Linux's build_zonelists order for @local into pgdat->node_order: each
+ * time the distance grows, the first node of the new distance group takes
+ * one more unit of load, which spreads equally distant fallbacks of
+ * different nodes over different nodes.  @load persists over the nodes of
+ * one build_all_zonelists().
+ */
+static int nodes_by_distance(int local, int *order, int *load)
+{
+	nodemask_t used = 0;
+	int n = 0, nid, prev = local;
+
+	while ((nid = find_next_best_node(local, &used, load)) >= 0) {
+		if (node_distance(local, nid) != node_distance(local, prev))
+			load[nid]++;
+		order[n++] = nid;
+		prev = nid;
+	}
 	return n;
 }
 
@@ -325,14 +424,16 @@ static int zonelist_add_node(struct zoneref *zr, int n, int nid)
 
 void build_all_zonelists(void)
 {
-	int order[MM_MAX_NUMNODES], nid;
+	int load[MM_MAX_NUMNODES] = { 0 }, nid;
 
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 		struct zoneref *fb = pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
 		struct zoneref *nf = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
-		int n = nodes_by_distance(nid, order), k = 0;
+		int *order = pgdat->node_order;
+		int n = nodes_by_distance(nid, order, load), k = 0;
 
+		pgdat->nr_node_order = n;
 		for (int i = 0; i < n; i++)
 			k = zonelist_add_node(fb, k, order[i]);
 		fb[k].zone = NULL;

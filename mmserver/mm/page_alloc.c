@@ -26,7 +26,6 @@
 #include <string.h>
 
 struct page_alloc_stats page_alloc_stats;
-int mm_local_nid = -1;
 
 #define ZONE_NODE_BITS ((PAGE_ZONE_MASK << PAGE_ZONE_SHIFT) | (PAGE_NODE_MASK << PAGE_NODE_SHIFT))
 
@@ -263,13 +262,13 @@ static struct page *rmqueue(struct zone *z, unsigned order, int mt)
 }
 
 static struct page *get_page_from_freelist(gfp_t gfp, unsigned order, struct zonelist *zl,
-					   int highest, int mt, enum zone_watermarks wm)
+					   int highest, int mt, nodemask_t mask, enum zone_watermarks wm)
 {
 	for (struct zoneref *zr = zl->_zonerefs; zr->zone; zr++) {
 		struct zone *z = zr->zone;
 		struct page *page;
 
-		if (zr->zone_idx > highest || !managed_zone(z))
+		if (zr->zone_idx > highest || !managed_zone(z) || !node_in(z->node, mask))
 			continue;
 		if (!(gfp & __GFP_MEMALLOC) &&
 		    !zone_watermark_ok(z, order, z->_watermark[wm], highest, gfp & __GFP_HIGH))
@@ -283,38 +282,30 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned order, struct zon
 
 /* Low watermark first; then min (where kswapd would be woken); then drain per-CPU lists. */
 static struct page *alloc_from_zonelist(gfp_t gfp, unsigned order, struct zonelist *zl,
-					int highest, int mt)
+					int highest, int mt, nodemask_t mask)
 {
-	struct page *page = get_page_from_freelist(gfp, order, zl, highest, mt, WMARK_LOW);
+	struct page *page = get_page_from_freelist(gfp, order, zl, highest, mt, mask, WMARK_LOW);
 
 	if (!page)
-		page = get_page_from_freelist(gfp, order, zl, highest, mt, WMARK_MIN);
+		page = get_page_from_freelist(gfp, order, zl, highest, mt, mask, WMARK_MIN);
 	if (!page && nr_pcp_pages()) {
 		drain_all_pages();
-		page = get_page_from_freelist(gfp, order, zl, highest, mt, WMARK_MIN);
+		page = get_page_from_freelist(gfp, order, zl, highest, mt, mask, WMARK_MIN);
 	}
 	return page;
 }
 
 /*
- * The fast path: a block from this CPU's list of the first zone the
- * request may use, if that zone is above its low watermark.  Anything
- * else (empty list, low zone, fallback) is the slow path's business.
+ * The fast path: a block from this CPU's list of the preferred zone @z,
+ * if it is above its low watermark.  Anything else (empty list, low zone,
+ * fallback) is the slow path's business.
  */
-static struct page *rmqueue_pcp_fast(struct zonelist *zl, gfp_t gfp, unsigned order,
-				     int highest, int mt)
+static struct page *rmqueue_pcp_fast(struct zone *z, gfp_t gfp, unsigned order, int highest, int mt)
 {
-	struct zoneref *zr = zl->_zonerefs;
 	struct per_cpu_pages *pcp;
 	struct page_list *list;
 	struct page *page;
-	struct zone *z;
 
-	while (zr->zone && zr->zone_idx > highest)
-		zr++;
-	z = zr->zone;
-	if (!z)
-		return NULL;
 	if (!(gfp & __GFP_MEMALLOC) &&
 	    (long)z->free_pages - ((1L << order) - 1) <=
 	    (long)low_wmark_pages(z) + z->lowmem_reserve[highest])
@@ -329,23 +320,48 @@ static struct page *rmqueue_pcp_fast(struct zonelist *zl, gfp_t gfp, unsigned or
 	return page;
 }
 
+/* The first zone of @zl a request may use: its preferred zone (Linux's preferred_zoneref). */
+static struct zone *first_allowed_zone(struct zonelist *zl, int highest, nodemask_t mask)
+{
+	for (struct zoneref *zr = zl->_zonerefs; zr->zone; zr++)
+		if (zr->zone_idx <= highest && node_in(zr->zone->node, mask))
+			return zr->zone;
+	return NULL;
+}
+
+/* Linux's zone_statistics: this CPU's counters of the zone used and the zone preferred. */
+static inline void zone_statistics(struct zone *preferred, struct zone *z)
+{
+	unsigned cpu = mm_this_cpu();
+	unsigned long *ev = z->pcpstat[cpu].numa_event;
+
+	if (z->node == preferred->node) {
+		ev[NUMA_HIT]++;
+	} else {
+		ev[NUMA_MISS]++;
+		preferred->pcpstat[cpu].numa_event[NUMA_FOREIGN]++;
+	}
+	ev[z->node == numa_node_id() ? NUMA_LOCAL : NUMA_OTHER]++;
+}
+
 /* Every request, decoded: per-CPU lists, then the zonelist with falling watermarks. */
-static noinline struct page *__alloc_pages(int nid, gfp_t gfp, unsigned int order,
-					   int highest, int mt)
+static noinline struct page *alloc_pages_slow(int nid, nodemask_t mask, gfp_t gfp,
+					      unsigned int order, int highest, int mt)
 {
 	struct zonelist *zl;
-	struct page *page;
+	struct zone *preferred;
+	struct page *page = NULL;
 
 	if (!node_online(nid))
-		nid = mm_local_nid;
-	if (nid < 0)
+		nid = numa_node_id();
+	if (nid < 0 || !node_online(nid))
 		return NULL;
 	zl = &NODE_DATA(nid)->node_zonelists[gfp & __GFP_THISNODE ? ZONELIST_NOFALLBACK : ZONELIST_FALLBACK];
-	page = NULL;
-	if (mm_pcp_on && order <= PCP_MAX_ORDER)
-		page = rmqueue_pcp_fast(zl, gfp, order, highest, mt);
-	if (!page)
-		page = alloc_from_zonelist(gfp, order, zl, highest, mt);
+	preferred = first_allowed_zone(zl, highest, mask);
+	if (preferred && mm_pcp_on && order <= PCP_MAX_ORDER)
+		page = rmqueue_pcp_fast(preferred, gfp, order, highest, mt);
+	if (preferred && !page)
+		page = alloc_from_zonelist(gfp, order, zl, highest, mt, mask);
 	if (!page) {
 		page_alloc_stats.alloc_fail++;
 		if (!(gfp & __GFP_NOWARN))
@@ -353,30 +369,29 @@ static noinline struct page *__alloc_pages(int nid, gfp_t gfp, unsigned int orde
 				  order, gfp, nid);
 		return NULL;
 	}
+	zone_statistics(preferred, page_zone(page));
 	prep_new_page(page, order, gfp, mt);
 	page_alloc_stats.alloc_ok++;
 	return page;
 }
 
 /*
- * For each gfp zone index, the first zone of the local node's zonelist a
- * request may use: where alloc_page_fast() looks.  Set at init, after the
- * zonelists; with a CPU-to-node map it becomes one row per node.
+ * For each node and gfp zone index, the first zone of the node's zonelist
+ * a request may use: where alloc_page_fast() looks.  Set at init, after
+ * the zonelists.
  */
-static struct zone *local_first_zone[MAX_NR_ZONES];
+static struct zone *local_first_zone[MM_MAX_NUMNODES][MAX_NR_ZONES];
 
 void zone_fast_init(void)
 {
-	memset(local_first_zone, 0, sizeof(local_first_zone));
-	if (mm_local_nid < 0)
-		return;
-	for (int highest = 0; highest < MAX_NR_ZONES; highest++) {
-		struct zoneref *zr = NODE_DATA(mm_local_nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	int nid;
 
-		while (zr->zone && zr->zone_idx > highest)
-			zr++;
-		local_first_zone[highest] = zr->zone;
-	}
+	memset(local_first_zone, 0, sizeof(local_first_zone));
+	for_each_online_node(nid)
+		for (int highest = 0; highest < MAX_NR_ZONES; highest++)
+			local_first_zone[nid][highest] =
+				first_allowed_zone(&NODE_DATA(nid)->node_zonelists[ZONELIST_FALLBACK],
+						   highest, ~0ULL);
 }
 
 static inline bool gfp_invalid(gfp_t gfp, int highest, int mt)
@@ -399,44 +414,54 @@ static struct page *alloc_invalid(gfp_t gfp, unsigned int order)
 
 struct page *alloc_page_fast(gfp_t gfp)
 {
-	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp), nid = numa_node_id();
 	struct per_cpu_pages *pcp;
 	struct page_list *list;
 	struct page *page;
 	struct zone *z;
+	unsigned cpu;
 
 	if (unlikely(gfp_invalid(gfp, highest, mt)))
 		return alloc_invalid(gfp, 0);
-	z = local_first_zone[highest];
+	z = local_first_zone[nid][highest];
 	if (unlikely(!mm_pcp_on || !z ||
 		     (!(gfp & __GFP_MEMALLOC) &&
 		      (long)z->free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[highest])))
-		return __alloc_pages(-1, gfp, 0, highest, mt);
-	pcp = &z->pcp[mm_this_cpu()];
+		return alloc_pages_slow(nid, ~0ULL, gfp, 0, highest, mt);
+	cpu = mm_this_cpu();
+	pcp = &z->pcp[cpu];
 	list = &pcp->lists[order_to_pindex(mt, 0)];
 	if (unlikely(page_list_empty(list)))
-		return __alloc_pages(-1, gfp, 0, highest, mt);   /* refills the list */
+		return alloc_pages_slow(nid, ~0ULL, gfp, 0, highest, mt);   /* refills the list */
 	page = page_list_del_first(list);
 	pcp->count--;
+	/* the preferred zone itself, on the requester's node: a hit, local */
+	z->pcpstat[cpu].numa_event[NUMA_HIT]++;
+	z->pcpstat[cpu].numa_event[NUMA_LOCAL]++;
 	prep_new_page(page, 0, gfp, mt);
 	page_alloc_stats.alloc_ok++;
 	return page;
 }
 
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, const nodemask_t *nodemask)
 {
 	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
 
-	if (!order && nid < 0)
+	if (!order && preferred_nid < 0 && !nodemask)
 		return alloc_page_fast(gfp);
 	if (order >= MAX_ORDER || gfp_invalid(gfp, highest, mt))
 		return alloc_invalid(gfp, order);
-	return __alloc_pages(nid, gfp, order, highest, mt);
+	return alloc_pages_slow(preferred_nid, nodemask ? *nodemask : ~0ULL, gfp, order, highest, mt);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(gfp, order, nid, NULL);
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return order ? alloc_pages_node(-1, gfp, order) : alloc_page_fast(gfp);
+	return order ? __alloc_pages(gfp, order, -1, NULL) : alloc_page_fast(gfp);
 }
 
 /*

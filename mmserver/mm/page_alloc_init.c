@@ -7,6 +7,7 @@
 #include "mm/sparse.h"
 #include "mneme/error.h"
 #include "mm/memblock.h"
+#include <stdio.h>
 #include <string.h>
 
 unsigned long max_pfn;
@@ -123,6 +124,41 @@ unsigned long memblock_free_all(void)
 	return count;
 }
 
+/*
+ * The boot info's topology (checked by memblock_init_from_bootinfo): the
+ * CPU-to-node map and the distances.  A boot info without one (nr_nodes
+ * 0: host tests) keeps the distances set before and puts every CPU on
+ * node 0.
+ */
+static void numa_from_bootinfo(const struct mneme_boot_info *bi)
+{
+	unsigned cpus = bi->nr_cpus ? bi->nr_cpus : 1;
+
+	mm_set_nr_cpu_ids(cpus);
+	for (unsigned cpu = 0; cpu < MM_MAX_CPU_IDS; cpu++)
+		mm_set_cpu_node(cpu, bi->nr_nodes && cpu < cpus ? bi->cpu_node[cpu] : 0);
+	if (!bi->nr_nodes)
+		return;
+	mm_reset_node_distances();
+	for (unsigned a = 0; a < bi->nr_nodes; a++)
+		for (unsigned b = 0; b < bi->nr_nodes; b++)
+			mm_set_node_distance((int)a, (int)b, bi->distance[a][b]);
+}
+
+/* Linux's line for each node's zonelist: "Fallback order for Node 0: 0 1 ". */
+static void print_node_order(void)
+{
+	char line[32 + 4 * MM_MAX_NUMNODES];
+	int nid;
+
+	for_each_online_node(nid) {
+		int n = snprintf(line, sizeof(line), "Fallback order for Node %d: ", nid);
+		for (int i = 0; node_fallback_order(nid, i) >= 0 && n < (int)sizeof(line); i++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "%d ", node_fallback_order(nid, i));
+		boot_printf("%s\n", line);
+	}
+}
+
 int mm_init(const struct mneme_boot_info *bi)
 {
 	struct zone_layout layout;
@@ -135,6 +171,7 @@ int mm_init(const struct mneme_boot_info *bi)
 	if (err)
 		return err;
 	mm_zone_layout = layout;
+	numa_from_bootinfo(bi);
 	gfp_zone_table_init();
 	memset(&page_alloc_stats, 0, sizeof(page_alloc_stats));
 	min_low_pfn = PHYS_PFN(memblock_start_of_DRAM() + PAGE_SIZE - 1);
@@ -153,8 +190,12 @@ int mm_init(const struct mneme_boot_info *bi)
 	zone_pcp_init_all();
 	setup_per_zone_wmarks_all();
 	build_all_zonelists();
-	mm_local_nid = first_online_node() < MM_MAX_NUMNODES ? first_online_node() : -1;
 	zone_fast_init();
+	for (unsigned cpu = 0; cpu < MM_NR_CPUS; cpu++) {   /* each server thread serves itself first */
+		mm_numa_ctx[cpu].cpu = cpu;
+		mm_numa_ctx[cpu].nid = cpu_to_node(cpu);
+	}
+	print_node_order();
 	boot_printf("Memory: %luK/%luK available (%luK reserved)\n",
 		    totalram_pages() << (PAGE_SHIFT - 10), totalpresent_pages() << (PAGE_SHIFT - 10),
 		    (totalpresent_pages() - totalram_pages()) << (PAGE_SHIFT - 10));

@@ -99,9 +99,18 @@ static struct page *contig_in_zone(struct zone *z, unsigned long nr, unsigned lo
 struct page *alloc_contig_pages_below(unsigned long nr_pages, phys_addr_t align,
 				      phys_addr_t max_addr, gfp_t gfp)
 {
-	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp), nid = first_online_node();
+	return alloc_contig_pages_node(nr_pages, align, max_addr, gfp, -1, NULL);
+}
+
+struct page *alloc_contig_pages_node(unsigned long nr_pages, phys_addr_t align, phys_addr_t max_addr,
+				     gfp_t gfp, int nid, const nodemask_t *nodemask)
+{
+	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
+	nodemask_t mask = nodemask ? *nodemask : ~0ULL;
 	unsigned long limit = max_addr ? PHYS_PFN(max_addr) : ~0UL;
 
+	if (!node_online(nid))
+		nid = numa_node_id();
 	if (!align)
 		align = PAGE_SIZE;
 	if (!nr_pages || nr_pages > max_pfn || align < PAGE_SIZE || (align & (align - 1)) ||
@@ -117,7 +126,7 @@ struct page *alloc_contig_pages_below(unsigned long nr_pages, phys_addr_t align,
 	     zr->zone; zr++) {
 		struct page *page;
 
-		if (zr->zone_idx > highest)
+		if (zr->zone_idx > highest || !node_in(zr->zone->node, mask))
 			continue;
 		page = contig_in_zone(zr->zone, nr_pages, (unsigned long)(align >> PAGE_SHIFT),
 				      limit, gfp, mt);

@@ -31,17 +31,26 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
 	static struct mneme_boot_info view;
 	uint32_t n = 0;
+	uint64_t cut = 0;
 
 	view = *bi;
 	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
 		struct mneme_mem_range r = bi->ranges[i];
-		if (r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+		uint64_t keep = r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA ? 0 :
+				r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base ? MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base :
+				r.size;
+		if (r.type == MNEME_MEM_USABLE)
+			cut += r.size - keep;
+		if (!keep)
 			continue;
-		if (r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base)
-			r.size = MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base;
+		r.size = keep;
 		view.ranges[n++] = r;
 	}
 	view.nr_ranges = n;
+	if (cut)   /* never silently: the RAM the server cannot reach, with its size */
+		printf("mmserver: %llu MiB of RAM above %llu GiB left unmanaged (beyond the server's physmap)\n",
+		       (unsigned long long)(cut >> 20),
+		       (unsigned long long)(MNEME_LAYOUT_PHYSMAP_MAX_PA >> 30));
 	return &view;
 }
 
@@ -105,6 +114,20 @@ static void tasks_usage(struct mm_dump_usage *out)
 	}
 }
 
+/* Nanoseconds of @ticks of a counter running at @hz. */
+static uint64_t ticks_to_ns(uint64_t ticks, uint64_t hz)
+{
+	return hz ? ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz : 0;
+}
+
+void mem_report_ready(void)
+{
+	uint64_t hz, now = clock_now(&hz);
+
+	printf("mmserver: ready: %llu ns guest time since reset\n",
+	       (unsigned long long)ticks_to_ns(now, hz));
+}
+
 /*
  * Bring up the mm core.  The time mm_init() takes (memmap and buddy
  * initialisation, including its boot lines on the console) is printed in
@@ -117,8 +140,7 @@ int mem_init(const struct mneme_boot_info *bi)
 	uint64_t t1 = clock_now(&hz);
 
 	if (!err && hz && totalram_pages()) {
-		uint64_t ticks = t1 - t0;
-		uint64_t ns = ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
+		uint64_t ns = ticks_to_ns(t1 - t0, hz);
 		printf("mmserver: mm_init: %llu ns guest time for %lu pages (%llu per 4 KiB page)\n",
 		       (unsigned long long)ns, totalram_pages(),
 		       (unsigned long long)(ns / totalram_pages()));

@@ -15,6 +15,13 @@
 int mem_init(const struct mneme_boot_info *bi);
 /* Pages free in the allocator after empty slabs are given back (buddy + per-CPU lists). */
 uint64_t mem_free_pages(void);
+/*
+ * Print "mmserver: ready: N ns guest time since reset": the server is about
+ * to take its first request.  The core's counter starts at reset, so under
+ * -icount shift=0 (and without halts, ktest=off) N is boot-to-ready in
+ * guest instructions.
+ */
+void mem_report_ready(void);
 uint64_t mem_total_pages(void);
 /* mm_check_invariants, slab_check_invariants and every live space's vm_space_check.  0 or -MNEME_ECORRUPT (printed). */
 int mem_check(const char *when);

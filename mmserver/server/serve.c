@@ -6,6 +6,7 @@
  */
 #include <mneme/error.h>
 #include <mneme/fault.h>
+#include <ulib/thread.h>
 #include <ulib/ulib.h>
 #include "vm.h"
 #include "vm_backend.h"
@@ -150,9 +151,11 @@ static int64_t request_protect_child(unsigned caller, const struct ulib_msg *in)
 		return -MNEME_EPERM;
 	if (va < ULIB_NOWHERE_VA || va >= ULIB_NOWHERE_VA + ULIB_HEAP_SIZE)
 		return -MNEME_EINVAL;
-	if (!prot)
+	/* The rights first: if they cannot change, the page stays. */
+	int err = vm_protect(mm_tasks[s].space, va, MM_FRAME_SIZE, prot);
+	if (!err && !prot)
 		vm_drop_range(mm_tasks[s].space, va, va + MM_FRAME_SIZE, true);
-	return vm_protect(mm_tasks[s].space, va, MM_FRAME_SIZE, prot);
+	return err;
 }
 
 /* A memory request: the vm module decodes and performs it for the caller's space. */
@@ -227,10 +230,16 @@ static void handle_request(const struct ulib_msg *in, struct ulib_msg *out)
 	}
 }
 
-/* Decode one message; returns true if a reply is due (in *out). */
-static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out)
+/*
+ * Decode one message; returns true if a reply is due (in *out).  The
+ * server thread runs on CPU @here; allocations for the message come from
+ * the node of the CPU its sender ran on (a fault: the CPU it faulted on).
+ */
+static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out, unsigned here)
 {
 	uint32_t label = mneme_msginfo_label(in->info);
+
+	numa_set_request_cpu(mneme_msginfo_cpu(in->info, here));
 
 	if (label != MNEME_MM_SPAWN || MM_BADGE_KIND(in->badge) != MM_BADGE_SERVICE)
 		drop_handle(in);   /* only a spawn request takes a handle along */
@@ -300,7 +309,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 	struct ulib_msg buf[2] = { { 0 } }, out;
 	struct ulib_msg *in = &buf[0], *prev = &buf[1];
 	bool reply = false;
-	unsigned errors = 0;
+	unsigned errors = 0, here = ulib_cpu();   /* the server's thread is pinned to its CPU */
 
 	while (!done(ctx)) {
 		struct ulib_msg *t = prev;
@@ -320,7 +329,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 			continue;
 		}
 		errors = 0;
-		reply = dispatch(in, &out);
+		reply = dispatch(in, &out, here);
 		if (__builtin_expect(vm_kswapd_kick != 0, 0)) {
 			/* A node went low: answer first (a kswapd may be the caller), then wake. */
 			int64_t rst;

@@ -62,21 +62,28 @@ static int insert_page(unsigned slot, uint64_t va, struct page *p)
 	return vm_insert_frame(mm_tasks[slot].space, va, page_to_pfn(p));
 }
 
+/*
+ * Checked first (no region, a page there already, rights beyond the
+ * region's), then the page goes in with its new rights, then the region's
+ * rights change to them; if that fails the page goes again, so a refused
+ * request leaves the child as it was.
+ */
 int mm_task_map_new(unsigned slot, uint64_t va, unsigned prot, unsigned fill)
 {
 	struct vm_space *s = mm_tasks[slot].space;
-	/* The frame first: running out of memory must leave the region's rights as they were. */
-	struct page *p = task_page();
+	int err = vm_insert_check(s, va, prot);
 
+	if (err)
+		return err;
+	struct page *p = task_page();
 	if (!p)
 		return -MNEME_ENOMEM;
-	int err = vm_protect(s, va, MM_FRAME_SIZE, prot);
-	if (err) {
-		__free_pages(p, 0);
-		return err;
-	}
 	memset(page_address(p), (int)fill, MM_FRAME_SIZE);
-	return insert_page(slot, va, p);
+	if ((err = vm_insert_frame_as(s, va, page_to_pfn(p), prot)))
+		return err;                     /* the frame went with it */
+	if ((err = vm_protect(s, va, MM_FRAME_SIZE, prot)))
+		vm_drop_range(s, va, va + MM_FRAME_SIZE, true);
+	return err;
 }
 
 /*
@@ -247,16 +254,43 @@ static int start_thread(unsigned slot, uint64_t entry)
 }
 
 /*
- * Create the task object: its space (charged to @req->quota), root frame
- * (recorded as a donated page-table frame, freed with the space) and pager.
+ * The quota pool a new task draws on: a root (spawned by the server) gets
+ * one of its own, admitted by vm_quota_admit(); a child with a quota of
+ * its own gets a pool carved out of its parent's (-MNEME_EQUOTA if the
+ * parent's cannot spare it); a child without one draws on its parent's.
+ * The caller holds a reference on success.
+ */
+static int spawn_quota(const struct mm_spawn_req *req, struct vm_quota **q)
+{
+	if (req->parent == MM_SERVER_SLOT) {
+		*q = vm_quota_root(req->quota ? req->quota : MNEME_MM_QUOTA_DEFAULT);
+		return *q ? 0 : -MNEME_ENOMEM;
+	}
+	struct vm_quota *parent = mm_tasks[req->parent].space->quota;
+	if (req->quota)
+		return vm_quota_carve(parent, req->quota, q);
+	vm_quota_get(parent);
+	*q = parent;
+	return 0;
+}
+
+/*
+ * Create the task object: its space (drawing on the pool spawn_quota()
+ * gives), root frame (recorded as a donated page-table frame, freed with
+ * the space) and pager.
  */
 static int create_task(unsigned slot, const struct mm_spawn_req *req)
 {
 	struct mneme_sysret r;
-	struct vm_space *space = vm_space_create(mm_task_id(slot), NULL, req->quota);
+	struct vm_quota *quota;
 	struct page *root;
 	uint64_t pager = 0, minted = 0;
+	int err = spawn_quota(req, &quota);
 
+	if (err)
+		return err;
+	struct vm_space *space = vm_space_create_in(mm_task_id(slot), NULL, quota);
+	vm_quota_put(quota);                    /* the space holds its own reference */
 	if (!space)
 		return -MNEME_ENOMEM;
 	space->oom_score_adj = req->oom_score_adj;
@@ -271,8 +305,13 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 		pager = minted = mint_server_handle(MM_BADGE_FAULT | mm_task_id(slot));
 	if (!(req->flags & MNEME_MM_SPAWN_NOPAGER) && !pager)
 		return -MNEME_ENOMEM;
-	int64_t st = mneme_task_create_r(&r, page_to_phys(root), pager,
-					 MM_BADGE_EXIT | mm_task_id(slot));
+	int64_t st;
+	/* -MNEME_ENOMEM: no task slot, or the core needs the server's pool to make the root read-only */
+	for (int tries = 0;; tries++) {
+		st = mneme_task_create_r(&r, page_to_phys(root), pager, MM_BADGE_EXIT | mm_task_id(slot));
+		if (st != -MNEME_ENOMEM || tries == 4 || vm_backend_server_pool_stock())
+			break;
+	}
 	if (minted)
 		mneme_handle_close(minted);
 	if (st)

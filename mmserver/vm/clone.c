@@ -144,6 +144,7 @@ int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_
 		return -MNEME_EQUOTA;
 	if (to->nr_regions + nr > MNEME_MM_MAX_REGIONS)
 		return -MNEME_ENOMEM;
+	to->policy = from->policy;   /* as fork: the child starts with its parent's memory policy */
 	/* 2 MiB entries of @from straddling the ends are split (invisible to it). */
 	int err = vm_cut_at(from, start);
 	if (!err)
@@ -171,7 +172,8 @@ static int clone_regions(struct vm_space *from, struct vm_space *to, uint64_t st
 		*n = (struct vm_region){ .start = a, .end = b, .prot = r->prot, .maxprot = r->maxprot,
 					 .kind = r->kind == VM_BLOCK ? VM_ANON : r->kind,
 					 .flags = r->flags & (uint16_t)~VM_R_HUGE, .obj = r->obj,
-					 .pgoff = r->pgoff + (a - r->start) / VM_PAGE_SIZE };
+					 .pgoff = r->pgoff + (a - r->start) / VM_PAGE_SIZE,
+					 .policy = r->policy };
 		if (r->kind == VM_ANON)
 			n->flags |= r->flags & VM_R_HUGE;
 		vm_region_add(to, n);

@@ -34,7 +34,8 @@ static void fault_result(struct vm_fault_result *res, uint64_t addr, uint64_t e,
 static int back_huge(struct vm_space *s, const struct vm_region *r, uint64_t addr, uint64_t *entry)
 {
 	uint64_t chunk = addr & ~(VM_HUGE_SIZE - 1);
-	struct vm_map_req req = { .order = 9 };
+	struct vm_map_req req = { .order = 9, .pol = mpol_choose(&r->policy, &s->policy),
+				  .ilx = chunk / VM_HUGE_SIZE };
 
 	if (!(r->flags & VM_R_HUGE) || r->obj || chunk < r->start || chunk + VM_HUGE_SIZE > r->end ||
 	    !ft_chunk_empty(s, chunk) || ft_prepare(s, chunk, true))
@@ -57,8 +58,8 @@ static int object_page(const struct vm_region *r, uint64_t va, uint64_t *pfn)
 }
 
 /* A private page: zero page / zeroed frame, or the file's page / a copy of it. */
-static int back_private(const struct vm_region *r, uint64_t va, unsigned access, uint64_t *e,
-			uint64_t *fresh)
+static int back_private(const struct vm_space *s, const struct vm_region *r, uint64_t va,
+			unsigned access, uint64_t *e, uint64_t *fresh)
 {
 	uint64_t pfn = vm_zero_pfn;
 
@@ -69,7 +70,7 @@ static int back_private(const struct vm_region *r, uint64_t va, unsigned access,
 		*e = (pfn << 12) | FT_PRESENT | FT_COW;
 		return 0;
 	}
-	*fresh = r->obj ? vm_frame_copy(pfn) : vm_frame_alloc();
+	*fresh = r->obj ? vm_frame_copy_at(pfn, s, r, va) : vm_frame_alloc_at(s, r, va);
 	if (!*fresh)
 		return -MNEME_ENOMEM;
 	*e = (*fresh << 12) | FT_PRESENT;
@@ -92,7 +93,7 @@ int vm_back(struct vm_space *s, const struct vm_region *r, uint64_t va, unsigned
 			return err == -MNEME_ERANGE ? -MNEME_EFAULT : err;
 		e = (pfn << 12) | FT_PRESENT;
 	} else if (r->kind == VM_ANON) {
-		if (back_private(r, va, access, &e, &fresh))
+		if (back_private(s, r, va, access, &e, &fresh))
 			return -MNEME_ENOMEM;
 	} else {
 		return -MNEME_EFAULT;           /* blocks and shared-in ranges are backed at creation */
@@ -153,7 +154,7 @@ int vm_break_cow(struct vm_space *s, const struct vm_region *r, uint64_t va, uin
 		*entry = e & ~FT_COW;
 		return 0;
 	}
-	uint64_t fresh = vm_entry_zero(e) ? vm_frame_alloc() : vm_frame_copy(ft_pfn(e));
+	uint64_t fresh = vm_entry_zero(e) ? vm_frame_alloc_at(s, r, va) : vm_frame_copy_at(ft_pfn(e), s, r, va);
 	if (!fresh)
 		return -MNEME_ENOMEM;
 	if (r->prot)
@@ -186,7 +187,7 @@ static bool fault_fast(struct vm_space *s, const struct vm_region *r, uint64_t v
 		ft_slot_fill(ft_leaf_slot(s, va), *entry);
 		return true;
 	}
-	uint64_t pfn = vm_frame_alloc();
+	uint64_t pfn = vm_frame_alloc_at(s, r, va);
 	if (!pfn) {
 		*err = -MNEME_ENOMEM;
 		return true;

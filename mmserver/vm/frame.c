@@ -68,19 +68,20 @@ static void frame_fini(struct page *p)
 #define FRAME_RECLAIM_TRIES 1024
 
 /*
- * A frame for a task.  When the allocator has none for this context (a
- * request keeps above its floor, a fault may go to the min watermark),
- * reclaim makes room: direct reclaim frees what the shrinkers, the page
- * cache and the compressed store can take, a batch at a time, until the
- * allocation succeeds or reclaim makes no progress.  The caller then
- * fails (a request cleanly; a fault goes to the OOM killer).
+ * A frame for a task under policy @pol (NULL: local) at interleave index
+ * @ilx.  When the allocator has none for this context (a request keeps
+ * above its floor, a fault may go to the min watermark), reclaim makes
+ * room: direct reclaim frees what the shrinkers, the page cache and the
+ * compressed store can take, a batch at a time, until the allocation
+ * succeeds or reclaim makes no progress.  The caller then fails (a request
+ * cleanly; a fault goes to the OOM killer).
  */
-static struct page *frame_page(gfp_t gfp)
+static struct page *frame_page(gfp_t gfp, const struct mempolicy *pol, uint64_t ilx)
 {
 	struct page *p = NULL;
 
 	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
-		if (vm_alloc_allowed() && (p = alloc_pages(gfp, 0)))
+		if (vm_alloc_allowed() && (p = alloc_pages_mpol(gfp, 0, pol, ilx)))
 			break;
 		if (tries == FRAME_RECLAIM_TRIES || !vm_direct_reclaim())
 			return NULL;
@@ -89,9 +90,15 @@ static struct page *frame_page(gfp_t gfp)
 	return p;
 }
 
-static uint64_t frame_new(gfp_t gfp)
+/* The policy page @va of @r in @s is made under. */
+static const struct mempolicy *policy_at(const struct vm_space *s, const struct vm_region *r)
 {
-	struct page *p = frame_page(gfp);
+	return mpol_choose(r ? &r->policy : NULL, s ? &s->policy : NULL);
+}
+
+static uint64_t frame_new(gfp_t gfp, const struct mempolicy *pol, uint64_t ilx)
+{
+	struct page *p = frame_page(gfp, pol, ilx);
 
 	if (!p)
 		return 0;
@@ -102,12 +109,17 @@ static uint64_t frame_new(gfp_t gfp)
 
 uint64_t vm_frame_alloc(void)
 {
-	return frame_new(VM_GFP_USER);
+	return frame_new(VM_GFP_USER, NULL, 0);
 }
 
 uint64_t vm_frame_alloc_raw(void)
 {
-	return frame_new(VM_GFP_USER & ~__GFP_ZERO);
+	return frame_new(VM_GFP_USER & ~__GFP_ZERO, NULL, 0);
+}
+
+uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, uint64_t va)
+{
+	return frame_new(VM_GFP_USER, policy_at(s, r), va / VM_PAGE_SIZE);
 }
 
 /* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
@@ -121,15 +133,25 @@ static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
 	}
 }
 
-uint64_t vm_frame_copy(uint64_t pfn)
+static uint64_t frame_copy(uint64_t pfn, const struct mempolicy *pol, uint64_t ilx)
 {
 	vm_reclaim_pin(pfn);                    /* reclaim for the copy must not take its source */
-	uint64_t fresh = vm_frame_alloc_raw();
+	uint64_t fresh = frame_new(VM_GFP_USER & ~__GFP_ZERO, pol, ilx);
 	vm_reclaim_unpin(pfn);
 
 	if (fresh)
 		copy_page(page_address(pfn_to_page(fresh)), page_address(pfn_to_page(pfn)));
 	return fresh;
+}
+
+uint64_t vm_frame_copy(uint64_t pfn)
+{
+	return frame_copy(pfn, NULL, 0);
+}
+
+uint64_t vm_frame_copy_at(uint64_t pfn, const struct vm_space *s, const struct vm_region *r, uint64_t va)
+{
+	return frame_copy(pfn, policy_at(s, r), va / VM_PAGE_SIZE);
 }
 
 void vm_frame_free_new(uint64_t pfn)
@@ -248,15 +270,26 @@ static gfp_t zone_gfp(unsigned zone)
  * stays above its floor; reclaim first): reclaim frees order-0 pages,
  * which the buddy allocator merges as their neighbours come free.
  */
-static struct page *block_pages(const struct vm_map_req *req, uint64_t nr)
+static struct page *block_pages(struct vm_space *s, const struct vm_map_req *req, uint64_t nr)
 {
+	const struct mempolicy *pol = req->pol ? req->pol : &s->policy;
+	uint64_t ilx = req->pol ? req->ilx : s->il_next;
+	struct mempolicy turn = *pol;   /* interleaved ranges take the nodes in turn */
+
+	if (req->contig && pol->mode == MPOL_INTERLEAVE)
+		turn = (struct mempolicy){ .mode = MPOL_PREFERRED,
+					   .nodes = 1ULL << nth_node(pol->nodes,
+								     (int)(ilx % (uint64_t)nodes_weight(pol->nodes))) };
 	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
 		struct page *p = NULL;
 		if (vm_alloc_allowed())
-			p = req->contig ? alloc_contig_pages_below(nr, req->phys_align, req->phys_limit,
-								   VM_GFP_USER)
-					: alloc_pages(VM_GFP_USER | zone_gfp(req->zone), req->order);
+			p = req->contig ? alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit,
+								  VM_GFP_USER, &turn)
+					: alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order,
+							   pol, ilx);
 		if (p) {
+			if (!req->pol && pol->mode == MPOL_INTERLEAVE)
+				s->il_next++;
 			vm_alloc_watch();
 			return p;
 		}
@@ -274,7 +307,7 @@ struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req
 
 	if (!b)
 		return NULL;
-	p = block_pages(req, nr);
+	p = block_pages(s, req, nr);
 	if (!p) {
 		kmem_cache_free(block_cache, b);
 		return NULL;
@@ -318,6 +351,8 @@ void vm_block_free(struct vm_block *b)
 			b->next->prev = b->prev;
 		s->acct.meta_bytes -= sizeof(*b);
 		vm_charge_force(s, -(int64_t)b->charge, 0);
+	} else if (b->orphan) {
+		vm_quota_orphan_end(b->orphan, b->charge);
 	}
 	kmem_cache_free(block_cache, b);
 }

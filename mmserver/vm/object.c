@@ -23,7 +23,8 @@
  *
  * Charges.  The creator pays for the object: its whole size (strict
  * commit, like anonymous memory) and its metadata, until the object goes;
- * if the creator ends first, the object lives on charged to nobody.  A
+ * if the creator ends first, the object lives on, paid for by the
+ * creator's quota pool (its task tree) until it goes.  A
  * mapper pays its region and page tables, a holder its handle, a granter
  * its pending grants.
  */
@@ -33,9 +34,16 @@
 
 #define LEAF_ENTRIES 512
 
+/*
+ * A grant: an object offered by its holder (@obj, referenced while
+ * pending), or a range of the granter's own memory offered by SHARE
+ * (@obj NULL: [@addr, @addr + @len) of @from, mapped into the receiver
+ * when it accepts).
+ */
 struct vm_grant {
 	uint64_t id;
-	struct vm_object *obj;        /* referenced while pending */
+	struct vm_object *obj;
+	uint64_t addr, len;
 	unsigned rights;
 	struct vm_space *from;        /* charged VM_GRANT_META */
 	uint64_t to;                  /* task id of the receiver */
@@ -208,6 +216,8 @@ void vm_object_put(struct vm_object *o)
 	if (--o->refs || o->kind == VM_OBJ_FILE)
 		return;                         /* files stay cached until vm_pagecache_shrink */
 	uncharge_creator(o);
+	if (o->orphan)
+		vm_quota_orphan_end(o->orphan, o->charge);
 	vm_object_free(o);
 }
 
@@ -334,14 +344,88 @@ static void grant_free(struct vm_grant *g)
 	g->from->nr_grants--;
 	g->from->acct.meta_bytes -= VM_GRANT_META;
 	vm_charge_force(g->from, -(int64_t)VM_GRANT_META, 0);
-	vm_object_put(g->obj);
+	if (g->obj)
+		vm_object_put(g->obj);
 	kmem_cache_free(grant_cache, g);
+}
+
+int vm_grant_check(struct vm_space *s)
+{
+	if (s->nr_grants >= MNEME_MM_MAX_GRANTS)
+		return -MNEME_ENOMEM;
+	if (vm_charge_check(s, (int64_t)VM_GRANT_META, 0))
+		return -MNEME_EQUOTA;
+	return 0;
+}
+
+/* Record a grant from @s to task @to_id (vm_grant_check() passed); *id gets its number. */
+static int grant_new(struct vm_space *s, const struct vm_grant *tmpl, uint64_t *id)
+{
+	struct vm_grant *g = kmem_cache_alloc(grant_cache, VM_GFP_META | __GFP_ZERO);
+
+	if (!g)
+		return -MNEME_ENOMEM;
+	*g = *tmpl;
+	g->id = next_grant_id++;
+	g->from = s;
+	g->next = grants;
+	grants = g;
+	s->nr_grants++;
+	s->acct.meta_bytes += VM_GRANT_META;
+	vm_charge_force(s, (int64_t)VM_GRANT_META, 0);
+	if (g->obj)
+		vm_object_get(g->obj);
+	*id = g->id;
+	return 0;
+}
+
+/* The grant numbered @id made to @s, of the kind @share, or NULL. */
+static struct vm_grant *grant_find(const struct vm_space *s, uint64_t id, bool share)
+{
+	struct vm_grant *g = grants;
+
+	while (g && g->id != id)
+		g = g->next;
+	if (!g || g->to != s->id || (g->obj == NULL) != share)
+		return NULL;                    /* a grant to someone else names nothing here */
+	return g;
+}
+
+int vm_grant_share(struct vm_space *s, uint64_t addr, uint64_t len, unsigned rights, uint64_t to_id,
+		   uint64_t *grant)
+{
+	struct vm_grant g = { .addr = addr, .len = len, .rights = rights, .to = to_id };
+
+	return grant_new(s, &g, grant);
+}
+
+int vm_grant_share_take(struct vm_space *s, uint64_t grant, struct vm_space **from,
+			uint64_t *addr, uint64_t *len, unsigned *rights)
+{
+	struct vm_grant *g = grant_find(s, grant, true);
+
+	if (!g)
+		return -MNEME_ENOENT;
+	*from = g->from;
+	*addr = g->addr;
+	*len = g->len;
+	*rights = g->rights;
+	return 0;
+}
+
+void vm_grant_share_done(struct vm_space *s, uint64_t grant)
+{
+	struct vm_grant *g = grant_find(s, grant, true);
+
+	if (g)
+		grant_free(g);
 }
 
 int vm_object_grant(struct vm_space *s, uint64_t handle, unsigned rights, uint64_t to_id,
 		    uint64_t *grant)
 {
 	struct vm_handle *h = handle_find(s, handle);
+	int err;
 
 	if (!h)
 		return -MNEME_EBADH;
@@ -349,32 +433,18 @@ int vm_object_grant(struct vm_space *s, uint64_t handle, unsigned rights, uint64
 		return -MNEME_EPERM;
 	if (!vm_space_lookup(to_id))
 		return -MNEME_EDEAD;
-	if (s->nr_grants >= MNEME_MM_MAX_GRANTS)
-		return -MNEME_ENOMEM;
-	if (vm_charge_check(s, (int64_t)VM_GRANT_META, 0))
-		return -MNEME_EQUOTA;
-	struct vm_grant *g = kmem_cache_alloc(grant_cache, VM_GFP_META | __GFP_ZERO);
-	if (!g)
-		return -MNEME_ENOMEM;
-	*g = (struct vm_grant){ .id = next_grant_id++, .obj = h->obj, .rights = rights, .from = s,
-				.to = to_id, .next = grants };
-	grants = g;
-	s->nr_grants++;
-	s->acct.meta_bytes += VM_GRANT_META;
-	vm_charge_force(s, (int64_t)VM_GRANT_META, 0);
-	vm_object_get(h->obj);
-	*grant = g->id;
-	return 0;
+	if ((err = vm_grant_check(s)))
+		return err;
+	struct vm_grant g = { .obj = h->obj, .rights = rights, .to = to_id };
+	return grant_new(s, &g, grant);
 }
 
 int vm_object_accept(struct vm_space *s, uint64_t grant, uint64_t *handle, uint64_t *size,
 		     unsigned *rights)
 {
-	struct vm_grant *g = grants;
+	struct vm_grant *g = grant_find(s, grant, false);
 
-	while (g && g->id != grant)
-		g = g->next;
-	if (!g || g->to != s->id)
+	if (!g)
 		return -MNEME_ENOENT;           /* a grant to someone else names nothing here */
 	int err = handle_new(s, g->obj, g->rights, handle);
 	if (err)
@@ -396,8 +466,13 @@ void vm_objects_exit(struct vm_space *s)
 	}
 	while (s->handles)
 		handle_free(s, s->handles);
-	while (s->objects)
-		uncharge_creator(s->objects);   /* they live on, charged to nobody */
+	while (s->objects) {
+		/* they live on while others use them, paid for by the creator's tree until they go */
+		struct vm_object *o = s->objects;
+		uncharge_creator(o);
+		vm_quota_orphan(s->quota, o->charge);
+		o->orphan = s->quota;
+	}
 }
 
 uint64_t vm_objects_charge(const struct vm_space *s)

@@ -188,7 +188,7 @@ static void split(struct vm_space *s, struct vm_region *r, uint64_t at, struct v
 
 	*n = (struct vm_region){ .start = at, .end = end, .prot = r->prot, .maxprot = r->maxprot,
 				 .kind = r->kind, .flags = r->flags, .obj = r->obj,
-				 .pgoff = r->pgoff + (at - r->start) / VM_PAGE_SIZE };
+				 .pgoff = r->pgoff + (at - r->start) / VM_PAGE_SIZE, .policy = r->policy };
 	region_resize(s, r, r->start, at);
 	vm_region_add(s, n);
 }
@@ -282,7 +282,8 @@ static bool mergeable(const struct vm_region *a, const struct vm_region *b)
 {
 	return a && b && a->end == b->start && a->kind == VM_ANON && b->kind == VM_ANON &&
 	       !a->obj && !b->obj && a->prot == b->prot && a->maxprot == b->maxprot &&
-	       a->flags == b->flags;
+	       a->flags == b->flags && a->policy.mode == b->policy.mode &&
+	       a->policy.nodes == b->policy.nodes;
 }
 
 /* Merge @b into @a (adjacent, compatible). */
@@ -349,6 +350,35 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 		r->prot = prot;
 	struct prot_ctx c = { prot };
 	ft_walk(s, addr, end, protect_entry, &c);
+	merge_around(s, addr, end);
+	return 0;
+}
+
+/* ---- Memory policy of a range ------------------------------------------ */
+
+int vm_mbind(struct vm_space *s, uint64_t addr, uint64_t len, const struct mempolicy *pol)
+{
+	uint64_t end = addr + len, nr;
+	struct vm_region *spare[2], *r;
+	int64_t base, pt, base2 = 0, pt2 = 0;
+
+	if (vm_covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	/* as for PROTECT: splitting adds the kept pieces' page-table estimates and metadata */
+	cut_deltas(s, addr, end, &base, &pt);
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r)) {
+		uint64_t a = r->start > addr ? r->start : addr, b = r->end < end ? r->end : end;
+		base2 += region_base(r, a, b);
+		pt2 += region_pt(a, b);
+	}
+	if (vm_charge_check(s, base + base2, pt + pt2))
+		return -MNEME_EQUOTA;
+	int err = cut_prepare(s, addr, end, spare);
+	if (err)
+		return err;
+	cut(s, addr, end, spare);
+	for (r = vm_region_first_from(s, addr); r && r->start < end; r = vm_region_next(s, r))
+		r->policy = *pol;
 	merge_around(s, addr, end);
 	return 0;
 }
@@ -473,7 +503,8 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 				 .kind = (uint16_t)kind,
 				 .flags = (uint16_t)((req->huge ? VM_R_HUGE : 0) |
 						     (req->populate ? VM_R_POPULATE : 0) | req->rflags),
-				 .obj = req->obj, .pgoff = req->pgoff };
+				 .obj = req->obj, .pgoff = req->pgoff,
+				 .policy = kind == VM_ANON && req->pol ? *req->pol : (struct mempolicy){ 0 } };
 	vm_region_add(s, r);
 	if (block) {
 		err = fill_block(s, r, b, req->huge);
@@ -493,7 +524,7 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 	return 0;
 }
 
-int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+int vm_insert_check(struct vm_space *s, uint64_t va, unsigned prot)
 {
 	struct vm_region *r = vm_region_find(s, va);
 
@@ -501,12 +532,30 @@ int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
 		return -MNEME_EINVAL;
 	if (ft_lookup(s, va))
 		return -MNEME_EBUSY;
+	if (prot & ~r->maxprot)
+		return -MNEME_EPERM;
+	return 0;
+}
+
+int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn)
+{
+	struct vm_region *r = vm_region_find(s, va);
+
+	return vm_insert_frame_as(s, va, pfn, r ? r->prot : 0);
+}
+
+int vm_insert_frame_as(struct vm_space *s, uint64_t va, uint64_t pfn, unsigned prot)
+{
+	int err = vm_insert_check(s, va, prot);
+
+	if (err)
+		return err;
 	vm_frame_adopt(pfn);
 	if (vm_entry_set(s, va, (pfn << 12) | FT_PRESENT)) {
 		vm_frame_free_new(pfn);
 		return -MNEME_ENOMEM;
 	}
-	int err = r->prot ? vm_backend_map(s, va, pfn << 12, 12, r->prot) : 0;
+	err = prot ? vm_backend_map(s, va, pfn << 12, 12, prot) : 0;
 	if (err)
 		vm_entry_clear(s, va);              /* frees the frame with its one reference */
 	return err;
@@ -636,10 +685,55 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	return 0;
 }
 
-int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
-	     uint64_t *to_va)
+/*
+ * SHARE: offer [addr, addr + len) of @s to task @to_id.  Checked in the
+ * order docs/ipc.md lists the errors (the range, the rights on it, the
+ * receiver, the policy, the grant), then the range is made of the
+ * sharer's own frames (lazy pages backed, copy-on-write ones taken or
+ * copied, 2 MiB pages split at the ends: charged to the sharer, invisible
+ * to it), then the grant is recorded.  Nothing is mapped into, or charged
+ * to, the receiver until it accepts (vm_share_accept()).
+ */
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, uint64_t to_id, unsigned prot,
+	     uint64_t *grant)
 {
-	return share_into(s, addr, len, to, prot, false, 0, to_va);
+	uint64_t end = addr + len, nr;
+	struct vm_space *to;
+	int err;
+
+	if (vm_covered(s, addr, end, &nr))
+		return -MNEME_ENOENT;
+	for (struct vm_region *r = vm_region_first_from(s, addr); r && r->start < end;
+	     r = vm_region_next(s, r))
+		if (prot & ~r->prot)
+			return -MNEME_EPERM;
+	if (!(to = vm_space_lookup(to_id)))
+		return -MNEME_EDEAD;
+	if (!vm_backend_may_share(s, to))
+		return -MNEME_EPERM;
+	if ((err = vm_grant_check(s)))
+		return err;
+	err = back_range(s, addr, end);
+	if (!err)
+		err = vm_cut_at(s, addr);
+	if (!err)
+		err = vm_cut_at(s, end);
+	if (!err)
+		err = vm_grant_share(s, addr, len, prot, to_id, grant);
+	return err;
+}
+
+int vm_share_accept(struct vm_space *s, uint64_t grant, uint64_t *va, uint64_t *len, unsigned *prot)
+{
+	struct vm_space *from;
+	uint64_t addr;
+	int err = vm_grant_share_take(s, grant, &from, &addr, len, prot);
+
+	if (!err)
+		err = share_into(from, addr, *len, s, *prot, false, 0, va);
+	if (!err)
+		vm_grant_share_done(s, grant);
+	return err;
 }
 
 int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,

@@ -27,9 +27,11 @@
  *                               first, and fails cleanly when it cannot
  *   kswapd wake    high + R     background reclaim starts below it
  *   kswapd target  high + R + (high - min)     and stops above it
- * and a page fault may go down to the allocator's min watermark before it
- * reclaims directly, so a fault (which cannot fail cleanly) finds the
- * memory requests left.  Background reclaim is the server's work item
+ * and a page fault may go down to FAULT_META pages above the allocator's
+ * min watermark before it reclaims directly, so a fault (which cannot
+ * fail cleanly) finds the memory requests left, and the metadata its
+ * frame needs (frame-table and reverse-map nodes, LRU links, the core's
+ * page tables), which stops at min and never reclaims, finds the rest.  Background reclaim is the server's work item
  * (kswapd, one per node: a thread of the server asks for it between
  * requests, see mmserver/server/kswapd.c); direct reclaim runs inside the
  * allocation that found nothing (vm_frame_page in frame.c), with two
@@ -61,6 +63,8 @@
 #define SWAP_CLUSTER 32u        /* pages a reclaim step aims for, and an eviction batch */
 #define DEF_PRIORITY 12
 #define KSWAPD_MAX_FAILURES 8
+/* Pages a fault leaves above min for the metadata of the frame it takes (see "When"). */
+#define FAULT_META 32u
 /*
  * Store refusals (pages that do not compress) one reclaim call accepts
  * before it stops trying anonymous pages, once they outnumber the pages
@@ -113,16 +117,26 @@ static struct node_marks marks(int nid)
 {
 	struct node_marks m = { 0 };
 	uint64_t low = 0, high = 0;
+	unsigned top = 0;
 
+	for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (managed_zone(&NODE_DATA(nid)->node_zones[zi]))
+			top = zi;
 	for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zone *z = &NODE_DATA(nid)->node_zones[zi];
 		if (!managed_zone(z))
 			continue;
+		/*
+		 * A lower zone keeps its lowmem_reserve from the allocations of
+		 * the node's top zone (tasks' frames and the metadata both start
+		 * there): those pages are not free for them, so they count as min.
+		 */
 		uint64_t r = z->managed_pages / 64 > 32 ? z->managed_pages / 64 : 32;
+		uint64_t keep = (uint64_t)z->lowmem_reserve[top];
 		m.free += z->free_pages;
-		m.min += min_wmark_pages(z);
-		low += low_wmark_pages(z) + r;
-		high += high_wmark_pages(z) + r;
+		m.min += min_wmark_pages(z) + keep;
+		low += low_wmark_pages(z) + keep + r;
+		high += high_wmark_pages(z) + keep + r;
 	}
 	m.floor = low;
 	m.wake = high;
@@ -134,11 +148,9 @@ bool vm_alloc_allowed(void)
 {
 	int nid;
 
-	if (vm_in_fault)
-		return true;                    /* the allocator's own min watermark decides */
 	for_each_online_node(nid) {
 		struct node_marks m = marks(nid);
-		if (m.free > m.floor)
+		if (m.free > (vm_in_fault ? m.min + FAULT_META : m.floor))
 			return true;
 	}
 	return false;

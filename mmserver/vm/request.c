@@ -10,10 +10,16 @@
 #include "mm/slab.h"
 #include "vm_internal.h"
 
+_Static_assert(MNEME_MM_MPOL_DEFAULT == MPOL_DEFAULT && MNEME_MM_MPOL_PREFERRED == MPOL_PREFERRED &&
+	       MNEME_MM_MPOL_BIND == MPOL_BIND && MNEME_MM_MPOL_INTERLEAVE == MPOL_INTERLEAVE &&
+	       MNEME_MM_MPOL_LOCAL == MPOL_LOCAL && MNEME_MM_MAX_NODES == MM_MAX_NUMNODES,
+	       "the protocol's policy modes are the allocator's");
+
 bool vm_request_label(uint32_t label)
 {
 	return (label >= MNEME_MM_ALLOC_PAGES && label <= MNEME_MM_CHECK) ||
-	       (label >= MNEME_MM_OBJ_CREATE && label <= MNEME_MM_OBJ_ACCEPT);
+	       (label >= MNEME_MM_OBJ_CREATE && label <= MNEME_MM_SHARE_ACCEPT) ||
+	       (label >= MNEME_MM_SET_MEMPOLICY && label <= MNEME_MM_GET_MEMPOLICY);
 }
 
 static bool page_aligned(uint64_t x)
@@ -35,7 +41,7 @@ static int check_range(uint64_t addr, uint64_t len)
  * Rights a page can have: none, or READ with at most one of WRITE and EXEC
  * (the core maps nothing without READ, and never writable and executable).
  */
-static bool rights_ok(uint64_t prot)
+bool vm_rights_ok(uint64_t prot)
 {
 	if (prot & ~(uint64_t)MNEME_MM_PROT_MASK)
 		return false;
@@ -52,7 +58,7 @@ static int check_pf(uint64_t pf, uint64_t allowed, bool need_prot)
 
 	if ((pf & ~(uint64_t)MNEME_MM_PROT_MASK) & ~allowed)
 		return -MNEME_EINVAL;
-	if ((need_prot && !prot) || !rights_ok(prot))
+	if ((need_prot && !prot) || !vm_rights_ok(prot))
 		return -MNEME_EINVAL;
 	return 0;
 }
@@ -67,8 +73,8 @@ static bool handle_rights_ok(uint64_t rights)
 static unsigned words_used(uint32_t label)
 {
 	switch (label) {
-	case MNEME_MM_ALLOC_PAGES: return 2;
-	case MNEME_MM_MAP_ANON:    return 3;
+	case MNEME_MM_ALLOC_PAGES: return 3;   /* w2: the node mask with MNEME_MM_NODES */
+	case MNEME_MM_MAP_ANON:    return 4;   /* w3: likewise */
 	case MNEME_MM_MAP_CONTIG:  return 4;
 	case MNEME_MM_UNMAP:       return 2;
 	case MNEME_MM_PROTECT:     return 3;
@@ -81,6 +87,10 @@ static unsigned words_used(uint32_t label)
 	case MNEME_MM_OBJ_CLOSE:   return 1;
 	case MNEME_MM_OBJ_GRANT:   return 3;
 	case MNEME_MM_OBJ_ACCEPT:  return 1;
+	case MNEME_MM_SHARE_ACCEPT: return 1;
+	case MNEME_MM_SET_MEMPOLICY: return 2;
+	case MNEME_MM_MBIND:       return 4;
+	case MNEME_MM_GET_MEMPOLICY: return 2;
 	default:                   return 0;   /* USAGE, CHECK */
 	}
 }
@@ -91,8 +101,16 @@ static void extra_used(uint32_t label, unsigned *min, unsigned *max)
 	*min = *max = 0;
 	if (label == MNEME_MM_MAP_FILE)
 		*min = *max = 4;                  /* the file's name */
-	else if (label == MNEME_MM_OBJ_MAP)
-		*max = 1;                         /* the offset, if not 0 */
+	else if (label == MNEME_MM_OBJ_MAP || label == MNEME_MM_MAP_CONTIG)
+		*max = 1;                         /* the offset, if not 0; the node mask with NODES */
+}
+
+/* A node mask comes with MNEME_MM_NODES and only with it, not empty (its nodes are checked when performing). */
+static int decode_nodes(uint64_t pf, uint64_t nodes)
+{
+	if (pf & MNEME_MM_NODES)
+		return nodes ? 0 : -MNEME_EINVAL;
+	return nodes ? -MNEME_EINVAL : 0;
 }
 
 static int decode_alloc(const uint64_t *w, struct vm_req *req)
@@ -106,7 +124,9 @@ static int decode_alloc(const uint64_t *w, struct vm_req *req)
 		return err;
 	if ((pf & MNEME_MM_ZONE_DMA) && (pf & MNEME_MM_ZONE_DMA32))
 		return -MNEME_EINVAL;
-	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .order = (unsigned)w[0],
+	if ((err = decode_nodes(pf, w[2])))
+		return err;
+	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .order = (unsigned)w[0], .nodes = w[2],
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK),
 					.zone = (unsigned)(pf & (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32)),
 					.zero = true, .huge = (pf & MNEME_MM_HUGE) != 0 };
@@ -127,15 +147,19 @@ static int decode_anon(const uint64_t *w, struct vm_req *req)
 		return -MNEME_ERANGE;
 	if (fixed && (err = check_range(addr, len)))
 		return err;
+	if ((err = decode_nodes(pf, w[3])))
+		return err;
 	req->map = (struct vm_map_req){ .kind = VM_ANON, .addr = addr, .len = len, .fixed = fixed,
+					.nodes = w[3],
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK), .zero = true,
 					.populate = (pf & MNEME_MM_POPULATE) != 0,
 					.huge = (pf & MNEME_MM_HUGE) != 0 };
 	return 0;
 }
 
-static int decode_contig(const uint64_t *w, struct vm_req *req)
+static int decode_contig(const struct vm_msg *m, struct vm_req *req)
 {
+	const uint64_t *w = m->w;
 	uint64_t len = w[0], limit = w[1], align = w[2] ? w[2] : VM_PAGE_SIZE, pf = w[3];
 
 	if (!len || !page_aligned(len) || !page_aligned(limit) || (align & (align - 1)) ||
@@ -146,7 +170,10 @@ static int decode_contig(const uint64_t *w, struct vm_req *req)
 		return err;
 	if (len > MNEME_MM_CONTIG_MAX_LEN || align > MNEME_MM_CONTIG_MAX_ALIGN || (limit && limit < len))
 		return -MNEME_ERANGE;
+	if (pf & MNEME_MM_NODES ? m->extra != 1 || !m->x[0] : m->extra != 0)
+		return -MNEME_EINVAL;             /* the node mask in extra word 0, with NODES only */
 	req->map = (struct vm_map_req){ .kind = VM_BLOCK, .contig = true, .len = len,
+					.nodes = m->extra ? m->x[0] : 0,
 					.phys_limit = limit, .phys_align = align,
 					.prot = (unsigned)(pf & MNEME_MM_PROT_MASK), .zero = true,
 					.huge = (pf & MNEME_MM_HUGE) != 0 };
@@ -236,7 +263,7 @@ static int decode_object(const uint64_t *w, struct vm_req *req)
 		req->prot = (unsigned)w[1];
 		req->target = w[2];
 		return 0;
-	default:                          /* CLOSE, ACCEPT */
+	default:                          /* CLOSE, ACCEPT, SHARE_ACCEPT */
 		if (!w[0])
 			return -MNEME_EINVAL;
 		req->handle = w[0];
@@ -249,6 +276,50 @@ static int decode_range(const uint64_t *w, struct vm_req *req)
 	req->addr = w[0];
 	req->len = w[1];
 	return check_range(w[0], w[1]);
+}
+
+/* STATS: a view, and a node for the node views (whether it is online is checked when rendering). */
+static int decode_stats(const uint64_t *w, struct vm_req *req)
+{
+	unsigned what = (unsigned)(w[0] & 0xff);
+	uint64_t nid = w[0] >> MNEME_MM_STAT_NODE_SHIFT;
+	bool node_view = what >= MNEME_MM_STAT_NODE_MEMINFO && what <= MNEME_MM_STAT_NODE_CPULIST;
+
+	if (!what || what > MNEME_MM_STAT_MAX || (node_view ? nid >= MNEME_MM_MAX_NODES : nid != 0))
+		return -MNEME_EINVAL;
+	req->what = what;
+	req->node = (unsigned)nid;
+	req->offset = w[1];
+	return 0;
+}
+
+/* A policy's words, as far as the message alone tells (the nodes' existence is checked later). */
+static int decode_policy(unsigned mode, uint64_t nodes)
+{
+	if (mode > MNEME_MM_MPOL_LOCAL)
+		return -MNEME_EINVAL;
+	if (mode == MNEME_MM_MPOL_DEFAULT || mode == MNEME_MM_MPOL_LOCAL)
+		return nodes ? -MNEME_EINVAL : 0;
+	return nodes ? 0 : -MNEME_EINVAL;
+}
+
+static int decode_get_policy(const uint64_t *w, struct vm_req *req)
+{
+	uint64_t flags = w[0];
+
+	if (flags & ~(uint64_t)(MNEME_MM_MPOL_F_NODE | MNEME_MM_MPOL_F_ADDR))
+		return -MNEME_EINVAL;
+	if ((flags & MNEME_MM_MPOL_F_NODE) && !(flags & MNEME_MM_MPOL_F_ADDR))
+		return -MNEME_EINVAL;
+	if (!(flags & MNEME_MM_MPOL_F_ADDR) && w[1])
+		return -MNEME_EINVAL;
+	if (!page_aligned(w[1]))
+		return -MNEME_EINVAL;
+	if (w[1] >= VM_VA_LIMIT)
+		return -MNEME_ERANGE;
+	req->mode = (unsigned)flags;
+	req->addr = w[1];
+	return 0;
 }
 
 int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
@@ -274,30 +345,26 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_MAP_ANON:
 		return decode_anon(w, req);
 	case MNEME_MM_MAP_CONTIG:
-		return decode_contig(w, req);
+		return decode_contig(m, req);
 	case MNEME_MM_UNMAP:
 		return decode_range(w, req);
 	case MNEME_MM_PROTECT:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!rights_ok(w[2]))
+		if (!vm_rights_ok(w[2]))
 			return -MNEME_EINVAL;
 		req->prot = (unsigned)w[2];
 		return 0;
 	case MNEME_MM_SHARE:
 		if ((err = decode_range(w, req)))
 			return err;
-		if (!w[3] || !rights_ok(w[3]))
+		if (!w[3] || !vm_rights_ok(w[3]))
 			return -MNEME_EINVAL;
 		req->target = w[2];
 		req->prot = (unsigned)w[3];
 		return 0;
 	case MNEME_MM_STATS:
-		if (!w[0] || w[0] > MNEME_MM_STAT_MAX)
-			return -MNEME_EINVAL;
-		req->what = (unsigned)w[0];
-		req->offset = w[1];
-		return 0;
+		return decode_stats(w, req);
 	case MNEME_MM_MAP_FILE:
 		return decode_file(m, req);
 	case MNEME_MM_QUERY:
@@ -313,7 +380,20 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 	case MNEME_MM_OBJ_CLOSE:
 	case MNEME_MM_OBJ_GRANT:
 	case MNEME_MM_OBJ_ACCEPT:
+	case MNEME_MM_SHARE_ACCEPT:
 		return decode_object(w, req);
+	case MNEME_MM_SET_MEMPOLICY:
+		req->mode = (unsigned)w[0];
+		req->nodes = w[1];
+		return decode_policy(req->mode, req->nodes);
+	case MNEME_MM_MBIND:
+		if ((err = decode_range(w, req)))
+			return err;
+		req->mode = (unsigned)w[2];
+		req->nodes = w[3];
+		return decode_policy(req->mode, req->nodes);
+	case MNEME_MM_GET_MEMPOLICY:
+		return decode_get_policy(w, req);
 	default:   /* USAGE, CHECK */
 		return 0;
 	}
@@ -324,9 +404,13 @@ int vm_request_decode(const struct vm_msg *m, struct vm_req *req)
 #define VM_STATS_TEXT 32768
 static char stats_text[VM_STATS_TEXT];
 
-static size_t render(const struct vm_space *s, unsigned what)
+static size_t render(const struct vm_space *s, unsigned what, int nid)
 {
 	switch (what) {
+	case MNEME_MM_STAT_NODE_MEMINFO:  return node_meminfo_dump(nid, stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_NODE_NUMASTAT: return node_numastat_dump(nid, stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_NODE_DISTANCE: return node_distance_dump(nid, stats_text, sizeof(stats_text));
+	case MNEME_MM_STAT_NODE_CPULIST:  return node_cpulist_dump(nid, stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_BUDDYINFO: return buddyinfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_ZONEINFO:  return zoneinfo_dump(stats_text, sizeof(stats_text));
 	case MNEME_MM_STAT_SLABINFO:  return slabinfo_dump(stats_text, sizeof(stats_text));
@@ -342,7 +426,11 @@ static size_t render(const struct vm_space *s, unsigned what)
 
 static int perform_stats(const struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
-	size_t total = render(s, req->what);
+	bool node_view = req->what >= MNEME_MM_STAT_NODE_MEMINFO && req->what <= MNEME_MM_STAT_NODE_CPULIST;
+
+	if (node_view && !node_online((int)req->node))
+		return -MNEME_ENOENT;
+	size_t total = render(s, req->what, (int)req->node);
 
 	if (total >= sizeof(stats_text))
 		total = sizeof(stats_text) - 1;
@@ -373,13 +461,13 @@ static int perform_usage(const struct vm_space *s, struct vm_reply *out)
 	return 0;
 }
 
-static int perform_share(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+static int perform_share_accept(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
-	struct vm_space *to = vm_space_lookup(req->target);
+	unsigned prot;
+	int err = vm_share_accept(s, req->handle, &out->w[0], &out->w[1], &prot);
 
-	if (!to)
-		return -MNEME_EDEAD;
-	return vm_share(s, req->addr, req->len, to, req->prot, &out->w[0]);
+	out->w[2] = prot;
+	return err;
 }
 
 static int perform_query(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
@@ -411,6 +499,60 @@ static int perform_check(void)
 	return err;
 }
 
+/* SET_MEMPOLICY and MBIND: the nodes must be online (mpol_new), then the policy is set. */
+static int perform_policy(struct vm_space *s, const struct vm_req *req)
+{
+	struct mempolicy pol;
+	int err = mpol_new(req->mode, req->nodes, &pol);
+
+	if (err)
+		return err;
+	if (req->label == MNEME_MM_MBIND)
+		return vm_mbind(s, req->addr, req->len, &pol);
+	s->policy = pol;
+	return 0;
+}
+
+static int perform_get_policy(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+{
+	const struct mempolicy *pol = &s->policy;
+
+	if (req->mode & MNEME_MM_MPOL_F_ADDR) {
+		const struct vm_region *r = vm_region_find(s, req->addr);
+		if (!r)
+			return -MNEME_ENOENT;
+		pol = &r->policy;
+	}
+	if (req->mode & MNEME_MM_MPOL_F_NODE) {
+		struct vm_page_info info;
+		int err = vm_query(s, req->addr, &info);
+		if (err)
+			return err;
+		if (!info.pa)
+			return -MNEME_ENOENT;
+		out->w[0] = page_to_nid(pfn_to_page(info.pa >> 12));
+		return 0;
+	}
+	out->w[0] = pol->mode;
+	out->w[1] = pol->nodes;
+	return 0;
+}
+
+/* ALLOC_PAGES, MAP_CONTIG, MAP_ANON: a node mask becomes a BIND policy (nodes online) first. */
+static int perform_map(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
+{
+	struct vm_map_req map = req->map;
+	struct mempolicy bind;
+
+	if (map.nodes) {
+		int err = mpol_new(MPOL_BIND, map.nodes, &bind);
+		if (err)
+			return err;
+		map.pol = &bind;
+	}
+	return vm_map(s, &map, &out->w[0], req->label == MNEME_MM_MAP_ANON ? NULL : &out->w[1]);
+}
+
 static int perform_object(struct vm_space *s, const struct vm_req *req, struct vm_reply *out)
 {
 	unsigned rights;
@@ -437,15 +579,16 @@ static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply
 	switch (req->label) {
 	case MNEME_MM_ALLOC_PAGES:
 	case MNEME_MM_MAP_CONTIG:
-		return vm_map(s, &req->map, &out->w[0], &out->w[1]);
 	case MNEME_MM_MAP_ANON:
-		return vm_map(s, &req->map, &out->w[0], NULL);
+		return perform_map(s, req, out);
 	case MNEME_MM_UNMAP:
 		return vm_unmap(s, req->addr, req->len);
 	case MNEME_MM_PROTECT:
 		return vm_protect(s, req->addr, req->len, req->prot);
 	case MNEME_MM_SHARE:
-		return perform_share(s, req, out);
+		return vm_share(s, req->addr, req->len, req->target, req->prot, &out->w[0]);
+	case MNEME_MM_SHARE_ACCEPT:
+		return perform_share_accept(s, req, out);
 	case MNEME_MM_STATS:
 		return perform_stats(s, req, out);
 	case MNEME_MM_USAGE:
@@ -457,6 +600,11 @@ static int perform(struct vm_space *s, const struct vm_req *req, struct vm_reply
 		return perform_query(s, req, out);
 	case MNEME_MM_CHECK:
 		return perform_check();
+	case MNEME_MM_SET_MEMPOLICY:
+	case MNEME_MM_MBIND:
+		return perform_policy(s, req);
+	case MNEME_MM_GET_MEMPOLICY:
+		return perform_get_policy(s, req, out);
 	case MNEME_MM_OBJ_CREATE:
 	case MNEME_MM_OBJ_MAP:
 	case MNEME_MM_OBJ_CLOSE:

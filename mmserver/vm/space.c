@@ -64,6 +64,8 @@ int vm_init(void)
 		return -MNEME_ENOMEM;
 	int err = vm_frame_init();
 	if (!err)
+		err = vm_quota_init();
+	if (!err)
 		err = vm_rmap_init();
 	if (!err)
 		err = vm_reclaim_init();
@@ -109,7 +111,10 @@ static uint64_t tables(const struct vm_space *s, uint64_t pt_est)
 
 void vm_recharge(struct vm_space *s)
 {
+	uint64_t old = s->acct.charged;
+
 	s->acct.charged = s->acct.base + tables(s, s->acct.pt_est);
+	s->quota->charged += s->acct.charged - old;
 	if (s->acct.charged > s->acct.peak)
 		s->acct.peak = s->acct.charged;
 }
@@ -117,8 +122,11 @@ void vm_recharge(struct vm_space *s)
 int vm_charge_check(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	uint64_t nb = s->acct.base + (uint64_t)base, np = s->acct.pt_est + (uint64_t)pt_est;
+	uint64_t now = nb + tables(s, np);
 
-	if ((base > 0 || pt_est > 0) && nb + tables(s, np) > s->acct.quota) {
+	/* the space's new charge, against what its pool has besides the space's old one */
+	if ((base > 0 || pt_est > 0) && now > s->acct.charged &&
+	    !vm_quota_fits(s->quota, now - s->acct.charged)) {
 		s->acct.failed++;
 		return -MNEME_EQUOTA;
 	}
@@ -153,33 +161,54 @@ void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est)
 
 /* ---- Spaces ------------------------------------------------------------ */
 
-struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
+struct vm_space *vm_space_create_in(uint64_t id, void *cookie, struct vm_quota *q)
 {
-	struct vm_space *s = kmem_cache_alloc(space_cache, VM_GFP_META | __GFP_ZERO);
+	struct vm_space **slot = space_slot(id);
 
+	if (*slot)
+		return NULL;                     /* ids name one live task */
+	struct vm_space *s = kmem_cache_alloc(space_cache, VM_GFP_META | __GFP_ZERO);
 	if (!s)
 		return NULL;
-	s->id = id;
-	s->cookie = cookie;
-	s->acct.quota = quota ? quota : MNEME_MM_QUOTA_DEFAULT;
-	vm_charge_force(s, (int64_t)VM_SPACE_FIXED, 0);
-	struct vm_space **slot = space_slot(id);
-	if (*slot || vm_space_index_alloc(s)) {   /* ids name one live task */
+	if (vm_space_index_alloc(s)) {
 		kmem_cache_free(space_cache, s);
 		return NULL;
 	}
+	s->id = id;
+	s->cookie = cookie;
+	page_list_init(&s->pt_frames);
+	s->quota = q;
+	vm_quota_get(q);
+	vm_charge_force(s, (int64_t)VM_SPACE_FIXED, 0);
 	*slot = s;
+	return s;
+}
+
+struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota)
+{
+	struct vm_quota *q = vm_quota_root(quota ? quota : MNEME_MM_QUOTA_DEFAULT);
+	struct vm_space *s = q ? vm_space_create_in(id, cookie, q) : NULL;
+
+	if (q)
+		vm_quota_put(q);                 /* the space holds its own reference */
 	return s;
 }
 
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn)
 {
-	/* Chained through struct page (ours while allocated): recording never allocates. */
-	pfn_to_page(pfn)->owner = s->pt_head;
-	s->pt_head = pfn;
+	/* Linked through struct page (ours while allocated): recording never allocates. */
+	page_list_add(&s->pt_frames, pfn_to_page(pfn));
 	s->acct.pt_pages++;
 	vm_recharge(s);
 	return 0;
+}
+
+void vm_space_pt_returned(struct vm_space *s, uint64_t pfn)
+{
+	page_list_del(&s->pt_frames, pfn_to_page(pfn));
+	__free_pages(pfn_to_page(pfn), 0);
+	s->acct.pt_pages--;
+	vm_recharge(s);
 }
 
 void vm_space_destroy(struct vm_space *s)
@@ -192,18 +221,23 @@ void vm_space_destroy(struct vm_space *s)
 		vm_region_del(s, r);
 	}
 	ft_destroy(s);
-	/* Blocks still mapped by other tasks live on, charged to nobody. */
+	/* Blocks still mapped by other tasks live on, paid for by the tree's pool until they go. */
 	for (struct vm_block *b = s->blocks, *n; b; b = n) {
 		n = b->next;
+		vm_charge_force(s, -(int64_t)b->charge, 0);
+		s->acct.meta_bytes -= sizeof(*b);
+		vm_quota_orphan(s->quota, b->charge);
+		b->orphan = s->quota;
 		b->owner = NULL;
 		b->prev = b->next = NULL;
 	}
-	for (uint64_t pfn = s->pt_head, next; pfn; pfn = next) {
-		struct page *p = pfn_to_page(pfn);
-		next = p->owner;
-		p->owner = 0;
-		__free_pages(p, 0);
-	}
+	s->blocks = NULL;
+	while (!page_list_empty(&s->pt_frames))
+		__free_pages(page_list_del_first(&s->pt_frames), 0);
+	s->acct.pt_pages = 0;
+	vm_recharge(s);
+	s->quota->charged -= s->acct.charged;    /* what is left: the fixed part */
+	vm_quota_put(s->quota);
 	*space_slot(s->id) = s->hash_next;
 	vm_space_index_free(s);
 	kmem_cache_free(space_cache, s);
@@ -213,11 +247,11 @@ void vm_space_destroy(struct vm_space *s)
 void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u)
 {
 	*u = (struct mneme_mm_usage){
-		.charged = s->acct.charged, .quota = s->acct.quota, .resident = s->acct.resident,
+		.charged = s->acct.charged, .quota = s->quota->limit, .resident = s->acct.resident,
 		.regions = s->nr_regions, .mapped = s->acct.mapped, .pt_pages = s->acct.pt_pages,
 		.meta_bytes = s->acct.meta_bytes, .faults = s->acct.faults, .shared = s->acct.shared,
 		.huge = s->acct.huge, .peak = s->acct.peak, .failed = s->acct.failed,
-		.compressed = s->acct.swapped,
+		.pool_charged = s->quota->charged, .compressed = s->acct.swapped,
 	};
 }
 

@@ -112,12 +112,11 @@ int vm_lifecycle_decode(const struct vm_msg *m, uint64_t *child)
 	for (unsigned i = used[m->label - MNEME_MM_SPAWN]; i < 4; i++)
 		if (m->w[i])
 			return -MNEME_EINVAL;
+	/* Rights as a page can have them (no W or X alone, never WX): refused before anything. */
 	if (m->label == MNEME_MM_MAP_CHILD &&
-	    (m->w[1] % VM_PAGE_SIZE || !m->w[2] || (m->w[2] & ~(uint64_t)MNEME_MM_PROT_MASK) ||
-	     m->w[3] > 255))
+	    (m->w[1] % VM_PAGE_SIZE || !m->w[2] || !vm_rights_ok(m->w[2]) || m->w[3] > 255))
 		return -MNEME_EINVAL;
-	if (m->label == MNEME_MM_PROTECT_CHILD &&
-	    (m->w[1] % VM_PAGE_SIZE || (m->w[2] & ~(uint64_t)MNEME_MM_PROT_MASK)))
+	if (m->label == MNEME_MM_PROTECT_CHILD && (m->w[1] % VM_PAGE_SIZE || !vm_rights_ok(m->w[2])))
 		return -MNEME_EINVAL;
 	*child = m->w[0];
 	return 0;

@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mneme/mm_proto.h>
+#include "mm/page.h"
+#include "mm/mempolicy.h"
 
 #define VM_PAGE_SIZE  MNEME_MM_PAGE_SIZE
 #define VM_HUGE_SIZE  MNEME_MM_HUGE_SIZE
@@ -87,6 +89,7 @@ struct vm_region {
 	uint32_t pad2_;
 	struct vm_object *obj;        /* VM_OBJECT: what it maps; VM_ANON: the file it copies (or NULL) */
 	uint64_t pgoff;               /* page of @obj mapped at @start */
+	struct mempolicy policy;      /* MBIND's (MPOL_DEFAULT: the space's) for pages made later */
 };
 
 /* A multi-page block of frames (buddy block of order >= 1, or a contiguous range). */
@@ -96,15 +99,29 @@ struct vm_block {
 	uint64_t refs;                /* mapped pages referring to it, in every space */
 	uint64_t charge;              /* bytes charged to @owner for it */
 	struct vm_space *owner;       /* who allocated it (NULL once that task died) */
+	struct vm_quota *orphan;      /* after @owner died: the pool still paying @charge */
 	struct vm_block *prev, *next; /* the owner's list of blocks */
 	uint32_t order;               /* buddy order, or VM_BLOCK_CONTIG */
 	uint32_t pad_;
 };
 #define VM_BLOCK_CONTIG 0xffffffffu
 
+/*
+ * A quota: bytes a task tree may hold (quota.c).  Spaces draw on it;
+ * pools carved from it are charged their whole limit; charges of ended
+ * members that others still use (orphans) stay on it until they go.
+ */
+struct vm_quota {
+	uint64_t limit;               /* bytes */
+	uint64_t charged;             /* spaces' charges + carved limits + orphans */
+	uint64_t orphaned;            /* of which: what ended members still pay for */
+	uint64_t refs;                /* spaces, carved pools, orphans */
+	struct vm_quota *parent;      /* carved from (NULL: a root) */
+};
+
 /* The accounting of a space (what USAGE reports, see struct mneme_mm_usage). */
 struct vm_account {
-	uint64_t charged, quota, peak, failed;
+	uint64_t charged, peak, failed;     /* the quota is the pool's (struct vm_quota) */
 	uint64_t base;                /* fixed + regions' metadata and owned frames + blocks */
 	uint64_t pt_est;              /* page-table estimate of the regions (bytes) */
 	uint64_t resident;            /* pages with a frame in the frame table */
@@ -124,7 +141,8 @@ struct vm_space {
 	uint64_t *ftab;               /* frame table: top radix node (NULL until the first frame) */
 	uint64_t ftab_nodes;          /* radix nodes allocated */
 	struct vm_block *blocks;      /* blocks this space allocated */
-	uint64_t pt_head;             /* donated page-table frames: a list through page->owner */
+	struct page_list pt_frames;   /* page-table frames donated to the core for it (page->next/prev) */
+	struct vm_quota *quota;       /* the pool it draws on (its own, or its parent's) */
 	struct vm_account acct;
 	uint64_t id;                  /* the server's task id (for SHARE and the backend) */
 	void *cookie;                 /* the server's task handle or slot (backend's use) */
@@ -136,6 +154,8 @@ struct vm_space {
 	struct vm_object *objects;    /* memory objects it created and is charged for */
 	uint64_t nr_grants;           /* grants it made that wait to be accepted */
 	struct vm_region *last_found; /* the region the last fault found (vm_region_find_cached) */
+	struct mempolicy policy;      /* SET_MEMPOLICY's (MPOL_DEFAULT: local allocation) */
+	uint64_t il_next;             /* interleave turn of blocks outside regions (ALLOC_PAGES, MAP_CONTIG) */
 	int32_t oom_score_adj;        /* -1000 (never chosen) .. 1000 (chosen first), given at spawn */
 	uint32_t pad_;
 };
@@ -148,11 +168,40 @@ struct vm_space {
 /* Set up the slab caches of this module (once, after kmem_cache_init()). 0 or -MNEME_ENOMEM. */
 int vm_init(void);
 /*
- * An empty space for task @id (unique among live spaces) with @quota bytes
- * (0 = MNEME_MM_QUOTA_DEFAULT); @cookie is for the backend (on mneme: the
- * server's task handle).  NULL if out of memory or @id is taken.
+ * An empty space for task @id (unique among live spaces) with a quota of
+ * its own of @quota bytes (0 = MNEME_MM_QUOTA_DEFAULT): a root; @cookie is
+ * for the backend (on mneme: the server's task handle).  NULL if out of
+ * memory, @id is taken, or the root is not admitted (vm_quota_admit()).
  */
 struct vm_space *vm_space_create(uint64_t id, void *cookie, uint64_t quota);
+/* The same, drawing on the pool @q (a reference of its own is taken). */
+struct vm_space *vm_space_create_in(uint64_t id, void *cookie, struct vm_quota *q);
+
+/* ---- Quotas per task tree (quota.c) ------------------------------------- */
+
+int vm_quota_init(void);
+/*
+ * May a new root quota of @limit bytes be given?  The hook where the sum of
+ * what tasks may take is admitted against what exists (the commit
+ * accounting of memory pressure); today every root is admitted.
+ */
+bool vm_quota_admit(uint64_t limit);
+/* A root pool of @limit bytes, with one reference for the caller; NULL if not admitted or no memory. */
+struct vm_quota *vm_quota_root(uint64_t limit);
+/* Can @q take @bytes more? */
+bool vm_quota_fits(const struct vm_quota *q, uint64_t bytes);
+/*
+ * A pool of @limit bytes carved out of @parent (charged there while it
+ * lives), with one reference for the caller: 0, -MNEME_EQUOTA (@parent
+ * cannot spare it) or -MNEME_ENOMEM.
+ */
+int vm_quota_carve(struct vm_quota *parent, uint64_t limit, struct vm_quota **out);
+void vm_quota_get(struct vm_quota *q);
+/* Drop a reference; the last gives a carved pool's limit back to its parent. */
+void vm_quota_put(struct vm_quota *q);
+/* @q keeps paying @bytes of a member that ended (a reference until vm_quota_orphan_end()). */
+void vm_quota_orphan(struct vm_quota *q, uint64_t bytes);
+void vm_quota_orphan_end(struct vm_quota *q, uint64_t bytes);
 /* The live space of task @id, or NULL. */
 struct vm_space *vm_space_lookup(uint64_t id);
 /*
@@ -164,6 +213,8 @@ struct vm_space *vm_space_lookup(uint64_t id);
 void vm_space_destroy(struct vm_space *s);
 /* Record a page-table frame (from alloc_pages) donated to the core for @s; destroy frees it.  Returns 0. */
 int vm_space_pt_donated(struct vm_space *s, uint64_t pfn);
+/* The core gave back page-table frame @pfn of @s (pt_reclaim): it is freed and no longer charged. */
+void vm_space_pt_returned(struct vm_space *s, uint64_t pfn);
 /* Fill @u from the space's accounting. */
 void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u);
 /*
@@ -223,15 +274,42 @@ struct vm_map_req {
 	uint64_t pgoff;
 	unsigned maxprot;             /* rights the region may ever get (0 = any) */
 	bool copy;                    /* with populate: private pages copied now (writable), not shared */
+	/*
+	 * VM_BLOCK: the policy it is allocated under (NULL: the space's) and
+	 * the interleave index; VM_ANON: the new region's own policy (NULL:
+	 * DEFAULT).  @nodes: the request's MNEME_MM_NODES mask (0: none),
+	 * made into @pol by the request's perform step.
+	 */
+	const struct mempolicy *pol;
+	uint64_t ilx;
+	uint64_t nodes;
 };
 
 /* Map per @req.  *va (and *pa for blocks) receive the result.  0 or -MNEME_E*, nothing changed on error. */
 int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint64_t *pa);
 int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len);
 int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
-/* Share [addr, addr + len) of @s into @to with @prot; *to_va receives the address there. */
-int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space *to, unsigned prot,
-	     uint64_t *to_va);
+/*
+ * Policy @pol (checked by mpol_new) for the pages of [addr, addr + len)
+ * made from now on: regions split as needed, neighbours with the same
+ * policy merged.  0, -MNEME_ENOENT (a page outside every region), or the
+ * errors of a split.
+ */
+int vm_mbind(struct vm_space *s, uint64_t addr, uint64_t len, const struct mempolicy *pol);
+/*
+ * SHARE: offer [addr, addr + len) of @s to task @to_id with @prot; *grant
+ * receives the number the receiver accepts it with.  The receiver gets
+ * and pays for nothing before it accepts.
+ */
+int vm_share(struct vm_space *s, uint64_t addr, uint64_t len, uint64_t to_id, unsigned prot,
+	     uint64_t *grant);
+/*
+ * SHARE_ACCEPT: map the range SHARE grant @grant offers @s (charged to @s,
+ * placed by the server); *va, *len and *prot receive where, how long and
+ * with which rights.  The grant is used up.  -MNEME_ENOENT if there is no
+ * such grant for @s, or the sharer no longer maps the whole range.
+ */
+int vm_share_accept(struct vm_space *s, uint64_t grant, uint64_t *va, uint64_t *len, unsigned *prot);
 /*
  * vm_share() to the fixed, free, page-aligned address @at of @to (the
  * server's spawn-time share; no placement).  0 or -MNEME_E*.
@@ -245,6 +323,20 @@ int vm_share_at(struct vm_space *s, uint64_t addr, uint64_t len, struct vm_space
  * on failure it has been freed.  0 or -MNEME_E*.
  */
 int vm_insert_frame(struct vm_space *s, uint64_t va, uint64_t pfn);
+/*
+ * vm_insert_frame() mapped with @prot rather than the region's rights
+ * (a vm_protect() of the page to @prot follows: MAP_CHILD).
+ */
+int vm_insert_frame_as(struct vm_space *s, uint64_t va, uint64_t pfn, unsigned prot);
+/*
+ * Could vm_insert_frame() put a frame at @va of @s, and vm_protect() give
+ * it @prot?  -MNEME_EINVAL (no VM_ANON region there, or misaligned),
+ * -MNEME_EBUSY (a page is there already), -MNEME_EPERM (beyond the
+ * region's maximum rights), 0.  Changes nothing.
+ */
+int vm_insert_check(struct vm_space *s, uint64_t va, unsigned prot);
+/* Rights a page can have: 0, or READ with at most one of WRITE and EXEC. */
+bool vm_rights_ok(uint64_t prot);
 
 /*
  * Copy the regions of @from that lie in [start, end) (cut to it) into @to
@@ -440,10 +532,13 @@ struct vm_req {
 	unsigned prot;                /* PROTECT, SHARE, OBJ_CREATE, OBJ_GRANT */
 	uint64_t target;              /* SHARE, OBJ_GRANT: task id */
 	unsigned what;                /* STATS */
+	unsigned node;                /* STATS: the node of a node view */
 	uint64_t offset;              /* STATS; MAP_FILE, OBJ_MAP: byte offset */
 	uint64_t handle;              /* OBJ_MAP, OBJ_CLOSE, OBJ_GRANT; OBJ_ACCEPT: the grant */
 	bool private;                 /* MAP_FILE */
 	char name[33];                /* MAP_FILE */
+	unsigned mode;                /* SET_MEMPOLICY, MBIND: MNEME_MM_MPOL_*; GET_MEMPOLICY: flags */
+	uint64_t nodes;               /* SET_MEMPOLICY, MBIND: the node mask */
 };
 
 /* True if @label is a memory request this module serves. */

@@ -10,7 +10,9 @@
  * donates page-table frames itself when the core asks for them (recording
  * each with vm_space_pt_donated()) and returns 0 or -MNEME_E*; unmap and
  * protect of a page the vm module mapped cannot fail except for a bug of
- * the server, which they report.
+ * the server, which they report.  The core unlinks the page tables an
+ * unmap leaves empty; vm_backend_unmap() takes them back
+ * (vm_space_pt_returned()), so a task's tables follow its mappings.
  */
 #ifndef MMSERVER_VM_BACKEND_H
 #define MMSERVER_VM_BACKEND_H
@@ -58,6 +60,17 @@ bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to
  * for a MAP_RESUME fault reply the core refused with -MNEME_ENOMEM.
  */
 int vm_backend_fault_donate(struct vm_space *s);
+/*
+ * On mneme only: give the core frame @pa for the page tables of the task
+ * named by handle @handle (stocking the server's own pool first when the
+ * core needs it to make @pa read-only in the server's physmap).  0,
+ * -MNEME_EQUOTA (that pool is full) or an error.
+ */
+int vm_backend_pt_give(uint64_t handle, uint64_t pa);
+/* On mneme only: give the server's own page-table pool one frame.  0 or -MNEME_ENOMEM. */
+int vm_backend_server_pool_stock(void);
+/* Frames the server gave its own pool (never back). */
+extern uint64_t vm_server_pt_frames;
 /*
  * What the page table of @s maps at @va (the checker compares it with the
  * frame table): 0 and the frame's address, rights and page shift, or

@@ -12,8 +12,15 @@
 #include "vm.h"
 #include "vm_backend.h"
 
-/* gfp of the server's own metadata: may dip into the reserve below the min watermark. */
-#define VM_GFP_META (GFP_KERNEL | __GFP_HIGH | __GFP_NOWARN)
+/*
+ * gfp of the metadata and page-table frames a task's requests and faults
+ * cause (regions, frame-table and reverse-map nodes, objects, the core's
+ * tables): charged to that task, and stopping at the min watermark like
+ * its own frames.  The reserve below the watermark is never spent on a
+ * client (issue 12): a task that maps and unmaps without end cannot take
+ * what the server needs to finish its work or to start another task.
+ */
+#define VM_GFP_META (GFP_KERNEL | __GFP_NOWARN)
 /* gfp of frames given to tasks: stop at the watermark, always zeroed (no data leaks). */
 #define VM_GFP_USER (GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_NOWARN)
 
@@ -151,6 +158,12 @@ uint64_t vm_frame_alloc(void);
 uint64_t vm_frame_alloc_raw(void);
 /* A new single frame holding a copy of frame @pfn; 0 if none. */
 uint64_t vm_frame_copy(uint64_t pfn);
+/*
+ * The same for page @va of region @r of @s: under the region's memory
+ * policy, else the space's (mpol_choose), interleaved by @va's page number.
+ */
+uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, uint64_t va);
+uint64_t vm_frame_copy_at(uint64_t pfn, const struct vm_space *s, const struct vm_region *r, uint64_t va);
 /* Free a frame from vm_frame_alloc/vm_frame_copy that never got a reference. */
 void vm_frame_free_new(uint64_t pfn);
 /* Adopt a frame the server allocated with alloc_page() as a single frame with no reference yet. */
@@ -357,6 +370,7 @@ struct vm_object {
 	uint32_t pad_;
 	struct vm_space *creator;     /* memory objects: charged for it (NULL once it ended) */
 	uint64_t charge;              /* bytes charged to @creator */
+	struct vm_quota *orphan;      /* after @creator ended: the pool still paying @charge */
 	struct vm_object *prev, *next;   /* the creator's list, or the page cache's */
 	const uint8_t *data;          /* files: the bytes (in the archive) */
 	uint64_t file_size;
@@ -388,6 +402,16 @@ void vm_object_get(struct vm_object *obj);
 void vm_object_release(struct vm_object *obj);
 /* Drop one page of @obj that no mapping uses (the page cache's shrinking). */
 void vm_object_drop_page(struct vm_object *obj, uint64_t idx);
+/* Could @s make one more grant?  0, -MNEME_ENOMEM (MNEME_MM_MAX_GRANTS pending), -MNEME_EQUOTA. */
+int vm_grant_check(struct vm_space *s);
+/* A SHARE grant of [addr, addr + len) of @s to task @to_id with @rights (vm_grant_check() passed). */
+int vm_grant_share(struct vm_space *s, uint64_t addr, uint64_t len, unsigned rights, uint64_t to_id,
+		   uint64_t *grant);
+/* The SHARE grant @grant made to @s: who offers what.  0 or -MNEME_ENOENT. */
+int vm_grant_share_take(struct vm_space *s, uint64_t grant, struct vm_space **from,
+			uint64_t *addr, uint64_t *len, unsigned *rights);
+/* The SHARE grant @grant to @s was accepted: it goes. */
+void vm_grant_share_done(struct vm_space *s, uint64_t grant);
 /* Close every handle and grant of @s, and let go of the objects it created (space end). */
 void vm_objects_exit(struct vm_space *s);
 /* Bytes charged to @s for objects, handles and grants (the checker's sum). */

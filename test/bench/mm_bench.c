@@ -150,7 +150,7 @@ static void pair(void *ctx)
 /* The order-0 pair through the full path (an explicit node skips alloc_page_fast). */
 static void pair_full_path(void *ctx)
 {
-	struct page *p = alloc_pages_node(mm_local_nid, GFP_KERNEL, 0);
+	struct page *p = alloc_pages_node(numa_node_id(), GFP_KERNEL, 0);
 
 	(void)ctx;
 	if (!p || __free_pages(p, 0))

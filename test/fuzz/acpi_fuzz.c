@@ -4,7 +4,8 @@
  * test/host/acpi/acpi_sim.c, which copies each mapping exactly, so ASan
  * sees any read past it or any stale pointer); the RSDP is at 16, as in
  * the seeds `acpi_test seeds` writes.  Every table of the root is
- * validated, the MADT parsed; the input is also parsed as a MADT itself.
+ * validated, the MADT, SRAT and SLIT parsed; the input is also parsed as
+ * each of those tables itself.
  * A successful parse must be self-consistent.
  */
 #include <stdio.h>
@@ -35,6 +36,44 @@ static void check_madt(const char *err, const struct acpi_madt *m, const struct 
 			FUZZ_CHECK(cpus[i].apic_id != cpus[j].apic_id);
 }
 
+#define MAXMEM 16
+
+/* A successful SRAT parse stores what it counts; a failed one stores nothing. */
+static void check_srat(const void *t, uint32_t len)
+{
+	struct acpi_srat s;
+	struct acpi_srat_mem mem[MAXMEM];
+	struct acpi_srat_cpu cpus[MAXCPU];
+	const char *err = acpi_srat_parse(t, len, &s, mem, MAXMEM, cpus, MAXCPU);
+
+	if (err) {
+		FUZZ_CHECK(s.nr_mem == 0 && s.nr_cpus == 0 && s.nr_beyond == 0);
+		return;
+	}
+	FUZZ_CHECK(s.nr_mem <= MAXMEM && s.nr_cpus <= MAXCPU);
+	for (uint32_t i = 0; i < s.nr_mem; i++)
+		FUZZ_CHECK(!mem[i].length || mem[i].base <= UINT64_MAX - mem[i].length + 1);
+	for (uint32_t i = 0; i < s.nr_cpus; i++)
+		FUZZ_CHECK(cpus[i].x2apic || cpus[i].apic_id <= 0xff);
+}
+
+/* A SLIT accepted has exactly its distances; reading all of them stays inside. */
+static void check_slit(const void *t, uint32_t len)
+{
+	uint32_t n;
+	unsigned sum = 0;
+
+	if (acpi_slit_parse(t, len, &n)) {
+		FUZZ_CHECK(n == 0);
+		return;
+	}
+	FUZZ_CHECK((uint64_t)len == ACPI_SLIT_MIN_LEN + (uint64_t)n * n);
+	for (uint32_t a = 0; a < n; a++)
+		for (uint32_t b = 0; b < n; b++)
+			sum += acpi_slit_distance(t, n, a, b);
+	(void)sum;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sim s;
@@ -56,9 +95,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const void *madt = acpi_find_table(&r, ACPI_SIG_MADT, 0, &t);
 		if (madt)
 			check_madt(acpi_madt_parse(madt, t.header.length, &m, cpus, MAXCPU), &m, cpus);
+		const void *srat = acpi_find_table(&r, ACPI_SIG_SRAT, 0, &t);
+		if (srat)
+			check_srat(srat, t.header.length);
+		const void *slit = acpi_find_table(&r, ACPI_SIG_SLIT, 0, &t);
+		if (slit)
+			check_slit(slit, t.header.length);
 	}
-	if (size <= ACPI_TABLE_MAX_LEN)
+	if (size <= ACPI_TABLE_MAX_LEN) {
 		check_madt(acpi_madt_parse(data, (uint32_t)size, &m, cpus, MAXCPU), &m, cpus);
+		check_srat(data, (uint32_t)size);
+		check_slit(data, (uint32_t)size);
+	}
 	sim_free(&s);
 	return 0;
 }

@@ -52,7 +52,7 @@ if(TARGET mmcore_host)
   # functions mm/port.h allows (the headers in freestanding/ declare just
   # those): every undefined symbol must be a port hook, memblock, an
   # allowed libc function, or defined by another of these files.
-  set(BUDDY_FS_FILES sparse mmzone page_alloc page_alloc_init page_pcp page_contig mm_dump mm_check)
+  set(BUDDY_FS_FILES sparse mmzone page_alloc page_alloc_init page_pcp page_contig mempolicy mm_dump mm_check)
   set(BUDDY_FS_DIR ${CMAKE_BINARY_DIR}/test/buddy-freestanding)
   file(MAKE_DIRECTORY ${BUDDY_FS_DIR})
   foreach(arch riscv64 x86_64)

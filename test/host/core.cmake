@@ -2,8 +2,9 @@
 # faults, syscalls, boot archive and ELF checks), built against a fake
 # architecture (test/host/core/fake) with ASan + UBSan.
 set(CORE_TEST_DIR ${MNEME_ROOT}/test/host/core)
-set(CORE_HOST_SOURCES cpu.c handle.c sched.c ipc.c task.c fault.c vm.c syscall.c syscall_fast.c
-    syscall_server.c archive.c elf.c printk.c device.c)
+set(CORE_HOST_SOURCES aspace.c cpu.c handle.c sched.c ipc.c task.c fault.c vm.c frametype.c pgtable.c bootmem.c
+    memmap.c syscall.c
+    syscall_fast.c syscall_server.c archive.c elf.c printk.c device.c)
 set(core_host_files ${CORE_TEST_DIR}/fake/fake_arch.c)
 foreach(f ${CORE_HOST_SOURCES})
   if(EXISTS ${MNEME_ROOT}/core/${f})

@@ -26,6 +26,12 @@ foreach(arch x86_64 riscv64)
     endforeach()
   endforeach()
 
+  # The core's page-table guard tried by the server itself (issue 12): page-table frames
+  # refused by map, pt_donate and task_create, read-only in the server's physmap, emptied
+  # tables given back, a dead task's frames ordinary again.
+  mneme_qemu_test(mm.pt_guard ${arch} TIMEOUT 120 ARGS --append tests=pt_guard
+    --expect-line "^    ok [0-9]+ tables_in_use_are_refused$" --expect-line "^ok [0-9]+ pt_guard$")
+
   # Requests and their errors, demand paging, huge/contiguous, rights, isolation.
   mneme_qemu_test(mm.requests ${arch} TIMEOUT 120 ARGS --append tests=t_mm
     --expect-line "t_mm: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm$")

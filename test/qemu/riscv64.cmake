@@ -67,7 +67,7 @@ foreach(n 1 2 8)
     set(harts --expect-line "^smp: riscv64: hart [0-9]+: cpu 0 \\(boot\\), node 0, riscv,sv48$"
               --expect-line "^smp: Brought up 1 node, 1 CPU$")
   else()
-    set(harts --expect-line "(smp: riscv64: hart [0-9]+: cpu [0-9]+(| \\(boot\\)), node 0, riscv,sv48\\n){${n}}smp: Bringing up secondary CPUs"
+    set(harts --expect-line "(smp: riscv64: hart [0-9]+: cpu [0-9]+(| \\(boot\\)), node 0, riscv,sv48\\n){${n}}(NUMA: .*\\n)*smp: Bringing up secondary CPUs"
               --expect-line "^smp: Brought up 1 node, ${n} CPUs$")
   endif()
   mneme_qemu_test(smp.${n} riscv64 ARGS --smp ${n}

@@ -35,7 +35,8 @@ foreach(mem 128M 512M 4G)
   mneme_qemu_test(boot.virt.${mem} riscv64 ARGS --mem ${mem} --check-map)
 endforeach()
 mneme_qemu_test(boot.virt.debian-opensbi riscv64 ARGS --bios ${MNEME_OPENSBI_DEBIAN} --check-map)
-mneme_qemu_test(boot.q35.cpu-max x86_64 ARGS --cpu max --expect-line "SMEP on" --expect-line "SMAP on")
+mneme_qemu_test(boot.q35.cpu-max x86_64 ARGS --cpu max --expect-line "SMEP on" --expect-line "SMAP on"
+  --expect-line "UMIP on")
 
 # A deliberate fault must produce a dump and the failure status.
 foreach(arch x86_64 riscv64)

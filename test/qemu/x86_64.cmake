@@ -49,9 +49,9 @@ foreach(machine q35 pc)
       --expect-line "^smp: Brought up 1 node, ${n} CPUs?$" --expect-line "^ok [0-9]+ x86_smp$")
   endforeach()
 endforeach()
-# -cpu max: every CPU runs with SMEP, SMAP and 1 GiB pages in the direct map.
+# -cpu max: every CPU runs with SMEP, SMAP, UMIP and 1 GiB pages in the direct map.
 mneme_qemu_test(smp.q35.cpu-max.4 x86_64 ARGS --smp 4 --cpu max --mem 4G
-  --expect-line "SMEP on, SMAP on, 1G pages on" --expect-line "^smp: Brought up 1 node, 4 CPUs$"
+  --expect-line "SMEP on, SMAP on, UMIP on, 1G pages on" --expect-line "^smp: Brought up 1 node, 4 CPUs$"
   --expect-line "^ok [0-9]+ x86_smp$")
 mneme_qemu_test(smp.q35.4.icount x86_64 ARGS --smp 4 --icount
   --expect-line "^smp: Brought up 1 node, 4 CPUs$" --expect-line "^ok [0-9]+ x86_smp$")

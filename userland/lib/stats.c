@@ -17,6 +17,10 @@ static const char *const names[] = {
 	[MNEME_MM_STAT_VMSTAT] = "vmstat",
 	[MNEME_MM_STAT_PAGECACHE] = "pagecache",
 	[MNEME_MM_STAT_TASKS] = "tasks",
+	[MNEME_MM_STAT_NODE_MEMINFO] = "node0/meminfo",   /* node 0's; others with MNEME_MM_STAT_ON_NODE */
+	[MNEME_MM_STAT_NODE_NUMASTAT] = "node0/numastat",
+	[MNEME_MM_STAT_NODE_DISTANCE] = "node0/distance",
+	[MNEME_MM_STAT_NODE_CPULIST] = "node0/cpulist",
 };
 _Static_assert(sizeof(names) / sizeof(names[0]) == MNEME_MM_STAT_MAX + 1, "a name for every text");
 

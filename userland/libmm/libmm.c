@@ -80,13 +80,97 @@ int64_t mm_protect(void *va, size_t len, unsigned prot)
 	return mm_request_raw(MNEME_MM_PROTECT, w, 0, NULL);
 }
 
-int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va)
+int64_t mm_alloc_pages_nodes(unsigned order, unsigned pf, uint64_t nodes, void **va, uint64_t *pa)
+{
+	uint64_t w[4] = { order, pf | MNEME_MM_NODES, nodes }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_ALLOC_PAGES, w, 0, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (pa)
+			*pa = r[1];
+	}
+	return st;
+}
+
+int64_t mm_map_anon_nodes(void *hint, size_t len, unsigned pf, uint64_t nodes, void **va)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)hint, len, pf | MNEME_MM_NODES, nodes }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_MAP_ANON, w, 0, r);
+
+	if (!st)
+		*va = (void *)(uintptr_t)r[0];
+	return st;
+}
+
+int64_t mm_map_contig_nodes(size_t len, uint64_t phys_limit, uint64_t phys_align, unsigned pf,
+			    uint64_t nodes, void **va, uint64_t *pa)
+{
+	uint64_t w[4] = { len, phys_limit, phys_align, pf | MNEME_MM_NODES }, r[4];
+
+	if (!ulib_ipc_buffer)
+		return -MNEME_EFAULT;
+	ulib_ipc_buffer->words[0] = nodes;
+	int64_t st = mm_request_raw(MNEME_MM_MAP_CONTIG, w, 1, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (pa)
+			*pa = r[1];
+	}
+	return st;
+}
+
+int64_t mm_set_mempolicy(unsigned mode, uint64_t nodes)
+{
+	uint64_t w[4] = { mode, nodes };
+
+	return mm_request_raw(MNEME_MM_SET_MEMPOLICY, w, 0, NULL);
+}
+
+int64_t mm_mbind(void *va, size_t len, unsigned mode, uint64_t nodes)
+{
+	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, mode, nodes };
+
+	return mm_request_raw(MNEME_MM_MBIND, w, 0, NULL);
+}
+
+int64_t mm_get_mempolicy(unsigned flags, const void *va, unsigned *mode, uint64_t *nodes)
+{
+	uint64_t w[4] = { flags, (uint64_t)(uintptr_t)va }, r[4] = { 0 };
+	int64_t st = mm_request_raw(MNEME_MM_GET_MEMPOLICY, w, 0, r);
+
+	if (!st) {
+		if (mode)
+			*mode = (unsigned)r[0];
+		if (nodes)
+			*nodes = r[1];
+	}
+	return st;
+}
+
+int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *grant)
 {
 	uint64_t w[4] = { (uint64_t)(uintptr_t)va, len, task, prot }, r[4];
 	int64_t st = mm_request_raw(MNEME_MM_SHARE, w, 0, r);
 
-	if (!st && their_va)
-		*their_va = r[0];
+	if (!st && grant)
+		*grant = r[0];
+	return st;
+}
+
+int64_t mm_share_accept(uint64_t grant, void **va, size_t *len, unsigned *prot)
+{
+	uint64_t w[4] = { grant }, r[4];
+	int64_t st = mm_request_raw(MNEME_MM_SHARE_ACCEPT, w, 0, r);
+
+	if (!st) {
+		*va = (void *)(uintptr_t)r[0];
+		if (len)
+			*len = r[1];
+		if (prot)
+			*prot = (unsigned)r[2];
+	}
 	return st;
 }
 

@@ -4,7 +4,8 @@
  *   pager     read ULIB_NOWHERE_VA (its pager maps a page filled with 0x5a),
  *             then write the next page (mapped by the pager too) and read back
  *   null_read / null_write / kernel_read / kernel_write / exec_data /
- *   illegal / privileged / privileged2 / privileged3 / breakpoint     fault and expect to be killed (exit 99 if not)
+ *   illegal / privileged / privileged2 / privileged3 / breakpoint /
+ *   core_tables (sgdt, csrr satp)   fault and expect to be killed (exit 99 if not)
  */
 #include "common.h"
 
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "misaligned"))
 		arch_user_misaligned(&data_word);
 #endif
+	else if (!strcmp(mode, "core_tables"))
+		arch_user_read_core_tables();
 	else if (!strcmp(mode, "breakpoint"))
 		arch_user_breakpoint();
 	else

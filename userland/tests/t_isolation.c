@@ -1,6 +1,6 @@
 /*
  * Isolation: user tasks cannot read or write the core, cannot execute
- * privileged instructions, cannot make memory-server-only calls, and
+ * privileged instructions or learn where the core's tables are (UMIP), cannot make memory-server-only calls, and
  * cannot make the core read core memory for them; offenders are killed or
  * get an error, and the system keeps running.
  */
@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	struct mneme_sysret r;
 
 	(void)argc, (void)argv;
-	ktap_begin(&k, "isolation", 5);
+	ktap_begin(&k, "isolation", 6);
 	for (unsigned i = 0; i < sizeof(killers) / sizeof(killers[0]); i++) {
 		snprintf(args, sizeof(args), "mode=%s", killers[i]);
 		KTAP_EXPECT_EQ(&k, mm_spawn("p_touch", args, 0, 0, 0, &child), 0);
@@ -57,6 +57,16 @@ int main(int argc, char **argv)
 	KTAP_EXPECT(&k, ipc_call(ulib_start->server_ep, &m, &m) == 0);
 	KTAP_EXPECT_EQ(&k, mm_map(ulib_start->task_id, ULIB_NOWHERE_VA, MNEME_PROT_READ, 0), -MNEME_EPERM);
 	ktap_result(&k, "server_requests_checked");
+
+	/* sgdt (x86_64, with UMIP: the core turns it on where the CPU has it), csrr satp (riscv64) */
+	if (arch_user_tables_hidden()) {
+		KTAP_EXPECT_EQ(&k, mm_spawn("p_touch", "mode=core_tables", 0, 0, 0, &child), 0);
+		KTAP_EXPECT_EQ(&k, t_join(child, NULL, &reason), 0);
+		KTAP_EXPECT(&k, reason == MNEME_EXIT_KILLED || reason == MNEME_EXIT_FAULT);
+		ktap_result(&k, "core_table_addresses_hidden");
+	} else {
+		ktap_skip(&k, "core_table_addresses_hidden", "the CPU has no UMIP");
+	}
 
 	KTAP_EXPECT_EQ(&k, mm_ping(), 0);
 	ktap_result(&k, "system_keeps_running");

@@ -175,12 +175,26 @@ static void test_share_stats(struct ktap *k)
 {
 	char buf[256], args[80];
 	void *va;
-	uint64_t their, child = 0, reason;
+	uint64_t their, grant = 0, child = 0, reason;
+	void *theirs;
+	size_t len;
+	unsigned prot;
 	int64_t st = -1;
 
 	KTAP_EXPECT_EQ(k, mm_map_anon(NULL, PG, RW, &va), 0);
 	*(volatile uint64_t *)va = 0x5a5a;
-	KTAP_EXPECT_EQ(k, mm_share(va, PG, ulib_start->task_id, MNEME_PROT_READ, &their), 0);
+	/* offered to ourselves: nothing is mapped before we accept, and only once */
+	struct mneme_mm_usage u0, u1;
+	KTAP_EXPECT_EQ(k, mm_usage(&u0), 0);
+	KTAP_EXPECT_EQ(k, mm_share(va, PG, ulib_start->task_id, MNEME_PROT_READ, &grant), 0);
+	KTAP_EXPECT_EQ(k, mm_usage(&u1), 0);
+	KTAP_EXPECT_EQ(k, u1.regions, u0.regions);
+	KTAP_EXPECT_EQ(k, mm_share_accept(grant + 1, &theirs, NULL, NULL), -MNEME_ENOENT);
+	KTAP_EXPECT_EQ(k, mm_share_accept(grant, &theirs, &len, &prot), 0);
+	KTAP_EXPECT_EQ(k, len, PG);
+	KTAP_EXPECT_EQ(k, prot, MNEME_PROT_READ);
+	KTAP_EXPECT_EQ(k, mm_share_accept(grant, &theirs, NULL, NULL), -MNEME_ENOENT);
+	their = (uintptr_t)theirs;
 	KTAP_EXPECT_EQ(k, *(volatile uint64_t *)(uintptr_t)their, 0x5a5a);
 	KTAP_EXPECT_EQ(k, mm_protect((void *)(uintptr_t)their, PG, RW), -MNEME_EPERM);
 	KTAP_EXPECT_EQ(k, mm_unmap((void *)(uintptr_t)their, PG), 0);

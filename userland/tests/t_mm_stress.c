@@ -1,7 +1,7 @@
 /*
  * The memory service under pressure: a child that allocates until it is
- * refused (its quota, then the machine's memory) gets a clean error while
- * the others keep working; several children allocate, touch, check and
+ * refused (its own quota, then its tree's) gets a clean error while the
+ * others keep working; several children allocate, touch, check and
  * free at once under preemption (contents checked: no frame is ever
  * handed out twice).  The server checks after the program that every
  * frame came back and its invariants hold.
@@ -44,17 +44,25 @@ int main(int argc, char **argv)
 	join_ok(&k, start(&k, "mode=exhaust", 24 << 20), "exhaust by quota");
 	ktap_result(&k, "exhaustion_by_quota_refused_cleanly");
 
-	/* by memory: a quota larger than the machine, while workers run */
+	/*
+	 * By the tree's pool: workers with quotas of their own (carved out of
+	 * ours) keep working while a hog drawing on our pool takes all of it.
+	 * A quota larger than ours is refused at once: a tree never holds more
+	 * than its root was given.
+	 */
+	uint64_t none = 0;
+	KTAP_EXPECT_EQ(&k, mm_spawn_quota("p_mm", "mode=exhaust", 0, 0, 0, 1ULL << 40, &none),
+		       -MNEME_EQUOTA);
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(args, sizeof(args), "mode=worker seed=%u", 7 + i);
-		w[i] = start(&k, args, 0);
+		w[i] = start(&k, args, 8 << 20);
 	}
-	uint64_t hog = start(&k, "mode=exhaust", 1ULL << 40);
-	join_ok(&k, hog, "exhaust by memory");
+	uint64_t hog = start(&k, "mode=exhaust", 0);
+	join_ok(&k, hog, "exhaust the tree's pool");
 	for (unsigned i = 0; i < 2; i++)
 		join_ok(&k, w[i], "worker beside the hog");
 	KTAP_EXPECT_EQ(&k, mm_ping(), 0);
-	ktap_result(&k, "exhaustion_of_memory_others_keep_working");
+	ktap_result(&k, "exhaustion_of_the_tree_others_keep_working");
 
 	for (unsigned i = 0; i < WORKERS; i++) {
 		snprintf(args, sizeof(args), "mode=worker seed=%u", 100 + i);

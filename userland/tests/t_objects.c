@@ -60,7 +60,7 @@ static uint64_t arg_u(int argc, char **argv, const char *key)
 static int64_t clone_run(const char *args, uint64_t start, size_t len)
 {
 	uint64_t child;
-	int64_t st = mm_clone(start, len, args, 256 * MiB, 0, &child);
+	int64_t st = mm_clone(start, len, args, 0, 0, &child);   /* on our quota */
 
 	return st ? -1000 + st : t_wait(child, NULL);
 }
@@ -281,7 +281,7 @@ static void test_cow(struct ktap *k)
 		cow_pa[i] = query(cow_buf + i * PG).pa;
 	}
 	uint64_t child;
-	KTAP_EXPECT_EQ(k, mm_clone(0, 0, "role=cow", 256 * MiB, 0, &child), 0);
+	KTAP_EXPECT_EQ(k, mm_clone(0, 0, "role=cow", 0, 0, &child), 0);
 	/* The parent writes pages [128, 192) while the clone runs: copies, invisible to it. */
 	for (unsigned i = 128; i < 192; i++)
 		cow_buf[i * PG] = (uint8_t)(200 + i);

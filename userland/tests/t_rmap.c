@@ -115,7 +115,7 @@ static void op_clone(void)
 		if (children[i])
 			continue;
 		snprintf(args, sizeof(args), "role=mix seed=%llu", (unsigned long long)rnd());
-		if (!mm_clone(0, 0, args, 128 << 20, 0, &children[i]))
+		if (!mm_clone(0, 0, args, 0, 0, &children[i]))   /* on our quota: the tree shares it */
 			clones++;
 		else
 			children[i] = 0;
@@ -125,15 +125,17 @@ static void op_clone(void)
 
 static void op_share(unsigned pg)
 {
-	uint64_t theirs;
+	uint64_t grant;
+	void *theirs;
 
-	/* Share a page with a running clone (parent and child may share), then read it back. */
-	for (unsigned i = 0; !is_child && i < MAX_CHILDREN; i++) {
-		if (children[i] && model[pg] >= 0 &&
-		    !mm_share(window + pg * PG, PG, children[i], MNEME_PROT_READ, &theirs)) {
-			MIX_EXPECT(((volatile uint8_t *)window)[pg * PG] == model[pg]);
-			return;
-		}
+	/*
+	 * Share a page with ourselves (a second mapping of the same frame in the reverse map),
+	 * read it there, let it go.  A share to a clone would only be an offer it never takes.
+	 */
+	if (model[pg] >= 0 && !mm_share(window + pg * PG, PG, ulib_start->task_id, MNEME_PROT_READ, &grant) &&
+	    !mm_share_accept(grant, &theirs, NULL, NULL)) {
+		MIX_EXPECT(((volatile uint8_t *)theirs)[0] == model[pg]);
+		MIX_EXPECT(!mm_unmap(theirs, PG));
 	}
 }
 

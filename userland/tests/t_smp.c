@@ -136,6 +136,73 @@ static void test_ping_pong(struct ktap *k, uint64_t rounds)
 		    (unsigned long long)rounds, far);
 }
 
+/*
+ * Callers on every CPU, the server thread's own included, call one
+ * server thread (pong) at once: each reply must be the answer to that
+ * caller's own message.  A server's reply_recv that takes the fast path puts the
+ * server on the receive queue while a caller on another CPU may already
+ * be sending to it: the reply in flight must not be replaced by that
+ * message (it was, on x86_64, before the fast path delivered the reply
+ * first).
+ */
+#define MANY_ROUNDS 4000
+static uint64_t many_send;
+static volatile uint64_t many_bad;
+
+static int many_caller(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+
+	if (ulib_thread_pin(0, (int)(id % ncpu)))
+		return 1;
+	for (uint64_t r = 0; r < MANY_ROUNDS; r++) {
+		struct ulib_msg m = { .info = t_info(0x200 + id) }, reply;
+		for (int i = 0; i < 4; i++)
+			m.w[i] = (uint64_t)id << 48 | r << 2 | (uint64_t)i;
+		if (ipc_call(many_send, &m, &reply))
+			return 2;
+		if (mneme_msginfo_label(reply.info) != mneme_msginfo_label(m.info) + 1)
+			many_bad++;
+		for (int i = 0; i < 4; i++)
+			if (reply.w[i] != (m.w[i] ^ (0x1111111111111111ULL << i)))
+				many_bad++;
+	}
+	return 0;
+}
+
+static void test_many_callers(struct ktap *k)
+{
+	struct ulib_thread server, callers[SMP_MAX_CPUS];
+	unsigned far = ncpu - 1, n = ncpu;
+
+	pong_ep = t_endpoint();
+	many_send = t_mint(pong_ep, PONG_BADGE, MNEME_RIGHT_SEND);
+	many_bad = 0;
+	pong_bad = 0;
+	KTAP_EXPECT(k, pong_ep && many_send);
+	KTAP_EXPECT_EQ(k, ulib_thread_create(&server, pong, (void *)(uintptr_t)far,
+					     MNEME_PRIO_DEFAULT), 0);
+	for (unsigned i = 0; i < n; i++)
+		KTAP_EXPECT_EQ(k, ulib_thread_create(&callers[i], many_caller, (void *)(uintptr_t)i,
+						     MNEME_PRIO_DEFAULT), 0);
+	for (unsigned i = 0; i < n; i++) {
+		int result = -1;
+		KTAP_EXPECT_EQ(k, ulib_thread_join(&callers[i], &result), 0);
+		KTAP_EXPECT_EQ(k, result, 0);
+	}
+	struct ulib_msg end = { .info = t_info(1), .w = { ~0ULL } }, reply;
+	KTAP_EXPECT_EQ(k, ipc_call(many_send, &end, &reply), 0);
+	int result = -1;
+	KTAP_EXPECT_EQ(k, ulib_thread_join(&server, &result), 0);
+	KTAP_EXPECT_EQ(k, result, 0);
+	KTAP_EXPECT_EQ(k, many_bad, 0);
+	KTAP_EXPECT_EQ(k, pong_bad, 0);
+	mneme_handle_close(many_send);
+	mneme_handle_close(pong_ep);
+	ktap_diag(k, "%u callers on %u CPUs, %u calls each to one server thread on CPU %u, "
+		  "every reply the caller's own", n, ncpu, MANY_ROUNDS, far);
+}
+
 /* ---- 3. shootdown: a child on another CPU, paged by a thread of ours ---- */
 
 /*
@@ -485,11 +552,13 @@ int main(int argc, char **argv)
 	ncpu = ulib_cpus();
 	if (ncpu > SMP_MAX_CPUS)
 		ncpu = SMP_MAX_CPUS;
-	ktap_begin(&k, "smp", 6);
+	ktap_begin(&k, "smp", 7);
 	test_every_cpu(&k);
 	ktap_result(&k, "every_cpu_runs_a_pinned_thread");
 	test_ping_pong(&k, 20000);
 	ktap_result(&k, "ipc_ping_pong_across_cpus");
+	test_many_callers(&k);
+	ktap_result(&k, "ipc_many_callers_one_server");
 	test_shootdown_unmap(&k, rounds);
 	ktap_result(&k, "shootdown_unmap");
 	test_shootdown_protect(&k, rounds);

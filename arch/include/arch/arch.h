@@ -114,6 +114,17 @@ void arch_cpu_init_boot(struct cpu *c);
  */
 unsigned arch_smp_discover(void);
 
+struct numa_firmware;
+/*
+ * Read the firmware's NUMA affinities and distances into @fw (initialised
+ * by the caller; core/numa.h), after arch_smp_discover() and before any
+ * other CPU starts (x86_64: the ACPI SRAT and SLIT, read through a window
+ * only the boot CPU may use; riscv64: numa-node-id and /distance-map of
+ * the device tree).  Node ids are assigned here; core/numa.c judges the
+ * whole.  Unusable tables: @fw->error says why (printed by the caller).
+ */
+void arch_numa_firmware(struct numa_firmware *fw);
+
 /*
  * Start application processor @c (index > 0, hwid set): give it its
  * kernel stack and per-CPU state, the core's page tables and trap

@@ -48,16 +48,41 @@ enum core_exception {
  * it.  Intermediate tables come from @alloc (returns a zeroed frame's
  * physical address, or 0 when none is left: the call then fails with
  * -MNEME_ENOMEM and changes nothing).  arch_aspace_init() is each
- * architecture's; map, unmap, protect, query, for_each and
- * release_tables are the same everywhere (core/aspace.c, over the
+ * architecture's; the others below are the same everywhere
+ * (core/aspace.c, over the
  * architecture's <arch/uspace_pt.h> and <arch/pte.h>).
  */
 typedef uint64_t (*arch_pt_alloc_fn)(void *ctx);
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid);
-/* Map 2^@page_shift bytes (12 or 21) at @va to @pa; -MNEME_EBUSY if something is mapped there. */
+/*
+ * Map 2^@page_shift bytes (12 or 21) at @va to @pa; -MNEME_EBUSY if
+ * something is mapped there (or a table is where the leaf would go).
+ * -MNEME_ENOMEM from @alloc leaves the tables taken so far linked in:
+ * callers that keep every table non-empty ask arch_aspace_map_need()
+ * first.
+ */
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx);
+/*
+ * What arch_aspace_map() at @va would need: 0 and the number of tables
+ * it would take, or -MNEME_EBUSY / -MNEME_EINVAL (as it would fail).
+ */
+int arch_aspace_map_need(const struct arch_aspace *as, uint64_t va, unsigned page_shift,
+			 unsigned *tables);
+/*
+ * Unlink every table of the user range [va, end) left without a valid
+ * entry and call @fn with its frame (children first; never the root).
+ * The caller flushes the TLB everywhere before reusing a frame.
+ */
+void arch_aspace_prune(struct arch_aspace *as, uint64_t va, uint64_t end,
+		       void (*fn)(uint64_t pa, void *ctx), void *ctx);
+/*
+ * Turn the 2 MiB mapping covering @va into 512 4 KiB ones with the same
+ * frames and rights, the new table from @alloc: 0, -MNEME_ENOENT (no
+ * 2 MiB mapping there), -MNEME_ENOMEM.  The caller flushes the TLB.
+ */
+int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn alloc, void *ctx);
 /* Remove the mapping at @va (-MNEME_ENOENT if none); reports what was mapped. */
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift);
 /* Change the rights of the mapping at @va (-MNEME_ENOENT if none). */

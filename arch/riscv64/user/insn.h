@@ -35,6 +35,19 @@ static inline void arch_user_privileged3(void)
 	__asm__ volatile("wfi");
 }
 
+/* Where the core's page tables are (satp) cannot be read from U-mode: illegal instruction. */
+static inline void arch_user_read_core_tables(void)
+{
+	unsigned long satp;
+
+	__asm__ volatile("csrr %0, satp" : "=r"(satp));
+}
+
+static inline int arch_user_tables_hidden(void)
+{
+	return 1;
+}
+
 /*
  * An access the hart refuses as misaligned: QEMU emulates misaligned
  * loads and stores, but not atomics, so an AMO on an odd address takes

@@ -38,6 +38,32 @@ static inline void arch_user_privileged3(void)
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
 }
 
+/*
+ * Reading where the core's descriptor table is (sgdt): #GP in ring 3 when
+ * the core turned UMIP on, which it does whenever the CPU has it
+ * (arch_user_tables_hidden()).
+ */
+static inline void arch_user_read_core_tables(void)
+{
+	struct __attribute__((packed)) { unsigned short limit; unsigned long base; } gdt;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdt));
+}
+
+/* Does this CPU have UMIP (CPUID.7.0:ECX bit 2)? */
+static inline int arch_user_tables_hidden(void)
+{
+	unsigned a = 0, b, c, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	if (a < 7)
+		return 0;
+	a = 7;
+	c = 0;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (c >> 2) & 1;
+}
+
 /* Calibration loop: exactly 2 instructions per iteration. */
 static inline void arch_user_spin(unsigned long n)
 {

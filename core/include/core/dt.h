@@ -31,9 +31,23 @@
 /* One reg pair of a memory node. */
 struct dt_mem {
 	uint64_t base, size;
-	uint32_t nid;          /* numa-node-id, 0 if absent */
-	uint32_t has_nid;      /* 1 if the node had numa-node-id */
+	uint32_t nid;          /* numa-node-id, 0 if absent or malformed */
+	uint32_t has_nid;      /* DT_NID_*: absent, one cell, or malformed */
 };
+#define DT_NID_NONE 0u
+#define DT_NID_OK   1u
+#define DT_NID_BAD  2u         /* present but not one cell: the caller's to judge (NUMA falls back) */
+
+/* One entry of /distance-map's distance-matrix: node @from to node @to. */
+struct dt_distance {
+	uint32_t from, to, distance;
+};
+#define DT_MAX_DISTANCES 256
+
+/* What /distance-map held (struct dt_machine.distance_map). */
+#define DT_DISTMAP_NONE 0u     /* no okay /distance-map with compatible "numa-distance-map-v1" */
+#define DT_DISTMAP_OK   1u     /* entries in distance[] */
+#define DT_DISTMAP_BAD  2u     /* there is one, but its matrix is missing, malformed or too long */
 
 #define DT_RESV_NOMAP      (1u << 0)  /* /reserved-memory child with no-map */
 #define DT_RESV_MEMRESERVE (1u << 1)  /* from the /memreserve/ block */
@@ -85,7 +99,7 @@ struct dt_cpu {
 };
 
 /*
- * What dt_parse_memory extracts from a blob.  About 8.5 KiB: the core keeps
+ * What dt_parse_memory extracts from a blob.  About 12 KiB: the core keeps
  * it in static storage, not on its boot stack.
  */
 struct dt_machine {
@@ -110,6 +124,15 @@ struct dt_machine {
 	uint32_t nr_cpus;             /* cpu nodes under /cpus with status okay */
 	uint32_t nr_cpu_nodes;        /* every cpu node under /cpus; the first DT_MAX_CPUS are in cpu[] */
 	struct dt_cpu cpu[DT_MAX_CPUS];   /* in blob order */
+
+	/*
+	 * /distance-map (compatible "numa-distance-map-v1"): the triplets of
+	 * its distance-matrix, in order, unjudged; a bad one never fails the
+	 * parse (NUMA falls back to one node).
+	 */
+	uint32_t distance_map;        /* DT_DISTMAP_* */
+	uint32_t nr_distances;
+	struct dt_distance distance[DT_MAX_DISTANCES];
 
 	struct dt_device test;        /* sifive,test0/1 (the QEMU virt power-off device) */
 	struct dt_device uart;        /* first ns16550/ns16550a */
@@ -141,7 +164,9 @@ int dt_check_header(const void *blob, size_t avail, uint32_t *totalsize);
  * at most @max_size bytes) and fill @out:
  *   - every reg pair of every memory node (children of the root named
  *     "memory"/"memory@..." or with device_type "memory", status okay),
- *     decoded with the root's #address-cells/#size-cells, with numa-node-id;
+ *     decoded with the root's #address-cells/#size-cells, with numa-node-id
+ *     (a malformed one is recorded as such, DT_NID_BAD, not an error);
+ *   - /distance-map's distance-matrix triplets (DT_DISTMAP_*);
  *   - every reg pair of every /reserved-memory child (status okay), with
  *     /reserved-memory's cells and the no-map flag; children with only
  *     size/alloc-ranges are counted in nr_resv_dynamic and otherwise ignored;

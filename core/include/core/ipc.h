@@ -13,7 +13,7 @@
 /* A message in transit (the extra words are staged in the core's buffer). */
 struct ipc_msg {
 	uint64_t badge;
-	uint64_t info;                /* msginfo without the slot bits */
+	uint64_t info;                /* msginfo: no slot bits, the sender's CPU in bits 56..63 */
 	uint64_t w[MNEME_MSG_REGS];
 	struct handle xfer;           /* type MNEME_OBJ_NONE: no handle */
 	unsigned extra;               /* extra words staged */

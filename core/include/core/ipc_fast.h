@@ -30,7 +30,30 @@
  * nothing changed); ipc_fast_finish() gives the partner the message and
  * the CPU.  The entry supplies the arguments as values (from the frame or
  * straight from the registers the arch passed them in).
+ *
+ * A reply_recv is the exception: it puts @cur on the endpoint's receive
+ * queue, and once the lock is dropped a sender on another CPU may
+ * deliver into @cur's frame, where the entry may still be about to read
+ * the reply from.  So the reply goes to the caller's frame first, under
+ * the lock (fast_deliver()): read from @cur's frame @msg, or (@msg NULL)
+ * the values the arch passed in registers; only the switch is left.
  */
+
+/* @to's results: status 0, @badge, msginfo @info, words 0..3. */
+static inline __attribute__((always_inline)) void
+fast_deliver(struct thread *to, uint64_t badge, uint64_t info, uint64_t w0, uint64_t w1,
+	     uint64_t w2, uint64_t w3)
+{
+	struct arch_regs *r = &to->regs;
+
+	arch_regs_set_ret(r, 0, 0);
+	arch_regs_set_ret(r, 1, badge);
+	arch_regs_set_ret(r, 2, info);
+	arch_regs_set_ret(r, 3, w0);
+	arch_regs_set_ret(r, 4, w1);
+	arch_regs_set_ret(r, 5, w2);
+	arch_regs_set_ret(r, 6, w3);
+}
 
 /*
  * The endpoint behind @slot if the handle has @right, else NULL, with the
@@ -123,7 +146,8 @@ no:
 
 /* reply_recv: @cur's caller takes the reply and this CPU @c, @cur waits on @slot's endpoint. */
 static inline __attribute__((always_inline)) struct thread *
-ipc_fast_reply_recv(struct cpu *c, struct thread *cur, uint64_t slot)
+ipc_fast_reply_recv(struct cpu *c, struct thread *cur, uint64_t slot, const struct arch_regs *msg,
+		    uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *caller;
 	uint64_t word;
@@ -144,6 +168,11 @@ ipc_fast_reply_recv(struct cpu *c, struct thread *cur, uint64_t slot)
 	    caller->gen != cur->reply_gen || fast_state_fault(caller) != THREAD_REPLY ||
 	    caller->replier != cur || ep->waiting)
 		goto no;
+	if (msg)        /* a constant at each call: the frame, or the values the arch passed */
+		fast_deliver(caller, 0, arch_regs_arg(msg, 1), arch_regs_arg(msg, 2),
+			     arch_regs_arg(msg, 3), arch_regs_arg(msg, 4), arch_regs_arg(msg, 5));
+	else
+		fast_deliver(caller, 0, info, w0, w1, w2, w3);   /* before @cur can be delivered to */
 	caller->state = THREAD_RUNNABLE;        /* replier is left: it means something in REPLY only */
 	cur->reply_to = NULL;
 	cur->state = THREAD_RECV;
@@ -157,25 +186,6 @@ no:
 }
 
 /*
- * The fast path's decision for syscall @nr (arg0 @slot, arg1 @info): the
- * partner that gets the message and the CPU, with the badge it sees, or
- * NULL (nothing changed: take the general path).
- */
-static inline __attribute__((always_inline)) struct thread *
-ipc_fast(struct cpu *c, struct thread *cur, uint64_t nr, uint64_t slot, uint64_t info,
-	 uint64_t *badge)
-{
-	*badge = 0;
-	if (info >> 32)         /* extra words, flags or slot bits: not for the fast path */
-		return NULL;
-	if (nr == MNEME_SYS_call)
-		return ipc_fast_call(c, cur, slot, badge);
-	if (nr == MNEME_SYS_reply_recv)
-		return ipc_fast_reply_recv(c, cur, slot);
-	return NULL;
-}
-
-/*
  * @to's results (status, badge, msginfo, words 0..3), then @to runs
  * (@set_regs false: the caller hands @to's frame to the arch itself).
  */
@@ -183,15 +193,7 @@ static inline __attribute__((always_inline)) void
 ipc_fast_finish(struct cpu *c, struct thread *to, uint64_t badge, uint64_t info,
 		uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, bool set_regs)
 {
-	struct arch_regs *r = &to->regs;
-
-	arch_regs_set_ret(r, 0, 0);
-	arch_regs_set_ret(r, 1, badge);
-	arch_regs_set_ret(r, 2, info);
-	arch_regs_set_ret(r, 3, w0);
-	arch_regs_set_ret(r, 4, w1);
-	arch_regs_set_ret(r, 5, w2);
-	arch_regs_set_ret(r, 6, w3);
+	fast_deliver(to, badge, info, w0, w1, w2, w3);
 	sched_switch_fast(c, to, set_regs);
 }
 

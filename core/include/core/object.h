@@ -97,6 +97,9 @@ struct thread {
 	struct handle xfer;           /* SEND: handle transferred with the message (type NONE: none) */
 	uint64_t ipc_buffer;          /* user VA of the IPC buffer, 0 if none */
 	struct thread *replier;       /* REPLY: the thread holding our reply (reply_to == us); stale otherwise */
+	uint64_t fault_addr, fault_ip; /* its last page fault (a repeat may be spurious: core/fault.c) */
+	uint32_t fault_repeat;        /* spurious page faults in a row there */
+	uint32_t pad3;
 	uint64_t msg_info;            /* SEND: the message (saved when queued) */
 	uint64_t msg[MNEME_MSG_REGS]; /* SEND: words; fault: addr, access, ip, kind */
 };
@@ -122,10 +125,19 @@ struct endpoint {
 	struct list_node exit_q;      /* dead tasks whose EXIT message waits here */
 };
 _Static_assert(sizeof(struct endpoint) == 64, "an endpoint is one cache line: index * 64");
+_Static_assert(MNEME_MAX_ENDPOINTS >= MNEME_MAX_TASKS * MNEME_MAX_ENDPOINTS_PER_TASK &&
+	       MNEME_MAX_THREADS >= MNEME_MAX_TASKS * MNEME_MAX_THREADS_PER_TASK,
+	       "the tables hold every task's share (no task can starve another)");
 _Static_assert(MNEME_MAX_TASKS < 255 && MNEME_MAX_TASKS * MNEME_HANDLES_PER_TASK + MNEME_MAX_TASKS <
 	       65536, "endpoint owner and refs fields");
 
 static inline uint8_t endpoint_owner_id(const struct task *t);
+
+/* Page-table frames the core holds outside a tree, chained through their first word (core/vm.c). */
+struct vm_frames {
+	uint64_t head;                /* physical address of the first, 0: none */
+	uint64_t nr;
+};
 
 /*
  * A task.  @lock protects @state, the thread list, the page tables of
@@ -142,13 +154,12 @@ struct task {
 	struct list_node threads;
 	cpumask_t tlb_cpus;           /* CPUs that may hold TLB entries of @aspace (sticky) */
 	struct arch_aspace aspace;
-	uint64_t root_pa;
+	uint64_t root_pa;             /* the root claimed as a page table (vm_task_root_claim), or 0 */
 	uint64_t badge;               /* names the task in EXIT messages */
 	struct endpoint *pager;       /* NULL: no pager */
 	uint32_t pager_gen;
 	uint64_t pager_badge;
-	uint64_t pt_pool[MNEME_PT_POOL_FRAMES];
-	uint32_t pt_pool_nr;
+	struct vm_frames pt_pool;     /* page-table frames donated or freed, not in the tree */
 	uint64_t exit_words[MNEME_MSG_REGS]; /* ZOMBIE: the EXIT message */
 	struct list_node exit_link;   /* ZOMBIE: on the server endpoint's exit_q */
 	struct handle handles[MNEME_HANDLES_PER_TASK];

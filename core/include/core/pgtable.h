@@ -20,6 +20,8 @@
  *                                path to a leaf with bits @leaf
  *   arch_pte_mkleaf(pa, leaf, level) a leaf of @level mapping @pa with
  *                                the architecture's leaf bits @leaf
+ *   arch_pte_leaf_bits(e, level) the leaf bits of leaf @e of @level, as
+ *                                arch_pte_mkleaf() takes them
  *
  * "Leaf bits" are the architecture's own (PTE_R/W/X/U/G on riscv64,
  * PTE_W/U/NX/G/PCD on x86_64): the architecture decodes rights into them,
@@ -80,13 +82,13 @@ bool pgtable_table_empty(const struct pgtable *pt, uint64_t table);
 /*
  * pgtable_map_leaf - map one leaf of level @level at @va to @pa, with
  * tables from @pt->alloc.  Decode, then perform: -MNEME_EBUSY (a leaf on
- * the way, the entry in use by a leaf or a non-empty table, or any entry
- * at level 0) is found before anything is allocated or written.  An empty
- * table where the leaf goes (left by unmaps) is replaced; its frame is
- * then no longer part of the tree.  -MNEME_ENOMEM leaves the tables
- * taken so far linked in, empty: no mapping appears.  Existing table
- * entries are used as they are (for trees of user leaves only: x86_64's
- * U on the path is set when a table is created, never added later).
+ * the way, or the entry where the leaf goes in use, by a leaf or by a
+ * table, even an empty one) is found before anything is allocated or
+ * written.  -MNEME_ENOMEM leaves the tables taken so far linked in,
+ * empty: no mapping appears (callers that must not leave empty tables
+ * ask pgtable_map_need() first).  Existing table entries are used as they
+ * are (for trees of user leaves only: x86_64's U on the path is set when
+ * a table is created, never added later).
  *
  * One pass: while tables exist, a leaf on the way is a conflict; once an
  * entry is absent nothing below it can conflict, so tables are allocated
@@ -112,11 +114,34 @@ static inline int pgtable_map_leaf(struct pgtable *pt, uint64_t va, uint64_t pa,
 		table = arch_pte_pa(*e);
 	}
 	uint64_t *e = &pgtable_table(pt, table)[pgtable_index(va, level)];
-	if (arch_pte_valid(*e) &&
-	    (level == 0 || arch_pte_leaf(*e, level) || !pgtable_table_empty(pt, arch_pte_pa(*e))))
+	if (arch_pte_valid(*e))
 		return -MNEME_EBUSY;
 	*e = arch_pte_mkleaf(pa, leaf, level);
 	return 0;
+}
+
+/*
+ * pgtable_map_need - what pgtable_map_leaf() at @va, @level would do:
+ * 0 and in *@tables the tables it would take (absent levels on the way),
+ * or -MNEME_EBUSY.  Changes nothing.
+ */
+static inline int pgtable_map_need(const struct pgtable *pt, uint64_t va, unsigned level,
+				   unsigned *tables)
+{
+	uint64_t table = pt->root;
+
+	*tables = 0;
+	for (unsigned l = pt->levels - 1; l > level; l--) {
+		uint64_t e = pgtable_table(pt, table)[pgtable_index(va, l)];
+		if (!arch_pte_valid(e)) {
+			*tables = l - level;
+			return 0;
+		}
+		if (arch_pte_leaf(e, l))
+			return -MNEME_EBUSY;
+		table = arch_pte_pa(e);
+	}
+	return arch_pte_valid(pgtable_table(pt, table)[pgtable_index(va, level)]) ? -MNEME_EBUSY : 0;
 }
 
 /* The leaf entry that maps @va and its level, or NULL if @va is not mapped. */
@@ -164,6 +189,26 @@ void pgtable_for_each_leaf(const struct pgtable *pt, unsigned first, unsigned la
 void pgtable_for_each_leaf_in(const struct pgtable *pt, uint64_t va, uint64_t end,
 			      void (*fn)(void *arg, uint64_t va, uint64_t pte, unsigned level),
 			      void *arg);
+
+/*
+ * pgtable_prune - unlink every table under the lower-half range [@va,
+ * @end) that has no valid entry left (children before their parent, the
+ * root never) and call @fn with each frame.  The caller flushes the TLB
+ * (paging-structure caches included) before a frame is used again.
+ * Cost: the tables the range meets, each scanned until its first valid
+ * entry.
+ */
+void pgtable_prune(struct pgtable *pt, uint64_t va, uint64_t end,
+		   void (*fn)(uint64_t pa, void *ctx), void *ctx);
+
+/*
+ * pgtable_split - turn the leaf of level @level (1 or 2) covering @va into
+ * a table of leaves one level down with the same frames and leaf bits, the
+ * table from @pt->alloc.  0, -MNEME_ENOENT (no leaf of that level there)
+ * or -MNEME_ENOMEM (nothing changed).  The caller flushes the old leaf
+ * from the TLB.
+ */
+int pgtable_split(struct pgtable *pt, uint64_t va, unsigned level);
 
 /*
  * pgtable_release - call @fn for every table frame under root slots

@@ -27,12 +27,17 @@ bool vm_prot_valid(uint64_t prot);
  * protect (one leaf, or every leaf of a page-aligned range, which must not
  * cut a huge mapping: -MNEME_EINVAL) return only after the TLB shootdown:
  * no CPU can use the old translations any more.  The range calls report
- * the base pages they changed in *@pages.
+ * the base pages they changed in *@pages.  map refuses a frame that is a
+ * page table (-MNEME_EPERM: <core/frametype.h>) and takes tables from the
+ * task's pool only if there are enough for the whole walk (else
+ * -MNEME_ENOMEM, nothing taken).  The unmaps unlink the tables they leave
+ * empty and put them back in the task's pool after the shootdown; *@tables
+ * tells how many.
  */
 int vm_map(struct task *task, uint64_t va, uint64_t pa, uint64_t page_shift, uint64_t prot);
-int vm_unmap(struct task *task, uint64_t va, uint64_t *pa, unsigned *page_shift);
+int vm_unmap(struct task *task, uint64_t va, uint64_t *pa, unsigned *page_shift, uint64_t *tables);
 int vm_protect(struct task *task, uint64_t va, uint64_t prot);
-int vm_unmap_range(struct task *task, uint64_t va, uint64_t size, uint64_t *pages);
+int vm_unmap_range(struct task *task, uint64_t va, uint64_t size, uint64_t *pages, uint64_t *tables);
 int vm_protect_range(struct task *task, uint64_t va, uint64_t size, uint64_t prot,
 		     uint64_t *pages);
 int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift);
@@ -58,18 +63,29 @@ void vm_shootdown(struct task *task, uint64_t va, uint64_t size);
  */
 cpumask_t vm_tlb_holders(struct task *task);
 /*
- * True if @pa is the root table of a task that is not free, or waits in
- * such a task's page-table pool: the core would write it (zero it, or copy
- * its half into it), so it can be neither donated nor made a root.  Tables
- * already taken from a pool are not tracked (the server must not reuse
- * them until the task's EXIT message).
+ * Add the 4 KiB frame @pa to @task's page-table pool; *@pool receives the
+ * frames in the pool.  The frame becomes a page table (-MNEME_EBUSY if it
+ * is one already) and read-only in the server's physmap; splitting a
+ * 2 MiB physmap page for that takes a frame from the server's own pool
+ * (-MNEME_ENOMEM if it is empty).  A frame given to the server's own pool
+ * may become that split table itself.  -MNEME_EQUOTA if the pool holds
+ * MNEME_PT_POOL_FRAMES already.
  */
-bool vm_frame_in_use(uint64_t pa);
-/* Add the 4 KiB frame @pa to @task's page-table pool (-MNEME_EBUSY: vm_frame_in_use()). */
-int vm_pt_donate(struct task *task, uint64_t pa);
-/* Record @pa as @task's root if no task uses it (-MNEME_EBUSY), atomically with the check. */
+int vm_pt_donate(struct task *task, uint64_t pa, uint64_t *pool);
+/*
+ * Take one frame back from @task's pool (tables unmaps freed, or
+ * donations not used yet): *@pa (0 if the pool is empty), writable for
+ * the server again, and *@left the frames still pooled.
+ */
+int vm_pt_reclaim(struct task *task, uint64_t *pa, uint64_t *left);
+/* Claim @pa as @task's root (-MNEME_EBUSY: a page table already; -MNEME_ENOMEM as pt_donate). */
 int vm_task_root_claim(struct task *task, uint64_t pa);
+/* Give @task's root back to the server (nothing uses it any more). */
 void vm_task_root_release(struct task *task);
+/* Dying @task (locked): unlink every table and empty its pool onto @out. */
+void vm_task_tables_release(struct task *task, struct vm_frames *out);
+/* Give every frame of @c back to the server (after the shootdown that retired them). */
+void vm_frames_give_back(struct vm_frames *c);
 int vm_tlb_flush(struct task *task, uint64_t va, uint64_t size);
 /* Page-table frame source for arch_aspace_map(): pops @ctx's (a struct task) pool, zeroing the frame. */
 uint64_t vm_pt_alloc(void *ctx);

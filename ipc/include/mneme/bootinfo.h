@@ -12,9 +12,20 @@
 #include <stdint.h>
 
 #define MNEME_BOOTINFO_MAGIC   0x6f666e69656d6e6dULL /* "mnmeinfo" */
-#define MNEME_BOOTINFO_VERSION 2   /* 2: MNEME_MEM_FIRMWARE (non-RAM) split from RESERVED */
+/*
+ * 2: MNEME_MEM_FIRMWARE (non-RAM) split from RESERVED.
+ * 3: NUMA topology (nr_nodes, cpu_node, distance) and the server's
+ *    physmap and vmemmap windows.
+ */
+#define MNEME_BOOTINFO_VERSION 3
 #define MNEME_BOOTINFO_MAX_RANGES 128
 #define MNEME_BOOTINFO_CMDLINE 256
+#define MNEME_BOOTINFO_MAX_NODES 16   /* node ids 0 .. 15 */
+#define MNEME_BOOTINFO_MAX_CPUS 64    /* CPU indices cpu_node[] can describe */
+
+/* Node distances as ACPI's SLIT and Linux give them: 10 to itself, more to any other. */
+#define MNEME_LOCAL_DISTANCE  10
+#define MNEME_REMOTE_DISTANCE 20      /* the default between two nodes without a table */
 
 /*
  * Range types.  Ordered by restrictiveness: where two firmware ranges
@@ -67,6 +78,30 @@ struct mneme_boot_info {
 	uint64_t initrd_size;
 	uint64_t core_phys_base;    /* the core's image, for information */
 	uint64_t core_phys_end;
+	/*
+	 * The server's windows onto memory (chosen by the core from the user
+	 * half's size, see <mneme/layout.h>): RAM at physical pa < physmap_limit
+	 * is mapped at physmap_base + pa (USABLE ranges only); RAM at or above
+	 * physmap_limit cannot be reached and is left out (the core reports
+	 * it).  The vmemmap window [vmemmap_base, + vmemmap_size) is the
+	 * server's to fill.
+	 */
+	uint64_t physmap_base;
+	uint64_t physmap_limit;
+	uint64_t vmemmap_base;
+	uint64_t vmemmap_size;
+	/*
+	 * NUMA topology, validated by the core (one node when the firmware's
+	 * tables are absent or bad): node ids 0 .. nr_nodes - 1 (each range's
+	 * nid is one of them; a node without memory is not online), the node
+	 * of each CPU index 0 .. nr_cpus - 1, and the distance between any two
+	 * nodes (distance[a][b] == distance[b][a], MNEME_LOCAL_DISTANCE on the
+	 * diagonal only).
+	 */
+	uint32_t nr_nodes;
+	uint32_t pad_;
+	uint8_t cpu_node[MNEME_BOOTINFO_MAX_CPUS];
+	uint8_t distance[MNEME_BOOTINFO_MAX_NODES][MNEME_BOOTINFO_MAX_NODES];
 	char cmdline[MNEME_BOOTINFO_CMDLINE];
 	struct mneme_mem_range ranges[MNEME_BOOTINFO_MAX_RANGES];
 };
@@ -74,8 +109,14 @@ struct mneme_boot_info {
 _Static_assert(sizeof(struct mneme_mem_range) == 24, "mem_range layout");
 _Static_assert(MNEME_MEM_FIRMWARE > MNEME_MEM_USABLE && MNEME_MEM_TYPE_MAX == 9, "mem types");
 _Static_assert(__builtin_offsetof(struct mneme_boot_info, huge_page_sizes) == 40, "boot_info layout");
-_Static_assert(__builtin_offsetof(struct mneme_boot_info, cmdline) == 104, "boot_info layout");
-_Static_assert(__builtin_offsetof(struct mneme_boot_info, ranges) == 360, "boot_info layout");
-_Static_assert(sizeof(struct mneme_boot_info) == 360 + 24 * MNEME_BOOTINFO_MAX_RANGES, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, physmap_base) == 104, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, nr_nodes) == 136, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, cpu_node) == 144, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, distance) == 208, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, cmdline) == 464, "boot_info layout");
+_Static_assert(__builtin_offsetof(struct mneme_boot_info, ranges) == 720, "boot_info layout");
+_Static_assert(sizeof(struct mneme_boot_info) == 720 + 24 * MNEME_BOOTINFO_MAX_RANGES, "boot_info layout");
+_Static_assert(sizeof(struct mneme_boot_info) <= 4096, "boot_info fits its page");
+_Static_assert(MNEME_BOOTINFO_MAX_NODES <= 64, "a node mask is one word");
 
 #endif

@@ -73,13 +73,17 @@ enum mneme_object_type {
 
 /*
  * Static limits of the core (it has no heap).  Hitting one is an error
- * (-MNEME_ENOMEM), never a crash.
+ * (-MNEME_ENOMEM), never a crash.  The endpoint and thread tables hold
+ * every task's whole share at once (MNEME_MAX_ENDPOINTS_PER_TASK,
+ * MNEME_MAX_THREADS_PER_TASK in <mneme/syscall.h>), so no task or tree of
+ * tasks can take the slots another task's share needs: a per-task limit
+ * whose sum passed the table would be no limit.
  */
 #define MNEME_MAX_TASKS      64
-#define MNEME_MAX_THREADS    256
-#define MNEME_MAX_ENDPOINTS  256
-/* Endpoints one unprivileged task may own at once (-MNEME_EQUOTA beyond). */
+/* Endpoints one task may own at once (-MNEME_EQUOTA beyond). */
 #define MNEME_MAX_ENDPOINTS_PER_TASK 16
-#define MNEME_PT_POOL_FRAMES 16   /* donated, not yet used page-table frames a task may hold */
+#define MNEME_MAX_ENDPOINTS  (MNEME_MAX_TASKS * MNEME_MAX_ENDPOINTS_PER_TASK)
+#define MNEME_MAX_THREADS    1024
+#define MNEME_PT_POOL_FRAMES 16   /* pt_donate fills a task's pool up to this (tables unmaps free may add more) */
 
 #endif

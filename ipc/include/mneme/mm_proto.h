@@ -71,9 +71,15 @@
 #define MNEME_MM_OBJ_CLOSE   0x6d6d0022u
 #define MNEME_MM_OBJ_GRANT   0x6d6d0023u
 #define MNEME_MM_OBJ_ACCEPT  0x6d6d0024u
+#define MNEME_MM_SHARE_ACCEPT 0x6d6d0025u  /* map a range another task offered with SHARE */
+
+/* NUMA memory policies (Linux's set_mempolicy, mbind, get_mempolicy). */
+#define MNEME_MM_SET_MEMPOLICY 0x6d6d0030u
+#define MNEME_MM_MBIND         0x6d6d0031u
+#define MNEME_MM_GET_MEMPOLICY 0x6d6d0032u
 
 #define MNEME_MM_LABEL_FIRST MNEME_MM_SPAWN
-#define MNEME_MM_LABEL_LAST  MNEME_MM_OBJ_ACCEPT
+#define MNEME_MM_LABEL_LAST  MNEME_MM_GET_MEMPOLICY
 
 /* ---- Limits ------------------------------------------------------------ */
 
@@ -116,16 +122,18 @@
 #define MNEME_MM_HUGE        0x1000u   /* 2 MiB pages where alignment and length allow */
 #define MNEME_MM_FIXED       0x2000u   /* word 0 is the exact address, not a hint */
 #define MNEME_MM_PRIVATE     0x4000u   /* MAP_FILE: a private copy-on-write mapping (else shared read-only) */
+#define MNEME_MM_NODES       0x8000u   /* frames only from the nodes of a node mask given with the request */
 
 /* Flags each request takes (anything else is -MNEME_EINVAL). */
-#define MNEME_MM_ALLOC_FLAGS  (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO | MNEME_MM_HUGE)
-#define MNEME_MM_ANON_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED)
-#define MNEME_MM_CONTIG_FLAGS (MNEME_MM_ZERO | MNEME_MM_HUGE)
+#define MNEME_MM_ALLOC_FLAGS  (MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | MNEME_MM_ZERO | MNEME_MM_HUGE | \
+			       MNEME_MM_NODES)
+#define MNEME_MM_ANON_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED | MNEME_MM_NODES)
+#define MNEME_MM_CONTIG_FLAGS (MNEME_MM_ZERO | MNEME_MM_HUGE | MNEME_MM_NODES)
 #define MNEME_MM_FILE_FLAGS   (MNEME_MM_POPULATE | MNEME_MM_FIXED | MNEME_MM_PRIVATE)
 #define MNEME_MM_OBJMAP_FLAGS (MNEME_MM_POPULATE | MNEME_MM_FIXED)
 #define MNEME_MM_PF_MASK      (MNEME_MM_PROT_MASK | MNEME_MM_ZONE_DMA | MNEME_MM_ZONE_DMA32 | \
 			       MNEME_MM_ZERO | MNEME_MM_POPULATE | MNEME_MM_HUGE | MNEME_MM_FIXED | \
-			       MNEME_MM_PRIVATE)
+			       MNEME_MM_PRIVATE | MNEME_MM_NODES)
 
 _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the flags");
 
@@ -135,6 +143,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *                        mapped into the caller at once.
  *   w0 = order (0..MNEME_MM_MAX_ORDER)
  *   w1 = pf: rights (not 0) | MNEME_MM_ALLOC_FLAGS (at most one ZONE flag)
+ *   w2 = with MNEME_MM_NODES: a node mask (else 0); the block comes only
+ *        from those nodes, nearest to the requesting CPU first (a BIND
+ *        policy for this request: -MNEME_ENOMEM when they are full)
  *   r0 = address (aligned to the block size, at least 2 MiB for HUGE blocks)
  *   r1 = physical address of the block
  *   Without MNEME_MM_ZERO the contents are unspecified, but never another
@@ -146,6 +157,8 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   w0 = address hint (0 = anywhere), or the exact address with MNEME_MM_FIXED
  *   w1 = length (bytes, > 0)
  *   w2 = pf: rights (0 = no access: a reservation) | MNEME_MM_ANON_FLAGS
+ *   w3 = with MNEME_MM_NODES: a node mask (else 0): the region's pages
+ *        come only from those nodes (its MBIND policy is BIND to them)
  *   r0 = address
  *   Lazy by default: a frame is taken on the first touch of each page (the
  *   page-fault path); MNEME_MM_POPULATE backs every page before replying.
@@ -158,6 +171,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   w1 = physical limit: the block's last byte lies below it (0 = no limit)
  *   w2 = physical alignment (power of two, 0 = PAGE_SIZE, <= MNEME_MM_CONTIG_MAX_ALIGN)
  *   w3 = pf: rights (not 0) | MNEME_MM_CONTIG_FLAGS
+ *   extra word 0 = with MNEME_MM_NODES (and only then): a node mask, as
+ *   for ALLOC_PAGES
+ *   A node mask must name online nodes only, at least one (-MNEME_EINVAL).
  *   r0 = address, r1 = physical address
  *   Backed at once.  No range below the limit -> -MNEME_ENOMEM.
  *
@@ -173,15 +189,23 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *   did not give (-MNEME_EPERM); a contiguous or allocated block can drop
  *   and regain rights freely.
  *
- * MNEME_MM_SHARE         map the caller's [w0, w0 + w1) into another task.
+ * MNEME_MM_SHARE         offer the caller's [w0, w0 + w1) to another task.
  *   w0 = address, w1 = length, w2 = task id of the receiver (its
  *   ulib_start_info.task_id), w3 = rights for the receiver
- *   r0 = address of the range in the receiver
+ *   r0 = grant number: the receiver maps the range with SHARE_ACCEPT (tell
+ *   it over any IPC channel); nothing is mapped into or charged to the
+ *   receiver before it accepts
  *   The rights must be a subset of the caller's rights on every page of the
  *   range, and the receiver the caller itself, its parent or a child
  *   (-MNEME_EPERM).  Lazy pages of the range are backed first, so both
  *   tasks see the same frames.  The receiver's pages stay valid after the
- *   caller unmaps or exits (frames are reference-counted).
+ *   caller unmaps or exits (frames are reference-counted).  Errors in this
+ *   order: EINVAL, ERANGE, ENOENT, EPERM (rights), EDEAD, EPERM (policy),
+ *   ENOMEM (grants pending), EQUOTA.
+ *
+ * MNEME_MM_SHARE_ACCEPT  w0 = grant number -> r0 = address of the range in
+ *   the caller (placed by the server), r1 = length, r2 = rights.  The
+ *   caller is charged for the mapping from now on.
  *
  * MNEME_MM_STATS         a statistics text (Linux 6.1's /proc formats).
  *   w0 = what (MNEME_MM_STAT_*), w1 = byte offset into the text
@@ -242,6 +266,37 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  * MNEME_MM_OBJ_ACCEPT    w0 = grant number -> r0 = handle, r1 = the
  *   object's size, r2 = the handle's rights
  *
+ * MNEME_MM_SET_MEMPOLICY the caller's memory policy (Linux's set_mempolicy):
+ *                        where its pages come from unless a region has its own.
+ *   w0 = mode (MNEME_MM_MPOL_*), w1 = node mask (bit n: node n)
+ *   DEFAULT and LOCAL take no nodes (the mask must be 0); PREFERRED, BIND
+ *   and INTERLEAVE take at least one node, each online with memory.  An
+ *   unknown mode or a bad mask -> -MNEME_EINVAL, the policy unchanged.
+ *   DEFAULT: pages from the node of the CPU the faulting or requesting
+ *   thread runs on, then the other nodes nearest first (its zonelist).
+ *   PREFERRED: the mask's first node first, then its zonelist.  BIND: only
+ *   the mask's nodes, nearest to the requesting CPU first; when they are
+ *   full the request fails with -MNEME_ENOMEM (a fault kills the task).
+ *   INTERLEAVE: page by page over the mask's nodes (a region's page goes
+ *   to node number (address / page size) mod n of the mask; ALLOC_PAGES
+ *   and MAP_CONTIG take the nodes in turn).  A clone inherits the policy.
+ *   Pages already there stay where they are.
+ *
+ * MNEME_MM_MBIND         the policy of the caller's range [w0, w0 + w1)
+ *                        (Linux's mbind without MPOL_MF_MOVE).
+ *   w0 = address, w1 = length, w2 = mode, w3 = node mask
+ *   Range as for PROTECT (every page in a mapping, -MNEME_ENOENT; regions
+ *   split as needed); mode and mask as for SET_MEMPOLICY.  DEFAULT gives
+ *   the range back to the task's policy.  Later faults and populates of
+ *   the range follow it; pages already there stay where they are.
+ *
+ * MNEME_MM_GET_MEMPOLICY a policy, or where a page is (Linux's get_mempolicy).
+ *   w0 = flags: 0 (the caller's policy), MNEME_MM_MPOL_F_ADDR (the policy
+ *   of the region holding the address w1: its own, or DEFAULT), or
+ *   MNEME_MM_MPOL_F_ADDR | MNEME_MM_MPOL_F_NODE (the node of the frame
+ *   backing page w1: -MNEME_ENOENT if none yet); w1 = address (0 without F_ADDR)
+ *   r0 = mode, or the node with F_NODE; r1 = node mask (0 with F_NODE)
+ *
  * MNEME_MM_SPAWN         start a program of the boot archive as a child.
  *   w0..w3 = program name (32 bytes, NUL-padded)
  *   extra word 0 = MNEME_MM_SPAWN_* flags (bits 0..15) | the child's
@@ -281,7 +336,28 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_STAT_VMSTAT    8   /* /proc/vmstat: counters */
 #define MNEME_MM_STAT_PAGECACHE 9   /* the page cache per file: size, pages cached, pages mapped */
 #define MNEME_MM_STAT_TASKS     10  /* every task: id, parent, state, resident memory, charge, quota, name */
-#define MNEME_MM_STAT_MAX       10
+#define MNEME_MM_STAT_NODE_MEMINFO  11 /* /sys/devices/system/node/nodeN/meminfo */
+#define MNEME_MM_STAT_NODE_NUMASTAT 12 /* .../nodeN/numastat: numa_hit, numa_miss, ... */
+#define MNEME_MM_STAT_NODE_DISTANCE 13 /* .../nodeN/distance: distances to every online node */
+#define MNEME_MM_STAT_NODE_CPULIST  14 /* .../nodeN/cpulist: the node's CPUs ("0-1,4") */
+#define MNEME_MM_STAT_MAX       14
+/*
+ * STATS w0 for a node's view: the view in bits 0..7, the node in bits
+ * 8..15 (the node of other views must be 0; a node that is not online ->
+ * -MNEME_ENOENT, as Linux has no directory for it).
+ */
+#define MNEME_MM_STAT_NODE_SHIFT 8
+#define MNEME_MM_STAT_ON_NODE(what, nid) ((unsigned)(what) | (unsigned)(nid) << MNEME_MM_STAT_NODE_SHIFT)
+
+/* Memory policy modes (SET_MEMPOLICY, MBIND; Linux's values) and GET_MEMPOLICY flags. */
+#define MNEME_MM_MPOL_DEFAULT    0
+#define MNEME_MM_MPOL_PREFERRED  1
+#define MNEME_MM_MPOL_BIND       2
+#define MNEME_MM_MPOL_INTERLEAVE 3
+#define MNEME_MM_MPOL_LOCAL      4
+#define MNEME_MM_MPOL_F_NODE     0x1u
+#define MNEME_MM_MPOL_F_ADDR     0x2u
+#define MNEME_MM_MAX_NODES       64   /* node masks are one word */
 
 /* QUERY flags. */
 #define MNEME_MM_Q_ZERO   0x01u   /* the shared zero page */
@@ -296,7 +372,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
 struct mneme_mm_usage {
 	uint64_t charged;        /* bytes charged to the quota (frames + page tables + metadata) */
-	uint64_t quota;          /* bytes */
+	uint64_t quota;          /* bytes: the limit of the pool it draws on (its own, or its parent's) */
 	uint64_t resident;       /* pages backed by a frame (own and shared-in) */
 	uint64_t regions;        /* mappings (after splits) */
 	uint64_t mapped;         /* bytes of address space mapped (lazy included) */
@@ -307,10 +383,11 @@ struct mneme_mm_usage {
 	uint64_t huge;           /* 2 MiB mappings */
 	uint64_t peak;           /* highest charged so far */
 	uint64_t failed;         /* requests refused for the quota */
+	uint64_t pool_charged;   /* charged to the quota's pool: every task drawing on it, carved quotas, orphans */
 	uint64_t compressed;     /* pages reclaim moved to the compressed store (back on the next touch) */
 };
 #define MNEME_MM_USAGE_WORDS (sizeof(struct mneme_mm_usage) / 8)
-_Static_assert(sizeof(struct mneme_mm_usage) == 104, "usage layout");
+_Static_assert(sizeof(struct mneme_mm_usage) == 112, "usage layout");
 _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the IPC buffer");
 
 /*

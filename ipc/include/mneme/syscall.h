@@ -55,16 +55,17 @@
 	X(35, thread_resume,   1, MNEME_SYS_SERVER) /* thread handle */ \
 	X(36, thread_set_priority, 2, MNEME_SYS_SERVER) /* thread handle, prio */ \
 	X(37, map,             5, MNEME_SYS_SERVER) /* task, va, pa, page_shift, prot */ \
-	X(38, unmap,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = page_shift */ \
+	X(38, unmap,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = page_shift, ret3 = tables freed */ \
 	X(39, protect,         3, MNEME_SYS_SERVER) /* task, va, prot */ \
 	X(40, query,           2, MNEME_SYS_SERVER) /* task, va -> ret1 = pa, ret2 = prot, ret3 = page_shift */ \
-	X(41, pt_donate,       2, MNEME_SYS_SERVER) /* task, frame pa (4 KiB) */ \
+	X(41, pt_donate,       2, MNEME_SYS_SERVER) /* task, frame pa (4 KiB) -> ret1 = frames in the pool */ \
 	X(42, tlb_flush,       3, MNEME_SYS_SERVER) /* task, va, size (0 = all) */ \
 	X(43, handle_grant,    2, MNEME_SYS_SERVER) /* task, handle -> ret1 = slot in task */ \
 	X(44, shutdown,        1, MNEME_SYS_SERVER) /* exit code (MNEME_SHUTDOWN_*) */ \
-	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped */ \
+	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped, ret2 = tables freed */ \
 	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */ \
-	X(47, age_range,       4, MNEME_SYS_SERVER) /* task, va, size, bitmap va (0 = none) -> ret1 = young base pages */ \
+	X(47, pt_reclaim,      1, MNEME_SYS_SERVER) /* task -> ret1 = a page-table frame back (0: none), ret2 = frames left in the pool */ \
+	X(48, age_range,       4, MNEME_SYS_SERVER) /* task, va, size, bitmap va (0 = none) -> ret1 = young base pages */ \
 	X(56, device_open,     1, MNEME_SYS_SERVER) /* index -> ret1 = device handle, ret2 = kind, ret3 = registers */
 
 enum mneme_syscall_nr {
@@ -93,8 +94,11 @@ enum mneme_syscall_nr {
 /* thread_set_affinity(): every CPU. */
 #define MNEME_CPUS_ANY (~0ULL)
 
-/* Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA). */
-#define MNEME_MAX_THREADS_PER_TASK 32
+/*
+ * Threads a task other than the memory server may have at once (thread_spawn: -MNEME_EQUOTA);
+ * MNEME_MAX_THREADS holds MNEME_MAX_TASKS of these shares.
+ */
+#define MNEME_MAX_THREADS_PER_TASK 16
 
 /* Thread priorities: 0 (lowest) .. MNEME_PRIO_MAX (highest). */
 #define MNEME_PRIO_MAX     31
@@ -105,8 +109,16 @@ enum mneme_syscall_nr {
  *   bits  0..31  label (the message's operation or status, chosen by the protocol)
  *   bits 32..39  extra words in the IPC buffer (0..MNEME_IPC_BUFFER_WORDS)
  *   bits 40..47  flags (MNEME_MSG_*)
- *   bits 48..63  on receive with MNEME_MSG_HANDLE: the slot the transferred
+ *   bits 48..55  on receive with MNEME_MSG_HANDLE: the slot the transferred
  *                handle was installed in (ignored on send)
+ *   bits 56..63  on receive: which CPU the sender ran on when it sent (for a
+ *                fault: the CPU the thread faulted on), MNEME_MSG_CPU_* below;
+ *                ignored on send
+ * The sender's CPU lets a server act for the CPU its client runs on (the
+ * memory server allocates from that CPU's NUMA node) whatever CPU the
+ * server thread itself runs on.  The IPC fast path runs sender and
+ * receiver on one CPU and leaves the field 0 ("here"); the general path
+ * writes 1 + the CPU's index.
  */
 #define MNEME_MSG_HANDLE 0x01u   /* arg6 names a handle transferred with the message */
 
@@ -130,14 +142,36 @@ static inline unsigned mneme_msginfo_flags(uint64_t info)
 	return (unsigned)(info >> 40) & 0xff;
 }
 
+#define MNEME_MSG_CPU_SHIFT 56
+#define MNEME_MSG_CPU_HERE  0u      /* the sender ran on the CPU the receiver runs on now */
+#define MNEME_MSG_CPU_NONE  0xffu   /* no sending thread: the core's own messages (EXIT) */
+
 static inline unsigned mneme_msginfo_slot(uint64_t info)
 {
-	return (unsigned)(info >> 48) & 0xffff;
+	return (unsigned)(info >> 48) & 0xff;
 }
 
 static inline uint64_t mneme_msginfo_with_slot(uint64_t info, unsigned slot)
 {
-	return (info & 0x0000ffffffffffffULL) | ((uint64_t)(slot & 0xffff) << 48);
+	return (info & ~(0xffULL << 48)) | ((uint64_t)(slot & 0xff) << 48);
+}
+
+/* The sender's CPU field of a received msginfo (MNEME_MSG_CPU_HERE, NONE or 1 + index). */
+static inline unsigned mneme_msginfo_cpu_field(uint64_t info)
+{
+	return (unsigned)(info >> MNEME_MSG_CPU_SHIFT);
+}
+
+/*
+ * The index of the CPU the sender of a received message ran on, given
+ * the CPU the receiver runs on now (@here); @here also for messages
+ * without a sender.
+ */
+static inline unsigned mneme_msginfo_cpu(uint64_t info, unsigned here)
+{
+	unsigned f = mneme_msginfo_cpu_field(info);
+
+	return f == MNEME_MSG_CPU_HERE || f == MNEME_MSG_CPU_NONE ? here : f - 1;
 }
 
 #endif

@@ -48,12 +48,22 @@ typedef unsigned int gfp_t;
 /*
  * Allocate 2^@order physically contiguous pages, naturally aligned, from
  * the highest zone @gfp allows, falling back down the zonelist of the
- * preferred node (the local node) and then to other nodes by distance.
+ * preferred node (the local node: numa_node_id(), the node of the CPU the
+ * request is served for) and then to other nodes by distance.
  * Returns the head page or NULL (invalid order/flags: NULL, nothing changed).
  */
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
 /* Same, preferring node @nid (-1 = local node). */
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
+/*
+ * Linux's __alloc_pages: preferring node @preferred_nid (-1 = local),
+ * along its zonelist, taking only zones of the nodes in *@nodemask (NULL:
+ * any node).  Every allocation counts Linux's NUMA events (numa_hit or
+ * numa_miss on the zone it came from and numa_foreign on the preferred
+ * zone, numa_local or numa_other by the requesting CPU's node).
+ */
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
+			   const uint64_t *nodemask);
 #define alloc_page(gfp) alloc_pages(gfp, 0)
 /*
  * The order-0 fast path, alloc_pages(@gfp, 0) exactly, for callers that
@@ -92,6 +102,9 @@ int free_pages(unsigned long addr, unsigned int order);
  */
 struct page *alloc_contig_pages_below(unsigned long nr_pages, phys_addr_t align,
 				      phys_addr_t max_addr, gfp_t gfp);
+/* Same, along node @nid's zonelist (-1: local), only on the nodes of *@nodemask (NULL: any). */
+struct page *alloc_contig_pages_node(unsigned long nr_pages, phys_addr_t align, phys_addr_t max_addr,
+				     gfp_t gfp, int nid, const uint64_t *nodemask);
 int free_contig_pages(struct page *page, unsigned long nr_pages);
 
 #endif

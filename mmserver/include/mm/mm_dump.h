@@ -11,12 +11,26 @@
 #define MM_MM_DUMP_H
 
 #include <stddef.h>
+#include "mm/mmzone.h"
+
+/* Node @nid's NUMA counter @item, summed over its zones and every CPU. */
+unsigned long mm_node_numa_event(int nid, enum numa_stat_item item);
 
 size_t buddyinfo_dump(char *buf, size_t len);
 size_t pagetypeinfo_dump(char *buf, size_t len);
 size_t zoneinfo_dump(char *buf, size_t len);
 size_t meminfo_dump(char *buf, size_t len);
 size_t vmstat_dump(char *buf, size_t len);
+/*
+ * A node's sysfs files (/sys/devices/system/node/nodeN/...) in Linux 6.1's
+ * formats: meminfo (the lines that exist here), numastat, distance, cpulist.  An
+ * offline node renders as empty text.
+ */
+size_t node_meminfo_dump(int nid, char *buf, size_t len);
+size_t node_numastat_dump(int nid, char *buf, size_t len);
+size_t node_distance_dump(int nid, char *buf, size_t len);
+/* nodeN/cpulist: the CPUs of the node as ranges ("0-1,4"), from the CPU-to-node map. */
+size_t node_cpulist_dump(int nid, char *buf, size_t len);
 
 /*
  * What the mm core cannot count itself: the memory its user hands to

@@ -39,6 +39,37 @@
 #include "mm/gfp.h"
 
 #define MM_MAX_NUMNODES 64      /* the node field of page->flags is 6 bits */
+#define MM_MAX_CPU_IDS  64      /* CPU indices the CPU-to-node map holds (the boot info's) */
+
+/* A set of nodes: bit n is node n (Linux's nodemask_t, one word here). */
+typedef uint64_t nodemask_t;
+_Static_assert(MM_MAX_NUMNODES <= 64, "a node mask is one word");
+
+static inline bool node_in(int nid, nodemask_t mask)
+{
+	return nid >= 0 && nid < MM_MAX_NUMNODES && (mask >> nid) & 1;
+}
+static inline int nodes_weight(nodemask_t mask)
+{
+	return __builtin_popcountll(mask);
+}
+static inline int first_node(nodemask_t mask)
+{
+	return mask ? __builtin_ctzll(mask) : MM_MAX_NUMNODES;
+}
+/* The @n-th node (from 0) of @mask, which has more than @n. */
+int nth_node(nodemask_t mask, int n);
+
+/* Per-CPU NUMA event counters of a zone (Linux's enum numa_stat_item). */
+enum numa_stat_item {
+	NUMA_HIT,               /* allocated on the node it was meant for */
+	NUMA_MISS,              /* allocated here, meant for another node */
+	NUMA_FOREIGN,           /* meant for here, allocated on another node */
+	NUMA_INTERLEAVE_HIT,    /* interleaved and landed on the node chosen */
+	NUMA_LOCAL,             /* allocated on the node of the CPU it was for */
+	NUMA_OTHER,             /* allocated on another node than that CPU's */
+	NR_VM_NUMA_EVENT_ITEMS
+};
 
 enum migratetype {
 	MIGRATE_UNMOVABLE,
@@ -76,6 +107,15 @@ struct per_cpu_pages {
 	struct page_list lists[NR_PCP_LISTS];
 };
 
+/*
+ * One CPU's counters of a zone: written only by code running for that
+ * CPU's server thread (mm_this_cpu()), read by anyone (a sum across CPUs
+ * is exact only while they are outside the allocator, as for pcp counts).
+ */
+struct per_cpu_zonestat {
+	unsigned long numa_event[NR_VM_NUMA_EVENT_ITEMS];
+};
+
 struct pglist_data;
 
 struct zone {
@@ -93,6 +133,7 @@ struct zone {
 	unsigned long free_pages;            /* pages on free_area lists (not pcp) */
 	struct free_area free_area[MAX_ORDER];
 	struct per_cpu_pages pcp[MM_NR_CPUS];
+	struct per_cpu_zonestat pcpstat[MM_NR_CPUS];
 };
 
 static inline unsigned long zone_end_pfn(const struct zone *z)
@@ -129,6 +170,8 @@ enum { ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS };
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int node_order[MM_MAX_NUMNODES];     /* the fallback order of nodes (build_all_zonelists) */
+	int nr_node_order;
 	int nr_zones;                        /* highest populated zone index + 1 */
 	int node_id;
 	unsigned long node_start_pfn;
@@ -172,6 +215,42 @@ extern const char *const migratetype_names[MIGRATE_TYPES];
 /* Node distances (Linux's node_distance; default 10 local, 20 remote). */
 int node_distance(int a, int b);
 void mm_set_node_distance(int a, int b, int distance);
+/* Forget every distance set (back to the defaults). */
+void mm_reset_node_distances(void);
+/* Online nodes as a mask. */
+nodemask_t node_online_mask(void);
+
+/*
+ * The CPU-to-node map (the boot info's cpu_node, set at init): the node
+ * of CPU index @cpu, the first online node for CPUs it does not know.
+ * Read-only after init.
+ */
+int cpu_to_node(unsigned cpu);
+void mm_set_cpu_node(unsigned cpu, int nid);
+/* CPUs the map describes (1 .. MM_MAX_CPU_IDS); CPUs at or above it are on node 0. */
+void mm_set_nr_cpu_ids(unsigned n);
+unsigned mm_nr_cpu_ids(void);
+/* Does any CPU the map describes sit on @nid? */
+bool node_has_cpus(int nid);
+
+/*
+ * The node requests are served for: each server thread (indexed by
+ * mm_this_cpu(); it owns its slot) serves one request at a time on behalf
+ * of a client CPU, and numa_node_id() is that CPU's node, as Linux's is
+ * the running CPU's.  The server sets it per message from the sender's
+ * CPU (numa_set_request_cpu); until then it is the first online node.
+ */
+struct mm_numa_ctx {
+	int nid;                /* numa_node_id() */
+	unsigned cpu;           /* the client CPU */
+} __attribute__((aligned(64)));
+extern struct mm_numa_ctx mm_numa_ctx[MM_NR_CPUS];
+static inline int numa_node_id(void)
+{
+	return mm_numa_ctx[mm_this_cpu()].nid;
+}
+/* Serve the next allocations for CPU index @cpu (its node becomes numa_node_id()). */
+void numa_set_request_cpu(unsigned cpu);
 
 /* min_free_kbytes and the watermark_scale_factor tunable (Linux defaults). */
 extern unsigned long min_free_kbytes;
@@ -188,8 +267,15 @@ void setup_per_zone_wmarks_all(void);
 bool zone_watermark_ok(const struct zone *z, unsigned order, unsigned long mark,
 		       int highest_zoneidx, bool alloc_high);
 
-/* Build every online node's zonelists (after zones are set up). */
+/*
+ * Build every online node's zonelists (after zones are set up), in
+ * Linux's order: the node itself, then the others nearest first, ties
+ * broken by find_next_best_node()'s rules (a node below the local one,
+ * a node with CPUs and a more loaded node each count against it).
+ */
 void build_all_zonelists(void);
+/* Node @i (from 0) of @nid's fallback order, or -1 past the last (tests and dumps). */
+int node_fallback_order(int nid, int i);
 
 /* Pageblock migrate type, kept in the flags of the pageblock's first page. */
 static inline int get_pageblock_migratetype(const struct page *page)

@@ -24,8 +24,6 @@ extern bool mm_init_verbose;
 void mm_set_pcp_enabled(bool on);
 bool mm_pcp_enabled(void);
 extern bool mm_pcp_on;          /* read-only outside page_pcp.c */
-/* The node allocations without a node preference come from (first online node). */
-extern int mm_local_nid;
 /* Fill the gfp zone table for the architecture (after the zone layout is known). */
 void gfp_zone_table_init(void);
 /* Return every per-CPU page of every zone (all CPUs) to the buddy lists. */
@@ -91,7 +89,7 @@ struct page *rmqueue_pcplist(struct zone *z, unsigned order, int mt);
 void free_unref_page(struct zone *z, struct page *page, unsigned order);
 /* Set every zone's pcp batch and high from its managed size. */
 void zone_pcp_init_all(void);
-/* Find the zones alloc_page_fast() takes from (after the zonelists and mm_local_nid). */
+/* Find the zones alloc_page_fast() takes from, per node (after the zonelists). */
 void zone_fast_init(void);
 static inline unsigned order_to_pindex(int mt, unsigned order)
 {

@@ -1,11 +1,11 @@
 /*
  * The vm module's backend inside the memory server on mneme: the core's
  * map / unmap / protect calls on the task handle kept in the space's
- * cookie, donating page-table frames (from the buddy allocator's reserve)
- * while the core's per-task pool runs dry, the core's query for the
- * checker, the boot archive's files for the page cache, and the boot
- * memory map as text.  Built only into the server (not part of the host
- * library).
+ * cookie, donating page-table frames (charged to the task, never from
+ * the allocator's reserve) while the core's per-task pool runs dry and
+ * taking back the tables unmaps free, the core's query for the checker,
+ * the boot archive's files for the page cache, and the boot memory map
+ * as text.  Built only into the server (not part of the host library).
  */
 #include <mneme/bootinfo.h>
 #include <mneme/error.h>
@@ -15,25 +15,82 @@
 #include "task.h"
 
 #define VM_PT_TRIES 8
+#define VM_PT_KEEP  4        /* page-table frames left in a task's pool after an unmap freed some */
 
 static uint64_t task_handle(const struct vm_space *s)
 {
 	return (uint64_t)(uintptr_t)s->cookie;
 }
 
-/* Give the core one zeroed frame for @s's page tables.  0 or -MNEME_ENOMEM. */
-static int donate(struct vm_space *s)
+/* Frames the server gave its own pool (splitting its physmap, its vmemmap tables): never back. */
+uint64_t vm_server_pt_frames;
+
+/*
+ * Give the server's own pool a frame: the core splits a 2 MiB page of the
+ * server's physmap (to make a donated frame read-only there) with frames
+ * from it.  0 or -MNEME_ENOMEM.
+ */
+int vm_backend_server_pool_stock(void)
 {
-	struct page *p = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
+	struct page *p = alloc_pages(VM_GFP_META, 0);
 
 	if (!p)
 		return -MNEME_ENOMEM;
-	uint64_t pfn = page_to_pfn(p);
-	if (mneme_pt_donate(task_handle(s), pfn << 12)) {
+	int64_t st = mneme_pt_donate(mm_server.self, page_to_phys(p));
+	if (st == -MNEME_EQUOTA) {          /* full: nothing to do */
+		__free_pages(p, 0);
+		return 0;
+	}
+	if (st) {
 		__free_pages(p, 0);
 		return -MNEME_ENOMEM;
 	}
-	return vm_space_pt_donated(s, pfn);
+	vm_server_pt_frames++;
+	return 0;
+}
+
+/*
+ * Give the core frame @pa for page tables of the task named by @handle,
+ * stocking the server's own pool when the core needs it first.  0,
+ * -MNEME_EQUOTA (the task's pool is full), or an error.
+ */
+int vm_backend_pt_give(uint64_t handle, uint64_t pa)
+{
+	for (int tries = 0; tries < VM_PT_TRIES; tries++) {
+		int64_t st = mneme_pt_donate(handle, pa);
+		if (st != -MNEME_ENOMEM)
+			return (int)st;
+		if (vm_backend_server_pool_stock())
+			break;
+	}
+	return -MNEME_ENOMEM;
+}
+
+/* Give the core one frame for @s's page tables (charged to @s).  0 or -MNEME_ENOMEM. */
+static int donate(struct vm_space *s)
+{
+	struct page *p = alloc_pages(VM_GFP_META, 0);
+
+	if (!p)
+		return -MNEME_ENOMEM;
+	int err = vm_backend_pt_give(task_handle(s), page_to_phys(p));
+	if (err) {
+		__free_pages(p, 0);
+		return err == -MNEME_EQUOTA ? 0 : -MNEME_ENOMEM;   /* a full pool has what a map needs */
+	}
+	return vm_space_pt_donated(s, page_to_pfn(p));
+}
+
+/* Take back page-table frames unmaps freed, down to VM_PT_KEEP left in @s's pool. */
+static void pt_trim(struct vm_space *s)
+{
+	struct mneme_sysret r;
+
+	while (!mneme_pt_reclaim_r(&r, task_handle(s)) && r.r[1]) {
+		vm_space_pt_returned(s, r.r[1] >> 12);
+		if (r.r[2] <= VM_PT_KEEP)
+			break;
+	}
 }
 
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot)
@@ -50,8 +107,13 @@ int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift,
 
 int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift)
 {
+	struct mneme_sysret r;
+	int64_t st = mneme_unmap_r(&r, task_handle(s), va);
+
 	(void)shift;
-	return (int)mneme_unmap(task_handle(s), va);
+	if (!st && r.r[3])
+		pt_trim(s);
+	return (int)st;
 }
 
 int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned prot)

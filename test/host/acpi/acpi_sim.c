@@ -137,3 +137,82 @@ uint64_t sim_put_qemu_like(struct sim *s, uint64_t base, unsigned ncpus)
 	sim_put_table(s, fadt, "FACP", 1, facp, sizeof(facp));
 	return madt + sim_put_table(s, madt, ACPI_SIG_MADT, 1, m.b, m.len);
 }
+
+void srat_start(struct madt_buf *m)
+{
+	memset(m->b, 0, 12);
+	m->b[0] = 1;                    /* table revision field, as QEMU writes it */
+	m->len = 12;
+}
+
+void srat_cpu(struct madt_buf *m, uint32_t pxm, uint8_t apic_id, uint32_t flags)
+{
+	uint8_t e[16] = { ACPI_SRAT_CPU, 16, (uint8_t)pxm, apic_id };
+
+	memcpy(e + 4, &flags, 4);
+	e[9] = (uint8_t)(pxm >> 8);
+	e[10] = (uint8_t)(pxm >> 16);
+	e[11] = (uint8_t)(pxm >> 24);
+	madt_raw(m, e, sizeof(e));
+}
+
+void srat_x2apic(struct madt_buf *m, uint32_t pxm, uint32_t apic_id, uint32_t flags)
+{
+	uint8_t e[24] = { ACPI_SRAT_X2APIC, 24 };
+
+	memcpy(e + 4, &pxm, 4);
+	memcpy(e + 8, &apic_id, 4);
+	memcpy(e + 12, &flags, 4);
+	madt_raw(m, e, sizeof(e));
+}
+
+void srat_mem(struct madt_buf *m, uint32_t pxm, uint64_t base, uint64_t length, uint32_t flags)
+{
+	uint8_t e[40] = { ACPI_SRAT_MEM, 40 };
+
+	memcpy(e + 2, &pxm, 4);
+	memcpy(e + 8, &base, 8);
+	memcpy(e + 16, &length, 8);
+	memcpy(e + 28, &flags, 4);
+	madt_raw(m, e, sizeof(e));
+}
+
+void slit_build(struct madt_buf *m, uint64_t n, const uint8_t *d)
+{
+	memcpy(m->b, &n, 8);
+	memcpy(m->b + 8, d, n * n);
+	m->len = (uint32_t)(8 + n * n);
+}
+
+uint64_t sim_put_qemu_numa(struct sim *s, uint64_t base, unsigned ncpus, unsigned nodes,
+			   uint64_t node_size)
+{
+	static struct madt_buf m;
+	static uint8_t d[64 * 64];
+	uint8_t facp[80] = { 0 };
+	uint64_t rsdt = base + 0x40, xsdt = base + 0x80, fadt = base + 0x100, madt = base + 0x200;
+	uint64_t srat = base + 0x800, slit = base + 0x1000;
+	uint64_t tables[4] = { fadt, madt, srat, slit };
+
+	madt_start(&m, 0xfee00000);
+	for (unsigned i = 0; i < ncpus; i++)
+		madt_lapic(&m, (uint8_t)i, (uint8_t)i, ACPI_MADT_ENABLED);
+	sim_put_rsdp(s, base, 2, (uint32_t)rsdt, xsdt);
+	sim_put_root(s, rsdt, false, tables, 4);
+	sim_put_root(s, xsdt, true, tables, 4);
+	sim_put_table(s, fadt, "FACP", 1, facp, sizeof(facp));
+	sim_put_table(s, madt, ACPI_SIG_MADT, 1, m.b, m.len);
+	srat_start(&m);
+	for (unsigned i = 0; i < ncpus; i++)
+		srat_cpu(&m, i % nodes, (uint8_t)i, ACPI_SRAT_ENABLED);
+	srat_mem(&m, 0, 0, 0xa0000, ACPI_SRAT_ENABLED);
+	for (unsigned n = 0; n < nodes; n++)
+		srat_mem(&m, n, n ? n * node_size : 1ull << 20, node_size - (n ? 0 : 1ull << 20),
+			 ACPI_SRAT_ENABLED);
+	sim_put_table(s, srat, ACPI_SIG_SRAT, 1, m.b, m.len);
+	for (unsigned a = 0; a < nodes; a++)
+		for (unsigned b = 0; b < nodes; b++)
+			d[a * nodes + b] = a == b ? 10 : (uint8_t)(20 + (a > b ? a - b : b - a));
+	slit_build(&m, nodes, d);
+	return slit + sim_put_table(s, slit, ACPI_SIG_SLIT, 1, m.b, m.len);
+}

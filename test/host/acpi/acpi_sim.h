@@ -48,6 +48,23 @@ void madt_lapic(struct madt_buf *m, uint8_t uid, uint8_t id, uint32_t flags);
 void madt_x2apic(struct madt_buf *m, uint32_t uid, uint32_t id, uint32_t flags);
 void madt_raw(struct madt_buf *m, const uint8_t *entry, uint32_t len);
 
+/* SRAT payload building (in a struct madt_buf): the fixed part, then entries. */
+void srat_start(struct madt_buf *m);
+void srat_cpu(struct madt_buf *m, uint32_t pxm, uint8_t apic_id, uint32_t flags);
+void srat_x2apic(struct madt_buf *m, uint32_t pxm, uint32_t apic_id, uint32_t flags);
+void srat_mem(struct madt_buf *m, uint32_t pxm, uint64_t base, uint64_t length, uint32_t flags);
+/* SLIT payload: @n localities, distances row by row from @d. */
+void slit_build(struct madt_buf *m, uint64_t n, const uint8_t *d);
+
+/*
+ * A QEMU-like NUMA set at @base: the tables of sim_put_qemu_like() plus
+ * an SRAT (revision 1: CPU i in PXM i % @nodes; node 0 the first 640 KiB
+ * and [1 MiB, @node_size), node n [n * @node_size, + @node_size)) and a SLIT (10 on the
+ * diagonal, 20 + |a - b| elsewhere).  Returns the end of what it wrote.
+ */
+uint64_t sim_put_qemu_numa(struct sim *s, uint64_t base, unsigned ncpus, unsigned nodes,
+			   uint64_t node_size);
+
 /*
  * A complete, QEMU-like set at @base: RSDP (revision 2) at @base, XSDT
  * and RSDT both listing a FACP-like dummy and a MADT with @ncpus local

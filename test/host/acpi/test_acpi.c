@@ -438,6 +438,164 @@ static void test_madt_malformed(void)
 	CHECK_ERR(discover(TABLES_AT, &m, cpus), "length runs past readable memory");
 }
 
+/* ---- SRAT and SLIT ---- */
+
+#define MAXMEM 8
+
+static uint32_t srat_table(uint8_t revision)
+{
+	fresh();
+	uint32_t len = sim_put_table(&sim, TABLES_AT, ACPI_SIG_SRAT, revision, mb.b, mb.len);
+	memcpy(table, sim.mem + TABLES_AT, len);
+	return len;
+}
+
+static const char *srat_parse(uint8_t revision, struct acpi_srat *s, struct acpi_srat_mem *mem,
+			      struct acpi_srat_cpu *cpus)
+{
+	uint32_t len = srat_table(revision);
+
+	return acpi_srat_parse(table, len, s, mem, MAXMEM, cpus, MAXCPU);
+}
+
+static void test_srat(void)
+{
+	struct acpi_srat s;
+	struct acpi_srat_mem mem[MAXMEM];
+	struct acpi_srat_cpu cpus[MAXCPU];
+
+	/* a QEMU-like set end to end, found through the root table */
+	fresh();
+	sim_put_qemu_numa(&sim, TABLES_AT, 4, 2, 256ull << 20);
+	struct acpi_root r;
+	struct acpi_table t;
+	CHECK_ERR(acpi_root_init(&r, &sim.acpi, TABLES_AT), NULL);
+	const void *p = acpi_find_table(&r, ACPI_SIG_SRAT, 0, &t);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_ERR(acpi_srat_parse(p, t.header.length, &s, mem, MAXMEM, cpus, MAXCPU), NULL);
+		CHECK(s.nr_cpus == 4 && s.nr_mem == 3 && s.revision == 1);
+		CHECK(cpus[2].apic_id == 2 && cpus[2].pxm == 0 && cpus[3].pxm == 1);
+		CHECK(mem[0].base == 0 && mem[0].length == 0xa0000 && mem[0].pxm == 0);
+		CHECK(mem[2].base == 256ull << 20 && mem[2].length == 256ull << 20 && mem[2].pxm == 1);
+	}
+	p = acpi_find_table(&r, ACPI_SIG_SLIT, 0, &t);
+	CHECK(p != NULL);
+	if (p) {
+		uint32_t n;
+		CHECK_ERR(acpi_slit_parse(p, t.header.length, &n), NULL);
+		CHECK(n == 2 && acpi_slit_distance(p, n, 0, 0) == 10 && acpi_slit_distance(p, n, 0, 1) == 21);
+	}
+
+	/* every entry type and flag; proximity domains by revision */
+	srat_start(&mb);
+	srat_cpu(&mb, 0x01020304, 7, ACPI_SRAT_ENABLED);
+	srat_cpu(&mb, 5, 8, 0);                                  /* disabled */
+	srat_x2apic(&mb, 0x10000, 300, ACPI_SRAT_ENABLED);
+	srat_mem(&mb, 0x0203, 0x100000, 0x1000000, ACPI_SRAT_ENABLED | ACPI_SRAT_MEM_HOTPLUG);
+	srat_mem(&mb, 2, 1ull << 40, 1ull << 30, 0);             /* disabled */
+	uint8_t gicc[76] = { 3, 76 };                            /* other types are skipped */
+	madt_raw(&mb, gicc, sizeof(gicc));
+	srat_mem(&mb, 1, 0xfffff000, 0x1000, ACPI_SRAT_ENABLED | ACPI_SRAT_MEM_NONVOLATILE);
+	CHECK_ERR(srat_parse(3, &s, mem, cpus), NULL);
+	CHECK(s.nr_cpus == 2 && s.nr_mem == 2 && s.nr_disabled == 2 && s.nr_other == 1);
+	CHECK(cpus[0].pxm == 0x01020304 && cpus[0].apic_id == 7 && !cpus[0].x2apic);
+	CHECK(cpus[1].pxm == 0x10000 && cpus[1].apic_id == 300 && cpus[1].x2apic);
+	CHECK(mem[0].pxm == 0x0203 && (mem[0].flags & ACPI_SRAT_MEM_HOTPLUG));
+	CHECK(mem[1].base == 0xfffff000 && (mem[1].flags & ACPI_SRAT_MEM_NONVOLATILE));
+	/* revision 1: 8-bit domains for processors and memory (x2APIC entries are 32-bit) */
+	CHECK_ERR(srat_parse(1, &s, mem, cpus), NULL);
+	CHECK(cpus[0].pxm == 0x04 && mem[0].pxm == 0x03 && cpus[1].pxm == 0x10000);
+
+	/* more entries than the arrays: the first kept, the rest counted */
+	srat_start(&mb);
+	for (uint32_t i = 0; i < 40; i++)
+		srat_mem(&mb, i, (uint64_t)i << 30, 1ull << 30, ACPI_SRAT_ENABLED);
+	for (uint32_t i = 0; i < 40; i++)
+		srat_cpu(&mb, i, (uint8_t)i, ACPI_SRAT_ENABLED);
+	CHECK_ERR(srat_parse(3, &s, mem, cpus), NULL);
+	CHECK(s.nr_mem == MAXMEM && s.nr_cpus == MAXCPU && s.nr_beyond == 80 - MAXMEM - MAXCPU);
+	/* no entries at all: a valid, empty SRAT */
+	srat_start(&mb);
+	CHECK_ERR(srat_parse(3, &s, mem, cpus), NULL);
+	CHECK(s.nr_mem == 0 && s.nr_cpus == 0);
+}
+
+static void test_srat_malformed(void)
+{
+	struct acpi_srat s;
+	struct acpi_srat_mem mem[MAXMEM];
+	struct acpi_srat_cpu cpus[MAXCPU];
+	struct {
+		uint8_t entry[48];
+		uint32_t len;
+		const char *err;
+	} bad[] = {
+		{ { ACPI_SRAT_CPU, 0 }, 16, "entry length below 2" },
+		{ { ACPI_SRAT_CPU, 12, 0, 1, 1 }, 12, "processor affinity entry too short" },
+		{ { ACPI_SRAT_MEM, 32, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 32, "memory affinity entry too short" },
+		{ { ACPI_SRAT_X2APIC, 16 }, 16, "x2APIC affinity entry too short" },
+		{ { ACPI_SRAT_MEM, 40 }, 1, "entry header truncated" },
+		{ { ACPI_SRAT_MEM, 40 }, 30, "entry runs past the table" },
+		{ { ACPI_SRAT_MEM, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 2,
+		    0, 0, 0, 0, 1 }, 40, "memory affinity range wraps" },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		srat_start(&mb);
+		srat_cpu(&mb, 0, 0, ACPI_SRAT_ENABLED);
+		srat_mem(&mb, 0, 0, 1ull << 30, ACPI_SRAT_ENABLED);
+		madt_raw(&mb, bad[i].entry, bad[i].len);
+		CHECK_ERR(srat_parse(3, &s, mem, cpus), bad[i].err);
+		CHECK(s.nr_cpus == 0 && s.nr_mem == 0);          /* nothing stored on failure */
+	}
+	/* a range ending exactly at 2^64 is fine */
+	srat_start(&mb);
+	srat_mem(&mb, 0, ~0ull - 0xfff, 0x1000, ACPI_SRAT_ENABLED);
+	CHECK_ERR(srat_parse(3, &s, mem, cpus), NULL);
+	/* the fixed part */
+	srat_start(&mb);
+	uint32_t len = srat_table(3);
+	CHECK_ERR(acpi_srat_parse(table, len - 1, &s, mem, MAXMEM, cpus, MAXCPU), "shorter than its fixed part");
+	srat_cpu(&mb, 0, 0, ACPI_SRAT_ENABLED);
+	len = srat_table(3);
+	CHECK_ERR(acpi_srat_parse(table, len - 1, &s, mem, MAXMEM, cpus, MAXCPU), "length differs from the table's");
+	table[0] = 'X';
+	CHECK_ERR(acpi_srat_parse(table, len, &s, mem, MAXMEM, cpus, MAXCPU), "bad signature");
+}
+
+static void test_slit(void)
+{
+	uint8_t d[9] = { 10, 20, 30, 20, 10, 40, 30, 40, 10 };
+	uint32_t n, len;
+
+	slit_build(&mb, 3, d);
+	fresh();
+	len = sim_put_table(&sim, TABLES_AT, ACPI_SIG_SLIT, 1, mb.b, mb.len);
+	memcpy(table, sim.mem + TABLES_AT, len);
+	CHECK_ERR(acpi_slit_parse(table, len, &n), NULL);
+	CHECK(n == 3);
+	for (uint32_t a = 0; a < 3; a++)
+		for (uint32_t b = 0; b < 3; b++)
+			CHECK(acpi_slit_distance(table, n, a, b) == d[a * 3 + b]);
+	/* lengths that lie, counts that cannot be */
+	CHECK_ERR(acpi_slit_parse(table, len - 1, &n), "length differs from the table's");
+	CHECK(n == 0);
+	CHECK_ERR(acpi_slit_parse(table, ACPI_SLIT_MIN_LEN - 1, &n), "shorter than its fixed part");
+	uint64_t counts[] = { 0, 4, 2, 0x10000, ~0ull };
+	const char *errs[] = { "no localities", "truncated: fewer distances than localities squared",
+			       "longer than its distances",
+			       "more localities than proximity domains can name",
+			       "more localities than proximity domains can name" };
+	for (unsigned i = 0; i < 5; i++) {
+		memcpy(mb.b, &counts[i], 8);
+		len = sim_put_table(&sim, TABLES_AT, ACPI_SIG_SLIT, 1, mb.b, mb.len);
+		memcpy(table, sim.mem + TABLES_AT, len);
+		CHECK_ERR(acpi_slit_parse(table, len, &n), errs[i]);
+	}
+	memcpy(table, "SRAT", 4);
+	CHECK_ERR(acpi_slit_parse(table, len, &n), "bad signature");
+}
+
 /* ---- random mutations of good sets ---- */
 
 static void check_consistent(const struct acpi_madt *m, const struct acpi_cpu *cpus)
@@ -495,6 +653,18 @@ static int write_seeds(const char *dir)
 			return 1;
 		}
 	}
+	for (unsigned nodes = 1; nodes <= 4; nodes++) {
+		char path[512];
+		sim_free(&sim);
+		sim_init(&sim, 0x2000);
+		uint64_t end = sim_put_qemu_numa(&sim, 16, 4, nodes, 1ull << 30);
+		snprintf(path, sizeof(path), "%s/qemu-numa-%u", dir, nodes);
+		FILE *f = fopen(path, "wb");
+		if (!f || fwrite(sim.mem, 1, end, f) != end || fclose(f)) {
+			perror(path);
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -509,6 +679,9 @@ int main(int argc, char **argv)
 	test_find();
 	test_madt();
 	test_madt_malformed();
+	test_srat();
+	test_srat_malformed();
+	test_slit();
 	test_mutations(20000);
 	sim_free(&sim);
 	if (failures) {

@@ -76,6 +76,16 @@ static void test_pagetypeinfo(void)
 	CHECK(strstr(buf, "Node 0, zone    DMA32            0          120            0 \n"));
 }
 
+/* A zone's NUMA counter over every CPU (what zoneinfo prints). */
+static unsigned long zone_event(const struct zone *z, enum numa_stat_item item)
+{
+	unsigned long n = 0;
+
+	for (unsigned cpu = 0; cpu < MM_NR_CPUS; cpu++)
+		n += z->pcpstat[cpu].numa_event[item];
+	return n;
+}
+
 static void test_zoneinfo(void)
 {
 	struct zone *dma32 = bt_zone(0, ZONE_DMA32);
@@ -86,11 +96,16 @@ static void test_zoneinfo(void)
 	CHECK(!strncmp(buf, "Node 0, zone      DMA\n  per-node stats\n      nr_slab_unreclaimable 0\n", 69));
 	snprintf(want, sizeof(want), "Node 0, zone    DMA32\n  pages free     %lu\n        min      %lu\n"
 		 "        low      %lu\n        high     %lu\n        spanned  %lu\n        present  %lu\n"
-		 "        managed  %lu\n        protection: (0, 0, %ld)\n      nr_free_pages %lu\n  pagesets\n"
+		 "        managed  %lu\n        protection: (0, 0, %ld)\n      nr_free_pages %lu\n"
+		 "      numa_hit     %lu\n      numa_miss    %lu\n      numa_foreign %lu\n"
+		 "      numa_interleave %lu\n      numa_local   %lu\n      numa_other   %lu\n  pagesets\n"
 		 "    cpu: 0\n              count: 0\n              high:  %u\n              batch: %u\n",
 		 dma32->free_pages, min_wmark_pages(dma32), low_wmark_pages(dma32), high_wmark_pages(dma32),
 		 dma32->spanned_pages, dma32->present_pages, dma32->managed_pages,
-		 dma32->lowmem_reserve[ZONE_NORMAL], dma32->free_pages, dma32->pcp[0].high, dma32->pcp[0].batch);
+		 dma32->lowmem_reserve[ZONE_NORMAL], dma32->free_pages, zone_event(dma32, NUMA_HIT),
+		 zone_event(dma32, NUMA_MISS), zone_event(dma32, NUMA_FOREIGN),
+		 zone_event(dma32, NUMA_INTERLEAVE_HIT), zone_event(dma32, NUMA_LOCAL),
+		 zone_event(dma32, NUMA_OTHER), dma32->pcp[0].high, dma32->pcp[0].batch);
 	CHECK(strstr(buf, want));
 	CHECK(strstr(buf, "Node 0, zone   Normal\n  pages free     0\n"));
 	CHECK(strstr(buf, "  start_pfn:           4096\n"));

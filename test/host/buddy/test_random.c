@@ -146,7 +146,7 @@ static gfp_t pick_gfp(void)
 static struct page *fast_expect(gfp_t gfp)
 {
 	int highest = gfp_zone(gfp), mt = gfp_migratetype(gfp);
-	struct zoneref *zr = NODE_DATA(mm_local_nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	struct zoneref *zr = NODE_DATA(numa_node_id())->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
 	struct page_list *l;
 	struct zone *z;
 
@@ -183,7 +183,7 @@ static void op_alloc(unsigned long op)
 			fail_now("order-0 fast path did not take the head of this CPU's list", op);
 		stat_fast_exact += want != NULL;
 	} else if (!order && nid < 0) {
-		p = alloc_pages_node(mm_local_nid, gfp, 0);   /* the full path, same answer */
+		p = alloc_pages_node(numa_node_id(), gfp, 0);   /* the full path, same answer */
 	} else {
 		p = alloc_pages_node(nid, gfp, order);
 	}

@@ -1,6 +1,8 @@
 /* Nodes and zones: layouts of both architectures, watermarks, lowmem_reserve, zonelists. */
 #include "bt.h"
 #include "mm/memblock.h"
+#include "mm/mempolicy.h"
+#include "mneme/error.h"
 
 static unsigned long isqrt(unsigned long x)
 {
@@ -188,6 +190,140 @@ static void test_multi_node(void)
 			mm_set_node_distance(a, b, a == b ? 10 : 20);
 }
 
+/* @n nodes of @size each from 0x80000000, CPU i on node @cpu_node[i], distances @d (n x n). */
+static void numa_bootinfo(struct mneme_boot_info *bi, unsigned n, uint64_t size, unsigned cpus,
+			  const unsigned *cpu_node, const unsigned char *d)
+{
+	bt_bootinfo_init(bi, MNEME_ARCH_RISCV64);
+	for (unsigned i = 0; i < n; i++)
+		bt_add(bi, 0x80000000 + i * size, size, MNEME_MEM_USABLE, i);
+	bi->nr_nodes = n;
+	bi->nr_cpus = cpus;
+	for (unsigned c = 0; c < cpus; c++)
+		bi->cpu_node[c] = (uint8_t)cpu_node[c];
+	for (unsigned a = 0; a < n; a++)
+		for (unsigned b = 0; b < n; b++)
+			bi->distance[a][b] = d[a * n + b];
+}
+
+/* Each node's fallback order is @want (n rows of n), and its zonelist follows it. */
+static void check_order(unsigned n, const int *want)
+{
+	for (unsigned nid = 0; nid < n; nid++) {
+		struct zoneref *zr = NODE_DATA((int)nid)->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+		for (unsigned i = 0; i < n; i++) {
+			CHECK_EQ(node_fallback_order((int)nid, (int)i), want[nid * n + i]);
+			CHECK(zr[i].zone && zr[i].zone->node == want[nid * n + i]);
+		}
+		CHECK_EQ(node_fallback_order((int)nid, (int)n), -1);
+	}
+}
+
+/*
+ * Linux's zonelist order (build_zonelists, find_next_best_node), worked
+ * out by hand: nearest first; ties go to the node without CPUs, then to
+ * the node above the local one, then to the less loaded one, where the
+ * first node of each new distance group takes one unit of load.
+ */
+static void test_linux_order(void)
+{
+	static const unsigned cpus4[] = { 0, 1, 2, 3 }, cpus2[] = { 0, 1 };
+	struct mneme_boot_info bi;
+	/* four nodes at equal distances: each node tries the next one first (round robin) */
+	static const unsigned char uniform[16] = { 10, 20, 20, 20, 20, 10, 20, 20,
+						   20, 20, 10, 20, 20, 20, 20, 10 };
+	static const int uniform_order[16] = { 0, 1, 2, 3, 1, 2, 3, 0, 2, 3, 0, 1, 3, 0, 1, 2 };
+	/* the riscv64 NUMA boot test's matrix: distances that differ, with ties */
+	static const unsigned char square[16] = { 10, 16, 22, 22, 16, 10, 22, 28,
+						  22, 22, 10, 16, 22, 28, 16, 10 };
+	static const int square_order[16] = { 0, 1, 2, 3, 1, 0, 2, 3, 2, 3, 0, 1, 3, 2, 0, 1 };
+	/* three nodes at equal distances, node 2 without CPUs: everyone's first fallback */
+	static const unsigned char three[9] = { 10, 20, 20, 20, 10, 20, 20, 20, 10 };
+	static const int three_order[9] = { 0, 2, 1, 1, 2, 0, 2, 0, 1 };
+
+	numa_bootinfo(&bi, 4, 256 * MiB, 4, cpus4, uniform);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	check_order(4, uniform_order);
+	numa_bootinfo(&bi, 4, 256 * MiB, 4, cpus4, square);
+	mm_init_verbose = true;
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	mm_init_verbose = false;
+	check_order(4, square_order);
+	CHECK(strstr(bt_captured(), "Fallback order for Node 2: 2 3 0 1 \n"));
+	numa_bootinfo(&bi, 3, 256 * MiB, 2, cpus2, three);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	check_order(3, three_order);
+	CHECK(node_has_cpus(0) && node_has_cpus(1) && !node_has_cpus(2));
+	CHECK_EQ(cpu_to_node(1), 1);
+	CHECK_EQ(cpu_to_node(7), 0);               /* beyond the map: node 0 */
+}
+
+/* This CPU's NUMA counters of node @nid (all its zones). */
+static unsigned long numa_ev(int nid, enum numa_stat_item item)
+{
+	unsigned long sum = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		for (unsigned c = 0; c < MM_NR_CPUS; c++)
+			sum += bt_zone(nid, zi)->pcpstat[c].numa_event[item];
+	return sum;
+}
+
+/*
+ * Allocations follow the requesting CPU's node, fall back along its
+ * zonelist when it runs out, and count Linux's NUMA events as they go.
+ */
+static void test_local_node_and_events(void)
+{
+	static const unsigned cpus[] = { 0, 0, 1, 1, 2, 2 };
+	static const unsigned char d[9] = { 10, 20, 30, 20, 10, 15, 30, 15, 10 };
+	static struct page *list[1 << 16];
+	struct mneme_boot_info bi;
+	unsigned long n = 0, hit, miss, foreign, local, other;
+
+	numa_bootinfo(&bi, 3, 256 * MiB, 6, cpus, d);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	/* the server serves CPU 3 (node 1): single pages come from node 1, through the fast path too */
+	numa_set_request_cpu(3);
+	CHECK_EQ(numa_node_id(), 1);
+	hit = numa_ev(1, NUMA_HIT), local = numa_ev(1, NUMA_LOCAL);
+	struct page *p = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	CHECK(p && page_to_nid(p) == 1);
+	CHECK_EQ(numa_ev(1, NUMA_HIT), hit + 1);
+	CHECK_EQ(numa_ev(1, NUMA_LOCAL), local + 1);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	p = alloc_pages(GFP_KERNEL, 4);
+	CHECK(p && page_to_nid(p) == 1);
+	CHECK_EQ(__free_pages(p, 4), 0);
+	/* node 1 exhausted: the next comes from node 2 (distance 15), not node 0 (20) */
+	while (n < (1 << 16) &&
+	       (list[n] = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN | __GFP_MEMALLOC, 0)))
+		n++;
+	CHECK(n > 1000 && n < (1 << 16));
+	miss = numa_ev(2, NUMA_MISS), foreign = numa_ev(1, NUMA_FOREIGN), other = numa_ev(2, NUMA_OTHER);
+	p = alloc_pages(GFP_KERNEL, 0);
+	CHECK(p && page_to_nid(p) == 2);
+	CHECK_EQ(numa_ev(2, NUMA_MISS), miss + 1);
+	CHECK_EQ(numa_ev(1, NUMA_FOREIGN), foreign + 1);
+	CHECK_EQ(numa_ev(2, NUMA_OTHER), other + 1);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	/* a bind-style request: only node 0, preferring node 1 -> node 0, a miss for node 0 */
+	nodemask_t only0 = 1;
+	miss = numa_ev(0, NUMA_MISS);
+	hit = numa_ev(0, NUMA_HIT);
+	p = __alloc_pages(GFP_KERNEL, 0, 1, &only0);
+	CHECK(p && page_to_nid(p) == 0);
+	CHECK_EQ(numa_ev(0, NUMA_HIT), hit + 1);   /* node 0 was the preferred zone under the mask */
+	CHECK_EQ(numa_ev(0, NUMA_MISS), miss);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	nodemask_t only1 = 2;
+	CHECK(!__alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0, -1, &only1));   /* bind to a full node */
+	while (n--)
+		CHECK_EQ(__free_pages(list[n], 0), 0);
+	numa_set_request_cpu(0);
+	CHECK_INVARIANTS();
+}
+
 /* Nodes meeting inside a 4 MiB block and inside a section: blocks never merge across. */
 static void test_node_boundary_merge(void)
 {
@@ -216,6 +352,72 @@ static void test_bad_arch(void)
 	CHECK_EQ(bt_mm_init(&bi), -MNEME_EINVAL);
 }
 
+/*
+ * Memory policies over three nodes (CPU 0 on node 0): bad policies are
+ * refused and change nothing; preferred, bind and interleave put pages
+ * where Linux's would, bind fails when its nodes are full, and an
+ * interleaved page on its chosen node counts interleave_hit.
+ */
+static void test_mempolicy(void)
+{
+	static const unsigned cpus[] = { 0, 0, 1, 1, 2, 2 };
+	static const unsigned char d[9] = { 10, 20, 30, 20, 10, 15, 30, 15, 10 };
+	static struct page *list[1 << 16];
+	struct mneme_boot_info bi;
+	struct mempolicy pol = { .mode = 77 }, keep;
+	unsigned long n = 0, ih;
+	struct page *p;
+
+	numa_bootinfo(&bi, 3, 256 * MiB, 6, cpus, d);
+	CHECK_EQ(bt_mm_init(&bi), 0);
+	numa_set_request_cpu(0);
+	keep = pol;
+	CHECK_EQ(mpol_new(MPOL_MAX, 1, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_DEFAULT, 1, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_LOCAL, 2, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_BIND, 0, &pol), -MNEME_EINVAL);
+	CHECK_EQ(mpol_new(MPOL_INTERLEAVE, 1ULL << 3, &pol), -MNEME_EINVAL);   /* node 3 does not exist */
+	CHECK_EQ(mpol_new(MPOL_PREFERRED, 1 | 1ULL << 63, &pol), -MNEME_EINVAL);
+	CHECK(!memcmp(&pol, &keep, sizeof(pol)));
+	CHECK(mpol_choose(NULL, NULL) == NULL);
+
+	CHECK_EQ(mpol_new(MPOL_PREFERRED, 1ULL << 2, &pol), 0);
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 0);
+	CHECK(p && page_to_nid(p) == 2);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK(mpol_choose(&pol, NULL) == &pol);
+	CHECK_EQ(mpol_new(MPOL_DEFAULT, 0, &keep), 0);
+	CHECK(mpol_choose(&keep, &pol) == &pol);   /* a DEFAULT region follows its task */
+
+	CHECK_EQ(mpol_new(MPOL_INTERLEAVE, 1 | 1ULL << 2, &pol), 0);
+	ih = numa_ev(0, NUMA_INTERLEAVE_HIT) + numa_ev(2, NUMA_INTERLEAVE_HIT);
+	for (uint64_t i = 0; i < 6; i++) {
+		p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 100 + i);
+		CHECK(p && (int)page_to_nid(p) == (i % 2 ? 2 : 0));
+		CHECK_EQ(__free_pages(p, 0), 0);
+	}
+	CHECK_EQ(numa_ev(0, NUMA_INTERLEAVE_HIT) + numa_ev(2, NUMA_INTERLEAVE_HIT), ih + 6);
+
+	/* bind to {1, 2} from CPU 0: node 1 (distance 20) before node 2 (30); full: NULL */
+	CHECK_EQ(mpol_new(MPOL_BIND, 1ULL << 1 | 1ULL << 2, &pol), 0);
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, &pol, 0);
+	CHECK(p && page_to_nid(p) == 1);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	CHECK_EQ(mpol_new(MPOL_BIND, 1ULL << 1, &pol), 0);
+	while (n < (1 << 16) && (list[n] = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0, &pol, 0))) {
+		CHECK(page_to_nid(list[n]) == 1);
+		n++;
+	}
+	CHECK(n > 1000 && n < (1 << 16));
+	CHECK(!alloc_contig_pages_mpol(1, 0, 0, GFP_KERNEL | __GFP_NOWARN, &pol));
+	p = alloc_pages_mpol(GFP_HIGHUSER_MOVABLE, 0, NULL, 0);   /* local still has room */
+	CHECK(p && page_to_nid(p) == 0);
+	CHECK_EQ(__free_pages(p, 0), 0);
+	while (n--)
+		CHECK_EQ(__free_pages(list[n], 0), 0);
+	CHECK_INVARIANTS();
+}
+
 int main(void)
 {
 	mm_init_verbose = false;
@@ -223,6 +425,9 @@ int main(void)
 	test_watermark_ok();
 	test_riscv_zones();
 	test_multi_node();
+	test_linux_order();
+	test_local_node_and_events();
+	test_mempolicy();
 	test_node_boundary_merge();
 	test_bad_arch();
 	return bt_finish("test_zones");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <core/core.h>
+#include <core/frametype.h>
 #include <core/ipc.h>
 #include <core/task.h>
 #include <core/vm.h>
@@ -28,6 +29,9 @@ void h_init(void)
 	memset(&boot_info, 0, sizeof(boot_info));
 	boot_info.nr_ranges = 1;
 	boot_info.ranges[0] = (struct mneme_mem_range){ arena_next, ARENA_SIZE, MNEME_MEM_USABLE, 0 };
+	static uint64_t frame_bits[ARENA_SIZE / 4096 / 64];
+	memset(frame_bits, 0, sizeof(frame_bits));
+	frametype_setup(frame_bits, arena_next, arena_end);
 }
 
 uint64_t h_frame(void)
@@ -56,8 +60,9 @@ uint64_t h_frame_2m(void)
 struct task *h_task(bool privileged)
 {
 	struct task *t = task_alloc();
+	uint64_t root = h_frame();
 
-	if (!t || task_init(t, h_frame(), privileged, 0x100 + task_index(t)))
+	if (!t || vm_task_root_claim(t, root) || task_init(t, root, privileged, 0x100 + task_index(t)))
 		abort();
 	if (privileged && !server_task) {
 		server_task = t;
@@ -93,7 +98,7 @@ void *h_map(struct task *task, uint64_t va, unsigned pages)
 		int err;
 		while ((err = vm_map(task, va + i * 4096ull, pa, 12, MNEME_PROT_READ | MNEME_PROT_WRITE)) ==
 		       -MNEME_ENOMEM)
-			if (vm_pt_donate(task, h_frame()))
+			if (vm_pt_donate(task, h_frame(), &(uint64_t){ 0 }))
 				abort();
 		if (err)
 			abort();

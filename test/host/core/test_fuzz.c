@@ -9,6 +9,7 @@
 #include <string.h>
 #include <core/core.h>
 #include <core/ipc.h>
+#include <core/frametype.h>
 #include <core/task.h>
 #include <core/vm.h>
 #include <core/syscall.h>
@@ -116,23 +117,27 @@ static void check_tasks(void)
 			n += thread_table[k].state != THREAD_FREE && thread_table[k].task == task;
 		if (task->state != TASK_ALIVE) {
 			CHECK_EQ(n, 0);
-			CHECK_EQ(task->pt_pool_nr, 0);
+			CHECK_EQ(task->pt_pool.nr, 0);
+			CHECK_EQ(task->pt_pool.head, 0);
 			for (unsigned h = 0; h < MNEME_HANDLES_PER_TASK; h++)
 				CHECK_EQ(task->handles[h].type, MNEME_OBJ_NONE);
 			continue;
 		}
 		CHECK_EQ(task->nr_threads, n);
 		CHECK_EQ(task->handles[0].type, MNEME_OBJ_NONE);
-		CHECK(task->pt_pool_nr <= MNEME_PT_POOL_FRAMES);
-		/* no frame is two tasks' root, nor a root and pooled (vm_frame_in_use) */
+		/* no frame is two tasks' root, nor a root and pooled; every one is a recorded page table */
+		CHECK(!task->root_pa || frametype_any(task->root_pa, 4096));
 		for (unsigned j = i + 1; j < MNEME_MAX_TASKS; j++)
-			if (task_table[j].state != TASK_FREE)
+			if (task_table[j].state != TASK_FREE && task->root_pa)
 				CHECK(task_table[j].root_pa != task->root_pa);
-		for (uint32_t p = 0; p < task->pt_pool_nr; p++) {
+		uint64_t pooled = 0;
+		for (uint64_t p = task->pt_pool.head; p; p = *(uint64_t *)(uintptr_t)p, pooled++) {
+			CHECK(frametype_any(p, 4096));
 			for (unsigned j = 0; j < MNEME_MAX_TASKS; j++)
 				if (task_table[j].state != TASK_FREE)
-					CHECK(task_table[j].root_pa != task->pt_pool[p]);
+					CHECK(task_table[j].root_pa != p);
 		}
+		CHECK_EQ(pooled, task->pt_pool.nr);
 	}
 }
 

@@ -349,7 +349,15 @@ static void test_faults(void)
 	CHECK_EQ(SYS(pager, reply, 0, mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0), frame, 3, 12, 0, 0),
 		 -MNEME_ENOMEM);
 	CHECK_EQ(ft->state, THREAD_REPLY);
+	/* a 4 KiB page in an empty space takes three tables: two are not enough, and none is taken */
 	CHECK_EQ(SYS(pager, pt_donate, t_slot, h_frame(), 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(h_ret(pager, 1), 1);
+	CHECK_EQ(SYS(pager, pt_donate, t_slot, h_frame(), 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(SYS(pager, reply, 0, mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0), frame, 3, 12, 0, 0),
+		 -MNEME_ENOMEM);
+	CHECK_EQ(t->pt_pool.nr, 2);
+	CHECK_EQ(SYS(pager, pt_donate, t_slot, h_frame(), 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(h_ret(pager, 1), 3);
 	SYS(pager, reply_recv, MNEME_HANDLE_SERVER_EP, mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
 	    frame, 3, 12, 0, 0);
 	CHECK(current == ft);
@@ -361,11 +369,31 @@ static void test_faults(void)
 	CHECK_EQ(pa, frame);
 	CHECK_EQ(prot, 3);
 	CHECK_EQ(shift, 12);
-	/* the same fault again (e.g. another thread): identical MAP_RESUME counts as done */
+	CHECK_EQ(t->pt_pool.nr, 0);
+	/* a fault at that page elsewhere (another thread's): identical MAP_RESUME counts as done */
+	ft->regs.ip = 0x401240;
 	core_user_exception(&ft->regs, CORE_EXC_PAGE_FAULT, 0x40005123, ARCH_PROT_WRITE);
 	CHECK(current == pager);
 	SYS(pager, reply_recv, MNEME_HANDLE_SERVER_EP, mneme_msginfo(MNEME_LABEL_MAP_RESUME, 0, 0),
 	    frame, 3, 12, 0, 0);
+	CHECK(current == ft);
+	/*
+	 * The same fault again at the same instruction, the page mapped with the rights the
+	 * access needs: spurious.  The core flushes and retries without asking the pager, a
+	 * bounded number of times, then kills the task (a fault loop burns no one's CPU).
+	 */
+	unsigned flushes = fake_flushes;
+	for (unsigned i = 0; i < 16; i++) {
+		core_user_exception(&ft->regs, CORE_EXC_PAGE_FAULT, 0x40005123, ARCH_PROT_WRITE);
+		CHECK(current == ft);
+		CHECK_EQ(ft->state, THREAD_RUNNABLE);
+	}
+	CHECK_EQ(fake_flushes, flushes + 16);
+	/* a fault needing more than the page gives goes to the pager, and resets the count */
+	core_user_exception(&ft->regs, CORE_EXC_PAGE_FAULT, 0x40005123, ARCH_PROT_EXEC);
+	CHECK(current == pager);
+	SYS(pager, reply_recv, MNEME_HANDLE_SERVER_EP, mneme_msginfo(MNEME_LABEL_RESUME, 0, 0), 0, 0, 0,
+	    0, 0);
 	CHECK(current == ft);
 	/* an illegal instruction; the pager kills the task: EXIT follows */
 	core_user_exception(&ft->regs, CORE_EXC_ILLEGAL, 0, 0);
@@ -468,6 +496,9 @@ static void test_server_calls(void)
 	uint64_t ptf = h_frame();
 	CHECK_EQ(SYS(s, pt_donate, th, ptf, 0, 0, 0, 0, 0), 0);
 	CHECK_EQ(SYS(s, pt_donate, th, ptf, 0, 0, 0, 0, 0), -MNEME_EBUSY);
+	CHECK_EQ(SYS(s, pt_donate, th, h_frame(), 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(SYS(s, pt_donate, th, h_frame(), 0, 0, 0, 0, 0), 0);
+	CHECK_EQ(h_ret(s, 1), 3);
 	CHECK_EQ(SYS(s, map, th, 0x1001, f, 12, 3, 0, 0), -MNEME_EINVAL);
 	CHECK_EQ(SYS(s, map, th, ARCH_USER_TOP, f, 12, 3, 0, 0), -MNEME_ERANGE);
 	CHECK_EQ(SYS(s, map, th, ARCH_USER_TOP - 4096, f, 13, 3, 0, 0), -MNEME_EINVAL);
@@ -486,6 +517,8 @@ static void test_server_calls(void)
 	CHECK_EQ(h_ret(s, 2), 1);
 	CHECK_EQ(SYS(s, unmap, th, 0x1000, 0, 0, 0, 0, 0), 0);
 	CHECK_EQ(h_ret(s, 1), f);
+	CHECK_EQ(h_ret(s, 3), 1);               /* its page table, now empty, went back to the pool */
+	CHECK_EQ(t->pt_pool.nr, 1);
 	CHECK_EQ(SYS(s, unmap, th, 0x1000, 0, 0, 0, 0, 0), -MNEME_ENOENT);
 	CHECK_EQ(SYS(s, query, th, 0x1000, 0, 0, 0, 0, 0), -MNEME_ENOENT);
 	CHECK_EQ(SYS(s, tlb_flush, th, 0, 0, 0, 0, 0, 0), 0);

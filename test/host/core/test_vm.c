@@ -27,9 +27,11 @@ static void test_age_range(void)
 	uint64_t ht = h_task_handle(s, 1);
 	struct task *t;
 	CHECK_EQ(handle_task(srv, ht, &t), 0);
-	/* page tables first, so h_map's frames are contiguous */
-	CHECK_EQ(vm_pt_donate(t, h_frame()), 0);
-	CHECK_EQ(vm_pt_donate(srv, h_frame()), 0);
+	/* page tables first (a walk of the four-level tree), so h_map's frames are contiguous */
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_EQ(vm_pt_donate(t, h_frame(), &(uint64_t){ 0 }), 0);
+		CHECK_EQ(vm_pt_donate(srv, h_frame(), &(uint64_t){ 0 }), 0);
+	}
 	h_map(t, VA, 8);
 	/* the server's bitmap: a page of its own */
 	uint64_t *bits = h_map(srv, VA, 1), out = VA;

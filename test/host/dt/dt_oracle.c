@@ -81,8 +81,6 @@ static int do_memory(const void *fdt, struct dt_machine *m)
 		if (cells_of(fdt, 0, &ac, &sc) || len % ((ac + sc) * 4))
 			return -1;
 		nid = fdt_getprop(fdt, node, "numa-node-id", &nlen);
-		if (nid && nlen != 4)
-			return -1;
 		for (int i = 0; i < len / ((ac + sc) * 4); i++) {
 			struct dt_mem *e = &m->mem[m->nr_mem++];
 
@@ -90,8 +88,8 @@ static int do_memory(const void *fdt, struct dt_machine *m)
 				return -1;
 			e->base = rd_cells(reg + i * (ac + sc), ac);
 			e->size = rd_cells(reg + i * (ac + sc) + ac, sc);
-			e->nid = nid ? fdt32_to_cpu(*nid) : 0;
-			e->has_nid = nid != NULL;
+			e->nid = nid && nlen == 4 ? fdt32_to_cpu(*nid) : 0;
+			e->has_nid = !nid ? DT_NID_NONE : nlen == 4 ? DT_NID_OK : DT_NID_BAD;
 		}
 	}
 	return 0;
@@ -272,6 +270,30 @@ static void do_soc(const void *fdt, struct dt_machine *m)
 	}
 }
 
+/* /distance-map, read with libfdt's own compatible and property look-ups. */
+static void do_distance_map(const void *fdt, struct dt_machine *m)
+{
+	int node, len;
+	const fdt32_t *p;
+
+	/* the first okay /distance-map[@...] compatible with the binding */
+	fdt_for_each_subnode(node, fdt, 0)
+		if (name_is(fdt_get_name(fdt, node, NULL), "distance-map") && node_available(fdt, node) &&
+		    !fdt_node_check_compatible(fdt, node, "numa-distance-map-v1"))
+			break;
+	if (node < 0)
+		return;
+	m->distance_map = DT_DISTMAP_BAD;
+	p = fdt_getprop(fdt, node, "distance-matrix", &len);
+	if (!p || len <= 0 || len % 12 || len / 12 > DT_MAX_DISTANCES)
+		return;
+	for (int i = 0; i < len / 12; i++)
+		m->distance[i] = (struct dt_distance){ fdt32_to_cpu(p[3 * i]), fdt32_to_cpu(p[3 * i + 1]),
+						       fdt32_to_cpu(p[3 * i + 2]) };
+	m->nr_distances = (uint32_t)(len / 12);
+	m->distance_map = DT_DISTMAP_OK;
+}
+
 int oracle_parse(const void *blob, size_t size, struct dt_machine *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -283,6 +305,7 @@ int oracle_parse(const void *blob, size_t size, struct dt_machine *m)
 	if (do_memory(blob, m) || do_reserved(blob, m) || do_chosen(blob, m) || do_cpus(blob, m))
 		return -1;
 	do_soc(blob, m);
+	do_distance_map(blob, m);
 	return 0;
 }
 
@@ -344,6 +367,10 @@ int oracle_compare(const char *what, const struct dt_machine *g, const struct dt
 			     " flags %#x nid %u sv%u '%s'", i, a->hartid, a->flags, a->nid, a->mmu_sv,
 			     a->mmu_type, b->hartid, b->flags, b->nid, b->mmu_sv, b->mmu_type);
 	}
+	if (g->distance_map != w->distance_map || g->nr_distances != w->nr_distances ||
+	    memcmp(g->distance, w->distance, sizeof(g->distance[0]) * g->nr_distances))
+		DIFF("distance-map %u with %u entries, oracle %u with %u", g->distance_map,
+		     g->nr_distances, w->distance_map, w->nr_distances);
 	diffs += compare_dev(what, "test", &g->test, &w->test);
 	diffs += compare_dev(what, "uart", &g->uart, &w->uart);
 	return diffs;

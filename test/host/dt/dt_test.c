@@ -163,6 +163,38 @@ static void check_qemu_cpus(const char *what, const struct dt_machine *m, uint32
 		      m->cpu[i].hartid, m->cpu[i].flags, m->cpu[i].mmu_sv, verdict[i], index[i]);
 }
 
+/*
+ * The blob's own expectations for NUMA properties, if it has them:
+ *   "mneme-test,expect-distance-map" = <state n (from to distance){n}>
+ *       DT_DISTMAP_* and the entries in order;
+ *   "mneme-test,expect-mem-nid" = <has_nid nid>...   every memory reg pair.
+ */
+static void check_expected_numa(const char *what, const void *blob, const struct dt_machine *m)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(blob, 0, "mneme-test,expect-distance-map", &len);
+
+	if (p) {
+		uint32_t n = fdt32_to_cpu(p[1]);
+		bool ok = len == (int)(8 + 12 * n) && m->distance_map == fdt32_to_cpu(p[0]) &&
+			  m->nr_distances == n;
+		for (uint32_t i = 0; ok && i < n; i++)
+			ok = m->distance[i].from == fdt32_to_cpu(p[2 + 3 * i]) &&
+			     m->distance[i].to == fdt32_to_cpu(p[3 + 3 * i]) &&
+			     m->distance[i].distance == fdt32_to_cpu(p[4 + 3 * i]);
+		CHECK(ok, "%s: distance-map %u with %u entries differs from its expectation", what,
+		      m->distance_map, m->nr_distances);
+	}
+	p = fdt_getprop(blob, 0, "mneme-test,expect-mem-nid", &len);
+	if (p) {
+		bool ok = len == (int)(8 * m->nr_mem);
+		for (uint32_t i = 0; ok && i < m->nr_mem; i++)
+			ok = m->mem[i].has_nid == fdt32_to_cpu(p[2 * i]) &&
+			     m->mem[i].nid == fdt32_to_cpu(p[2 * i + 1]);
+		CHECK(ok, "%s: memory numa-node-ids differ from their expectation", what);
+	}
+}
+
 struct expect {
 	bool given;
 	uint64_t mib;
@@ -257,6 +289,7 @@ static void check_one(const char *arg)
 		check_sanitised(path, map, nr);
 		check_expected_map(path, blob, map, nr);
 		check_expected_cpus(path, blob, &got);
+		check_expected_numa(path, blob, &got);
 		check_machine(path, &got, map, nr, &e);
 	}
 	printf("  %-40s %2u mem %2u resv %u cpus: %u map entries, %" PRIu64 " MiB usable\n",

@@ -13,7 +13,9 @@
  *   pagetypeinfo, buddyinfo; meminfo and vmstat with a usage provider;
  *   slab pages counted from the memmap equal the slab caches' own count;
  *   slabinfo's Linux names (kmalloc-96, kmalloc-1k) and newest-first
- *   order; every view cut safely at every length.
+ *   order; each node's meminfo, numastat and distance files
+ *   (drivers/base/node.c) with NUMA events on both nodes; every view cut
+ *   safely at every length.
  *
  * Usage: stats_test MAPDIR (test/host/maps)
  */
@@ -78,6 +80,29 @@ static unsigned long slab_pages_of_node(int nid)
 			pages += 1UL << alloc_order(pfn_to_page(pfn));
 	return pages;
 }
+
+/* A zone's NUMA event counter, read straight from its per-CPU counters. */
+static unsigned long zone_ev(const struct zone *z, int item)
+{
+	unsigned long n = 0;
+
+	for (unsigned c = 0; c < MM_NR_CPUS; c++)
+		n += z->pcpstat[c].numa_event[item];
+	return n;
+}
+
+static unsigned long node_ev(int nid, int item)
+{
+	unsigned long n = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		n += zone_ev(bt_zone(nid, zi), item);
+	return n;
+}
+
+/* mm/vmstat.c's numa_stat_name() texts */
+static const char *const numa_names[6] = { "numa_hit", "numa_miss", "numa_foreign", "numa_interleave",
+					   "numa_local", "numa_other" };
 
 /* ---- Linux 6.1's layouts --------------------------------------------------- */
 
@@ -194,6 +219,8 @@ static void linux_zoneinfo(unsigned cpus)
 				continue;
 			}
 			w("\n      %-12s %lu", "nr_free_pages", z->free_pages);
+			for (int i = 0; i < 6; i++)
+				w("\n      %-12s %lu", numa_names[i], zone_ev(z, i));
 			w("\n  pagesets");
 			for (unsigned c = 0; c < cpus; c++)
 				w("\n    cpu: %i"
@@ -242,6 +269,12 @@ static void linux_vmstat(void)
 		slab += slab_pages_of_node(nid);
 	wn = 0;
 	w("nr_free_pages %lu\n", nr_free_pages());
+	for (int i = 0; i < 6; i++) {
+		unsigned long n = 0;
+		for_each_online_node(nid)
+			n += node_ev(nid, i);
+		w("%s %lu\n", numa_names[i], n);
+	}
 	w("nr_slab_unreclaimable %lu\n", slab);
 	w("nr_anon_pages %lu\n", usage.anon_pages);
 	w("nr_anon_transparent_hugepages %lu\n", usage.anon_huge);
@@ -277,6 +310,65 @@ static void linux_vmstat(void)
 				w("%s %lu\n", have[j].name, have[j].v);
 }
 
+/* drivers/base/node.c: node_read_meminfo (the lines mneme has), node_read_numastat, node_read_distance */
+static int view_nid;
+
+static void linux_node_meminfo(int nid)
+{
+	unsigned long total = 0, free = 0, slab = slab_pages_of_node(nid);
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		total += bt_zone(nid, zi)->managed_pages;
+		free += bt_zone(nid, zi)->free_pages;
+	}
+	wn = 0;
+	w("Node %d MemTotal:       %8lu kB\n", nid, total * 4);
+	w("Node %d MemFree:        %8lu kB\n", nid, free * 4);
+	w("Node %d MemUsed:        %8lu kB\n", nid, (total - free) * 4);
+	w("Node %d Slab:           %8lu kB\n", nid, slab * 4);
+	w("Node %d SUnreclaim:     %8lu kB\n", nid, slab * 4);
+}
+
+static void linux_node_numastat(int nid)
+{
+	wn = 0;
+	w("numa_hit %lu\nnuma_miss %lu\nnuma_foreign %lu\ninterleave_hit %lu\nlocal_node %lu\nother_node %lu\n",
+	  node_ev(nid, NUMA_HIT), node_ev(nid, NUMA_MISS), node_ev(nid, NUMA_FOREIGN),
+	  node_ev(nid, NUMA_INTERLEAVE_HIT), node_ev(nid, NUMA_LOCAL), node_ev(nid, NUMA_OTHER));
+}
+
+static void linux_node_distance(int nid)
+{
+	int other;
+
+	wn = 0;
+	for_each_online_node(other)
+		w("%s%d", other ? " " : "", node_distance(nid, other));
+	w("\n");
+}
+
+static size_t node_meminfo_view(char *b, size_t n) { return node_meminfo_dump(view_nid, b, n); }
+static size_t node_numastat_view(char *b, size_t n) { return node_numastat_dump(view_nid, b, n); }
+static size_t node_distance_view(char *b, size_t n) { return node_distance_dump(view_nid, b, n); }
+
+static void node_views(void)
+{
+	int nid;
+
+	for_each_online_node(nid) {
+		view_nid = nid;
+		linux_node_meminfo(nid);
+		same("nodeN/meminfo", node_meminfo_view);
+		linux_node_numastat(nid);
+		same("nodeN/numastat", node_numastat_view);
+		linux_node_distance(nid);
+		same("nodeN/distance", node_distance_view);
+	}
+	view_nid = MM_MAX_NUMNODES - 1;                 /* an offline node: nothing */
+	CHECK_EQ(node_meminfo_view(got, sizeof(got)), 0);
+	CHECK_EQ(node_numastat_view(got, sizeof(got)), 0);
+}
+
 /* ---- The tests ------------------------------------------------------------ */
 
 static void all_views(const char *machine, unsigned cpus)
@@ -291,16 +383,19 @@ static void all_views(const char *machine, unsigned cpus)
 	same("meminfo", meminfo_dump);
 	linux_vmstat();
 	same("vmstat", vmstat_dump);
-	fprintf(stderr, "%s: buddyinfo, pagetypeinfo, zoneinfo, meminfo, vmstat as Linux 6.1 lays them out\n",
-		machine);
+	node_views();
+	fprintf(stderr, "%s: buddyinfo, pagetypeinfo, zoneinfo, meminfo, vmstat, each node's meminfo, "
+		"numastat and distance as Linux 6.1 lays them out\n", machine);
 }
 
 static void cut_everywhere(void)
 {
 	size_t (*dumps[])(char *, size_t) = { buddyinfo_dump, pagetypeinfo_dump, zoneinfo_dump,
-					      meminfo_dump, vmstat_dump };
+					      meminfo_dump, vmstat_dump, node_meminfo_view,
+					      node_numastat_view, node_distance_view };
 
-	for (unsigned d = 0; d < 5; d++) {
+	view_nid = 0;
+	for (unsigned d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++) {
 		size_t total = dumps[d](got, sizeof(got));
 		for (size_t len = 1; len < total + 2; len += 3) {
 			char *b = malloc(len);
@@ -367,10 +462,19 @@ static void x86_one_node(const char *dir)
 
 static void riscv_two_nodes(const char *dir)
 {
+	struct page *p[4];
+
 	load(dir, "riscv-virt-numa2-4G.map");
 	mm_dump_set_usage(provider);
 	mm_dump_set_online_cpus(1);
 	CHECK_EQ(nodes(), 2);
+	/* NUMA events on both nodes: local, and preferred elsewhere (a miss and a foreign) */
+	p[0] = alloc_pages_node(0, GFP_KERNEL, 0);
+	p[1] = alloc_pages_node(1, GFP_KERNEL, 2);
+	nodemask_t only1 = 2;
+	p[2] = __alloc_pages(GFP_KERNEL, 0, 0, &only1);
+	p[3] = alloc_pages_node(1, GFP_KERNEL, 0);
+	CHECK(node_ev(0, NUMA_HIT) >= 1 && node_ev(1, NUMA_HIT) >= 3 && node_ev(1, NUMA_OTHER) >= 3);
 	all_views("riscv64 virt 2 nodes 4G", 1);
 	pagetypeinfo_dump(got, sizeof(got));
 	int headers = 0;
@@ -383,6 +487,12 @@ static void riscv_two_nodes(const char *dir)
 	CHECK(!strstr(got, "nr_anon_pages"));        /* tasks' memory is not split by node */
 	CHECK(!strstr(got, "zone      DMA"));        /* riscv64 has no ZONE_DMA */
 	CHECK(strstr(got, "protection: (0, ") && !strstr(got, "protection: (0, 0, 0)"));
+	node_distance_dump(1, got, sizeof(got));
+	CHECK(!strcmp(got, "20 10\n"));
+	CHECK_EQ(__free_pages(p[0], 0), 0);
+	CHECK_EQ(__free_pages(p[1], 2), 0);
+	CHECK_EQ(__free_pages(p[2], 0), 0);
+	CHECK_EQ(__free_pages(p[3], 0), 0);
 }
 
 int main(int argc, char **argv)

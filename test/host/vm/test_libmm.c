@@ -78,11 +78,22 @@ int main(void)
 	CHECK_EQ(mm_map_anon(anon, 4096, RW | MNEME_MM_FIXED, &va), -MNEME_EBUSY);
 	CHECK_EQ(mm_protect(anon, 4096, MNEME_PROT_READ), 0);
 	CHECK_EQ(vm_region_find(me->space, (uintptr_t)anon)->prot, MNEME_PROT_READ);
-	uint64_t theirs;
-	CHECK_EQ(mm_share(anon, 4096, peer->id, RW, &theirs), -MNEME_EPERM);
-	CHECK_EQ(mm_share(anon, 8192, peer->id, MNEME_PROT_READ, &theirs), 0);
-	CHECK(vm_region_find(peer->space, theirs) != NULL);
-	CHECK_EQ(ft_lookup(peer->space, theirs), ft_lookup(me->space, (uintptr_t)anon));
+	uint64_t grant;
+	CHECK_EQ(mm_share(anon, 4096, peer->id, RW, &grant), -MNEME_EPERM);
+	CHECK_EQ(mm_share(anon, 8192, peer->id, MNEME_PROT_READ, &grant), 0);
+	CHECK_EQ(last_label, MNEME_MM_SHARE);
+	void *theirs;
+	size_t len;
+	unsigned prot;
+	CHECK_EQ(mm_share_accept(grant, &theirs, &len, &prot), -MNEME_ENOENT);  /* me: not the receiver */
+	CHECK_EQ(last_label, MNEME_MM_SHARE_ACCEPT);
+	cur = peer;                                      /* the receiver accepts */
+	CHECK_EQ(mm_share_accept(grant, &theirs, &len, &prot), 0);
+	cur = me;
+	CHECK_EQ(len, 8192);
+	CHECK_EQ(prot, MNEME_PROT_READ);
+	CHECK(vm_region_find(peer->space, (uintptr_t)theirs) != NULL);
+	CHECK_EQ(ft_lookup(peer->space, (uintptr_t)theirs), ft_lookup(me->space, (uintptr_t)anon));
 	CHECK_EQ(mm_unmap(anon, 16 * 4096), 0);
 	CHECK_EQ(mm_unmap(anon, 4096), -MNEME_ENOENT);
 

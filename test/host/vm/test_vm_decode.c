@@ -37,7 +37,7 @@ static void common(void)
 	EXPECT(-MNEME_ENOSYS, 0, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_CHECK + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_CREATE - 1, 0, 0, 0, 0);
-	EXPECT(-MNEME_ENOSYS, MNEME_MM_OBJ_ACCEPT + 1, 0, 0, 0, 0);
+	EXPECT(-MNEME_ENOSYS, MNEME_MM_SHARE_ACCEPT + 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_ENOSYS, MNEME_MM_ALLOC_PAGES - 1, 0, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 1, 0, 0, 0);
 	EXPECT(-MNEME_EINVAL, MNEME_MM_USAGE, 0, 0, 0, 1);
@@ -149,10 +149,99 @@ static void ranges(void)
 	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B, P, other->id, RW);     /* B is read-only now */
 	EXPECT(-MNEME_EPERM, MNEME_MM_SHARE, B + P, P, other->id, 1);  /* no rights at all */
 	EXPECT(-MNEME_EDEAD, MNEME_MM_SHARE, B, P, 9999, 1);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_SHARE, B, 3 * P, 9999, 1);    /* the range before the receiver */
+	unsigned before = other->space->nr_regions;
 	struct vm_reply r = req(MNEME_MM_SHARE, B, P, other->id, MNEME_PROT_READ);
 	CHECK_EQ(r.status, 0);
-	CHECK(vm_region_find(other->space, r.w[0]) != NULL);
-	nr += 1;
+	CHECK(r.w[0] != 0);
+	CHECK_EQ(other->space->nr_regions, before);           /* offered, not mapped */
+	/* SHARE_ACCEPT: only the receiver, only once */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE_ACCEPT, 0, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SHARE_ACCEPT, r.w[0], 1, 0, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_SHARE_ACCEPT, r.w[0], 0, 0, 0);   /* t is not the receiver */
+	uint64_t grant = r.w[0];
+	struct vm_msg m = { .label = MNEME_MM_SHARE_ACCEPT, .w = { grant } };
+	struct vm_reply a = { .x = xbuf };
+	vm_request(other->space, &m, &a);
+	CHECK_EQ(a.status, 0);
+	CHECK(vm_region_find(other->space, a.w[0]) != NULL);
+	CHECK_EQ(a.w[1], P);
+	CHECK_EQ(a.w[2], MNEME_PROT_READ);
+	vm_request(other->space, &m, &a);
+	CHECK_EQ(a.status, -MNEME_ENOENT);                 /* used up */
+	nr += 3;
+}
+
+/* SET_MEMPOLICY, MBIND, GET_MEMPOLICY and the node views (the host environment has node 0 only). */
+static void policies(void)
+{
+	struct vm_reply r;
+
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, 5, 1, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_DEFAULT, 1, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_LOCAL, 1, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_BIND, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_BIND, 3, 0, 0);   /* node 1: offline */
+	EXPECT(-MNEME_EINVAL, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_BIND, 1, 1, 0);   /* an unused word */
+	CHECK_EQ(t->space->policy.mode, MPOL_DEFAULT);
+	EXPECT(0, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_BIND, 1, 0, 0);
+	r = req(MNEME_MM_GET_MEMPOLICY, 0, 0, 0, 0);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r.w[0], MNEME_MM_MPOL_BIND);
+	CHECK_EQ(r.w[1], 1);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_NODE, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_GET_MEMPOLICY, 8, 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_GET_MEMPOLICY, 0, MNEME_MM_MAP_BASE, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR, MNEME_MM_MAP_BASE + 1, 0, 0);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR, VM_VA_LIMIT, 0, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR, MNEME_MM_MAP_END - P, 0, 0);
+
+	r = req(MNEME_MM_MAP_ANON, 0, 4 * P, RW, 0);
+	CHECK_EQ(r.status, 0);
+	uint64_t va = r.w[0], regions = t->space->nr_regions;
+	nr++;
+	EXPECT(-MNEME_ENOENT, MNEME_MM_MBIND, MNEME_MM_MAP_END - P, P, MNEME_MM_MPOL_BIND, 1);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MBIND, va + 1, P, MNEME_MM_MPOL_BIND, 1);
+	EXPECT(-MNEME_ERANGE, MNEME_MM_MBIND, P, P, MNEME_MM_MPOL_BIND, 1);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MBIND, va, P, MNEME_MM_MPOL_BIND, 2);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MBIND, va, P, 9, 1);
+	CHECK_EQ(t->space->nr_regions, regions);
+	EXPECT(0, MNEME_MM_MBIND, va + P, P, MNEME_MM_MPOL_INTERLEAVE, 1);
+	CHECK_EQ(t->space->nr_regions, regions + 2);
+	r = req(MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR, va + P, 0, 0);
+	CHECK(r.status == 0 && r.w[0] == MNEME_MM_MPOL_INTERLEAVE && r.w[1] == 1);
+	r = req(MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR, va, 0, 0);
+	CHECK(r.status == 0 && r.w[0] == MNEME_MM_MPOL_DEFAULT && r.w[1] == 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_GET_MEMPOLICY, MNEME_MM_MPOL_F_ADDR | MNEME_MM_MPOL_F_NODE, va, 0, 0);
+	EXPECT(0, MNEME_MM_MBIND, va + P, P, MNEME_MM_MPOL_DEFAULT, 0);   /* merged again */
+	CHECK_EQ(t->space->nr_regions, regions);
+	EXPECT(0, MNEME_MM_UNMAP, va, 4 * P, 0, 0);
+	EXPECT(0, MNEME_MM_SET_MEMPOLICY, MNEME_MM_MPOL_DEFAULT, 0, 0, 0);
+
+	/* node masks with ALLOC_PAGES and MAP_ANON: only with NODES, not empty, online nodes */
+	regions = t->space->nr_regions;
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | MNEME_MM_NODES, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW, 1, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_ALLOC_PAGES, 0, RW | MNEME_MM_NODES, 2, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, RW, 1);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, RW | MNEME_MM_NODES, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_MAP_ANON, 0, P, RW | MNEME_MM_NODES, 1ULL << 9);
+	CHECK_EQ(t->space->nr_regions, regions);       /* nothing added */
+	r = req(MNEME_MM_MAP_ANON, 0, P, RW | MNEME_MM_NODES, 1);
+	CHECK_EQ(r.status, 0);
+	CHECK(vm_region_find(t->space, r.w[0]) && vm_region_find(t->space, r.w[0])->policy.mode == MPOL_BIND);
+	EXPECT(0, MNEME_MM_UNMAP, r.w[0], P, 0, 0);
+	r = req(MNEME_MM_ALLOC_PAGES, 1, RW | MNEME_MM_NODES, 1, 0);
+	CHECK_EQ(r.status, 0);
+	EXPECT(0, MNEME_MM_UNMAP, r.w[0], 2 * P, 0, 0);
+	nr += 2;
+
+	EXPECT(-MNEME_EINVAL, MNEME_MM_STATS, MNEME_MM_STAT_ON_NODE(MNEME_MM_STAT_MEMINFO, 1), 0, 0, 0);
+	EXPECT(-MNEME_EINVAL, MNEME_MM_STATS, MNEME_MM_STAT_ON_NODE(MNEME_MM_STAT_NODE_MEMINFO, 64), 0, 0, 0);
+	EXPECT(-MNEME_ENOENT, MNEME_MM_STATS, MNEME_MM_STAT_ON_NODE(MNEME_MM_STAT_NODE_NUMASTAT, 5), 0, 0, 0);
+	r = req(MNEME_MM_STATS, MNEME_MM_STAT_ON_NODE(MNEME_MM_STAT_NODE_NUMASTAT, 0), 0, 0, 0);
+	CHECK(r.status == 0 && !memcmp(r.x, "numa_hit ", 9));
+	nr++;
 }
 
 static void stats(void)
@@ -381,6 +470,7 @@ int main(void)
 	contig();
 	ranges();
 	stats();
+	policies();
 	lifecycle();
 	objects();
 	CHECK_OK(t);

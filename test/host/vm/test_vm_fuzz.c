@@ -83,12 +83,14 @@ static uint64_t pick_pf(void)
 	return pf;
 }
 
+static uint64_t last_grant;          /* the latest SHARE's grant number */
+
 static void request(struct slot *s)
 {
 	static const uint32_t labels[] = {
 		MNEME_MM_ALLOC_PAGES, MNEME_MM_MAP_ANON, MNEME_MM_MAP_ANON, MNEME_MM_MAP_CONTIG,
 		MNEME_MM_UNMAP, MNEME_MM_UNMAP, MNEME_MM_PROTECT, MNEME_MM_SHARE, MNEME_MM_STATS,
-		MNEME_MM_USAGE, 0, MNEME_MM_CHECK + 1,
+		MNEME_MM_USAGE, 0, MNEME_MM_CHECK + 1, MNEME_MM_SHARE_ACCEPT,
 	};
 	struct vm_msg m = { .label = labels[rnd() % (sizeof(labels) / sizeof(labels[0]))] };
 	struct vm_reply r = { .x = xbuf };
@@ -104,6 +106,7 @@ static void request(struct slot *s)
 	case MNEME_MM_SHARE: w[0] = pick_addr(s); w[1] = pick_len();
 		w[2] = rnd() % 8 ? slots[rnd() % TASKS].t->id : rnd(); w[3] = MNEME_PROT_READ; break;
 	case MNEME_MM_STATS: w[0] = rnd() % 8; w[1] = rnd() % 3 ? 0 : rnd() % 8192; break;
+	case MNEME_MM_SHARE_ACCEPT: w[0] = rnd() % 4 ? last_grant : rnd(); break;
 	}
 	if (rnd() % 16 == 0)
 		w[rnd() % 4] = rnd();          /* garbage in any word */
@@ -125,6 +128,10 @@ static void request(struct slot *s)
 		s->recent[rnd() % 16] = r.w[0];
 	if (m.label == MNEME_MM_UNMAP)
 		forget(s, w[0], w[1]);
+	if (m.label == MNEME_MM_SHARE)
+		last_grant = r.w[0];
+	if (m.label == MNEME_MM_SHARE_ACCEPT)
+		s->recent[rnd() % 16] = r.w[0];
 }
 
 /* Touch a random page near a recent mapping: write (and remember) or read (and compare). */

@@ -233,7 +233,7 @@ static void clone_kinds(void)
 
 	wr(p, va, 1);
 	/* Shared out with SHARE: the clone gets a copy, the sharing goes on for the parent. */
-	CHECK_EQ(vm_share(p->space, va, 4 * PG, q->space, RW, &theirs), 0);
+	CHECK_EQ(fake_share(p->space, va, 4 * PG, q->space, RW, &theirs), 0);
 	struct vm_map_req blk = { .kind = VM_BLOCK, .order = 2, .prot = RW };
 	uint64_t bva, bpa;
 	CHECK_EQ(vm_map(p->space, &blk, &bva, &bpa), 0);
@@ -421,7 +421,7 @@ static void rmap(void)
 	CHECK_EQ(vm_map_file(b->space, "file_a", 0, true, &req, &vb, &size), 0);
 	CHECK_EQ(rd(a, va + PG), file_a[PG]);
 	CHECK_EQ(rd(b, vb + PG), file_a[PG]);
-	CHECK_EQ(vm_share(a->space, va, 2 * PG, b->space, R, &theirs), 0);
+	CHECK_EQ(fake_share(a->space, va, 2 * PG, b->space, R, &theirs), 0);
 	uint64_t pfn = info(a, va + PG).pa >> 12;
 	struct seen s = { .n = 0 };
 	CHECK_EQ(vm_rmap_walk(pfn, record, &s), 0);
@@ -625,7 +625,7 @@ static void mix_op(void)
 	default: {                        /* share a page with another task, read it there */
 		struct model *o = &tasks[rnd() % TASKS];
 		uint64_t theirs;
-		if (m->byte[pg] >= 0 && vm_share(m->t->space, va, PG, o->t->space, R, &theirs) == 0) {
+		if (m->byte[pg] >= 0 && fake_share(m->t->space, va, PG, o->t->space, R, &theirs) == 0) {
 			uint8_t v = 0;
 			CHECK_EQ(fake_touch(o->t, theirs, R, &v), 0);
 			CHECK_EQ(v, m->byte[pg]);

@@ -177,15 +177,33 @@ static void share(void)
 	uint8_t v = 42;
 	CHECK_EQ(fake_touch(a, va + 5 * VM_PAGE_SIZE, MNEME_PROT_WRITE, &v), 0);
 	/* Rights beyond the sharer's: refused. */
-	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, RW | MNEME_PROT_EXEC, &vb),
+	uint64_t grant;
+	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space->id, RW | MNEME_PROT_EXEC, &grant),
 		 -MNEME_EPERM);
-	CHECK_EQ(vm_share(a->space, va, 17 * VM_PAGE_SIZE, b->space, RW, &vb), -MNEME_ENOENT);
+	CHECK_EQ(vm_share(a->space, va, 17 * VM_PAGE_SIZE, b->space->id, RW, &grant), -MNEME_ENOENT);
+	/* the range is checked before the receiver: ENOENT, not EDEAD, for both wrong */
+	CHECK_EQ(vm_share(a->space, va, 17 * VM_PAGE_SIZE, 9999, RW, &grant), -MNEME_ENOENT);
+	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, 9999, RW, &grant), -MNEME_EDEAD);
 	b->refuse_shares = true;      /* not related: the server's policy refuses */
-	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, MNEME_PROT_READ, &vb), -MNEME_EPERM);
+	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space->id, MNEME_PROT_READ, &grant),
+		 -MNEME_EPERM);
 	CHECK_EQ(a->space->acct.resident, 1);
 	b->refuse_shares = false;
-	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space, MNEME_PROT_READ, &vb), 0);
-	CHECK_EQ(a->space->acct.resident, 16);                /* lazy pages backed for both */
+	/* offered: nothing mapped into or charged to the receiver until it accepts */
+	uint64_t b_charged = b->space->acct.charged;
+	CHECK_EQ(vm_share(a->space, va, 16 * VM_PAGE_SIZE, b->space->id, MNEME_PROT_READ, &grant), 0);
+	CHECK_EQ(a->space->acct.resident, 16);                /* lazy pages backed */
+	CHECK_EQ(b->space->acct.resident, 0);
+	CHECK_EQ(b->space->acct.charged, b_charged);
+	uint64_t len;
+	unsigned prot;
+	CHECK_EQ(vm_share_accept(a->space, grant, &vb, &len, &prot), -MNEME_ENOENT);   /* not a's */
+	CHECK_EQ(vm_share_accept(b->space, grant + 1, &vb, &len, &prot), -MNEME_ENOENT);
+	CHECK_EQ(vm_share_accept(b->space, grant, &vb, &len, &prot), 0);
+	CHECK_EQ(len, 16 * VM_PAGE_SIZE);
+	CHECK_EQ(prot, MNEME_PROT_READ);
+	CHECK(b->space->acct.charged >= b_charged + 16 * VM_PAGE_SIZE);
+	CHECK_EQ(vm_share_accept(b->space, grant, &vb, &len, &prot), -MNEME_ENOENT);  /* used up */
 	CHECK_EQ(b->space->acct.resident, 16);
 	v = 0;
 	CHECK_EQ(fake_touch(b, vb + 5 * VM_PAGE_SIZE, MNEME_PROT_READ, &v), 0);
@@ -218,7 +236,7 @@ static void share_block(void)
 	uint64_t va, pa, vb;
 
 	CHECK_EQ(vm_map(a->space, &req, &va, &pa), 0);
-	CHECK_EQ(vm_share(a->space, va, 2 * MiB, b->space, RW, &vb), 0);
+	CHECK_EQ(fake_share(a->space, va, 2 * MiB, b->space, RW, &vb), 0);
 	unsigned shift;
 	CHECK_EQ(fake_lookup(b, vb, &shift, NULL), pa);
 	CHECK_EQ(shift, 21);
@@ -317,7 +335,7 @@ static void map_errors(void)
 	CHECK_EQ(vm_map(t->space, &req, &va, NULL), -MNEME_ERANGE);
 	CHECK_EQ(vm_unmap(t->space, MNEME_MM_MAP_BASE + 4 * VM_PAGE_SIZE, VM_PAGE_SIZE), -MNEME_ENOENT);
 	CHECK_EQ(vm_protect(t->space, MNEME_MM_MAP_BASE, 5 * VM_PAGE_SIZE, 1), -MNEME_ENOENT);
-	CHECK_EQ(vm_share(t->space, MNEME_MM_MAP_BASE, VM_PAGE_SIZE, t->space, RW, &vb), 0);  /* self */
+	CHECK_EQ(fake_share(t->space, MNEME_MM_MAP_BASE, VM_PAGE_SIZE, t->space, RW, &vb), 0);  /* self */
 	CHECK_OK(t);
 	fake_task_free(t);
 	ok("map/unmap/protect errors: overlap, range, holes");

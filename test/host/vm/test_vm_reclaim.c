@@ -111,6 +111,17 @@ static unsigned count_flag(struct fake_task *t, uint64_t va, unsigned n, unsigne
 }
 
 /* Read (and clear) every accessed bit and forget what was seen: every page is old. */
+/* SHARE [va, va + len) of @from to @to and have @to accept it; *at = where @to has it. */
+static int share(struct vm_space *from, uint64_t va, uint64_t len, struct vm_space *to, unsigned prot,
+		 uint64_t *at)
+{
+	uint64_t grant, got_len;
+	unsigned got_prot;
+	int err = vm_share(from, va, len, to->id, prot, &grant);
+
+	return err ? err : vm_share_accept(to, grant, at, &got_len, &got_prot);
+}
+
 static void make_old(void)
 {
 	for (uint32_t i = 1; i < VM_MAX_SPACES; i++)
@@ -200,7 +211,7 @@ static void shared_locked_clone(void)
 
 	write_pages(a, va, 64, TEXT, 50);
 	/* pages 0..15 shared with b: mapped twice, not taken */
-	CHECK_EQ(vm_share(a->space, va, 16 * PG, b->space, RW, &shared_va), 0);
+	CHECK_EQ(share(a->space, va, 16 * PG, b->space, RW, &shared_va), 0);
 	/* pages 16..31 locked (as the IPC buffer is) */
 	struct vm_region *r;
 	CHECK_EQ(vm_protect(a->space, va + 16 * PG, 16 * PG, R), 0);   /* splits the region */
@@ -232,7 +243,7 @@ static void shared_locked_clone(void)
 	/* SHARE of pages in the store: back first, then the same frames in both */
 	uint64_t sv;
 	fake_task_free(c);
-	CHECK_EQ(vm_share(a->space, va + 48 * PG, 4 * PG, b->space, R, &sv), 0);
+	CHECK_EQ(share(a->space, va + 48 * PG, 4 * PG, b->space, R, &sv), 0);
 	CHECK_EQ(count_flag(a, va + 48 * PG, 4, MNEME_MM_Q_COMPRESSED), 0);
 	struct vm_page_info ia, ib;
 	CHECK_EQ(vm_query(a->space, va + 49 * PG, &ia), 0);

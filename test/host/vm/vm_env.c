@@ -19,6 +19,8 @@ struct fake_pte {
 struct fake_span {
 	struct fake_span *next;
 	uint64_t span;
+	uint64_t pfn;                 /* its "page table" */
+	uint64_t nr;                  /* mappings in it: at 0 the table goes back, as the core's does */
 };
 
 static uint64_t next_id = 1;
@@ -124,9 +126,11 @@ static int donate(struct fake_task *t, uint64_t va)
 	uint64_t span = va >> 21;
 
 	for (struct fake_span *p = t->spans; p; p = p->next)
-		if (p->span == span)
+		if (p->span == span) {
+			p->nr++;
 			return 0;
-	struct page *pg = alloc_pages(GFP_KERNEL | __GFP_HIGH, 0);
+		}
+	struct page *pg = alloc_pages(GFP_KERNEL, 0);
 	if (!pg)
 		return -MNEME_ENOMEM;
 	if (vm_space_pt_donated(t->space, page_to_pfn(pg))) {
@@ -134,10 +138,24 @@ static int donate(struct fake_task *t, uint64_t va)
 		return -MNEME_ENOMEM;
 	}
 	struct fake_span *n = malloc(sizeof(*n));
-	n->span = span;
-	n->next = t->spans;
+	*n = (struct fake_span){ .next = t->spans, .span = span, .pfn = page_to_pfn(pg), .nr = 1 };
 	t->spans = n;
 	return 0;
+}
+
+/* A mapping of @va's span went: the last one takes the span's table back (pruning). */
+static void undonate(struct fake_task *t, uint64_t va)
+{
+	for (struct fake_span **pp = &t->spans, *p; (p = *pp); pp = &p->next) {
+		if (p->span != va >> 21)
+			continue;
+		if (--p->nr)
+			return;
+		*pp = p->next;
+		vm_space_pt_returned(t->space, p->pfn);
+		free(p);
+		return;
+	}
 }
 
 int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift, unsigned prot)
@@ -181,6 +199,7 @@ int vm_backend_unmap(struct vm_space *s, uint64_t va, unsigned shift)
 	*pp = p->next;
 	free(p);
 	t->nr_ptes--;
+	undonate(t, va);
 	return 0;
 }
 
@@ -443,5 +462,19 @@ int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
 	free(c.tab);
 	if (!err)
 		err = vm_check_all(why, len);   /* the reverse map and every frame's counts, globally */
+	return err;
+}
+
+int fake_share(struct vm_space *from, uint64_t va, uint64_t len, struct vm_space *to, unsigned prot,
+	       uint64_t *to_va)
+{
+	uint64_t grant, got_len;
+	unsigned got_prot;
+	int err = vm_share(from, va, len, to->id, prot, &grant);
+
+	if (!err)
+		err = vm_share_accept(to, grant, to_va, &got_len, &got_prot);
+	if (!err && (got_len != len || got_prot != prot))
+		err = -MNEME_ECORRUPT;
 	return err;
 }

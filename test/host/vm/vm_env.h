@@ -63,4 +63,8 @@ extern int vm_test_failures;
 #define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); if (a_ != b_) { fprintf(stderr, "%s:%d: %s = %lld, expected %lld\n", __FILE__, __LINE__, #a, a_, b_); vm_test_failures++; } } while (0)
 #define CHECK_OK(t) do { char why_[256]; if (vm_env_check((t), why_, sizeof(why_))) { fprintf(stderr, "%s:%d: invariant: %s\n", __FILE__, __LINE__, why_); vm_test_failures++; } } while (0)
 
+/* SHARE then SHARE_ACCEPT: [va, va + len) of @from mapped into @to at *to_va. */
+int fake_share(struct vm_space *from, uint64_t va, uint64_t len, struct vm_space *to, unsigned prot,
+	       uint64_t *to_va);
+
 #endif

@@ -232,14 +232,19 @@ static void test_map_leaf(void)
 	CHECK(arena_used == 4);
 	e = x86_pt_lookup(&pt, va + PAGE_SIZE_2M + 5, &size);
 	CHECK(e == (0x200000 | USER_LEAF | PTE_P | PTE_PS) && size == PAGE_SIZE_2M);
-	/* An empty 4 KiB table (its page unmapped) is replaced by a 2 MiB leaf. */
+	/* An empty 4 KiB table (its page unmapped, not pruned) is in the way of a 2 MiB leaf. */
 	uint64_t *leaf = pgtable_find_leaf(&pt, va, &level);
 	CHECK(leaf && level == 0);
 	if (leaf)
 		*leaf = 0;
-	CHECK(pgtable_map_leaf(&pt, va, 0x400000, 1, USER_LEAF) == 0);
-	CHECK(x86_pt_lookup(&pt, va + 0x1234, &size) && size == PAGE_SIZE_2M);
-	CHECK(pgtable_leaf_pa(x86_pt_lookup(&pt, va, &size), 1) == 0x400000);
+	unsigned need = 9;
+	CHECK(pgtable_map_need(&pt, va, 1, &need) == -MNEME_EBUSY);
+	CHECK(pgtable_map_leaf(&pt, va, 0x400000, 1, USER_LEAF) == -MNEME_EBUSY);
+	CHECK(pgtable_map_need(&pt, va, 0, &need) == 0 && need == 0);
+	CHECK(pgtable_map_need(&pt, 0x8000000000ull, 0, &need) == 0 && need == 3);
+	CHECK(pgtable_map_need(&pt, 0x40000000, 0, &need) == 0 && need == 2);
+	CHECK(pgtable_map_need(&pt, 0x40000000, 1, &need) == 0 && need == 1);
+	CHECK(pgtable_map_need(&pt, va + PAGE_SIZE_2M + PAGE_SIZE_4K, 0, &need) == -MNEME_EBUSY);
 
 	/* Out of frames: the tables taken stay linked in, no leaf appears; a retry completes. */
 	pt = fresh_pt(PAGE_SIZE_4K, 2);
@@ -287,6 +292,74 @@ static void test_release(void)
 		CHECK(root[i] == 0);
 	CHECK(x86_pt_lookup(&pt, kva, &size) != 0);
 	CHECK(x86_pt_lookup(&pt, 0x1000, &size) == 0);
+}
+
+/* Pruning unlinks exactly the tables left empty, children first, never the root. */
+static void test_prune(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 64);
+	uint64_t size;
+	unsigned level;
+
+	CHECK(pgtable_map_leaf(&pt, 0x400000, 0x9000, 0, USER_LEAF) == 0);            /* PDPT, PD, PT */
+	CHECK(pgtable_map_leaf(&pt, 0x401000, 0xa000, 0, USER_LEAF) == 0);
+	CHECK(pgtable_map_leaf(&pt, 0x40000000, 0x200000, 1, USER_LEAF) == 0);       /* + PD */
+	CHECK(arena_used == 5);
+	/* one of two pages gone: nothing to prune */
+	*pgtable_find_leaf(&pt, 0x400000, &level) = 0;
+	released = 0;
+	released_mask = 0;
+	pgtable_prune(&pt, 0x400000, 0x401000, note_release, &released);
+	CHECK(released == 0);
+	CHECK(x86_pt_lookup(&pt, 0x401000, &size) != 0);
+	/* the second: its PT and PD go, the PDPT stays for the 2 MiB page of the next GiB */
+	*pgtable_find_leaf(&pt, 0x401000, &level) = 0;
+	pgtable_prune(&pt, 0x401000, 0x402000, note_release, &released);
+	CHECK(released == 2);
+	CHECK(released_mask == ((1ull << 2) | (1ull << 3)));
+	CHECK(x86_pt_lookup(&pt, 0x40000000, &size) != 0 && size == PAGE_SIZE_2M);
+	unsigned need;
+	CHECK(pgtable_map_need(&pt, 0x400000, 0, &need) == 0 && need == 2);
+	/* the 2 MiB page gone and the whole half pruned: only the root is left */
+	*pgtable_find_leaf(&pt, 0x40000000, &level) = 0;
+	pgtable_prune(&pt, 0, 0x800000000000ull, note_release, &released);
+	CHECK(released == 4);
+	const uint64_t *root = arena_table(pt.root);
+	for (unsigned i = 0; i < 256; i++)
+		CHECK(root[i] == 0);
+	/* a range that does not meet a table leaves it alone */
+	pt = fresh_pt(PAGE_SIZE_2M, 64);
+	CHECK(pgtable_map_leaf(&pt, 0x400000, 0x9000, 0, USER_LEAF) == 0);
+	*pgtable_find_leaf(&pt, 0x400000, &level) = 0;
+	released = 0;
+	released_mask = 0;
+	pgtable_prune(&pt, 0x600000, 0x800000, note_release, &released);
+	CHECK(released == 0);
+	pgtable_prune(&pt, 0x400000, 0x401000, note_release, &released);
+	CHECK(released == 3);
+}
+
+/* Splitting a 2 MiB leaf: 512 leaves, same frames and bits, the table from the allocator. */
+static void test_split(void)
+{
+	struct pgtable pt = fresh_pt(PAGE_SIZE_2M, 4);
+	uint64_t size;
+
+	CHECK(pgtable_map_leaf(&pt, 0x40000000, 0x600000, 1, USER_LEAF) == 0);
+	CHECK(arena_used == 3);
+	CHECK(pgtable_split(&pt, 0x40001000, 0) == -MNEME_ENOENT);
+	CHECK(pgtable_split(&pt, 0x50000000, 1) == -MNEME_ENOENT);
+	CHECK(pgtable_split(&pt, 0x40123000, 1) == 0);
+	CHECK(arena_used == 4);
+	for (uint64_t off = 0; off < PAGE_SIZE_2M; off += PAGE_SIZE_4K) {
+		uint64_t e = x86_pt_lookup(&pt, 0x40000000 + off, &size);
+		CHECK(e == ((0x600000 + off) | USER_LEAF | PTE_P) && size == PAGE_SIZE_4K);
+	}
+	CHECK(pgtable_split(&pt, 0x40000000, 1) == -MNEME_ENOENT);
+	/* out of frames: nothing changes */
+	CHECK(pgtable_map_leaf(&pt, 0x40200000, 0x800000, 1, USER_LEAF) == 0);
+	CHECK(pgtable_split(&pt, 0x40200000, 1) == -MNEME_ENOMEM);
+	CHECK(x86_pt_lookup(&pt, 0x40200000, &size) != 0 && size == PAGE_SIZE_2M);
 }
 
 struct leaf_log {
@@ -369,6 +442,8 @@ int main(int argc, char **argv)
 	test_busy_changes_nothing();
 	test_map_leaf();
 	test_release();
+	test_prune();
+	test_split();
 	test_for_each_leaf();
 	test_random(rounds);
 	free(arena);

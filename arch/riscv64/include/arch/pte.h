@@ -49,4 +49,11 @@ static inline uint64_t arch_pte_mkleaf(uint64_t pa, uint64_t leaf, unsigned leve
 	return pte_make(pa, leaf | PTE_V | PTE_A | PTE_D);
 }
 
+/* The bits arch_pte_mkleaf() was given. */
+static inline uint64_t arch_pte_leaf_bits(uint64_t e, unsigned level)
+{
+	(void)level;
+	return e & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_G);
+}
+
 #endif

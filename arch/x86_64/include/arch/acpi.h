@@ -25,6 +25,8 @@
 #define ACPI_SIG_RSDT "RSDT"
 #define ACPI_SIG_XSDT "XSDT"
 #define ACPI_SIG_MADT "APIC"
+#define ACPI_SIG_SRAT "SRAT"
+#define ACPI_SIG_SLIT "SLIT"
 
 #define ACPI_RSDP_V1_LEN   20          /* what the v1 checksum covers */
 #define ACPI_RSDP_V2_LEN   36
@@ -213,5 +215,74 @@ struct acpi_irq_routing {
  * source below 16).  Returns NULL, or why not (then *@r is zero).
  */
 const char *acpi_madt_routing(const void *table, uint32_t len, struct acpi_irq_routing *r);
+
+/* ---- SRAT: which proximity domain each processor and memory range is in ---- */
+
+#define ACPI_SRAT_CPU         0        /* processor local APIC affinity */
+#define ACPI_SRAT_MEM         1        /* memory affinity */
+#define ACPI_SRAT_X2APIC      2        /* processor local x2APIC affinity */
+#define ACPI_SRAT_CPU_LEN     16
+#define ACPI_SRAT_MEM_LEN     40
+#define ACPI_SRAT_X2APIC_LEN  24
+#define ACPI_SRAT_MIN_LEN     (ACPI_HEADER_LEN + 12)   /* header, table revision, reserved */
+#define ACPI_SRAT_ENABLED     (1u << 0)
+#define ACPI_SRAT_MEM_HOTPLUG (1u << 1)
+#define ACPI_SRAT_MEM_NONVOLATILE (1u << 2)
+
+/* An enabled memory affinity entry. */
+struct acpi_srat_mem {
+	uint64_t base, length;
+	uint32_t pxm;                  /* proximity domain (8 bits before SRAT revision 2) */
+	uint32_t flags;                /* ACPI_SRAT_* */
+};
+
+/* An enabled processor affinity entry (local APIC or x2APIC). */
+struct acpi_srat_cpu {
+	uint32_t apic_id;
+	uint32_t pxm;
+	bool x2apic;
+};
+
+/* What the SRAT holds, counted. */
+struct acpi_srat {
+	uint8_t revision;
+	uint32_t nr_mem;               /* enabled memory entries stored */
+	uint32_t nr_cpus;              /* enabled processor entries stored */
+	uint32_t nr_beyond;            /* enabled entries that did not fit the arrays */
+	uint32_t nr_disabled;          /* entries without the enabled flag (skipped) */
+	uint32_t nr_other;             /* entries of other types (GICC, ITS, initiators: skipped) */
+};
+
+/*
+ * acpi_srat_parse - decode the SRAT @table of @len bytes (header already
+ * validated, e.g. by acpi_find_table()): the header again (signature,
+ * length), then every entry's length (at least 2, inside the table, and
+ * at least its type's size for the three types used); a memory entry
+ * whose range wraps is malformed.  Only then are the enabled memory
+ * entries stored in @mem (at most @max_mem) and the enabled processor
+ * entries in @cpus (at most @max_cpus), in table order, with proximity
+ * domains as wide as the revision allows (Linux's rule: 8 bits for
+ * processor and memory entries before revision 2).  Returns NULL, or why
+ * the table is malformed (nothing stored, *@s zero).
+ */
+const char *acpi_srat_parse(const void *table, uint32_t len, struct acpi_srat *s,
+			    struct acpi_srat_mem *mem, uint32_t max_mem,
+			    struct acpi_srat_cpu *cpus, uint32_t max_cpus);
+
+/* ---- SLIT: distances between proximity domains ---- */
+
+#define ACPI_SLIT_MIN_LEN     (ACPI_HEADER_LEN + 8)
+
+/*
+ * acpi_slit_parse - check the SLIT @table of @len bytes: signature, a
+ * locality count n with 1 <= n <= 65535 (wider than any SRAT here), and
+ * a length of exactly the header, the count and n * n one-byte
+ * distances.  Returns NULL with *@localities = n, or why not.  Values
+ * are the caller's to judge (acpi_slit_distance).
+ */
+const char *acpi_slit_parse(const void *table, uint32_t len, uint32_t *localities);
+
+/* Distance from locality @from to @to (both < n) of a SLIT acpi_slit_parse() accepted. */
+uint8_t acpi_slit_distance(const void *table, uint32_t n, uint32_t from, uint32_t to);
 
 #endif

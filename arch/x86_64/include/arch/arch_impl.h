@@ -23,6 +23,7 @@
  */
 #define ARCH_HAS_USPACE       1
 #define ARCH_USER_TOP         0x00007ffffffff000ull
+_Static_assert(ARCH_USER_TOP == X86_USER_TOP, "entry.S checks return addresses against X86_USER_TOP");
 
 /*
  * The register frame of a trap, lowest address first (offsets in

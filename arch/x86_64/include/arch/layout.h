@@ -39,6 +39,9 @@
 #define X86_SLOT_IST(i)       (0x6000 + (i) * 0x3000)   /* guard page, IST stack i, ... */
 #define X86_IST_SIZE          0x2000           /*   guard pages up to the slot's end */
 
+/* The end of the user half (ARCH_USER_TOP; here for assembly): canonical, never mapped. */
+#define X86_USER_TOP          0x00007ffffffff000
+
 /* The boot page tables identity-map (and so bootmem may hand out) this much. */
 #define X86_BOOT_MAP_LIMIT    0x100000000
 

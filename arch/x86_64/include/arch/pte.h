@@ -56,4 +56,11 @@ static inline uint64_t arch_pte_mkleaf(uint64_t pa, uint64_t leaf, unsigned leve
 	return pa | (leaf & ~PTE_PS) | PTE_P | (level ? PTE_PS : 0);
 }
 
+/* The bits arch_pte_mkleaf() was given (no PAT in user or core leaves: bit 12 is address). */
+static inline uint64_t arch_pte_leaf_bits(uint64_t e, unsigned level)
+{
+	(void)level;
+	return e & ~(PTE_ADDR | PTE_P | PTE_PS);
+}
+
 #endif

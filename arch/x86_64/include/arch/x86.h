@@ -17,6 +17,7 @@
 #define X86_CR0_AM      (1ull << 18)
 #define X86_CR3_NOFLUSH (1ull << 63)
 #define X86_CR4_PGE     (1ull << 7)
+#define X86_CR4_UMIP    (1ull << 11)
 #define X86_CR4_PCIDE   (1ull << 17)
 #define X86_CR4_SMEP    (1ull << 20)
 #define X86_CR4_SMAP    (1ull << 21)
@@ -100,6 +101,7 @@ struct x86_cpu_features {
 	bool nx;            /* EFER.NXE / PTE bit 63 */
 	bool pdpe1gb;       /* 1 GiB pages */
 	bool smep, smap;
+	bool umip;          /* sgdt, sidt, sldt, smsw, str fault outside ring 0 */
 	bool pge;           /* global pages */
 	bool pcid;
 	bool invpcid;

@@ -1,40 +1,25 @@
 /*
- * The fake architecture behind the core's host tests: a table of
- * mappings per address space (each 2 MiB region needs one "page-table
- * frame" from the allocator, so pool exhaustion is exercised), user
- * copies through those mappings (physical address = host address, the
- * direct map is the identity), and an exit/idle hook that jumps back
- * into the test.
+ * The fake architecture behind the core's host tests: real four-level
+ * page tables in host memory, built by the core's own page-table calls
+ * (core/aspace.c over fake/arch/uspace_pt.h, core/pgtable.c) and a
+ * simple entry encoding (fake/arch/pte.h), so
+ * pools, table pruning and the page-table record run as on hardware;
+ * user copies through those tables (physical address = host address, the
+ * direct map is the identity); and an exit/idle hook that jumps back into
+ * the test.
  */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arch/uspace.h>
+#include <arch/uspace_pt.h>
 #include <core/core.h>
 #include <core/cpu.h>
+#include <core/pgtable.h>
 #include <mneme/error.h>
 #include "fake_arch.h"
 
-struct fake_map {
-	uint32_t asid;
-	uint64_t va, pa;
-	unsigned shift, prot;
-	bool used;
-	bool young;            /* the accessed bit: set at map and by fake_access() */
-};
-
-struct fake_table {
-	uint32_t asid;
-	uint64_t region;       /* va >> 21 */
-	uint64_t pa;
-	bool used;
-};
-
-#define FAKE_MAPS 4096
-#define FAKE_TABLES 1024
-static struct fake_map maps[FAKE_MAPS];
-static struct fake_table tables[FAKE_TABLES];
 static const struct arch_aspace *active;
 struct mneme_boot_info boot_info;
 int fake_abi_x86;
@@ -105,164 +90,35 @@ void fake_reset(void)
 	fake_this_cpu = &cpu_table[0];
 	memset(&cpu_table[0], 0, sizeof(cpu_table[0]));
 	fake_abi_x86 = abi && !strcmp(abi, "x86");
-	memset(maps, 0, sizeof(maps));
-	memset(tables, 0, sizeof(tables));
 	active = NULL;
 	fake_flushes = 0;
 }
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 {
+	if (!root_pa || (root_pa & 4095))
+		return -MNEME_EINVAL;
+	memset((void *)(uintptr_t)root_pa, 0, 4096);
 	as->root = root_pa;
 	as->asid = asid;
-	for (unsigned i = 0; i < FAKE_MAPS; i++)
-		if (maps[i].asid == asid)
-			maps[i].used = false;
-	for (unsigned i = 0; i < FAKE_TABLES; i++)
-		if (tables[i].asid == asid)
-			tables[i].used = false;
 	return 0;
-}
-
-static struct fake_map *find_map(uint32_t asid, uint64_t va)
-{
-	for (unsigned i = 0; i < FAKE_MAPS; i++) {
-		struct fake_map *m = &maps[i];
-		if (m->used && m->asid == asid && va >= m->va && va - m->va < (1ULL << m->shift))
-			return m;
-	}
-	return NULL;
-}
-
-static bool have_table(uint32_t asid, uint64_t region)
-{
-	for (unsigned i = 0; i < FAKE_TABLES; i++)
-		if (tables[i].used && tables[i].asid == asid && tables[i].region == region)
-			return true;
-	return false;
-}
-
-int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
-		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
-{
-	for (uint64_t off = 0; off < (1ULL << page_shift); off += 4096)
-		if (find_map(as->asid, va + off))
-			return -MNEME_EBUSY;
-	if (page_shift == 12 && !have_table(as->asid, va >> 21)) {
-		uint64_t t = alloc(ctx);
-		if (!t)
-			return -MNEME_ENOMEM;
-		for (unsigned i = 0; i < FAKE_TABLES; i++) {
-			if (!tables[i].used) {
-				tables[i] = (struct fake_table){ as->asid, va >> 21, t, true };
-				break;
-			}
-		}
-	}
-	for (unsigned i = 0; i < FAKE_MAPS; i++) {
-		if (!maps[i].used) {
-			maps[i] = (struct fake_map){ as->asid, va, pa, page_shift, prot, true, true };
-			return 0;
-		}
-	}
-	return -MNEME_ENOMEM;
-}
-
-int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)
-{
-	struct fake_map *m = find_map(as->asid, va);
-
-	if (!m)
-		return -MNEME_ENOENT;
-	*pa = m->pa;
-	*page_shift = m->shift;
-	m->used = false;
-	return 0;
-}
-
-int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
-{
-	struct fake_map *m = find_map(as->asid, va);
-
-	if (!m)
-		return -MNEME_ENOENT;
-	m->prot = prot;
-	return 0;
-}
-
-int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va)
-{
-	struct fake_map *m = find_map(as->asid, va);
-
-	if (!m)
-		return -MNEME_ENOENT;
-	bool was = m->young;
-	m->young = false;
-	return was;
-}
-
-bool fake_access(const struct arch_aspace *as, uint64_t va)
-{
-	struct fake_map *m = find_map(as->asid, va);
-
-	if (m)
-		m->young = true;
-	return m != NULL;
-}
-
-int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
-		      unsigned *page_shift)
-{
-	struct fake_map *m = find_map(as->asid, va);
-
-	if (!m)
-		return -MNEME_ENOENT;
-	*pa = m->pa;
-	*prot = m->prot;
-	*page_shift = m->shift;
-	return 0;
-}
-
-void arch_aspace_for_each(const struct arch_aspace *as, uint64_t va, uint64_t end,
-			  void (*fn)(void *arg, uint64_t va, unsigned page_shift), void *arg)
-{
-	/* address order: repeatedly the lowest mapping at or above the last one reported */
-	uint64_t next = va;
-
-	for (;;) {
-		struct fake_map *best = NULL;
-		for (unsigned i = 0; i < FAKE_MAPS; i++) {
-			struct fake_map *m = &maps[i];
-			if (!m->used || m->asid != as->asid || m->va + (1ULL << m->shift) <= next ||
-			    m->va >= end)
-				continue;
-			if (!best || m->va < best->va)
-				best = m;
-		}
-		if (!best)
-			return;
-		next = best->va + (1ULL << best->shift);
-		fn(arg, best->va, best->shift);
-	}
-}
-
-void arch_aspace_release_tables(struct arch_aspace *as, void (*fn)(uint64_t pa, void *ctx),
-				void *ctx)
-{
-	for (unsigned i = 0; i < FAKE_TABLES; i++) {
-		if (tables[i].used && tables[i].asid == as->asid) {
-			fn(tables[i].pa, ctx);
-			tables[i].used = false;
-		}
-	}
-	for (unsigned i = 0; i < FAKE_MAPS; i++)
-		if (maps[i].asid == as->asid)
-			maps[i].used = false;
 }
 
 void arch_aspace_activate(const struct arch_aspace *as)
 {
 	active = as;
+}
+
+/* A user access to @va in @as as the hardware records it: the leaf's accessed bit set. */
+bool fake_access(const struct arch_aspace *as, uint64_t va)
+{
+	struct pgtable pt = arch_user_pt(as, 0, 0);
+	unsigned level;
+	uint64_t *e = va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, &level) : NULL;
+
+	if (e)
+		*e |= PTE_A;
+	return e != NULL;
 }
 
 const struct arch_aspace *fake_active(void)
@@ -294,12 +150,12 @@ void arch_set_current_regs(struct arch_regs *regs)
 /* Byte @va of the active address space with @prot, or NULL. */
 static uint8_t *user_byte(uint64_t va, unsigned prot)
 {
-	if (!active || va >= ARCH_USER_TOP)
+	uint64_t pa;
+	unsigned have, shift;
+
+	if (!active || arch_aspace_query(active, va, &pa, &have, &shift) || (have & prot) != prot)
 		return NULL;
-	struct fake_map *m = find_map(active->asid, va);
-	if (!m || (m->prot & prot) != prot)
-		return NULL;
-	return (uint8_t *)(uintptr_t)(m->pa + (va - m->va));
+	return (uint8_t *)(uintptr_t)(pa + (va & ((1ull << shift) - 1)));
 }
 
 int arch_copy_from_user(void *dst, uint64_t src, size_t n)

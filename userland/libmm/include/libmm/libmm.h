@@ -32,8 +32,14 @@ int64_t mm_map_contig(size_t len, uint64_t phys_limit, uint64_t phys_align, unsi
 		      uint64_t *pa);
 int64_t mm_unmap(void *va, size_t len);
 int64_t mm_protect(void *va, size_t len, unsigned prot);
-/* Map [va, va + len) into task @task with @prot; *their_va receives the address there. */
-int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *their_va);
+/*
+ * Offer [va, va + len) to task @task with @prot; *grant receives the number
+ * it accepts the range with (mm_share_accept()): nothing is mapped into it,
+ * or charged to it, before.
+ */
+int64_t mm_share(void *va, size_t len, uint64_t task, unsigned prot, uint64_t *grant);
+/* Map the range of grant @grant: *va, and if not NULL *len and *prot. */
+int64_t mm_share_accept(uint64_t grant, void **va, size_t *len, unsigned *prot);
 /* One chunk of a statistics text from @offset: up to @len bytes into @buf; *got and *total. */
 int64_t mm_stats(unsigned what, uint64_t offset, char *buf, size_t len, size_t *got, uint64_t *total);
 /*
@@ -69,6 +75,20 @@ struct mm_page_info {
 int64_t mm_query(const void *va, struct mm_page_info *info);
 /* Run the memory server's invariant checker (0, or -MNEME_ECORRUPT: printed on the console). */
 int64_t mm_check(void);
+
+/*
+ * ALLOC_PAGES, MAP_ANON and MAP_CONTIG with MNEME_MM_NODES: frames only from
+ * the nodes of @nodes (MAP_CONTIG passes it in the IPC buffer).
+ */
+int64_t mm_alloc_pages_nodes(unsigned order, unsigned pf, uint64_t nodes, void **va, uint64_t *pa);
+int64_t mm_map_anon_nodes(void *hint, size_t len, unsigned pf, uint64_t nodes, void **va);
+int64_t mm_map_contig_nodes(size_t len, uint64_t phys_limit, uint64_t phys_align, unsigned pf,
+			    uint64_t nodes, void **va, uint64_t *pa);
+/* NUMA memory policies (MNEME_MM_MPOL_*; node masks: bit n is node n), as Linux's calls. */
+int64_t mm_set_mempolicy(unsigned mode, uint64_t nodes);
+int64_t mm_mbind(void *va, size_t len, unsigned mode, uint64_t nodes);
+/* Flags 0: the task's policy; F_ADDR: @va's region's; F_ADDR | F_NODE: *mode = node of @va's frame. */
+int64_t mm_get_mempolicy(unsigned flags, const void *va, unsigned *mode, uint64_t *nodes);
 
 /*
  * Memory objects (docs/ipc.md): shared memory named by handles.  Create
