@@ -425,6 +425,14 @@ size_t vmstat_dump(char *buf, size_t len)
 	dprintf_buf(&d, "pgsteal_file %lu\n", u.pgsteal_file);
 	dprintf_buf(&d, "pageoutrun %lu\n", u.pageoutrun);
 	dprintf_buf(&d, "oom_kill %lu\n", u.oom_kill);
+	dprintf_buf(&d, "pgmigrate_success %lu\n", u.pgmigrate_success);
+	dprintf_buf(&d, "pgmigrate_fail %lu\n", u.pgmigrate_fail);
+	dprintf_buf(&d, "compact_migrate_scanned %lu\n", u.compact_migrate_scanned);
+	dprintf_buf(&d, "compact_free_scanned %lu\n", u.compact_free_scanned);
+	dprintf_buf(&d, "compact_isolated %lu\n", u.compact_isolated);
+	dprintf_buf(&d, "compact_stall %lu\n", u.compact_stall);
+	dprintf_buf(&d, "compact_fail %lu\n", u.compact_fail);
+	dprintf_buf(&d, "compact_success %lu\n", u.compact_success);
 	dprintf_buf(&d, "zswpin %lu\n", u.zswpin);
 	dprintf_buf(&d, "zswpout %lu\n", u.zswpout);
 	return dump_done(&d);

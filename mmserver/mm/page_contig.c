@@ -76,6 +76,21 @@ static void take_range(struct zone *z, unsigned long start, unsigned long end, g
 		memset(page_address(pfn_to_page(start)), 0, (end - start) * PAGE_SIZE);
 }
 
+unsigned long buddy_free_head(struct zone *z, unsigned long pfn)
+{
+	return zone_spans_pfn(z, pfn) ? free_block_head(z, pfn) : ~0UL;
+}
+
+struct page *take_free_page(struct zone *z, unsigned long pfn)
+{
+	if (buddy_free_head(z, pfn) == ~0UL)
+		return NULL;
+	take_range(z, pfn, pfn + 1, 0, MIGRATE_MOVABLE);
+	struct page *p = pfn_to_page(pfn);
+	p->flags &= ~PG_contig;             /* an ordinary order-0 page: PG_head, order 0 */
+	return p;
+}
+
 static struct page *contig_in_zone(struct zone *z, unsigned long nr, unsigned long align_pfns,
 				   unsigned long limit_pfn, gfp_t gfp, int mt)
 {

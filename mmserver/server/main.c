@@ -150,7 +150,7 @@ static uint64_t root_quota(const char *prog)
 {
 	if (!strcmp(prog, "bench") || !strcmp(prog, "t_numa"))
 		return 2ULL << 30;
-	if (!strcmp(prog, "t_pressure") || !strcmp(prog, "t_commit"))
+	if (!strcmp(prog, "t_pressure") || !strcmp(prog, "t_commit") || !strcmp(prog, "t_compact"))
 		return 1ULL << 46;
 	return MNEME_MM_QUOTA_DEFAULT;
 }

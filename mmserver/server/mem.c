@@ -100,6 +100,13 @@ static void tasks_usage(struct mm_dump_usage *out)
 				       .pgscan_file = v->pgscan_file, .pgsteal_anon = v->pgsteal_anon,
 				       .pgsteal_file = v->pgsteal_file, .pageoutrun = v->pageoutrun,
 				       .zswpin = v->zswpin, .zswpout = v->zswpout,
+				       .pgmigrate_success = v->pgmigrate_success,
+				       .pgmigrate_fail = v->pgmigrate_fail,
+				       .compact_migrate_scanned = v->compact_migrate_scanned,
+				       .compact_free_scanned = v->compact_free_scanned,
+				       .compact_isolated = v->compact_isolated,
+				       .compact_stall = v->compact_stall, .compact_fail = v->compact_fail,
+				       .compact_success = v->compact_success,
 				       .committed_pages = vm_committed / PAGE_SIZE,
 				       .commit_limit = vm_commit_limit() };
 	for (unsigned s = 1; s <= MM_MAX_TASKS; s++) {

@@ -163,6 +163,35 @@ void vm_frame_free_new(uint64_t pfn)
 	__free_pages(p, 0);
 }
 
+void vm_frame_move(uint64_t from, uint64_t to)
+{
+	struct page *o = pfn_to_page(from), *n = pfn_to_page(to);
+	uint32_t keep = o->flags & (PG_lru | PG_active | PG_referenced | PG_zreject);
+	struct vm_object *obj = vm_frame_object(from);
+
+	MM_ASSERT((o->flags & PG_vm) && !(n->flags & PG_vm) && !vm_frame_block(from));
+	copy_page(page_address(n), page_address(o));
+	frame_init(n, o->owner);
+	n->rmap = o->rmap;
+	n->vm_index = o->vm_index;
+	n->mapcount = o->mapcount;
+	n->_refcount = o->_refcount;
+	if (obj)
+		vm_object_move_page(obj, o->vm_index, to);
+	if (keep & PG_lru) {
+		vm_lru_add(to);
+		if (keep & PG_active)
+			vm_lru_activate(to);
+		n->flags |= keep & (PG_referenced | PG_zreject);
+	}
+	o->rmap = 0;
+	o->mapcount = 0;
+	o->vm_index = 0;
+	o->_refcount = 0;
+	frame_fini(o);
+	__free_pages(o, 0);
+}
+
 void vm_frame_adopt(uint64_t pfn)
 {
 	frame_init(pfn_to_page(pfn), VM_OWNER_FRAME);
@@ -265,10 +294,32 @@ static gfp_t zone_gfp(unsigned zone)
 	return 0;
 }
 
+static struct page *block_try(const struct vm_map_req *req, uint64_t nr, const struct mempolicy *pol,
+			      const struct mempolicy *turn, uint64_t ilx)
+{
+	return req->contig ? alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit, VM_GFP_USER, turn)
+			   : alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order, pol, ilx);
+}
+
+/* The buddy order compaction must assemble for a block (MAX_ORDER: longer than any one block). */
+static unsigned block_order(const struct vm_map_req *req, uint64_t nr)
+{
+	uint64_t span = req->contig ? nr : 1ull << req->order;
+	unsigned order = 0;
+
+	if (req->contig && req->phys_align / VM_PAGE_SIZE > span)
+		span = req->phys_align / VM_PAGE_SIZE;
+	while ((1ull << order) < span && order < MAX_ORDER)
+		order++;
+	return order;
+}
+
 /*
  * The frames of a block, on the same terms as single frames (a request
- * stays above its floor; reclaim first): reclaim frees order-0 pages,
- * which the buddy allocator merges as their neighbours come free.
+ * stays above its floor; reclaim first): when there is memory enough
+ * but no block long enough, compaction moves task pages out of the way
+ * (compact.c), once; else reclaim frees order-0 pages, which the buddy
+ * allocator merges as their neighbours come free.
  */
 static struct page *block_pages(struct vm_space *s, const struct vm_map_req *req, uint64_t nr)
 {
@@ -282,11 +333,16 @@ static struct page *block_pages(struct vm_space *s, const struct vm_map_req *req
 								     (int)(ilx % (uint64_t)nodes_weight(pol->nodes))) };
 	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
 		struct page *p = NULL;
-		if (vm_alloc_allowed())
-			p = req->contig ? alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit,
-								  VM_GFP_USER, &turn)
-					: alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order,
-							   pol, ilx);
+		bool allowed = vm_alloc_allowed();
+		if (allowed)
+			p = block_try(req, nr, pol, &turn, ilx);
+		if (!p && allowed && !tries && (req->contig || req->order)) {
+			/* Memory enough, no block long enough: fragmentation.  Compact, then try again. */
+			if (vm_compact(block_order(req, nr)) && (p = block_try(req, nr, pol, &turn, ilx)))
+				vm_vmstat.compact_success++;
+			else
+				vm_vmstat.compact_fail++;
+		}
 		if (p) {
 			if (!req->pol && pol->mode == MPOL_INTERLEAVE)
 				s->il_next++;

@@ -147,6 +147,14 @@ int vm_object_page(struct vm_object *o, uint64_t idx, uint64_t *pfn)
 	return 0;
 }
 
+void vm_object_move_page(struct vm_object *o, uint64_t idx, uint64_t pfn)
+{
+	uint64_t *slot = page_slot(o, idx);
+
+	MM_ASSERT(slot && *slot);
+	*slot = pfn;
+}
+
 void vm_object_drop_page(struct vm_object *o, uint64_t idx)
 {
 	uint64_t *slot = page_slot(o, idx);

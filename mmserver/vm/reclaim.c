@@ -107,6 +107,11 @@ static bool is_pinned(uint64_t pfn)
 	return pinned[0] == pfn || pinned[1] == pfn || pinned[2] == pfn || pinned[3] == pfn;
 }
 
+bool vm_reclaim_pinned(uint64_t pfn)
+{
+	return is_pinned(pfn);
+}
+
 /* ---- Marks ------------------------------------------------------------------- */
 
 struct node_marks {

@@ -166,6 +166,14 @@ uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, 
 uint64_t vm_frame_copy_at(uint64_t pfn, const struct vm_space *s, const struct vm_region *r, uint64_t va);
 /* Free a frame from vm_frame_alloc/vm_frame_copy that never got a reference. */
 void vm_frame_free_new(uint64_t pfn);
+/*
+ * Compaction's migration of a single frame or an object's page @from to
+ * the free page @to (taken from the allocator, not yet a vm frame): the
+ * bytes, the references, the reverse map, the object's slot and the LRU
+ * place move; @from goes back to the allocator.  The caller has already
+ * made every entry naming @from name @to, with no page table mapping it.
+ */
+void vm_frame_move(uint64_t from, uint64_t to);
 /* Adopt a frame the server allocated with alloc_page() as a single frame with no reference yet. */
 void vm_frame_adopt(uint64_t pfn);
 /* Add or drop @n page references to the frame(s) at @pfn (a block's pages, or a single frame). */
@@ -322,6 +330,15 @@ extern struct vm_space *vm_reclaim_held;
  * succeed.  True if it freed something.
  */
 bool vm_direct_reclaim(void);
+/* Is @pfn pinned (vm_reclaim_pin)?  Compaction leaves it where it is too. */
+bool vm_reclaim_pinned(uint64_t pfn);
+/*
+ * Compaction (compact.c): move movable task pages until some zone has a
+ * free block of @order (MAX_ORDER or more: compact every zone whole).
+ * True if such a block exists now (for MAX_ORDER: if anything moved);
+ * false also when compaction of this order is deferred after failures.
+ */
+bool vm_compact(unsigned order);
 /* The LRU side table, the store, the page cache's shrinker (vm_init).  0 or -MNEME_ENOMEM. */
 int vm_reclaim_init(void);
 /* Memory came back (a space went): background reclaim may try again where it had given up. */
@@ -400,6 +417,8 @@ uint64_t vm_object_lookup(const struct vm_object *obj, uint64_t idx);
 void vm_object_get(struct vm_object *obj);
 /* Release what an object holds (its pages, its table); the caller frees the struct. */
 void vm_object_release(struct vm_object *obj);
+/* Page @idx of @obj now lives in frame @pfn (compaction moved it). */
+void vm_object_move_page(struct vm_object *obj, uint64_t idx, uint64_t pfn);
 /* Drop one page of @obj that no mapping uses (the page cache's shrinking). */
 void vm_object_drop_page(struct vm_object *obj, uint64_t idx);
 /* Could @s make one more grant?  0, -MNEME_ENOMEM (MNEME_MM_MAX_GRANTS pending), -MNEME_EQUOTA. */

@@ -44,6 +44,11 @@ foreach(arch x86_64 riscv64)
   # machine (twice RAM is then 64 MiB).
   mneme_qemu_test(mm.pressure ${arch} TIMEOUT 600 ARGS --mem 32M --append "tests=t_pressure zstore=300%"
     --expect-line "t_pressure: every frame reclaimed" --expect-line "^    ok [0-9]+ t_pressure$")
+  # Compaction: free memory cut into single pages between held ones, then a
+  # 2 MiB block through compaction (no compressed store: reclaim must not
+  # take the pages instead).
+  mneme_qemu_test(mm.compact ${arch} TIMEOUT 300 ARGS --append "tests=t_compact zstore=off"
+    --expect-line "t_compact: every frame reclaimed" --expect-line "^    ok [0-9]+ t_compact$")
   # Commit accounting: each overcommit mode on its own boot.
   foreach(mode heuristic always never)
     mneme_qemu_test(mm.commit.${mode} ${arch} TIMEOUT 180 ARGS

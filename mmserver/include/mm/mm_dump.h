@@ -51,6 +51,9 @@ struct mm_dump_usage {
 	unsigned long pgsteal_kswapd, pgsteal_direct, pgscan_kswapd, pgscan_direct;
 	unsigned long pgscan_anon, pgscan_file, pgsteal_anon, pgsteal_file;
 	unsigned long pageoutrun;       /* background reclaim passes */
+	unsigned long pgmigrate_success, pgmigrate_fail;   /* pages compaction moved, or could not */
+	unsigned long compact_migrate_scanned, compact_free_scanned, compact_isolated;
+	unsigned long compact_stall, compact_fail, compact_success;
 	unsigned long zswpin, zswpout;  /* pages into and out of the compressed store */
 };
 void mm_dump_set_usage(void (*fn)(struct mm_dump_usage *u));

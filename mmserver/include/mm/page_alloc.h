@@ -55,6 +55,14 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned order, int migratetype);
 /* Take the free block headed by @page off its free list (it stays unmarked). */
 void del_page_from_free_list(struct page *page, struct zone *z, unsigned order);
+/*
+ * Compaction's view of the buddy lists (page_contig.c): the head of the
+ * free block holding @pfn in zone @z, or ~0UL if @pfn is not free; and
+ * the free page @pfn taken out of its block as an order-0 allocation of
+ * migrate type MOVABLE (the rest of the block stays free), or NULL.
+ */
+unsigned long buddy_free_head(struct zone *z, unsigned long pfn);
+struct page *take_free_page(struct zone *z, unsigned long pfn);
 /* Free pfns [start, end) of zone @z to the buddy lists in the largest aligned blocks. */
 void free_pfn_range_to_buddy(struct zone *z, unsigned long start, unsigned long end);
 /* pfn of a caller's struct page pointer, if it is one of a present section: 0 or -MNEME_ERANGE. */

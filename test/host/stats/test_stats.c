@@ -53,7 +53,10 @@ static struct mm_dump_usage usage = { .anon_pages = 2569, .anon_huge = 1, .paget
 				      .pgsteal_kswapd = 44, .pgsteal_direct = 45, .pgscan_kswapd = 46,
 				      .pgscan_direct = 47, .pgscan_anon = 48, .pgscan_file = 49,
 				      .pgsteal_anon = 50, .pgsteal_file = 51, .pageoutrun = 52,
-				      .zswpin = 53, .zswpout = 54 };
+				      .zswpin = 53, .zswpout = 54, .pgmigrate_success = 55, .pgmigrate_fail = 56,
+				      .compact_migrate_scanned = 57, .compact_free_scanned = 58,
+				      .compact_isolated = 59, .compact_stall = 60, .compact_fail = 61,
+				      .compact_success = 62 };
 
 static void provider(struct mm_dump_usage *u)
 {
@@ -291,7 +294,8 @@ static void linux_vmstat(void)
 		"pgscan_file", "pgsteal_anon", "pgsteal_file", "zone_reclaim_failed", "pginodesteal",
 		"slabs_scanned", "kswapd_inodesteal", "kswapd_low_wmark_hit_quickly",
 		"kswapd_high_wmark_hit_quickly", "pageoutrun", "pgrotated", "drop_pagecache",
-		"drop_slab", "oom_kill", "pgmigrate_success", "pgmigrate_fail", "compact_stall",
+		"drop_slab", "oom_kill", "pgmigrate_success", "pgmigrate_fail",
+		"compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "compact_stall",
 		"compact_fail", "compact_success", "swap_ra", "swap_ra_hit", "zswpin", "zswpout",
 	};
 	const struct { const char *name; unsigned long v; } have[] = {
@@ -303,6 +307,11 @@ static void linux_vmstat(void)
 		{ "pgsteal_anon", usage.pgsteal_anon }, { "pgsteal_file", usage.pgsteal_file },
 		{ "pageoutrun", usage.pageoutrun }, { "oom_kill", usage.oom_kill },
 		{ "zswpin", usage.zswpin }, { "zswpout", usage.zswpout },
+		{ "pgmigrate_success", usage.pgmigrate_success }, { "pgmigrate_fail", usage.pgmigrate_fail },
+		{ "compact_migrate_scanned", usage.compact_migrate_scanned },
+		{ "compact_free_scanned", usage.compact_free_scanned },
+		{ "compact_isolated", usage.compact_isolated }, { "compact_stall", usage.compact_stall },
+		{ "compact_fail", usage.compact_fail }, { "compact_success", usage.compact_success },
 	};
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 		for (size_t j = 0; j < sizeof(have) / sizeof(have[0]); j++)

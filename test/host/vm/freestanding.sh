@@ -23,6 +23,7 @@ undef=$(nm -u "$out"/"$arch"-vm-*.o | awk 'NF == 2 {print $2}' | sort -u |
 	grep -v -E '^(max_pfn|min_low_pfn|pfn_valid|present_section_nr|slab_check_invariants|totalram_pages)$' |
 	grep -v -E '^(zstore_[a-z_]+|node_data|first_online_node|next_online_node|register_shrinker|shrink_slab)$' |
 	grep -v -E '^(mpol_new|alloc_pages_mpol|alloc_contig_pages_mpol|node_online|nth_node|node_[a-z]+_dump)$' |
+	grep -v -E '^(buddy_free_head|take_free_page|drain_all_pages)$' |
 	grep -v -x -e memset -e memcpy -e memmove -e memcmp -e strlen -e strcmp \
 		-e snprintf -e vsnprintf || true)
 if [ -n "$undef" ]; then
