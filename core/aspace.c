@@ -109,6 +109,26 @@ int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot)
 	return 0;
 }
 
+/*
+ * The accessed bit (PTE_A on both architectures) is cleared with an
+ * atomic AND: a CPU may set the entry's bits at the same moment (its own
+ * locked update; QEMU's riscv64 walker a compare-and-swap), and a plain
+ * write could lose them.  A riscv64 hart that faults on a clear A instead
+ * of setting it has the fault fixed by riscv_fix_accessed() before it
+ * reaches the pager.
+ */
+int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va)
+{
+	unsigned level;
+	uint64_t *e = user_leaf(as, va, &level);
+
+	if (!e)
+		return -MNEME_ENOENT;
+	if (!(__atomic_load_n(e, __ATOMIC_RELAXED) & PTE_A))
+		return 0;
+	return (__atomic_fetch_and(e, ~PTE_A, __ATOMIC_RELAXED) & PTE_A) != 0;
+}
+
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *prot,
 		      unsigned *page_shift)
 {

@@ -202,6 +202,33 @@ void sys_protect_range(struct thread *cur)
 		arch_regs_set_ret(&cur->regs, 1, pages);
 }
 
+/*
+ * The memory server's aging: decode (task, range, and the bitmap's
+ * address in the server, writable: zeroed first), then clear and report.
+ */
+void sys_age_range(struct thread *cur)
+{
+	uint64_t va = ARG(cur, 1), size = ARG(cur, 2), out = ARG(cur, 3), young = 0;
+	uint64_t bits[MNEME_AGE_MAX_PAGES / 64] = { 0 };
+	size_t len = (size_t)(((size >> 12) + 63) / 64 * sizeof(uint64_t));
+	struct task *task;
+	int err = handle_task(cur->task, ARG(cur, 0), &task);
+
+	if (!err && size > (uint64_t)MNEME_AGE_MAX_PAGES << 12)
+		err = -MNEME_EINVAL;
+	if (!err && (out & 7))
+		err = -MNEME_EINVAL;
+	if (!err && out && arch_copy_to_user(out, bits, len))
+		err = -MNEME_EFAULT;
+	if (!err)
+		err = vm_age_range(task, va, size, bits, &young);
+	if (!err && out && arch_copy_to_user(out, bits, len))
+		err = -MNEME_EFAULT;
+	sys_ret(cur, err);
+	if (!err)
+		arch_regs_set_ret(&cur->regs, 1, young);
+}
+
 void sys_query(struct thread *cur)
 {
 	uint64_t va = ARG(cur, 1), pa = 0;

@@ -459,6 +459,47 @@ int vm_protect_range(struct task *task, uint64_t va, uint64_t size, uint64_t pro
 	return r.err;
 }
 
+struct vm_age {
+	struct task *task;
+	uint64_t va, end;
+	uint64_t *bits;            /* one bit per base page of [va, end) */
+	uint64_t young;
+};
+
+static void vm_range_age(void *arg, uint64_t va, unsigned shift)
+{
+	struct vm_age *a = arg;
+
+	if (arch_aspace_clear_young(&a->task->aspace, va) <= 0)
+		return;
+	uint64_t lo = va > a->va ? va : a->va, hi = va + (1ULL << shift);
+	if (hi > a->end)
+		hi = a->end;
+	for (uint64_t p = lo; p < hi; p += PAGE_SIZE) {
+		uint64_t i = (p - a->va) >> PAGE_SHIFT;
+		a->bits[i / 64] |= 1ULL << (i % 64);
+		a->young++;
+	}
+}
+
+int vm_age_range(struct task *task, uint64_t va, uint64_t size, uint64_t *bits, uint64_t *young)
+{
+	if (!size || ((va | size) & (PAGE_SIZE - 1)) || size > MNEME_AGE_MAX_PAGES * PAGE_SIZE)
+		return -MNEME_EINVAL;
+	if (va >= ARCH_USER_TOP || size > ARCH_USER_TOP - va)
+		return -MNEME_ERANGE;
+	struct vm_age a = { .task = task, .va = va, .end = va + size, .bits = bits };
+	int err = vm_lock(task);
+	if (err)
+		return err;
+	arch_aspace_for_each(&task->aspace, va, a.end, vm_range_age, &a);
+	spin_unlock(&task->lock);
+	if (a.young)
+		vm_shootdown(task, va, size);   /* or a CPU's cached translation never marks it again */
+	*young = a.young;
+	return 0;
+}
+
 int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift)
 {
 	if (va >= ARCH_USER_TOP)

@@ -170,6 +170,11 @@ static bool user_copy_fixup(struct arch_regs *regs)
 	if (!memory || regs->sepc < (uint64_t)(uintptr_t)riscv_user_copy ||
 	    regs->sepc >= (uint64_t)(uintptr_t)riscv_user_copy_end)
 		return false;
+	/* a page the server aged, on a hart that faults on a clear A: set it and retry */
+	if ((code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT) &&
+	    riscv_fix_accessed((csr_read(satp) & ((1ull << 44) - 1)) << PAGE_SHIFT, regs->stval,
+			       code == EXC_STORE_PAGE_FAULT ? ARCH_PROT_WRITE : ARCH_PROT_READ))
+		return true;
 	regs->sepc = (uint64_t)(uintptr_t)riscv_user_copy_fault;
 	return true;
 }
@@ -266,6 +271,9 @@ void riscv_user_trap(struct arch_regs *regs, uint64_t scause)
 	uint64_t pc = regs->sepc;
 	if (code < sizeof(user_exceptions) / sizeof(user_exceptions[0]) && user_exceptions[code].kind)
 		e = user_exceptions[code];
+	if (e.kind == CORE_EXC_PAGE_FAULT &&
+	    riscv_fix_accessed((csr_read(satp) & ((1ull << 44) - 1)) << PAGE_SHIFT, regs->stval, e.access))
+		return;                         /* only A or D was missing: set, retry */
 	if (code == EXC_BREAKPOINT) {
 		/*
 		 * As int3 on x86_64: reported at the ebreak, resumed after it (else a pager's

@@ -163,3 +163,34 @@ int arch_copy_to_user(uint64_t user_dst, const void *src, size_t n)
 		return -MNEME_EFAULT;
 	return 0;
 }
+
+/*
+ * The privileged spec lets a hart either set A (and D on a store) itself
+ * or raise a page fault when they are clear (Svade).  QEMU 7.2 sets them;
+ * for harts that fault, the core sets the bits here, before the fault
+ * would reach the pager, so aging (which clears A) works on both kinds:
+ * true if the leaf for @va in the table at @root_pa allows @access
+ * (ARCH_PROT_*) to a user page and only lacked A or D, now set (a
+ * compare-and-swap: if the server changed the entry meanwhile the access
+ * simply faults again).  Tables are not freed while a thread of their
+ * task runs, so the walk needs no lock.
+ */
+bool riscv_fix_accessed(uint64_t root_pa, uint64_t va, unsigned access)
+{
+	struct pgtable pt = { .root = root_pa, .levels = riscv_kernel_pt.levels };
+	unsigned level;
+	uint64_t *e = va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, &level) : NULL;
+	uint64_t need = PTE_U | (access & ARCH_PROT_WRITE ? PTE_W : 0) |
+			(access & ARCH_PROT_EXEC ? PTE_X : 0) | (access & ARCH_PROT_READ ? PTE_R : 0);
+	uint64_t bits = PTE_A | (access & ARCH_PROT_WRITE ? PTE_D : 0);
+
+	if (!e)
+		return false;
+	uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+	if ((old & need) != need || (old & bits) == bits)
+		return false;                   /* a real fault: the pager's */
+	if (!__atomic_compare_exchange_n(e, &old, old | bits, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return true;                    /* changed meanwhile: retry the access */
+	__asm__ volatile("sfence.vma %0" : : "r"(va) : "memory");
+	return true;
+}

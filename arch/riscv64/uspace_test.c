@@ -303,3 +303,67 @@ KTEST(riscv_uspace, user_copies)
 	KEXPECT_EQ(t, sstatus & SSTATUS_SUM, 0);   /* user access closed after every copy */
 	KEXPECT_EQ(t, csr_read(satp), kernel_satp());
 }
+
+/* The leaf entry for @va in @as (NULL if none). */
+static uint64_t *test_leaf(const struct arch_aspace *as, uint64_t va)
+{
+	struct pgtable pt = { .root = as->root, .levels = riscv_kernel_pt.levels };
+	unsigned level;
+
+	return pgtable_find_leaf(&pt, va, &level);
+}
+
+/*
+ * The accessed bit the memory server ages pages by: cleared atomically
+ * (D kept), set again by the next access (QEMU's walker sets it; a hart
+ * that faults instead has riscv_fix_accessed() set it), and the fixup
+ * itself: only a leaf that allows the access and lacks only A or D.
+ */
+KTEST(riscv_uspace, accessed_bits)
+{
+	struct arch_aspace as;
+	struct test_frames f;
+	uint64_t rw_pa = zeroed_frame(), ro_pa = zeroed_frame();
+	const uint64_t rw_va = 0x400000, ro_va = 0x401000;
+	uint8_t b = 0;
+
+	frames_init(&f, 8);
+	KEXPECT_EQ(t, arch_aspace_init(&as, junk_root(), TEST_ASID), 0);
+	KEXPECT_EQ(t, arch_aspace_map(&as, rw_va, rw_pa, 12, ARCH_PROT_READ | ARCH_PROT_WRITE,
+				      frames_alloc, &f), 0);
+	KEXPECT_EQ(t, arch_aspace_map(&as, ro_va, ro_pa, 12, ARCH_PROT_READ, frames_alloc, &f), 0);
+	uint64_t *e = test_leaf(&as, rw_va), *ro = test_leaf(&as, ro_va);
+	KEXPECT(t, e && ro);
+	if (!e || !ro)
+		return;
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, rw_va), 1);     /* made young */
+	KEXPECT_EQ(t, *e & (PTE_A | PTE_D), PTE_D);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, rw_va + 8), 0);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, 0x402000), (uint64_t)-MNEME_ENOENT);
+
+	/* an access through the space marks it again */
+	unsigned long irq = arch_irq_save();
+	arch_tlb_flush(&as, 0, 0);
+	arch_aspace_activate(&as);
+	int got = arch_copy_from_user(&b, rw_va + 1, 1);
+	csr_write(satp, kernel_satp());
+	arch_tlb_flush(&as, 0, 0);
+	arch_irq_restore(irq);
+	KEXPECT_EQ(t, got, 0);
+	KEXPECT_EQ(t, *e & PTE_A, PTE_A);
+
+	/* the fixup: A missing on a read, D missing on a store; never for a real fault */
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, rw_va), 1);
+	KEXPECT(t, riscv_fix_accessed(as.root, rw_va + 5, ARCH_PROT_READ));
+	KEXPECT_EQ(t, *e & PTE_A, PTE_A);
+	KEXPECT(t, !riscv_fix_accessed(as.root, rw_va, ARCH_PROT_READ));   /* nothing was missing */
+	__atomic_fetch_and(e, ~PTE_D, __ATOMIC_RELAXED);
+	KEXPECT(t, riscv_fix_accessed(as.root, rw_va, ARCH_PROT_WRITE));
+	KEXPECT_EQ(t, *e & (PTE_A | PTE_D), PTE_A | PTE_D);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, ro_va), 1);
+	KEXPECT(t, !riscv_fix_accessed(as.root, ro_va, ARCH_PROT_WRITE));   /* not writable */
+	KEXPECT(t, !riscv_fix_accessed(as.root, ro_va, ARCH_PROT_EXEC));    /* not executable */
+	KEXPECT_EQ(t, *ro & PTE_A, 0);
+	KEXPECT(t, !riscv_fix_accessed(as.root, 0x402000, ARCH_PROT_READ)); /* not mapped */
+	KEXPECT(t, !riscv_fix_accessed(as.root, ARCH_KERNEL_VIRT_BASE, ARCH_PROT_READ));
+}

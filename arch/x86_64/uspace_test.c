@@ -439,3 +439,39 @@ KTEST(x86_uspace, syscall_msrs_and_gates)
 	KEXPECT_EQ(t, arch_regs_arg(&r, 6), 7);
 	KEXPECT_EQ(t, arch_regs_arg(&r, 3), 104);   /* r10: ret 4 and arg 3 */
 }
+
+/*
+ * The accessed bit the memory server ages pages by: cleared atomically
+ * (D kept) on 4 KiB and 2 MiB leaves, and set again by the CPU on the
+ * next access once the cached translation is flushed.
+ */
+KTEST(x86_uspace, accessed_bits)
+{
+	struct arch_aspace as;
+	struct test_frames f;
+	uint64_t fr = zeroed_frame(), size;
+	const uint64_t va = 0x400000, big = 0x40000000;
+
+	frames_init(&f, NFRAMES);
+	*(uint8_t *)phys_to_virt(fr) = 0x5a;
+	KEXPECT_EQ(t, arch_aspace_init(&as, junk_root(), TEST_ASID + 3), 0);
+	KEXPECT_EQ(t, arch_aspace_map(&as, va, fr, 12, ARCH_PROT_READ | ARCH_PROT_WRITE,
+				      frames_alloc, &f), 0);
+	KEXPECT_EQ(t, arch_aspace_map(&as, big, 0x80200000, 21, ARCH_PROT_READ, frames_alloc, &f), 0);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, va + 9), 1);   /* made young */
+	KEXPECT_EQ(t, leaf(&as, va, &size) & (PTE_A | PTE_D), PTE_D);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, va), 0);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, big + 0x12345), 1);
+	KEXPECT_EQ(t, leaf(&as, big, &size) & PTE_A, 0);
+	KEXPECT_EQ(t, size, PAGE_SIZE_2M);
+	KEXPECT_EQ(t, arch_aspace_clear_young(&as, va + PAGE_SIZE_4K), (uint64_t)-MNEME_ENOENT);
+
+	unsigned long irq = arch_irq_save();
+	arch_tlb_flush(&as, 0, 0);
+	int b = peek(&as, va);
+	x86_activate_core();
+	arch_irq_restore(irq);
+	KEXPECT_EQ(t, b, 0x5a);
+	KEXPECT_EQ(t, leaf(&as, va, &size) & PTE_A, PTE_A);     /* the CPU marked it */
+	KEXPECT_EQ(t, leaf(&as, big, &size) & PTE_A, 0);         /* untouched */
+}

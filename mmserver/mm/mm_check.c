@@ -58,11 +58,11 @@ static int check_block(struct check *c, const struct zone *z, unsigned long pfn,
 		return fail(c, "node %d zone %s: block %#lx order %u crosses a section", ZN(z), pfn, order);
 	if (p->flags & (PG_reserved | PG_head | PG_slab | PG_slab_tail))
 		return fail(c, "node %d zone %s: free block %#lx has flags %#x", ZN(z), pfn, p->flags);
-	/* A frame the memory server mapped into tasks must leave its mark behind before it is freed. */
+	/* A frame the memory server mapped into tasks must leave its marks behind before it is freed. */
 	for (unsigned long i = 0; i < (1UL << order); i++)
-		if (pfn_to_page(pfn + i)->flags & PG_vm)
-			return fail(c, "node %d zone %s: free page %#lx still marked as a task frame",
-				    ZN(z), pfn + i);
+		if (pfn_to_page(pfn + i)->flags & (PG_vm | PG_lru | PG_active | PG_referenced | PG_zreject))
+			return fail(c, "node %d zone %s: free page %#lx still marked as a task frame (%#x)",
+				    ZN(z), pfn + i, pfn_to_page(pfn + i)->flags);
 	if (p->private != order)
 		return fail(c, "node %d zone %s: block %#lx order %u on list of order %u",
 			    ZN(z), pfn, p->private, order);

@@ -382,6 +382,7 @@ size_t meminfo_dump(char *buf, size_t len)
 	meminfo_line(&d, "Slab:", slab);
 	meminfo_line(&d, "SUnreclaim:", slab);
 	meminfo_line(&d, "PageTables:", u.pagetable_pages);
+	meminfo_line(&d, "CommitLimit:", u.commit_limit);
 	meminfo_line(&d, "Committed_AS:", u.committed_pages);
 	meminfo_line(&d, "AnonHugePages:", u.anon_huge << (21 - PAGE_SHIFT));
 	return dump_done(&d);
@@ -409,9 +410,23 @@ size_t vmstat_dump(char *buf, size_t len)
 	dprintf_buf(&d, "nr_anon_pages %lu\n", u.anon_pages);
 	dprintf_buf(&d, "nr_anon_transparent_hugepages %lu\n", u.anon_huge);
 	dprintf_buf(&d, "nr_page_table_pages %lu\n", u.pagetable_pages);
-	/* enum vm_event_item */
+	/* enum vm_event_item, in its order */
+	dprintf_buf(&d, "pgactivate %lu\n", u.pgactivate);
+	dprintf_buf(&d, "pgdeactivate %lu\n", u.pgdeactivate);
 	dprintf_buf(&d, "pgfault %lu\n", u.pgfault);
+	dprintf_buf(&d, "pgrefill %lu\n", u.pgrefill);
+	dprintf_buf(&d, "pgsteal_kswapd %lu\n", u.pgsteal_kswapd);
+	dprintf_buf(&d, "pgsteal_direct %lu\n", u.pgsteal_direct);
+	dprintf_buf(&d, "pgscan_kswapd %lu\n", u.pgscan_kswapd);
+	dprintf_buf(&d, "pgscan_direct %lu\n", u.pgscan_direct);
+	dprintf_buf(&d, "pgscan_anon %lu\n", u.pgscan_anon);
+	dprintf_buf(&d, "pgscan_file %lu\n", u.pgscan_file);
+	dprintf_buf(&d, "pgsteal_anon %lu\n", u.pgsteal_anon);
+	dprintf_buf(&d, "pgsteal_file %lu\n", u.pgsteal_file);
+	dprintf_buf(&d, "pageoutrun %lu\n", u.pageoutrun);
 	dprintf_buf(&d, "oom_kill %lu\n", u.oom_kill);
+	dprintf_buf(&d, "zswpin %lu\n", u.zswpin);
+	dprintf_buf(&d, "zswpout %lu\n", u.zswpout);
 	return dump_done(&d);
 }
 

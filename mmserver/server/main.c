@@ -36,6 +36,7 @@
 #include "loader.h"
 #include "report.h"
 #include "serve.h"
+#include "kswapd.h"
 #include "task.h"
 #include "vm_backend.h"
 
@@ -113,6 +114,8 @@ static int server_init(void)
 	if (err)
 		return err;
 	err = mem_init(bi);
+	if (!err)
+		err = mm_kswapd_start();       /* the compressed store's size, background reclaim */
 	if (err)
 		return err;
 	printf("mmserver: %llu KiB usable in %u ranges, archive %llu KiB, cmdline \"%s\"\n",
@@ -137,14 +140,19 @@ static bool all_done(void *ctx)
 /*
  * The quota the server gives a program it starts itself (the root of a task
  * tree): MNEME_MM_QUOTA_DEFAULT, except for the benchmark, whose helpers
- * populate and clone 64 MiB regions, and t_numa, whose child fills a whole
- * node until the node, not the quota, refuses (their trees are held to
- * this; admitting roots against the machine is vm_quota_admit()'s).
+ * populate and clone 64 MiB regions, t_numa, whose child fills a whole
+ * node until the node, not the quota, refuses, and the memory-pressure
+ * tests, whose hogs take the machine until memory, not the quota, runs
+ * out (their trees are held to this; admitting roots against the
+ * machine is vm_quota_admit()'s).
  */
 static uint64_t root_quota(const char *prog)
 {
-	return !strcmp(prog, "bench") || !strcmp(prog, "t_numa") ? 2ULL << 30
-								    : MNEME_MM_QUOTA_DEFAULT;
+	if (!strcmp(prog, "bench") || !strcmp(prog, "t_numa"))
+		return 2ULL << 30;
+	if (!strcmp(prog, "t_pressure") || !strcmp(prog, "t_commit"))
+		return 1ULL << 46;
+	return MNEME_MM_QUOTA_DEFAULT;
 }
 
 static int run_program(const char *prog, const char *args, uint32_t depth, struct mm_task *end)

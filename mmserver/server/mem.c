@@ -89,8 +89,19 @@ static uint64_t clock_now(uint64_t *hz)
  */
 static void tasks_usage(struct mm_dump_usage *out)
 {
+	const struct vm_vmstat *v = &vm_vmstat;
+
 	*out = (struct mm_dump_usage){ .pgfault = mm_server_stats.page_faults,
-				       .oom_kill = mm_server_stats.oom_kills };
+				       .oom_kill = mm_server_stats.oom_kills,
+				       .pgactivate = v->pgactivate, .pgdeactivate = v->pgdeactivate,
+				       .pgrefill = v->pgrefill, .pgsteal_kswapd = v->pgsteal_kswapd,
+				       .pgsteal_direct = v->pgsteal_direct, .pgscan_kswapd = v->pgscan_kswapd,
+				       .pgscan_direct = v->pgscan_direct, .pgscan_anon = v->pgscan_anon,
+				       .pgscan_file = v->pgscan_file, .pgsteal_anon = v->pgsteal_anon,
+				       .pgsteal_file = v->pgsteal_file, .pageoutrun = v->pageoutrun,
+				       .zswpin = v->zswpin, .zswpout = v->zswpout,
+				       .committed_pages = vm_committed / PAGE_SIZE,
+				       .commit_limit = vm_commit_limit() };
 	for (unsigned s = 1; s <= MM_MAX_TASKS; s++) {
 		struct mneme_mm_usage u;
 
@@ -100,7 +111,6 @@ static void tasks_usage(struct mm_dump_usage *out)
 		out->anon_pages += u.resident > u.shared ? u.resident - u.shared : 0;
 		out->anon_huge += u.huge;
 		out->pagetable_pages += u.pt_pages;
-		out->committed_pages += u.mapped / PAGE_SIZE;
 	}
 }
 

@@ -52,6 +52,8 @@ int report_end(const struct mm_task *t, char *buf, size_t len)
 				mneme_fault_name(t->exit_kind));
 	case MNEME_EXIT_DESTROYED:
 		return snprintf(buf, len, "was destroyed");
+	case MNEME_EXIT_OOM:
+		return snprintf(buf, len, "was killed by the OOM killer");
 	default:
 		return snprintf(buf, len, "ended (%s %llu)", mneme_exit_reason_name(t->exit_reason),
 				(unsigned long long)t->exit_reason);

@@ -12,6 +12,8 @@
 #include "vm_backend.h"
 #include "report.h"
 #include "serve.h"
+#include "kswapd.h"
+#include "oom.h"
 #include "vm_internal.h"
 #include "task.h"
 
@@ -55,10 +57,14 @@ static void handle_fault(const struct ulib_msg *in, struct ulib_msg *out)
 		mm_server_stats.faults_resolved++;
 		return;
 	}
+	/* Out of memory: the OOM killer frees some; this task waits (retries) unless it is the victim. */
+	if (slot && err == -MNEME_ENOMEM && mm_oom_kill(slot, addr, access)) {
+		*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_RESUME, 0, 0) };
+		return;
+	}
 	report_kill(slot ? mm_tasks[slot].name : "?", MM_BADGE_ID(in->badge), kind, addr, access, ip,
 		    err);
 	mm_server_stats.tasks_killed++;
-	mm_server_stats.oom_kills += err == -MNEME_ENOMEM || err == -MNEME_EQUOTA;
 	*out = (struct ulib_msg){ .info = mneme_msginfo(MNEME_LABEL_KILL, 0, 0),
 				  .w = { (uint64_t)(int64_t)err } };
 }
@@ -68,8 +74,12 @@ static void handle_exit(const struct ulib_msg *in)
 	unsigned slot = mm_task_lookup(MM_BADGE_ID(in->badge), 1u << MM_TASK_RUNNING);
 
 	mm_server_stats.exits++;
-	if (slot)
+	if (slot) {
+		bool oom = mm_tasks[slot].oom_victim;
 		mm_task_exited(slot, (int64_t)in->w[1], in->w[2], in->w[3]);
+		if (oom)
+			mm_oom_reaped(slot);
+	}
 }
 
 /* The message as the vm module's decoders see it (extra words in the server's IPC buffer). */
@@ -95,7 +105,7 @@ static int64_t request_spawn(unsigned caller, const struct ulib_msg *in, uint64_
 		struct mm_spawn_req req = { .prog = sr.prog, .args = sr.args, .parent = caller,
 					    .flags = sr.flags, .share_va = sr.share_va,
 					    .clone_start = sr.clone_start, .clone_len = sr.clone_len,
-					    .quota = sr.quota,
+					    .quota = sr.quota, .oom_score_adj = sr.oom_score_adj,
 					    .ktap_depth = mm_tasks[caller].ktap_depth };
 		if (sr.flags & MNEME_MM_SPAWN_CLONE)
 			req.prog = mm_tasks[caller].name;   /* a clone runs its parent's program */
@@ -247,6 +257,11 @@ static bool dispatch(const struct ulib_msg *in, struct ulib_msg *out, unsigned h
 	case MM_BADGE_SERVICE:
 		handle_request(in, out);
 		return true;
+	case MM_BADGE_KSWAPD:
+		if (label != MM_LABEL_KSWAPD)
+			break;
+		mm_kswapd_handle(in, out);
+		return true;
 	}
 	set_reply(out, -MNEME_EPERM, 0, 0, 0, 0);
 	return true;
@@ -315,6 +330,14 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 		}
 		errors = 0;
 		reply = dispatch(in, &out, here);
+		if (__builtin_expect(vm_kswapd_kick != 0, 0)) {
+			/* A node went low: answer first (a kswapd may be the caller), then wake. */
+			int64_t rst;
+			if (reply && (rst = ipc_reply(&out)))
+				reply_refused(in, &out, rst);
+			reply = false;
+			mm_kswapd_wake();
+		}
 	}
 	int64_t st;
 	if (reply && (st = ipc_reply(&out)))

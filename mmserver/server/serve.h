@@ -14,7 +14,7 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx);
 struct mm_server_stats {
 	unsigned long faults_resolved, tasks_killed, requests, exits;
 	unsigned long page_faults;   /* page faults of tasks whose pager is the server */
-	unsigned long oom_kills;     /* tasks killed because no memory (or quota) was left for a fault */
+	unsigned long oom_kills;     /* tasks the OOM killer chose (vmstat oom_kill) */
 };
 extern struct mm_server_stats mm_server_stats;
 

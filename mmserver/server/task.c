@@ -34,12 +34,17 @@ static unsigned slot_alloc(void)
 	return reuse;   /* 0 if every slot runs */
 }
 
-/* A fixed anonymous region made by the server (image, stack, IPC buffer, start block, heap). */
+/*
+ * A fixed anonymous region made by the server (image, stack, IPC buffer,
+ * start block, heap).  The IPC buffer is locked: the core reads and
+ * writes it in the task's name (messages' extra words) and cannot fault
+ * it in, so reclaim must never take it.
+ */
 static int map_region(unsigned slot, uint64_t va, uint64_t len, unsigned prot, bool populate)
 {
 	struct vm_map_req r = { .addr = va, .len = len, .prot = prot, .fixed = true,
 				.populate = populate, .copy = true, .zero = true, .kind = VM_ANON,
-				.rflags = VM_R_SERVER };
+				.rflags = VM_R_SERVER | (va == MNEME_LAYOUT_TASK_IPC_BUFFER ? VM_R_LOCKED : 0) };
 	uint64_t got;
 
 	return vm_map(mm_tasks[slot].space, &r, &got, NULL);
@@ -288,6 +293,7 @@ static int create_task(unsigned slot, const struct mm_spawn_req *req)
 	vm_quota_put(quota);                    /* the space holds its own reference */
 	if (!space)
 		return -MNEME_ENOMEM;
+	space->oom_score_adj = req->oom_score_adj;
 	mm_tasks[slot].space = space;
 	root = alloc_pages(VM_GFP_META | __GFP_ZERO, 0);
 	if (!root)
@@ -464,7 +470,7 @@ void mm_task_exited(unsigned slot, int64_t status, uint64_t reason, uint64_t kin
 	t->state = MM_TASK_EXITED;
 	mm_tasks_running--;
 	t->exit_status = status;
-	t->exit_reason = reason;
+	t->exit_reason = t->oom_victim ? MNEME_EXIT_OOM : reason;
 	t->exit_kind = kind;
 	mneme_handle_close(t->handle);
 	t->handle = 0;

@@ -45,6 +45,7 @@ struct mm_task {
 	struct vm_space *space;   /* its address space (NULL only while free) */
 	uint32_t ktap_depth;      /* KTAP nesting its children get */
 	uint64_t entry;           /* its program's entry point (a clone starts there too) */
+	bool oom_victim;          /* the OOM killer destroyed it: its EXIT is still to come */
 };
 
 /* What a spawn asks for (the request decoded). */
@@ -59,6 +60,7 @@ struct mm_spawn_req {
 	uint64_t clone_len;       /* or 0, 0 for all of it (prog is then the parent's) */
 	uint64_t quota;           /* bytes (0 = MNEME_MM_QUOTA_DEFAULT) */
 	uint32_t ktap_depth;
+	int oom_score_adj;        /* -1000 .. 1000 (the OOM killer's bias) */
 };
 
 extern struct mm_task mm_tasks[MM_MAX_TASKS + 1];

@@ -95,6 +95,10 @@ static void clone_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 		c->err = copy_entry(c->to, va, e);
 		return;
 	}
+	if (ft_swapped(e)) {
+		c->err = vm_entry_set(c->to, va, e);   /* both name the store's entry */
+		return;
+	}
 	if (!(e & FT_COW) && !vm_entry_exclusive(e)) {
 		c->err = copy_entry(c->to, va, e);   /* mapped writable elsewhere: stays shared for @s */
 		return;
@@ -122,6 +126,8 @@ static int clone_charge(const struct vm_space *from, struct vm_space *to, uint64
 	return vm_charge_check(to, base, pt);
 }
 
+static int clone_regions(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_t end);
+
 int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_t end)
 {
 	uint64_t nr;
@@ -145,6 +151,18 @@ int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_
 		err = vm_cut_at(from, end);
 	if (err)
 		return err;
+	vm_reclaim_held = from;                 /* its entries are walked while copies allocate */
+	err = clone_regions(from, to, start, end);
+	vm_reclaim_held = NULL;
+	if (err)
+		return err;
+	vm_recharge(to);
+	return 0;
+}
+
+/* The regions of [start, end) of @from, and their entries, into @to (checked by vm_clone). */
+static int clone_regions(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_t end)
+{
 	for (const struct vm_region *r = vm_region_first_from(from, start); r && r->start < end;
 	     r = vm_region_next(from, r)) {
 		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
@@ -165,6 +183,5 @@ int vm_clone(struct vm_space *from, struct vm_space *to, uint64_t start, uint64_
 		if (c.err)
 			return c.err;
 	}
-	vm_recharge(to);
 	return 0;
 }

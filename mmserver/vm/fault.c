@@ -169,17 +169,22 @@ int vm_break_cow(struct vm_space *s, const struct vm_region *r, uint64_t va, uin
  * private region (no file, no 2 MiB chunks) whose frame-table leaf
  * exists.  A read gets the zero page, a write a zeroed frame of its own;
  * one walk of the table, no allocation but the frame, and a frame nobody
- * else maps needs no reverse-map node.  Returns false when the slow path
- * must decide (or -MNEME_ENOMEM in *err).
+ * else maps needs no reverse-map node.  The leaf is looked up again after
+ * the frame's allocation: reclaim in it may have emptied and freed the
+ * leaf (a file page unmapped), and then the slow path's vm_entry_set()
+ * makes one.  Returns false when the slow path must decide (or
+ * -MNEME_ENOMEM in *err).
  */
-static bool fault_fast(struct vm_space *s, const struct vm_region *r, uint64_t *slot, uint64_t va,
-		       unsigned access, uint64_t *entry, int *err)
+static bool fault_fast(struct vm_space *s, const struct vm_region *r, uint64_t va, unsigned access,
+		       uint64_t *entry, int *err)
 {
+	uint64_t *slot;
+
 	if (r->kind != VM_ANON || r->obj || (r->flags & VM_R_HUGE))
 		return false;
 	if (!(access & MNEME_PROT_WRITE)) {
 		*entry = (vm_zero_pfn << 12) | FT_PRESENT | FT_COW;
-		ft_slot_fill(slot, *entry);
+		ft_slot_fill(ft_leaf_slot(s, va), *entry);
 		return true;
 	}
 	uint64_t pfn = vm_frame_alloc_at(s, r, va);
@@ -187,15 +192,24 @@ static bool fault_fast(struct vm_space *s, const struct vm_region *r, uint64_t *
 		*err = -MNEME_ENOMEM;
 		return true;
 	}
-	vm_rmap_add(pfn, s, va & ~(VM_PAGE_SIZE - 1), false);   /* the frame's first record: inline */
-	vm_frame_get(pfn, 1);
+	va &= ~(VM_PAGE_SIZE - 1);
 	*entry = (pfn << 12) | FT_PRESENT;
+	if (!(slot = ft_leaf_slot(s, va))) {
+		if ((*err = vm_entry_set(s, va, *entry)))
+			vm_frame_free_new(pfn);
+		return true;
+	}
+	vm_rmap_add(pfn, s, va, false);         /* the frame's first record: inline */
+	vm_frame_get(pfn, 1);
 	ft_slot_fill(slot, *entry);
 	s->acct.resident++;
 	return true;
 }
 
-int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res)
+bool vm_in_fault;
+
+static int fault_resolve(struct vm_space *s, uint64_t addr, unsigned access,
+			 struct vm_fault_result *res)
 {
 	struct vm_region *r = vm_region_find_cached(s, addr);
 	uint64_t e, *slot;
@@ -206,12 +220,16 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault
 	slot = ft_leaf_slot(s, addr);
 	e = slot ? *slot : ft_lookup(s, addr);
 	if (!e) {
-		if (slot && fault_fast(s, r, slot, addr, access, &e, &err)) {
+		if (slot && fault_fast(s, r, addr, access, &e, &err)) {
 			if (err)
 				return err;
 		} else if ((err = vm_back(s, r, addr, access, &e))) {
 			return err;
 		}
+		s->acct.faults++;
+	} else if (ft_swapped(e)) {
+		if ((err = vm_swapin(s, addr & ~(VM_PAGE_SIZE - 1), &e)))
+			return err;
 		s->acct.faults++;
 	} else if ((access & MNEME_PROT_WRITE) && (e & FT_COW)) {
 		bool was_exclusive = vm_entry_exclusive(e);
@@ -226,6 +244,17 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault
 	}
 	fault_result(res, addr, e, r->prot);
 	return 0;
+}
+
+/* A fault may take frames down to the allocator's min watermark (requests stop earlier). */
+int vm_fault(struct vm_space *s, uint64_t addr, unsigned access, struct vm_fault_result *res)
+{
+	bool outer = vm_in_fault;
+
+	vm_in_fault = true;
+	int err = fault_resolve(s, addr, access, res);
+	vm_in_fault = outer;
+	return err;
 }
 
 int vm_prefault(struct vm_space *s, uint64_t va, unsigned access)

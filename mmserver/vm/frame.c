@@ -20,6 +20,7 @@
  */
 #include <string.h>
 #include <mneme/error.h>
+#include "mm/zstore.h"
 #include "vm_internal.h"
 
 uint64_t vm_zero_pfn;
@@ -53,25 +54,39 @@ static void frame_init(struct page *p, uint64_t owner)
 	p->owner = owner;
 }
 
-/* Undo frame_init before the page goes back to the allocator. */
+/* Undo frame_init before the page goes back to the allocator (it leaves its LRU list). */
 static void frame_fini(struct page *p)
 {
 	MM_ASSERT(!p->rmap && !p->mapcount);
+	vm_lru_del(page_to_pfn(p));
 	p->flags &= ~PG_vm;
 	vm_nr_frames--;
 	p->owner = 0;
 }
 
+/* How many times the slow path reclaims before a frame allocation gives up. */
+#define FRAME_RECLAIM_TRIES 1024
+
 /*
  * A frame for a task under policy @pol (NULL: local) at interleave index
- * @ilx; under pressure the page cache gives back what no one maps first.
+ * @ilx.  When the allocator has none for this context (a request keeps
+ * above its floor, a fault may go to the min watermark), reclaim makes
+ * room: direct reclaim frees what the shrinkers, the page cache and the
+ * compressed store can take, a batch at a time, until the allocation
+ * succeeds or reclaim makes no progress.  The caller then fails (a request
+ * cleanly; a fault goes to the OOM killer).
  */
 static struct page *frame_page(gfp_t gfp, const struct mempolicy *pol, uint64_t ilx)
 {
-	struct page *p = alloc_pages_mpol(gfp, 0, pol, ilx);
+	struct page *p = NULL;
 
-	if (!p && vm_pagecache_shrink())
-		p = alloc_pages_mpol(gfp, 0, pol, ilx);
+	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
+		if (vm_alloc_allowed() && (p = alloc_pages_mpol(gfp, 0, pol, ilx)))
+			break;
+		if (tries == FRAME_RECLAIM_TRIES || !vm_direct_reclaim())
+			return NULL;
+	}
+	vm_alloc_watch();
 	return p;
 }
 
@@ -81,24 +96,30 @@ static const struct mempolicy *policy_at(const struct vm_space *s, const struct 
 	return mpol_choose(r ? &r->policy : NULL, s ? &s->policy : NULL);
 }
 
-static uint64_t frame_alloc(const struct mempolicy *pol, uint64_t ilx)
+static uint64_t frame_new(gfp_t gfp, const struct mempolicy *pol, uint64_t ilx)
 {
-	struct page *p = frame_page(VM_GFP_USER, pol, ilx);
+	struct page *p = frame_page(gfp, pol, ilx);
 
 	if (!p)
 		return 0;
 	frame_init(p, VM_OWNER_FRAME);
+	vm_lru_add(page_to_pfn(p));
 	return page_to_pfn(p);
 }
 
 uint64_t vm_frame_alloc(void)
 {
-	return frame_alloc(NULL, 0);
+	return frame_new(VM_GFP_USER, NULL, 0);
+}
+
+uint64_t vm_frame_alloc_raw(void)
+{
+	return frame_new(VM_GFP_USER & ~__GFP_ZERO, NULL, 0);
 }
 
 uint64_t vm_frame_alloc_at(const struct vm_space *s, const struct vm_region *r, uint64_t va)
 {
-	return frame_alloc(policy_at(s, r), va / VM_PAGE_SIZE);
+	return frame_new(VM_GFP_USER, policy_at(s, r), va / VM_PAGE_SIZE);
 }
 
 /* Copy a page, eight words at a time (a copy-on-write fault's main cost). */
@@ -114,13 +135,13 @@ static void copy_page(uint64_t *restrict d, const uint64_t *restrict s)
 
 static uint64_t frame_copy(uint64_t pfn, const struct mempolicy *pol, uint64_t ilx)
 {
-	struct page *p = frame_page(VM_GFP_USER & ~__GFP_ZERO, pol, ilx);
+	vm_reclaim_pin(pfn);                    /* reclaim for the copy must not take its source */
+	uint64_t fresh = frame_new(VM_GFP_USER & ~__GFP_ZERO, pol, ilx);
+	vm_reclaim_unpin(pfn);
 
-	if (!p)
-		return 0;
-	copy_page(page_address(p), page_address(pfn_to_page(pfn)));
-	frame_init(p, VM_OWNER_FRAME);
-	return page_to_pfn(p);
+	if (fresh)
+		copy_page(page_address(pfn_to_page(fresh)), page_address(pfn_to_page(pfn)));
+	return fresh;
 }
 
 uint64_t vm_frame_copy(uint64_t pfn)
@@ -145,6 +166,7 @@ void vm_frame_free_new(uint64_t pfn)
 void vm_frame_adopt(uint64_t pfn)
 {
 	frame_init(pfn_to_page(pfn), VM_OWNER_FRAME);
+	vm_lru_add(pfn);
 }
 
 struct vm_block *vm_frame_block(uint64_t pfn)
@@ -243,6 +265,40 @@ static gfp_t zone_gfp(unsigned zone)
 	return 0;
 }
 
+/*
+ * The frames of a block, on the same terms as single frames (a request
+ * stays above its floor; reclaim first): reclaim frees order-0 pages,
+ * which the buddy allocator merges as their neighbours come free.
+ */
+static struct page *block_pages(struct vm_space *s, const struct vm_map_req *req, uint64_t nr)
+{
+	const struct mempolicy *pol = req->pol ? req->pol : &s->policy;
+	uint64_t ilx = req->pol ? req->ilx : s->il_next;
+	struct mempolicy turn = *pol;   /* interleaved ranges take the nodes in turn */
+
+	if (req->contig && pol->mode == MPOL_INTERLEAVE)
+		turn = (struct mempolicy){ .mode = MPOL_PREFERRED,
+					   .nodes = 1ULL << nth_node(pol->nodes,
+								     (int)(ilx % (uint64_t)nodes_weight(pol->nodes))) };
+	for (unsigned tries = 0; tries <= FRAME_RECLAIM_TRIES; tries++) {
+		struct page *p = NULL;
+		if (vm_alloc_allowed())
+			p = req->contig ? alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit,
+								  VM_GFP_USER, &turn)
+					: alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order,
+							   pol, ilx);
+		if (p) {
+			if (!req->pol && pol->mode == MPOL_INTERLEAVE)
+				s->il_next++;
+			vm_alloc_watch();
+			return p;
+		}
+		if (tries == FRAME_RECLAIM_TRIES || !vm_direct_reclaim())
+			break;
+	}
+	return NULL;
+}
+
 struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req, uint64_t nr,
 				uint64_t charge)
 {
@@ -251,21 +307,7 @@ struct vm_block *vm_block_alloc(struct vm_space *s, const struct vm_map_req *req
 
 	if (!b)
 		return NULL;
-	const struct mempolicy *pol = req->pol ? req->pol : &s->policy;
-	uint64_t ilx = req->pol ? req->ilx : s->il_next;
-
-	if (req->contig) {
-		struct mempolicy turn = *pol;   /* interleaved ranges take the nodes in turn */
-		if (pol->mode == MPOL_INTERLEAVE)
-			turn = (struct mempolicy){ .mode = MPOL_PREFERRED,
-						   .nodes = 1ULL << nth_node(pol->nodes,
-									     (int)(ilx % (uint64_t)nodes_weight(pol->nodes))) };
-		p = alloc_contig_pages_mpol(nr, req->phys_align, req->phys_limit, VM_GFP_USER, &turn);
-	} else {
-		p = alloc_pages_mpol(VM_GFP_USER | zone_gfp(req->zone), req->order, pol, ilx);
-	}
-	if (p && !req->pol && pol->mode == MPOL_INTERLEAVE)
-		s->il_next++;
+	p = block_pages(s, req, nr);
 	if (!p) {
 		kmem_cache_free(block_cache, b);
 		return NULL;
@@ -328,6 +370,12 @@ int vm_entry_set(struct vm_space *s, uint64_t va, uint64_t e)
 
 	if (ft_prepare(s, va, huge))
 		return -MNEME_ENOMEM;
+	if (ft_swapped(e)) {                    /* the store's entry gets a reference (a clone) */
+		zstore_get(ft_handle(e));
+		ft_set(s, va, e);
+		s->acct.swapped++;
+		return 0;
+	}
 	if (!vm_entry_zero(e)) {
 		if (vm_rmap_add(ft_pfn(e), s, va, huge))
 			return -MNEME_ENOMEM;
@@ -346,6 +394,11 @@ uint64_t vm_entry_clear(struct vm_space *s, uint64_t va)
 
 	if (!e)
 		return 0;
+	if (ft_swapped(e)) {
+		zstore_put(ft_handle(e));
+		s->acct.swapped--;
+		return e;
+	}
 	if (e & FT_HUGE)
 		s->acct.huge--;
 	if (!vm_entry_zero(e)) {

@@ -239,6 +239,50 @@ int ft_demote(struct vm_space *s, uint64_t va, unsigned prot)
 	return 0;
 }
 
+/*
+ * Aging walks the middle nodes in windows of 8 leaves (16 MiB, what one
+ * vm_backend_age call covers) and asks only for windows with a leaf, so
+ * its cost follows what is mapped.  The bitmap is the server's own memory.
+ */
+uint64_t ft_age(struct vm_space *s)
+{
+	static uint64_t bits[VM_AGE_WINDOW / VM_PAGE_SIZE / 64];
+	const unsigned per = (unsigned)(VM_AGE_WINDOW >> FT_SHIFT_MID);
+	uint64_t young = 0;
+
+	for (unsigned ti = 0; s->ftab && ti < FT_ENTRIES; ti++) {
+		const uint64_t *mid = (const uint64_t *)(uintptr_t)s->ftab[ti];
+		for (unsigned mi = 0; mid && mi < FT_ENTRIES; mi += per) {
+			bool any = false;
+			for (unsigned k = 0; k < per; k++)
+				any |= mid[mi + k] != 0;
+			if (!any)
+				continue;
+			uint64_t base = (uint64_t)ti << FT_SHIFT_TOP | (uint64_t)mi << FT_SHIFT_MID;
+			int64_t n = vm_backend_age(s, base, VM_AGE_WINDOW, bits);
+			if (n <= 0)
+				continue;
+			young += (uint64_t)n;
+			for (unsigned w = 0; w < VM_AGE_WINDOW / VM_PAGE_SIZE / 64; w++) {
+				uint64_t me = mid[mi + w / (FT_ENTRIES / 64)];
+				if (!bits[w] || !me || (me & FT_HUGE))
+					continue;       /* 2 MiB chunks are blocks: on no list */
+				const uint64_t *leaf = (const uint64_t *)(uintptr_t)me;
+				for (uint64_t b = bits[w]; b; b &= b - 1) {
+					unsigned i = (w % (FT_ENTRIES / 64)) * 64 + (unsigned)__builtin_ctzll(b);
+					uint64_t e = leaf[i];
+					if (!(e & FT_PRESENT) || vm_entry_zero(e))
+						continue;
+					struct page *p = pfn_to_page(ft_pfn(e));
+					if (p->flags & PG_lru)
+						p->flags |= PG_referenced;
+				}
+			}
+		}
+	}
+	return young;
+}
+
 /* Walk one leaf's entries in [start, end). */
 static void walk_leaf(struct vm_space *s, uint64_t *leaf, uint64_t base, uint64_t start,
 		      uint64_t end, ft_fn fn, void *ctx)

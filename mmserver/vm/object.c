@@ -134,6 +134,10 @@ int vm_object_page(struct vm_object *o, uint64_t idx, uint64_t *pfn)
 	struct page *p = pfn_to_page(f);
 	p->owner = (uint64_t)(uintptr_t)o | VM_OWNER_OBJECT;
 	p->vm_index = (uint32_t)idx;
+	if (o->kind == VM_OBJ_FILE)
+		vm_lru_kind_changed(f, false);  /* a file's page: the file lists */
+	else
+		vm_lru_del(f);                  /* shared memory is not reclaimed: on no list */
 	vm_frame_get(f, 1);                     /* the object's own reference */
 	*slot = f;
 	o->nr_pages++;
@@ -157,6 +161,10 @@ void vm_object_drop_page(struct vm_object *o, uint64_t idx)
 		/* Still mapped (shared on with SHARE): an ordinary shared frame from now on. */
 		p->owner = VM_OWNER_FRAME;
 		p->vm_index = 0;
+		if (o->kind == VM_OBJ_FILE)
+			vm_lru_kind_changed(f, true);
+		else
+			vm_lru_add(f);
 	}
 	vm_frame_put(f, 1);
 }

@@ -85,6 +85,8 @@ static void drop_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
 	struct drop_ctx *c = ctx;
 
+	if (ft_swapped(e))
+		return;                   /* in the compressed store: nothing in the page table */
 	if (va < c->first)
 		c->first = va;
 	if (va + (1ULL << entry_shift(e)) > c->last)
@@ -241,8 +243,9 @@ int vm_unmap(struct vm_space *s, uint64_t addr, uint64_t len)
 	if (vm_covered(s, addr, end, &nr))
 		return -MNEME_ENOENT;
 	cut_deltas(s, addr, end, &base, &pt);
-	if (vm_charge_check(s, base, pt))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base, pt);
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	int err = cut_prepare(s, addr, end, spare);
 	if (err)
 		return err;
@@ -267,6 +270,8 @@ static void protect_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx
 {
 	const struct prot_ctx *c = ctx;
 
+	if (ft_swapped(e))
+		return;                                     /* not mapped: its swap-in maps it */
 	if (c->prot)
 		vm_backend_protect(s, va, entry_shift(e), vm_entry_prot(e, c->prot));
 	else
@@ -334,8 +339,9 @@ int vm_protect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
 		base2 += region_base(r, a, b);
 		pt2 += region_pt(a, b);
 	}
-	if (vm_charge_check(s, base + base2, pt + pt2))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base + base2, pt + pt2);
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	int err = cut_prepare(s, addr, end, spare);
 	if (err)
 		return err;
@@ -476,8 +482,9 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *va, uint6
 		return err;
 	enum vm_kind kind = block ? VM_BLOCK : req->kind;
 	int64_t base = (int64_t)(vm_cost_base(kind, at, at + len) + block_charge);
-	if (vm_charge_check(s, base, region_pt(at, at + len)))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(s, base, region_pt(at, at + len));
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;
@@ -587,8 +594,16 @@ static int back_range(struct vm_space *s, uint64_t start, uint64_t end)
 		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
 		for (uint64_t va = a; va < b; va += VM_PAGE_SIZE) {
 			uint64_t e = ft_lookup(s, va), old = e;
-			if (e && !(e & FT_COW))
+			if (ft_swapped(e)) {                /* in the store: back into a frame, mapped */
+				if (vm_swapin(s, va, &e))
+					return -MNEME_ENOMEM;
+				old = 0;
+			}
+			if (e && !(e & FT_COW)) {
+				if (r->prot && ft_pfn(e) != ft_pfn(old))
+					vm_backend_map(s, va, ft_pfn(e) << 12, 12, r->prot);
 				continue;
+			}
 			if (r->kind != VM_ANON && r->kind != VM_OBJECT)
 				return -MNEME_ENOMEM;
 			if (e ? vm_break_cow(s, r, va, &e) : vm_back(s, r, va, MNEME_PROT_READ | MNEME_PROT_WRITE, &e))
@@ -634,18 +649,25 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 		    !vm_region_range_free(to, at, at + len)
 		  : place_share(to, addr, len, &at) != 0)
 		return fixed ? -MNEME_EINVAL : -MNEME_ENOMEM;
-	if (vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len)))
-		return -MNEME_EQUOTA;
+	int cerr = vm_charge_check(to, (int64_t)vm_cost_base(VM_SHARED, at, at + len), region_pt(at, at + len));
+	if (cerr)
+		return cerr;               /* the quota, or the commit limit */
 	struct vm_region *r = vm_region_alloc();
 	if (!r)
 		return -MNEME_ENOMEM;
-	/* Back lazy pages first: backing may create 2 MiB entries the cuts must then split. */
+	/*
+	 * Back lazy pages first: backing may create 2 MiB entries the cuts
+	 * must then split.  Reclaim in the allocations leaves the sharer's
+	 * pages alone until the walk below has shared them all.
+	 */
+	vm_reclaim_held = s;
 	int err = back_range(s, addr, end);
 	if (!err)
 		err = vm_cut_at(s, addr);
 	if (!err)
 		err = vm_cut_at(s, end);
 	if (err) {
+		vm_reclaim_held = NULL;
 		vm_region_free(r);
 		return err;
 	}
@@ -654,6 +676,7 @@ static int share_into(struct vm_space *s, uint64_t addr, uint64_t len, struct vm
 	vm_region_add(to, r);
 	struct share_ctx c = { to, at - addr, prot, 0 };
 	ft_walk(s, addr, end, share_entry, &c);
+	vm_reclaim_held = NULL;
 	if (c.err) {
 		unbuild(to, r);
 		return c.err;

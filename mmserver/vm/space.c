@@ -19,6 +19,7 @@
 #include <string.h>
 #include <mneme/error.h>
 #include "mm/sparse.h"
+#include "mm/zstore.h"
 #include "vm_internal.h"
 
 static struct kmem_cache *region_cache, *space_cache;
@@ -66,6 +67,8 @@ int vm_init(void)
 		err = vm_quota_init();
 	if (!err)
 		err = vm_rmap_init();
+	if (!err)
+		err = vm_reclaim_init();
 	if (!err)
 		err = vm_object_init();
 	return err;
@@ -127,16 +130,22 @@ int vm_charge_check(struct vm_space *s, int64_t base, int64_t pt_est)
 		s->acct.failed++;
 		return -MNEME_EQUOTA;
 	}
+	if (base > 0 && !vm_commit_allows((uint64_t)base)) {
+		s->acct.failed++;
+		return -MNEME_ENOMEM;          /* the machine's commit limit (commit.c) */
+	}
 	return 0;
 }
 
 int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	uint64_t nb = s->acct.base + (uint64_t)base, np = s->acct.pt_est + (uint64_t)pt_est;
+	int err = vm_charge_check(s, base, pt_est);
 
-	if (vm_charge_check(s, base, pt_est))
-		return -MNEME_EQUOTA;
+	if (err)
+		return err;
 	s->acct.base = nb;
+	vm_committed += (uint64_t)base;
 	s->acct.pt_est = np;
 	vm_recharge(s);
 	return 0;
@@ -145,6 +154,7 @@ int vm_charge(struct vm_space *s, int64_t base, int64_t pt_est)
 void vm_charge_force(struct vm_space *s, int64_t base, int64_t pt_est)
 {
 	s->acct.base += (uint64_t)base;
+	vm_committed += (uint64_t)base;
 	s->acct.pt_est += (uint64_t)pt_est;
 	vm_recharge(s);
 }
@@ -231,6 +241,7 @@ void vm_space_destroy(struct vm_space *s)
 	*space_slot(s->id) = s->hash_next;
 	vm_space_index_free(s);
 	kmem_cache_free(space_cache, s);
+	vm_reclaim_hope();                      /* its memory is back: reclaim may work again */
 }
 
 void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u)
@@ -240,7 +251,7 @@ void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u)
 		.regions = s->nr_regions, .mapped = s->acct.mapped, .pt_pages = s->acct.pt_pages,
 		.meta_bytes = s->acct.meta_bytes, .faults = s->acct.faults, .shared = s->acct.shared,
 		.huge = s->acct.huge, .peak = s->acct.peak, .failed = s->acct.failed,
-		.pool_charged = s->quota->charged,
+		.pool_charged = s->quota->charged, .compressed = s->acct.swapped,
 	};
 }
 
@@ -248,7 +259,7 @@ void vm_space_usage(const struct vm_space *s, struct mneme_mm_usage *u)
 
 struct check_ctx {
 	const struct vm_space *s;
-	uint64_t resident;
+	uint64_t resident, swapped;
 	int err;
 	char *why;
 	size_t len;
@@ -280,6 +291,17 @@ static int check_one(struct vm_space *s, uint64_t va, uint64_t e, char *why, siz
 
 	if (!r || va + n * VM_PAGE_SIZE > r->end)
 		return vm_fail(why, len, "frame entry at %#llx outside a region", (unsigned long long)va);
+	if (ft_swapped(e)) {
+		uint64_t pa;
+		unsigned prot, shift;
+		if (r->kind != VM_ANON || (e & (FT_HUGE | FT_COW)) || !zstore_refs(ft_handle(e)))
+			return vm_fail(why, len, "swap entry %#llx at %#llx in a region of kind %u",
+				       (unsigned long long)e, (unsigned long long)va, r->kind);
+		if (!vm_backend_query(s, va, &pa, &prot, &shift))
+			return vm_fail(why, len, "swap entry at %#llx is mapped (%#llx)",
+				       (unsigned long long)va, (unsigned long long)pa);
+		return 0;
+	}
 	if ((e & FT_COW) && r->kind != VM_ANON)
 		return vm_fail(why, len, "copy-on-write entry at %#llx in a shared region",
 			       (unsigned long long)va);
@@ -304,7 +326,9 @@ static void check_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 {
 	struct check_ctx *c = ctx;
 
-	if (!vm_entry_zero(e))
+	if (ft_swapped(e))
+		c->swapped++;
+	else if (!vm_entry_zero(e))
 		c->resident += (e & FT_HUGE) ? VM_HUGE_PAGES : 1;
 	if (!c->err)
 		c->err = check_one(s, va, e, c->why, c->len);
@@ -314,7 +338,7 @@ int vm_space_check(const struct vm_space *s, char *why, size_t len)
 {
 	struct vm_space *m = (struct vm_space *)s;   /* the walk does not change anything */
 	uint64_t base = VM_SPACE_FIXED, pt = 0, mapped = 0;
-	struct check_ctx c = { s, 0, 0, why, len };
+	struct check_ctx c = { s, 0, 0, 0, why, len };
 
 	if (vm_region_tree_check(s, why, len))
 		return -MNEME_ECORRUPT;
@@ -352,9 +376,10 @@ int vm_space_check(const struct vm_space *s, char *why, size_t len)
 	ft_walk(m, 0, VM_VA_LIMIT, check_entry, &c);
 	if (c.err)
 		return c.err;
-	if (c.resident != s->acct.resident)
-		return vm_fail(why, len, "resident %llu, table has %llu",
-			       (unsigned long long)s->acct.resident, (unsigned long long)c.resident);
+	if (c.resident != s->acct.resident || c.swapped != s->acct.swapped)
+		return vm_fail(why, len, "resident %llu, table has %llu; swapped %llu, table has %llu",
+			       (unsigned long long)s->acct.resident, (unsigned long long)c.resident,
+			       (unsigned long long)s->acct.swapped, (unsigned long long)c.swapped);
 	return 0;
 }
 
@@ -374,6 +399,11 @@ static int check_frame(uint64_t pfn, char *why, size_t len)
 
 	if (err)
 		return err;
+	/* On an LRU list exactly when reclaim may take it: single frames and file pages. */
+	bool lru = !b && (!o || o->kind == VM_OBJ_FILE);
+	if (lru != !!(p->flags & PG_lru))
+		return vm_fail(why, len, "frame %#llx: %s an LRU list (flags %#x)", (unsigned long long)pfn,
+			       lru ? "not on" : "on", p->flags);
 	if (o) {
 		if (vm_object_lookup(o, p->vm_index) != pfn)
 			return vm_fail(why, len, "frame %#llx: not page %u of its object",
@@ -446,7 +476,7 @@ int vm_check_all(char *why, size_t len)
 			return err;
 	}
 	/* Every task frame, section by section (a memmap walk: 4 GiB is a million pages). */
-	uint64_t frames = 0;
+	uint64_t frames = 0, lru = 0;
 	for (unsigned long nr = pfn_to_section_nr(min_low_pfn); section_nr_to_pfn(nr) < max_pfn; nr++) {
 		if (!present_section_nr(nr))
 			continue;
@@ -456,6 +486,7 @@ int vm_check_all(char *why, size_t len)
 			if (!(p[pfn - lo].flags & PG_vm))
 				continue;
 			frames++;
+			lru += (p[pfn - lo].flags & PG_lru) != 0;
 			if ((err = check_frame(pfn, why, len)))
 				return err;
 		}
@@ -463,6 +494,19 @@ int vm_check_all(char *why, size_t len)
 	if (frames != vm_nr_frames)
 		return vm_fail(why, len, "%llu task frames found, %llu counted", (unsigned long long)frames,
 			       (unsigned long long)vm_nr_frames);
+	if ((err = vm_lru_check(lru, why, len)) || (err = zstore_check(why, len)))
+		return err;
+	/* Every reference to the store is a swap entry of some space. */
+	uint64_t swapped = 0;
+	struct zstore_stats zs;
+	for (uint32_t i = 1; i < VM_MAX_SPACES; i++) {
+		struct vm_space *s = vm_space_by_index(i);
+		swapped += s ? s->acct.swapped : 0;
+	}
+	zstore_get_stats(&zs);
+	if (zs.refs != swapped)
+		return vm_fail(why, len, "compressed store: %llu references, %llu swap entries",
+			       (unsigned long long)zs.refs, (unsigned long long)swapped);
 	const uint64_t *z = page_address(pfn_to_page(vm_zero_pfn));
 	for (unsigned i = 0; i < VM_PAGE_SIZE / 8; i++)
 		if (z[i])
@@ -513,6 +557,10 @@ int vm_query(struct vm_space *s, uint64_t va, struct vm_page_info *info)
 		info->flags |= MNEME_MM_Q_SHARED;
 	if (!e)
 		return 0;
+	if (ft_swapped(e)) {
+		info->flags |= MNEME_MM_Q_COMPRESSED;   /* no frame until it is touched */
+		return 0;
+	}
 	uint64_t pfn = ft_pfn(e) + ((e & FT_HUGE) ? (va & (VM_HUGE_SIZE - 1)) / VM_PAGE_SIZE : 0);
 	struct vm_object *o = vm_entry_zero(e) ? NULL : vm_frame_object(pfn);
 	info->pa = pfn << 12;

@@ -75,8 +75,11 @@ int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req)
 	    m->extra > MNEME_MM_SPAWN_ARGS_WORD + MNEME_MM_SPAWN_ARGS_MAX / 8 || !m->x)
 		return -MNEME_EINVAL;
 	uint64_t w0 = m->x[0];
-	unsigned flags = (unsigned)(w0 & 0xffffffffu);
+	unsigned flags = (unsigned)(w0 & MNEME_MM_SPAWN_FLAG_BITS);
+	int adj = (int16_t)(uint16_t)(w0 >> MNEME_MM_SPAWN_ADJ_SHIFT);
 	if (flags & ~MNEME_MM_SPAWN_FLAGS)
+		return -MNEME_EINVAL;
+	if (adj < MNEME_MM_OOM_SCORE_ADJ_MIN || adj > MNEME_MM_OOM_SCORE_ADJ_MAX)
 		return -MNEME_EINVAL;
 	int err = (flags & MNEME_MM_SPAWN_CLONE) ? decode_clone(m, flags, req) : decode_name(m->w, req->prog);
 	if (err)
@@ -88,6 +91,7 @@ int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req)
 	if ((err = decode_args(m->x, m->extra, req->args)))
 		return err;
 	req->flags = flags;
+	req->oom_score_adj = adj;
 	req->quota = (w0 >> MNEME_MM_SPAWN_QUOTA_SHIFT) * VM_PAGE_SIZE;
 	req->share_va = m->x[1];
 	req->handle = m->handle;

@@ -71,6 +71,7 @@ struct vm_object;
 #define VM_R_HUGE     0x1u   /* use 2 MiB pages for aligned chunks */
 #define VM_R_POPULATE 0x2u   /* was populated up front (informational) */
 #define VM_R_SERVER   0x4u   /* made by the server (image, stack): may lie outside the window */
+#define VM_R_LOCKED   0x8u   /* never reclaimed: the core reads and writes it (the IPC buffer) */
 
 struct vm_region {
 	uint64_t start, end;          /* [start, end), page-aligned, end > start */
@@ -128,6 +129,7 @@ struct vm_account {
 	uint64_t pt_pages;            /* page-table frames donated to the core */
 	uint64_t meta_bytes;          /* metadata charged (within charged) */
 	uint64_t faults, shared, huge;
+	uint64_t swapped;             /* pages in the compressed store (frame-table entries naming it) */
 };
 
 struct vm_handle;
@@ -154,6 +156,8 @@ struct vm_space {
 	struct vm_region *last_found; /* the region the last fault found (vm_region_find_cached) */
 	struct mempolicy policy;      /* SET_MEMPOLICY's (MPOL_DEFAULT: local allocation) */
 	uint64_t il_next;             /* interleave turn of blocks outside regions (ALLOC_PAGES, MAP_CONTIG) */
+	int32_t oom_score_adj;        /* -1000 (never chosen) .. 1000 (chosen first), given at spawn */
+	uint32_t pad_;
 };
 
 /* Spaces alive at once (reverse-map records name a space by a 16-bit index). */
@@ -438,6 +442,69 @@ int vm_rmap_unmap_all(uint64_t pfn);
  */
 int vm_check_all(char *why, size_t len);
 
+/* ---- Memory pressure (reclaim.c, lru.c, swap.c, compact.c) ------------- */
+
+/* Events, in the names of Linux's /proc/vmstat where the concept is the same. */
+struct vm_vmstat {
+	uint64_t pgactivate, pgdeactivate, pgrefill;
+	uint64_t pgsteal_kswapd, pgsteal_direct, pgscan_kswapd, pgscan_direct;
+	uint64_t pgscan_anon, pgscan_file, pgsteal_anon, pgsteal_file;
+	uint64_t allocstall;          /* direct reclaim entered (Linux counts it per zone) */
+	uint64_t pageoutrun;          /* background reclaim slices */
+	uint64_t kswapd_wake;
+	uint64_t zswpin, zswpout;
+	uint64_t pgmigrate_success, pgmigrate_fail;
+	uint64_t compact_migrate_scanned, compact_free_scanned, compact_isolated;
+	uint64_t compact_stall, compact_fail, compact_success;
+	uint64_t aging_passes;        /* accessed-bit harvests (mneme's own) */
+};
+extern struct vm_vmstat vm_vmstat;
+
+/*
+ * The compressed store's size (meminfo SwapTotal) and its pool limit, in
+ * pages; set at start from the boot command line (the server's zstore=,
+ * zstore.max_pool_percent=).  0 turns the store off: anonymous pages then
+ * stay where they are and only caches are reclaimed.
+ */
+void vm_reclaim_configure(uint64_t store_pages, uint64_t pool_pages);
+/* Bit n: node n went below its wake mark since its kswapd last looked (the server polls it). */
+extern uint64_t vm_kswapd_kick;
+/* Is node @nid below the mark where background reclaim starts? */
+bool vm_kswapd_wanted(int nid);
+/*
+ * One slice of background reclaim on node @nid (kswapd's work item: the
+ * server runs it between requests): up to 32 pages.  True if the node is
+ * still below its target and reclaim made progress (ask again).
+ */
+bool vm_kswapd_work(int nid);
+/* Reclaim up to @nr pages from every node now (tests; the server's own use).  Returns pages freed. */
+uint64_t vm_reclaim_now(uint64_t nr);
+/*
+ * The OOM killer's measure of @s: pages it would free if it died --
+ * resident, in the compressed store, page tables -- and its
+ * oom_score_adj in thousandths of the machine (Linux's oom_badness).
+ * 0 with oom_score_adj -1000: never chosen.
+ */
+uint64_t vm_oom_points(const struct vm_space *s);
+
+/* ---- Commit accounting (commit.c) ----------------------------------------- */
+
+/* Linux's vm.overcommit_memory values. */
+enum vm_overcommit {
+	VM_OVERCOMMIT_GUESS = 0,      /* heuristic: refuse only what could never fit */
+	VM_OVERCOMMIT_ALWAYS = 1,     /* refuse nothing up front */
+	VM_OVERCOMMIT_NEVER = 2,      /* refuse past CommitLimit: accepted memory is always backed */
+};
+/* Bytes every space has charged (meminfo Committed_AS). */
+extern uint64_t vm_committed;
+/* Choose the mode and overcommit_ratio (percent of RAM, 0..100).  0 or -MNEME_EINVAL. */
+int vm_commit_configure(enum vm_overcommit mode, unsigned ratio);
+enum vm_overcommit vm_commit_mode(void);
+/* CommitLimit in pages: RAM * ratio / 100 (the compressed store is no promise: not counted). */
+uint64_t vm_commit_limit(void);
+/* May the tasks commit @bytes more?  (vm_charge_check asks; a refusal is -MNEME_ENOMEM.) */
+bool vm_commit_allows(uint64_t bytes);
+
 /* ---- Requests (request.c) ---------------------------------------------- */
 
 /* A request as received: label, words and a copy of the extra words. */
@@ -493,13 +560,14 @@ struct vm_spawn_req {
 	uint64_t share_va;            /* with MNEME_MM_SPAWN_SHARE */
 	uint64_t clone_start, clone_len;   /* with MNEME_MM_SPAWN_CLONE: the range (0, 0: everything) */
 	bool handle;                  /* a handle came with the request */
+	int oom_score_adj;            /* -1000 .. 1000 */
 };
 
 bool vm_lifecycle_label(uint32_t label);
 /*
  * Decode a SPAWN: name (1..32 bytes, NUL-padded; with SPAWN_CLONE the
- * range instead, and no name), flags, quota, share address, arguments
- * (NUL-terminated in the extra words).  0 or -MNEME_E*.
+ * range instead, and no name), flags, oom_score_adj, quota, share
+ * address, arguments (NUL-terminated in the extra words).  0 or -MNEME_E*.
  */
 int vm_spawn_decode(const struct vm_msg *m, struct vm_spawn_req *req);
 /*

@@ -41,6 +41,15 @@ int vm_backend_protect(struct vm_space *s, uint64_t va, unsigned shift, unsigned
 void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, unsigned shift,
 			      unsigned prot);
 /*
+ * Read and clear the accessed bits of [va, va + len) (at most
+ * VM_AGE_WINDOW bytes): bit i of @bits (zeroed first) says page
+ * va + i * 4 KiB was touched since the last call.  Returns the young
+ * pages, or -MNEME_E* (the task is dying: none).
+ */
+int64_t vm_backend_age(struct vm_space *s, uint64_t va, uint64_t len, uint64_t *bits);
+#define VM_AGE_WINDOW (16ULL << 20)
+
+/*
  * May @from map memory into @to (SHARE)?  A policy of the server (on
  * mneme: a task and its parent or children, and itself), so a task cannot
  * spend another, unrelated task's quota or address space uninvited.

@@ -67,6 +67,23 @@ void vm_region_free(struct vm_region *r);
 #define FT_PRESENT 0x1ull
 #define FT_HUGE    0x2ull
 #define FT_COW     0x4ull
+/*
+ * A swap entry: no frame, the page is in the compressed store.  The
+ * entry is the store's handle (16-byte aligned) | FT_SWAP; it holds one
+ * of the handle's references, as a present entry holds one of its
+ * frame's.  Only 4 KiB entries of private (VM_ANON) regions are ever
+ * swap entries, never mapped in the page table.
+ */
+#define FT_SWAP    0x8ull
+#define FT_FLAGS   0xfull
+static inline bool ft_swapped(uint64_t e)
+{
+	return (e & (FT_PRESENT | FT_SWAP)) == FT_SWAP;
+}
+static inline uint64_t ft_handle(uint64_t e)
+{
+	return e & ~FT_FLAGS;
+}
 /* The entry for @va: a 4 KiB entry, a huge entry covering it, or 0. */
 uint64_t ft_lookup(const struct vm_space *s, uint64_t va);
 /* Make sure setting a 4 KiB entry (or a huge one) at @va needs no allocation.  0 or -MNEME_ENOMEM. */
@@ -97,6 +114,12 @@ uint64_t ft_clear(struct vm_space *s, uint64_t va);
  * (nothing changed).
  */
 int ft_demote(struct vm_space *s, uint64_t va, unsigned prot);
+/*
+ * Harvest the accessed bits of every entry of @s (vm_backend_age over
+ * each 16 MiB window holding frame-table leaves): a frame on an LRU list
+ * that was touched gets PG_referenced.  Returns the young pages seen.
+ */
+uint64_t ft_age(struct vm_space *s);
 /* Call @fn for each entry in [start, end) in address order (huge entries once, at their 2 MiB address). */
 typedef void (*ft_fn)(struct vm_space *s, uint64_t va, uint64_t entry, void *ctx);
 void ft_walk(struct vm_space *s, uint64_t start, uint64_t end, ft_fn fn, void *ctx);
@@ -126,8 +149,13 @@ static inline uint64_t ft_pfn(uint64_t e)
 extern uint64_t vm_zero_pfn;
 extern uint64_t vm_nr_frames;      /* pages marked PG_vm (the checker counts them) */
 
-/* A zeroed single frame with no reference yet (a mapping takes the first); 0 if none. */
+/*
+ * A zeroed single frame with no reference yet (a mapping takes the first);
+ * 0 if none, after reclaim could not make room (vm_frame_page()).
+ */
 uint64_t vm_frame_alloc(void);
+/* Same, not zeroed (the caller fills all of it: a page coming back from the store). */
+uint64_t vm_frame_alloc_raw(void);
 /* A new single frame holding a copy of frame @pfn; 0 if none. */
 uint64_t vm_frame_copy(uint64_t pfn);
 /*
@@ -242,6 +270,79 @@ void vm_region_add(struct vm_space *s, struct vm_region *r);
 void vm_region_del(struct vm_space *s, struct vm_region *r);
 /* Is every page of [start, end) in some region?  0 or -MNEME_ENOENT; *nr gets the regions touched. */
 int vm_covered(const struct vm_space *s, uint64_t start, uint64_t end, uint64_t *nr);
+
+/* ---- LRU lists (lru.c) ------------------------------------------------- */
+
+enum vm_lru {
+	VM_LRU_INACTIVE_ANON, VM_LRU_ACTIVE_ANON, VM_LRU_INACTIVE_FILE, VM_LRU_ACTIVE_FILE,
+	VM_NR_LRU
+};
+/* The side table of links (once; later calls empty the lists).  0 or -MNEME_ENOMEM. */
+int vm_lru_init(void);
+/* A new frame (owner set) onto the inactive list of its kind; vm_lru_del takes it off (frame freed). */
+void vm_lru_add(uint64_t pfn);
+void vm_lru_del(uint64_t pfn);
+/* Move to the head of the active / inactive / its own list. */
+void vm_lru_activate(uint64_t pfn);
+void vm_lru_deactivate(uint64_t pfn);
+void vm_lru_rotate(uint64_t pfn);
+/* The frame's owner changed between file and anonymous (@was_file: before): move lists. */
+void vm_lru_kind_changed(uint64_t pfn, bool was_file);
+/* The oldest page of a list (0: empty), and the next older-to-newer step from @pfn (0: none). */
+uint64_t vm_lru_tail(int nid, enum vm_lru l);
+uint64_t vm_lru_prev(uint64_t pfn);
+uint64_t vm_lru_count(int nid, enum vm_lru l);
+/* Pages on each list, every node together; per zone. */
+void vm_lru_counts(uint64_t out[VM_NR_LRU]);
+void vm_lru_zone_counts(unsigned zone, uint64_t out[VM_NR_LRU]);
+/* The lists against each other, their counts, and @lru_pages pages marked PG_lru.  0 or -MNEME_ECORRUPT. */
+int vm_lru_check(uint64_t lru_pages, char *why, size_t len);
+
+/* ---- Reclaim (reclaim.c) and swap entries (swap.c) ---------------------- */
+
+/*
+ * Who is allocating a frame: a page fault may go down to the allocator's
+ * min watermark, a request stops at its floor (vm_reclaim.h's marks:
+ * low + a reserve) and reclaims first, so that the last memory is kept
+ * for faults, which cannot fail cleanly.  Set by vm_fault() for its
+ * duration (one thread; per thread when the server has several).
+ */
+extern bool vm_in_fault;
+/*
+ * Pages reclaim must leave alone for now: a frame being copied (the
+ * source of vm_frame_copy), the pages of a space whose entries an
+ * operation walks while it allocates (SHARE).
+ */
+void vm_reclaim_pin(uint64_t pfn);
+void vm_reclaim_unpin(uint64_t pfn);
+extern struct vm_space *vm_reclaim_held;
+/*
+ * The allocation slow path of task frames: reclaim (shrinkers, the LRU
+ * lists into the compressed store) until an allocation of order 0 may
+ * succeed.  True if it freed something.
+ */
+bool vm_direct_reclaim(void);
+/* The LRU side table, the store, the page cache's shrinker (vm_init).  0 or -MNEME_ENOMEM. */
+int vm_reclaim_init(void);
+/* Memory came back (a space went): background reclaim may try again where it had given up. */
+void vm_reclaim_hope(void);
+/* May a frame be allocated now by the current context (fault or request)? */
+bool vm_alloc_allowed(void);
+/* A task frame was just allocated: wake background reclaim if a node went below its mark. */
+void vm_alloc_watch(void);
+
+/*
+ * Bring the swap entry at @va of @s back into a frame (the store's
+ * reference dropped); *entry receives the present entry.  0,
+ * -MNEME_ENOMEM, or -MNEME_EFAULT (the store's data is damaged).
+ */
+int vm_swapin(struct vm_space *s, uint64_t va, uint64_t *entry);
+/*
+ * Replace the present 4 KiB entry at @va of @s (frame @pfn, its only
+ * mapping, already unmapped from the page table) by a swap entry for
+ * @h: the frame goes, the entry takes over the handle's reference.
+ */
+void vm_swapout_entry(struct vm_space *s, uint64_t va, uint64_t pfn, uint64_t h);
 
 /* ---- Objects (object.c, pagecache.c) ---------------------------------- */
 

@@ -17,7 +17,7 @@ target_include_directories(core_host PUBLIC
 target_compile_options(core_host PUBLIC -std=gnu11 -O1 -g ${MNEME_SANITIZE_FLAGS})
 target_link_options(core_host PUBLIC ${MNEME_SANITIZE_FLAGS})
 
-foreach(suite objects ipc fuzz boot device)
+foreach(suite objects ipc fuzz boot vm device)
   if(EXISTS ${CORE_TEST_DIR}/test_${suite}.c)
     add_executable(core_${suite}_test ${CORE_TEST_DIR}/test_${suite}.c ${CORE_TEST_DIR}/harness.c)
     target_link_libraries(core_${suite}_test PRIVATE core_host)

@@ -38,6 +38,19 @@ foreach(arch x86_64 riscv64)
   # Exhaustion (quota and memory) and concurrent tasks under preemption.
   mneme_qemu_test(mm.stress ${arch} TIMEOUT 120 ARGS --append tests=t_mm_stress
     --expect-line "t_mm_stress: every frame reclaimed" --expect-line "^    ok [0-9]+ t_mm_stress$")
+  # Memory pressure: twice RAM of compressible data through the compressed
+  # store, the OOM killer (incompressible hogs die, workers finish,
+  # oom_score_adj), with a store big enough for twice RAM, on a 32 MiB
+  # machine (twice RAM is then 64 MiB).
+  mneme_qemu_test(mm.pressure ${arch} TIMEOUT 600 ARGS --mem 32M --append "tests=t_pressure zstore=300%"
+    --expect-line "t_pressure: every frame reclaimed" --expect-line "^    ok [0-9]+ t_pressure$")
+  # Commit accounting: each overcommit mode on its own boot.
+  foreach(mode heuristic always never)
+    mneme_qemu_test(mm.commit.${mode} ${arch} TIMEOUT 180 ARGS
+      --append "tests=t_commit:mode=${mode} overcommit=${mode}"
+      --expect-line "overcommit ${mode}, CommitLimit"
+      --expect-line "t_commit: every frame reclaimed" --expect-line "^    ok [0-9]+ t_commit$")
+  endforeach()
   # 100,000 random and malformed requests (once per architecture).
   mneme_qemu_test(mm.hostile ${arch} TIMEOUT 180 ARGS --append tests=t_mm_hostile
     --expect-line "100000 requests" --expect-line "t_mm_hostile: every frame reclaimed"

@@ -73,6 +73,7 @@ const char *mneme_exit_reason_name(uint64_t reason)
 		[MNEME_EXIT_FAULT]     = "killed by a fault (no pager)",
 		[MNEME_EXIT_KILLED]    = "killed by its pager",
 		[MNEME_EXIT_DESTROYED] = "destroyed",
+		[MNEME_EXIT_OOM]       = "killed by the OOM killer",
 	};
 
 	return reason < NELEMS(names) && names[reason] ? names[reason] : "unknown exit reason";

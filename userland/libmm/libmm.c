@@ -248,7 +248,11 @@ static int64_t spawn_request(const uint64_t w[4], const char *args, unsigned fla
 	size_t alen = args ? strlen(args) : 0;
 	struct ulib_msg m = { .handle = handle }, reply;
 
-	if (flags & ~MNEME_MM_SPAWN_FLAGS || pages >> 32 || alen >= MNEME_MM_SPAWN_ARGS_MAX)
+	int adj = (int16_t)(uint16_t)(flags >> MNEME_MM_SPAWN_ADJ_SHIFT);
+
+	if ((flags & MNEME_MM_SPAWN_FLAG_BITS & ~MNEME_MM_SPAWN_FLAGS) || pages >> 32 ||
+	    alen >= MNEME_MM_SPAWN_ARGS_MAX || adj < MNEME_MM_OOM_SCORE_ADJ_MIN ||
+	    adj > MNEME_MM_OOM_SCORE_ADJ_MAX)
 		return -MNEME_EINVAL;
 	if (!ulib_ipc_buffer || !ulib_start || !ulib_start->server_ep)
 		return -MNEME_EBADH;

@@ -87,6 +87,15 @@ int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn allo
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift);
 /* Change the rights of the mapping at @va (-MNEME_ENOENT if none). */
 int arch_aspace_protect(struct arch_aspace *as, uint64_t va, unsigned prot);
+/*
+ * Test and clear the accessed bit of the leaf mapping @va: 1 if the
+ * hardware marked it accessed since the last clear (now cleared), 0 if
+ * not, -MNEME_ENOENT if nothing is mapped there.  Atomic against the
+ * hardware's own updates of the entry (a dirty bit set meanwhile is kept);
+ * the caller flushes the TLB, or a CPU holding the translation would not
+ * mark the entry again.
+ */
+int arch_aspace_clear_young(struct arch_aspace *as, uint64_t va);
 /* Look up @va: 0 and the mapping, or -MNEME_ENOENT. */
 int arch_aspace_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
 		      unsigned *prot, unsigned *page_shift);

@@ -42,6 +42,15 @@ int vm_protect_range(struct task *task, uint64_t va, uint64_t size, uint64_t pro
 		     uint64_t *pages);
 int vm_query(struct task *task, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *page_shift);
 /*
+ * Harvest the accessed bits of [va, va + size) (page-aligned, at most
+ * MNEME_AGE_MAX_PAGES base pages): every mapped leaf the hardware marked
+ * accessed is cleared and its base pages in the range get their bit set
+ * in @bits (zeroed by the caller, one bit per base page); *@young counts
+ * them.  If any was cleared, the range is shot down before the call
+ * returns, so the next access through any CPU marks the entry again.
+ */
+int vm_age_range(struct task *task, uint64_t va, uint64_t size, uint64_t *bits, uint64_t *young);
+/*
  * Invalidate @task's translations of [va, va + size) (all if size is 0)
  * here and on every CPU of task->tlb_cpus; returns when that is done.
  * Called with no spinlock held.

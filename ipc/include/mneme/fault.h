@@ -52,5 +52,6 @@
 #define MNEME_EXIT_FAULT     2   /* faulted with no pager able to handle it */
 #define MNEME_EXIT_KILLED    3   /* its pager replied KILL */
 #define MNEME_EXIT_DESTROYED 4   /* task_destroy() */
+#define MNEME_EXIT_OOM       5   /* killed by the memory server's OOM killer (STATUS only; the core says DESTROYED) */
 
 #endif

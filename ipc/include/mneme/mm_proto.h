@@ -299,8 +299,9 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
  *
  * MNEME_MM_SPAWN         start a program of the boot archive as a child.
  *   w0..w3 = program name (32 bytes, NUL-padded)
- *   extra word 0 = MNEME_MM_SPAWN_* flags (bits 0..31) | quota in pages
- *                  (bits 32..63; 0 = MNEME_MM_QUOTA_DEFAULT)
+ *   extra word 0 = MNEME_MM_SPAWN_* flags (bits 0..15) | the child's
+ *                  oom_score_adj (bits 16..31, int16, -1000..1000) | quota
+ *                  in pages (bits 32..63; 0 = MNEME_MM_QUOTA_DEFAULT)
  *   extra word 1 = address of a page of the caller to share (MNEME_MM_SPAWN_SHARE)
  *   extra words 2.. = argument string (NUL-terminated, words separated by
  *                  spaces, at most MNEME_MM_SPAWN_ARGS_MAX bytes)
@@ -365,6 +366,7 @@ _Static_assert(MNEME_MM_PROT_MASK < MNEME_MM_ZONE_DMA, "rights sit below the fla
 #define MNEME_MM_Q_FILE   0x08u   /* a page of the page cache */
 #define MNEME_MM_Q_OBJECT 0x10u   /* a page of a memory object */
 #define MNEME_MM_Q_SHARED 0x20u   /* in a shared mapping (SHARE, memory object, shared file) */
+#define MNEME_MM_Q_COMPRESSED 0x40u /* in the compressed store (no frame until it is touched) */
 #define MNEME_MM_STATS_CHUNK    (MNEME_IPC_BUFFER_WORDS * 8)
 
 /* USAGE: the caller's accounting (extra words of the reply, in this order). */
@@ -382,18 +384,30 @@ struct mneme_mm_usage {
 	uint64_t peak;           /* highest charged so far */
 	uint64_t failed;         /* requests refused for the quota */
 	uint64_t pool_charged;   /* charged to the quota's pool: every task drawing on it, carved quotas, orphans */
+	uint64_t compressed;     /* pages reclaim moved to the compressed store (back on the next touch) */
 };
 #define MNEME_MM_USAGE_WORDS (sizeof(struct mneme_mm_usage) / 8)
-_Static_assert(sizeof(struct mneme_mm_usage) == 104, "usage layout");
+_Static_assert(sizeof(struct mneme_mm_usage) == 112, "usage layout");
 _Static_assert(MNEME_MM_USAGE_WORDS <= MNEME_IPC_BUFFER_WORDS, "usage fits the IPC buffer");
 
-/* SPAWN flags (extra word 0, bits 0..31) and the quota field. */
+/*
+ * SPAWN's extra word 0: flags (bits 0..15), the child's oom_score_adj
+ * (bits 16..31, a signed 16-bit value in -1000..1000, like Linux's: added
+ * to its OOM badness in thousandths of memory; -1000 = never chosen), the
+ * quota in pages (bits 32..63).
+ */
 #define MNEME_MM_SPAWN_PAGER   0x1u   /* the transferred handle is the child's pager */
 #define MNEME_MM_SPAWN_NOPAGER 0x2u   /* no pager: any fault kills the child */
 #define MNEME_MM_SPAWN_SHARE   0x4u   /* map the page at extra word 1 into the child */
 #define MNEME_MM_SPAWN_CLONE   0x8u   /* the child is a copy-on-write clone of the caller (w0, w1: range) */
 #define MNEME_MM_SPAWN_FLAGS   (MNEME_MM_SPAWN_PAGER | MNEME_MM_SPAWN_NOPAGER | MNEME_MM_SPAWN_SHARE | \
 				MNEME_MM_SPAWN_CLONE)
+#define MNEME_MM_SPAWN_FLAG_BITS   0xffffu
+#define MNEME_MM_SPAWN_ADJ_SHIFT   16
+#define MNEME_MM_OOM_SCORE_ADJ_MIN (-1000)
+#define MNEME_MM_OOM_SCORE_ADJ_MAX 1000
+/* The bits of extra word 0 that give the child oom_score_adj @adj (OR them into the flags). */
+#define MNEME_MM_SPAWN_OOM_ADJ(adj) ((uint32_t)(uint16_t)(int16_t)(adj) << MNEME_MM_SPAWN_ADJ_SHIFT)
 #define MNEME_MM_SPAWN_QUOTA_SHIFT 32
 #define MNEME_MM_SPAWN_ARGS_WORD   2     /* first extra word of the argument string */
 #define MNEME_MM_SPAWN_ARGS_MAX    128   /* bytes */

@@ -65,6 +65,7 @@
 	X(45, unmap_range,     3, MNEME_SYS_SERVER) /* task, va, size -> ret1 = base pages unmapped, ret2 = tables freed */ \
 	X(46, protect_range,   4, MNEME_SYS_SERVER) /* task, va, size, prot -> ret1 = base pages changed */ \
 	X(47, pt_reclaim,      1, MNEME_SYS_SERVER) /* task -> ret1 = a page-table frame back (0: none), ret2 = frames left in the pool */ \
+	X(48, age_range,       4, MNEME_SYS_SERVER) /* task, va, size, bitmap va (0 = none) -> ret1 = young base pages */ \
 	X(56, device_open,     1, MNEME_SYS_SERVER) /* index -> ret1 = device handle, ret2 = kind, ret3 = registers */
 
 enum mneme_syscall_nr {
@@ -86,6 +87,9 @@ enum mneme_syscall_nr {
 #define MNEME_PROT_READ  1u
 #define MNEME_PROT_WRITE 2u
 #define MNEME_PROT_EXEC  4u
+
+/* age_range(): base pages one call may cover (its bitmap: 512 bytes). */
+#define MNEME_AGE_MAX_PAGES 4096
 
 /* thread_set_affinity(): every CPU. */
 #define MNEME_CPUS_ANY (~0ULL)

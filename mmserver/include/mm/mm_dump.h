@@ -43,8 +43,15 @@ struct mm_dump_usage {
 	unsigned long anon_huge;        /* 2 MiB mappings among them, in huge pages (AnonHugePages) */
 	unsigned long pagetable_pages;  /* page-table frames of tasks (PageTables) */
 	unsigned long committed_pages;  /* address space tasks have mapped, lazy included (Committed_AS) */
+	unsigned long commit_limit;     /* pages the commit policy allows (CommitLimit) */
 	unsigned long pgfault;          /* page faults of tasks (pgfault) */
 	unsigned long oom_kill;         /* tasks killed for want of memory (oom_kill) */
+	/* reclaim's events, in vmstat's names (Linux's vm_event_item) */
+	unsigned long pgactivate, pgdeactivate, pgrefill;
+	unsigned long pgsteal_kswapd, pgsteal_direct, pgscan_kswapd, pgscan_direct;
+	unsigned long pgscan_anon, pgscan_file, pgsteal_anon, pgsteal_file;
+	unsigned long pageoutrun;       /* background reclaim passes */
+	unsigned long zswpin, zswpout;  /* pages into and out of the compressed store */
 };
 void mm_dump_set_usage(void (*fn)(struct mm_dump_usage *u));
 /* CPUs whose per-CPU lists zoneinfo shows (Linux: the online ones); MM_NR_CPUS until set. */

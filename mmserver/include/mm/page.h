@@ -29,6 +29,11 @@ enum pageflags {
 	PG_contig   = 1u << 8,   /* page of a live contiguous range (alloc_contig_pages_below); the first also PG_head */
 	PG_slab_tail = 1u << 9,  /* page 1.. of a slab; slab_cache set (finds the head in one step) */
 	PG_vm       = 1u << 10,  /* allocated frame the memory server maps into tasks: the vm overlay below is live */
+	/* The memory server's LRU lists (mmserver/vm/lru.c); only on PG_vm pages. */
+	PG_lru      = 1u << 11,  /* on an LRU list (its links are in the vm's side table) */
+	PG_active   = 1u << 12,  /* on an active list (else inactive) */
+	PG_referenced = 1u << 13, /* accessed since reclaim last looked (aging sets it from the A bits) */
+	PG_zreject  = 1u << 14,  /* the compressed store refused it: not tried again until it ages */
 };
 #define PAGE_ZONE_SHIFT 16
 #define PAGE_ZONE_MASK  0x7u

@@ -134,6 +134,14 @@ void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, uns
 	mneme_protect_range(task_handle(s), va, len, prot);
 }
 
+int64_t vm_backend_age(struct vm_space *s, uint64_t va, uint64_t len, uint64_t *bits)
+{
+	struct mneme_sysret r;
+	int64_t st = mneme_age_range_r(&r, task_handle(s), va, len, (uint64_t)(uintptr_t)bits);
+
+	return st ? st : (int64_t)r.r[1];
+}
+
 int vm_backend_query(struct vm_space *s, uint64_t va, uint64_t *pa, unsigned *prot, unsigned *shift)
 {
 	struct mneme_sysret r;

@@ -48,7 +48,12 @@ static void same(const char *what, size_t (*dump)(char *, size_t))
 }
 
 static struct mm_dump_usage usage = { .anon_pages = 2569, .anon_huge = 1, .pagetable_pages = 11,
-				      .committed_pages = 2584, .pgfault = 2050, .oom_kill = 3 };
+				      .committed_pages = 2584, .commit_limit = 31000, .pgfault = 2050, .oom_kill = 3,
+				      .pgactivate = 41, .pgdeactivate = 42, .pgrefill = 43,
+				      .pgsteal_kswapd = 44, .pgsteal_direct = 45, .pgscan_kswapd = 46,
+				      .pgscan_direct = 47, .pgscan_anon = 48, .pgscan_file = 49,
+				      .pgsteal_anon = 50, .pgsteal_file = 51, .pageoutrun = 52,
+				      .zswpin = 53, .zswpout = 54 };
 
 static void provider(struct mm_dump_usage *u)
 {
@@ -250,6 +255,7 @@ static void linux_meminfo(void)
 	show_val_kb("Slab:           ", slab);
 	show_val_kb("SUnreclaim:     ", slab);
 	show_val_kb("PageTables:     ", usage.pagetable_pages);
+	show_val_kb("CommitLimit:    ", usage.commit_limit);
 	show_val_kb("Committed_AS:   ", usage.committed_pages);
 	show_val_kb("AnonHugePages:  ", usage.anon_huge * 512);
 }
@@ -273,8 +279,35 @@ static void linux_vmstat(void)
 	w("nr_anon_pages %lu\n", usage.anon_pages);
 	w("nr_anon_transparent_hugepages %lu\n", usage.anon_huge);
 	w("nr_page_table_pages %lu\n", usage.pagetable_pages);
-	w("pgfault %lu\n", usage.pgfault);
-	w("oom_kill %lu\n", usage.oom_kill);
+	/*
+	 * Linux 6.1's vmstat_text event names in their order (mm/vmstat.c),
+	 * those with a value here: every other one is left out.
+	 */
+	static const char *const events[] = {
+		"pgpgin", "pgpgout", "pswpin", "pswpout", "pgfree", "pgactivate", "pgdeactivate",
+		"pglazyfree", "pgfault", "pgmajfault", "pglazyfreed", "pgrefill", "pgreuse",
+		"pgsteal_kswapd", "pgsteal_direct", "pgdemote_kswapd", "pgdemote_direct",
+		"pgscan_kswapd", "pgscan_direct", "pgscan_direct_throttle", "pgscan_anon",
+		"pgscan_file", "pgsteal_anon", "pgsteal_file", "zone_reclaim_failed", "pginodesteal",
+		"slabs_scanned", "kswapd_inodesteal", "kswapd_low_wmark_hit_quickly",
+		"kswapd_high_wmark_hit_quickly", "pageoutrun", "pgrotated", "drop_pagecache",
+		"drop_slab", "oom_kill", "pgmigrate_success", "pgmigrate_fail", "compact_stall",
+		"compact_fail", "compact_success", "swap_ra", "swap_ra_hit", "zswpin", "zswpout",
+	};
+	const struct { const char *name; unsigned long v; } have[] = {
+		{ "pgactivate", usage.pgactivate }, { "pgdeactivate", usage.pgdeactivate },
+		{ "pgfault", usage.pgfault }, { "pgrefill", usage.pgrefill },
+		{ "pgsteal_kswapd", usage.pgsteal_kswapd }, { "pgsteal_direct", usage.pgsteal_direct },
+		{ "pgscan_kswapd", usage.pgscan_kswapd }, { "pgscan_direct", usage.pgscan_direct },
+		{ "pgscan_anon", usage.pgscan_anon }, { "pgscan_file", usage.pgscan_file },
+		{ "pgsteal_anon", usage.pgsteal_anon }, { "pgsteal_file", usage.pgsteal_file },
+		{ "pageoutrun", usage.pageoutrun }, { "oom_kill", usage.oom_kill },
+		{ "zswpin", usage.zswpin }, { "zswpout", usage.zswpout },
+	};
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		for (size_t j = 0; j < sizeof(have) / sizeof(have[0]); j++)
+			if (!strcmp(events[i], have[j].name))
+				w("%s %lu\n", have[j].name, have[j].v);
 }
 
 /* drivers/base/node.c: node_read_meminfo (the lines mneme has), node_read_numastat, node_read_distance */

@@ -19,8 +19,9 @@ nm "$out"/"$arch"-vm-*.o | awk '$1 != "U" && NF == 3 {print $3}' | sort -u > "$o
 undef=$(nm -u "$out"/"$arch"-vm-*.o | awk 'NF == 2 {print $2}' | sort -u |
 	comm -23 - "$out/$arch.vm.defined" |
 	grep -v -E '^(mm_|vm_backend_|kmem_cache_)' |
-	grep -v -E '^(kmalloc|kfree|alloc_pages|__free_pages|alloc_contig_pages_below|free_contig_pages|[a-z]+info_dump|vmstat_dump)$' |
-	grep -v -E '^(max_pfn|min_low_pfn|pfn_valid|present_section_nr|slab_check_invariants)$' |
+	grep -v -E '^(kmalloc|kfree|alloc_pages|alloc_pages_node|__free_pages|alloc_contig_pages_below|free_contig_pages|[a-z]+info_dump|vmstat_dump)$' |
+	grep -v -E '^(max_pfn|min_low_pfn|pfn_valid|present_section_nr|slab_check_invariants|totalram_pages)$' |
+	grep -v -E '^(zstore_[a-z_]+|node_data|first_online_node|next_online_node|register_shrinker|shrink_slab)$' |
 	grep -v -E '^(mpol_new|alloc_pages_mpol|alloc_contig_pages_mpol|node_online|nth_node|node_[a-z]+_dump)$' |
 	grep -v -x -e memset -e memcpy -e memmove -e memcmp -e strlen -e strcmp \
 		-e snprintf -e vsnprintf || true)

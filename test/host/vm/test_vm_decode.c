@@ -303,6 +303,15 @@ static void lifecycle(void)
 	CHECK_EQ(spawn("hello", 2, 4, 0x123, NULL, false, &r), -MNEME_EINVAL);        /* share misaligned */
 	CHECK_EQ(spawn("hello", 2, 0, 0x1000, NULL, false, &r), -MNEME_EINVAL);       /* share word, no flag */
 	CHECK_EQ(spawn("hello", 3, 0, 0, "12345678", false, &r), -MNEME_EINVAL);      /* args unterminated */
+	/* oom_score_adj in bits 16..31: -1000..1000, anything else refused */
+	CHECK_EQ(spawn("hello", 2, MNEME_MM_SPAWN_OOM_ADJ(-1000), 0, NULL, false, &r), 0);
+	CHECK_EQ(r.oom_score_adj, -1000);
+	CHECK_EQ(spawn("hello", 2, MNEME_MM_SPAWN_OOM_ADJ(1000) | 5ULL << 32, 0, NULL, false, &r), 0);
+	CHECK(r.oom_score_adj == 1000 && r.quota == 5 * 4096 && r.flags == 0);
+	CHECK_EQ(spawn("hello", 2, MNEME_MM_SPAWN_OOM_ADJ(1001), 0, NULL, false, &r), -MNEME_EINVAL);
+	CHECK_EQ(spawn("hello", 2, MNEME_MM_SPAWN_OOM_ADJ(-1001), 0, NULL, false, &r), -MNEME_EINVAL);
+	CHECK_EQ(spawn("hello", 2, 0, 0, NULL, false, &r), 0);
+	CHECK_EQ(r.oom_score_adj, 0);
 	/* SPAWN_CLONE: w0, w1 a range of the window (or 0, 0), w2 = w3 = 0, no pager or share. */
 	uint64_t cx[4] = { MNEME_MM_SPAWN_CLONE };
 	struct vm_msg c = { .label = MNEME_MM_SPAWN, .extra = 2, .x = cx };

@@ -13,6 +13,7 @@ struct fake_pte {
 	struct fake_pte *next;
 	uint64_t va, pa;
 	unsigned shift, prot;
+	bool young;          /* the accessed bit: set when mapped and by fake_touch */
 };
 
 struct fake_span {
@@ -180,7 +181,7 @@ int vm_backend_map(struct vm_space *s, uint64_t va, uint64_t pa, unsigned shift,
 	if (err)
 		return err;
 	struct fake_pte *p = malloc(sizeof(*p));
-	*p = (struct fake_pte){ .va = va, .pa = pa, .shift = shift, .prot = prot };
+	*p = (struct fake_pte){ .va = va, .pa = pa, .shift = shift, .prot = prot, .young = true };
 	struct fake_pte **head = &t->hash[hash_of(va)];
 	p->next = *head;
 	*head = p;
@@ -217,6 +218,7 @@ int vm_backend_unmap_range(struct vm_space *s, uint64_t va, uint64_t len)
 {
 	struct fake_task *t = s->cookie;
 
+	t->range_unmaps++;
 	for (unsigned i = 0; i < HASH; i++)
 		for (struct fake_pte **pp = &t->hash[i], *p; (p = *pp);) {
 			if (p->va >= va && p->va < va + len) {
@@ -239,6 +241,28 @@ void vm_backend_protect_range(struct vm_space *s, uint64_t va, uint64_t len, uns
 {
 	for (uint64_t at = va; at < va + len; at += 1ULL << shift)
 		vm_backend_protect(s, at, shift, prot);
+}
+
+int64_t vm_backend_age(struct vm_space *s, uint64_t va, uint64_t len, uint64_t *bits)
+{
+	struct fake_task *t = s->cookie;
+	int64_t young = 0;
+
+	memset(bits, 0, (len / VM_PAGE_SIZE + 63) / 64 * 8);
+	for (uint64_t at = va; at < va + len; at += VM_PAGE_SIZE) {
+		struct fake_pte *p = *find(t, at & ~(VM_HUGE_SIZE - 1));
+		if (!p || p->shift != 21)
+			p = *find(t, at);
+		if (!p || !p->young)
+			continue;
+		uint64_t i = (at - va) / VM_PAGE_SIZE;
+		bits[i / 64] |= 1ULL << (i % 64);
+		young++;
+		if (p->shift == 12 || at + VM_PAGE_SIZE >= p->va + VM_HUGE_SIZE || at + VM_PAGE_SIZE >= va + len)
+			p->young = false;       /* a 2 MiB leaf: cleared after its last page in the range */
+	}
+	t->ages++;
+	return young;
 }
 
 bool vm_backend_may_share(const struct vm_space *from, const struct vm_space *to)
@@ -321,6 +345,11 @@ int fake_touch(struct fake_task *t, uint64_t va, unsigned access, uint8_t *val)
 		*p = *val;
 	else
 		*val = *p;
+	struct fake_pte *pte = *find(t, va & ~(VM_HUGE_SIZE - 1));
+	if (!pte || pte->shift != 21)
+		pte = *find(t, va & ~(VM_PAGE_SIZE - 1));
+	if (pte)
+		pte->young = true;              /* the hardware's accessed bit */
 	return 0;
 }
 
@@ -388,6 +417,10 @@ static void count_entry(struct vm_space *s, uint64_t va, uint64_t e, void *ctx)
 
 	(void)s;
 	(void)va;
+	if (ft_swapped(e)) {                    /* a reference of the compressed store's entry */
+		ref_slot(ctx, ft_handle(e) | 2)->n++;
+		return;
+	}
 	if (vm_entry_zero(e))
 		return;
 	b = vm_frame_block(ft_pfn(e));
@@ -407,7 +440,12 @@ int vm_env_check_refs(struct fake_task **t, unsigned nr, char *why, size_t len)
 		uint64_t key = c.tab[i].key, n = c.tab[i].n;
 		if (!key)
 			continue;
-		if (key & 1) {
+		if ((key & 3) == 2) {
+			if (zstore_refs(key & ~3ULL) != n)
+				err = vm_fail(why, len, "store entry %#llx: %llu entries name it, %u references",
+					      (unsigned long long)key, (unsigned long long)n,
+					      zstore_refs(key & ~3ULL));
+		} else if (key & 1) {
 			const struct page *p = pfn_to_page(key >> 1);
 			uint64_t held = vm_frame_object(key >> 1) ? 1 : 0;
 			if (!(p->flags & PG_vm) || (uint64_t)p->_refcount != n + held)

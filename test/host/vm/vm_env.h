@@ -17,6 +17,7 @@
 #include "mm/mm_dump.h"
 #include "mm/slab.h"
 #include "mm/host.h"
+#include "mm/zstore.h"
 #include "vm.h"
 #include "vm_internal.h"
 
@@ -29,6 +30,8 @@ struct fake_task {
 	struct fake_span *spans;   /* 2 MiB spans that got a page-table frame */
 	bool fail_maps;            /* make every backend map fail (the core out of memory) */
 	bool refuse_shares;        /* vm_backend_may_share() says no for shares into it */
+	uint64_t range_unmaps;     /* vm_backend_unmap_range calls */
+	uint64_t ages;             /* vm_backend_age calls */
 };
 
 int vm_env_init(void);

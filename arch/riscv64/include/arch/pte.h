@@ -1,10 +1,11 @@
 /*
  * riscv64 (Sv39 / Sv48) page-table entries for the generic walker
  * (core/pgtable.h).  A valid entry with any of R/W/X is a leaf, at any
- * level; with none it points at the next table.  Leaves always get A and
- * D: QEMU faults on clear A/D bits instead of setting them, and the core
- * does no software A/D update.  Table entries carry V alone (U, A, D and
- * G are reserved on non-leaf entries).
+ * level; with none it points at the next table.  Leaves are made with A
+ * and D set (the core's own mappings are never aged; user leaves have A
+ * cleared by the memory server's aging, and a hart that faults on a clear
+ * A gets it set by riscv_fix_accessed()).  Table entries carry V alone
+ * (U, A, D and G are reserved on non-leaf entries).
  */
 #ifndef ARCH_RISCV_PTE_H
 #define ARCH_RISCV_PTE_H

@@ -143,6 +143,8 @@ uint64_t riscv_kstack_map(unsigned index);
 extern unsigned riscv_asid_bits;
 unsigned riscv_asid_probe(void);
 void riscv_uspace_init(void);
+/* Set A (and D for a store) of a user leaf that only lacked them (Svade harts); true if done. */
+bool riscv_fix_accessed(uint64_t root_pa, uint64_t va, unsigned access);
 void riscv_uspace_cpu_init(struct arch_cpu *a);
 
 /* smp.c */

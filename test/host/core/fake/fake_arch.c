@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arch/uspace.h>
+#include <arch/uspace_pt.h>
 #include <core/core.h>
 #include <core/cpu.h>
 #include <core/pgtable.h>
@@ -106,6 +107,18 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 void arch_aspace_activate(const struct arch_aspace *as)
 {
 	active = as;
+}
+
+/* A user access to @va in @as as the hardware records it: the leaf's accessed bit set. */
+bool fake_access(const struct arch_aspace *as, uint64_t va)
+{
+	struct pgtable pt = arch_user_pt(as, 0, 0);
+	unsigned level;
+	uint64_t *e = va < ARCH_USER_TOP ? pgtable_find_leaf(&pt, va, &level) : NULL;
+
+	if (e)
+		*e |= PTE_A;
+	return e != NULL;
 }
 
 const struct arch_aspace *fake_active(void)

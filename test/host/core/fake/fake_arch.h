@@ -18,6 +18,8 @@ extern unsigned fake_irq_unmasks;
 extern unsigned fake_nr_devices;
 
 void fake_reset(void);
+/* The "hardware" touches @va of @as: its mapping's accessed bit is set (false if none). */
+bool fake_access(const struct arch_aspace *as, uint64_t va);
 const struct arch_aspace *fake_active(void);
 
 #endif
