@@ -8,7 +8,7 @@
 # its built-in tests and these would only time out.
 set(MNEME_USER_TESTS
   t_runtime t_ipc t_clients t_order t_handles t_dead t_preempt t_pager t_nohandler
-  t_isolation t_hostile t_fuzz t_limits t_fair t_ptcharge t_refault)
+  t_isolation t_hostile t_fuzz t_limits t_fair t_ptcharge t_refault t_refused)
 foreach(arch x86_64 riscv64)
   file(GLOB_RECURSE uspace_headers ${MNEME_ROOT}/arch/${arch}/include/*.h)
   set(has_uspace OFF)
