@@ -228,8 +228,52 @@ void sched_yield(void)
 
 	if (!t || rq_top_prio(c) < (int)t->prio)
 		return;
-	t->timeslice = SCHED_TIMESLICE;
+	sched_refill(t);
 	sched_requeue_current(c);
+}
+
+/*
+ * Whom a tick of @t's time is charged to: @t itself, or, while @t serves
+ * a call (t->reply_to names a caller that still waits for @t's reply),
+ * that caller, and so on up a chain of nested calls (a server calling
+ * another server on its client's behalf), at most SCHED_CHARGE_HOPS
+ * deep.  Racy reads: a reply or a kill may end the call meanwhile, and
+ * then one tick goes to the caller that was just served (see
+ * sched_charge_caller()).
+ */
+static struct thread *sched_payer(struct thread *t)
+{
+	for (unsigned hop = 0; hop < SCHED_CHARGE_HOPS; hop++) {
+		struct thread *caller = READ_ONCE(t->reply_to);
+		if (!caller || READ_ONCE(caller->gen) != READ_ONCE(t->reply_gen) ||
+		    READ_ONCE(caller->state) != THREAD_REPLY || READ_ONCE(caller->replier) != t)
+			break;
+		t = caller;
+	}
+	return t;
+}
+
+/*
+ * Charge one tick to @caller, which waits for the reply of a call it
+ * made (it runs nowhere).  When its slice is used up it is marked spent
+ * (timeslice 0) and its prio_bit is lowered one place, so the IPC fast
+ * path treats it as outranked by any queued thread of its own priority
+ * and the reply goes through the general path, where sched_return()
+ * sends it behind those threads with a new slice.  Both writes race only
+ * with the caller's own CPU if a kill or a reply has just woken it: the
+ * worst outcome is one tick too many or too few, and a spent mark that
+ * sched_tick() or sched_return() clears at its next look.
+ */
+static void sched_charge_caller(struct thread *caller)
+{
+	uint32_t left = READ_ONCE(caller->timeslice);
+
+	if (left > 1) {
+		WRITE_ONCE(caller->timeslice, left - 1);
+		return;
+	}
+	WRITE_ONCE(caller->timeslice, 0);
+	WRITE_ONCE(caller->prio_bit, (1u << READ_ONCE(caller->prio)) >> 1);
 }
 
 void sched_tick(void)
@@ -239,13 +283,32 @@ void sched_tick(void)
 
 	if (!t)
 		return;
-	if (t->timeslice > 1) {
-		t->timeslice--;
+	struct thread *payer = sched_payer(t);
+	if (payer != t) {
+		sched_charge_caller(payer);
 		return;
 	}
-	t->timeslice = SCHED_TIMESLICE;
+	uint32_t left = READ_ONCE(t->timeslice);
+	if (left > 1) {
+		WRITE_ONCE(t->timeslice, left - 1);
+		return;
+	}
+	sched_refill(t);
 	if (rq_top_prio(c) >= (int)t->prio)
 		sched_requeue_current(c);
+}
+
+/*
+ * @t, current on @c, used its slice up while it waited for a reply
+ * (sched_charge_caller()): it gets a new slice, and true is returned if a
+ * queued thread of its priority or higher should run before it.
+ */
+static bool sched_spent(struct cpu *c, struct thread *t)
+{
+	if (READ_ONCE(t->timeslice))
+		return false;
+	sched_refill(t);
+	return rq_top_prio(c) >= (int)t->prio;
 }
 
 bool sched_unlink(struct thread *t)
@@ -392,7 +455,7 @@ void sched_return(void)
 		if (!sched_may_run(t))
 			c->cur = NULL;
 		else if (!(READ_ONCE(t->cpus_allowed) & cpumask_of(c->index)) ||
-			 rq_top_prio(c) > (int)t->prio)
+			 rq_top_prio(c) > (int)t->prio || sched_spent(c, t))
 			sched_requeue_current(c);
 	}
 	while (!c->cur) {
@@ -401,6 +464,8 @@ void sched_return(void)
 			t = sched_idle(c);
 		if (sched_may_run(t)) {
 			sched_set_cpu(t, c);
+			if (!READ_ONCE(t->timeslice))
+				sched_refill(t);        /* spent while it waited, then queued */
 			c->cur = t;
 		}
 	}

@@ -44,7 +44,7 @@
 static const char *const all_tests[] = {
 	"t_runtime", "t_ipc", "t_clients", "t_order", "t_handles", "t_dead", "t_preempt",
 	"t_pager", "t_nohandler", "t_isolation", "t_hostile", "t_fuzz", "t_mm", "t_mm_stress",
-	"t_mm_hostile:count=20000", "t_libc", "t_objects", "t_rmap:rounds=12", "t_limits",
+	"t_mm_hostile:count=20000", "t_libc", "t_objects", "t_rmap:rounds=12", "t_limits", "t_fair", "t_ptcharge", "t_refault", "t_refused",
 };
 #define NR_ALL_TESTS (sizeof(all_tests) / sizeof(all_tests[0]))
 

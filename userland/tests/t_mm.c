@@ -203,6 +203,9 @@ static void test_share_stats(struct ktap *k)
 	KTAP_EXPECT_EQ(k, mm_share(va, PG, ulib_start->task_id, MNEME_PROT_WRITE, &their), -MNEME_EINVAL);
 	KTAP_EXPECT_EQ(k, mm_share((char *)va + PG, PG, ulib_start->task_id, MNEME_PROT_READ, &their),
 		       -MNEME_ENOENT);
+	/* docs/ipc.md's order: the range (ENOENT, then EPERM for rights) before the receiver (EDEAD) */
+	KTAP_EXPECT_EQ(k, mm_share((char *)va + PG, PG, 12345, MNEME_PROT_READ, &their), -MNEME_ENOENT);
+	KTAP_EXPECT_EQ(k, mm_share(va, PG, 12345, MNEME_PROT_READ | MNEME_PROT_EXEC, &their), -MNEME_EPERM);
 	/* a child gets the page, reads and writes it */
 	snprintf(args, sizeof(args), "mode=shared addr=%#llx", (unsigned long long)ULIB_SHARED_VA);
 	KTAP_EXPECT_EQ(k, mm_spawn("p_mm", args, MNEME_MM_SPAWN_SHARE, 0, (uintptr_t)va, &child), 0);

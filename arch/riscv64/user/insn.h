@@ -65,4 +65,14 @@ static inline void arch_user_spin(unsigned long n)
 	__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(n));
 }
 
+/*
+ * A fault at a page mapped with the rights the access needs (x86_64:
+ * QEMU 7.2's iretq under SMAP): riscv64 under QEMU has none a U-mode
+ * program can cause, so 0 (the test of the core's retry limit skips).
+ */
+static inline int arch_user_unfixable_fault(void)
+{
+	return 0;
+}
+
 #endif

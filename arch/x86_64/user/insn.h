@@ -70,4 +70,31 @@ static inline void arch_user_spin(unsigned long n)
 	__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n) : : "cc");
 }
 
+/*
+ * A fault the core sees at a page mapped with the rights the access
+ * needs: an iretq from ring 3 to ring 3 with its frame on our own
+ * (mapped, writable) stack.  QEMU 7.2 pops the frame with supervisor
+ * accesses, so with SMAP on it raises a page fault at the stack that no
+ * mapping can cure (real CPUs just return).  Returns 1 if the iretq came
+ * back (no such fault on this CPU), or never (the core kills the task
+ * after its retries); 0 where the architecture has no such fault.
+ */
+static inline int arch_user_unfixable_fault(void)
+{
+	unsigned long cs, ss;
+
+	__asm__ volatile("mov %%cs, %0\n\tmov %%ss, %1" : "=r"(cs), "=r"(ss));
+	__asm__ volatile("mov %%rsp, %%rax\n\t"
+			 "pushq %1\n\t"          /* ss */
+			 "pushq %%rax\n\t"       /* rsp */
+			 "pushfq\n\t"
+			 "pushq %0\n\t"          /* cs */
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"       /* rip */
+			 "iretq\n"
+			 "1:"
+			 : : "r"(cs), "r"(ss) : "rax", "memory", "cc");
+	return 1;
+}
+
 #endif

@@ -18,6 +18,7 @@
 #include <core/object.h>
 
 #define SCHED_TIMESLICE 5   /* timer ticks */
+#define SCHED_CHARGE_HOPS 4 /* nested calls a tick is charged back through */
 
 #define current           (this_cpu()->cur)
 
@@ -47,7 +48,11 @@ void sched_resume(struct thread *t);
 void sched_block_current(void);
 /* Give up the CPU to threads of the same or higher priority. */
 void sched_yield(void);
-/* One timer tick from user mode: charge the timeslice, rotate when it runs out. */
+/*
+ * One timer tick from user mode: charge the timeslice of whoever caused
+ * the work (the current thread, or the caller it serves a call for), and
+ * rotate when the current thread's own slice runs out.
+ */
 void sched_tick(void);
 /*
  * End of every core entry: make sure this CPU's current thread is
@@ -98,7 +103,10 @@ void sched_note_tlb_cpu(struct cpu *c, struct task *task);
 /*
  * True if a thread queued on @c has a higher priority than @t: some bit
  * at or above t's priority is set in outrank_bitmap (prio_bitmap >> 1),
- * that is, the bitmap is at least 1 << prio.
+ * that is, the bitmap is at least 1 << prio.  A thread whose slice ran
+ * out while it waited for a reply has prio_bit lowered one place
+ * (1 << prio >> 1): then a queued thread of its own priority outranks it
+ * too, and the fast path leaves the reply to the general path.
  */
 static inline bool sched_outranked(const struct cpu *c, const struct thread *t)
 {
@@ -110,6 +118,17 @@ static inline void sched_prio_store(struct thread *t, unsigned prio)
 {
 	WRITE_ONCE(t->prio, (uint8_t)prio);
 	WRITE_ONCE(t->prio_bit, 1u << prio);
+}
+
+/*
+ * A new timeslice for @t, and its prio_bit back to its priority's (a
+ * caller whose slice ran out while it waited for a reply has it lowered:
+ * sched_tick()).
+ */
+static inline void sched_refill(struct thread *t)
+{
+	WRITE_ONCE(t->timeslice, SCHED_TIMESLICE);
+	WRITE_ONCE(t->prio_bit, 1u << READ_ONCE(t->prio));
 }
 
 /*
