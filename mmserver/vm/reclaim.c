@@ -470,14 +470,28 @@ static uint64_t shrink_node(int nid, uint64_t want, bool kswapd)
 	return sc.freed;
 }
 
+/*
+ * Direct reclaim works only on nodes short of memory (free below the mark
+ * that wakes kswapd).  When none is, the allocation failed for another
+ * reason (no block long enough, a physical range the memory cannot meet,
+ * an order beyond what exists) that taking pages from tasks cannot cure:
+ * then nothing is reclaimed, so such a refused request leaves every task's
+ * memory as it was.
+ */
 bool vm_direct_reclaim(void)
 {
-	uint64_t freed = shrink_slab(SWAP_CLUSTER);
+	uint64_t short_nodes = 0, freed = 0;
 	int nid;
 
-	vm_vmstat.allocstall++;
 	for_each_online_node(nid)
-		if (freed < SWAP_CLUSTER)
+		if (marks(nid).free < marks(nid).wake)
+			short_nodes |= 1ULL << nid;
+	if (!short_nodes)
+		return false;
+	vm_vmstat.allocstall++;
+	freed = shrink_slab(SWAP_CLUSTER);
+	for_each_online_node(nid)
+		if (freed < SWAP_CLUSTER && (short_nodes >> nid & 1))
 			freed += shrink_node(nid, SWAP_CLUSTER - freed, false);
 	if (freed)
 		vm_reclaim_hope();
