@@ -21,9 +21,11 @@
 #include <core/boot_server.h>
 #include <core/bootmem.h>
 #include <core/elf.h>
+#include <core/memmap.h>
 #include <core/printk.h>
 #include <core/sched.h>
 #include <core/task.h>
+#include <core/vm.h>
 #include <mneme/error.h>
 #include <mneme/layout.h>
 
@@ -136,6 +138,28 @@ static void boot_map_archive(struct task *t, struct mneme_boot_info *bi)
 	bi->archive_size = size;
 }
 
+/*
+ * Size the server's windows for the final map and the user half (see
+ * memmap_server_windows); RAM beyond the physmap is reported here, with
+ * its size and the reason, and again by the server.
+ */
+static void boot_server_windows(struct mneme_boot_info *bi)
+{
+	uint64_t user_top = bi->virt_addr_bits >= 63 ? ~0ULL : 1ULL << bi->virt_addr_bits;
+	uint64_t beyond = memmap_server_windows(bi, user_top);
+
+	vm_server_physmap_limit = bi->physmap_limit;
+	printk("mneme: server physmap [0x%llx-0x%llx) for RAM below %llu GiB, vmemmap window "
+	       "[0x%llx-0x%llx)\n", (unsigned long long)bi->physmap_base,
+	       (unsigned long long)(bi->physmap_base + bi->physmap_limit),
+	       (unsigned long long)(bi->physmap_limit >> 30), (unsigned long long)bi->vmemmap_base,
+	       (unsigned long long)(bi->vmemmap_base + bi->vmemmap_size));
+	if (beyond)
+		printk("mneme: %llu MiB of RAM at or above %llu GiB cannot be managed: the server's "
+		       "%u-bit user half has no room to map it\n", (unsigned long long)(beyond >> 20),
+		       (unsigned long long)(bi->physmap_limit >> 30), bi->virt_addr_bits);
+}
+
 /* Upper bound of page-table frames the physmap of @bi's USABLE ranges needs. */
 static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 {
@@ -147,7 +171,7 @@ static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 	return n;
 }
 
-/* Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, 2 MiB pages where aligned. */
+/* Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, 2 MiB pages where aligned, below the limit. */
 static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 				   struct pt_reserve *r)
 {
@@ -155,8 +179,8 @@ static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 	unsigned rw = ARCH_PROT_READ | ARCH_PROT_WRITE;
 
 	end &= ~(PAGE_SIZE - 1);
-	if (end > MNEME_LAYOUT_PHYSMAP_MAX_PA)
-		end = MNEME_LAYOUT_PHYSMAP_MAX_PA;
+	if (end > vm_server_physmap_limit)
+		end = vm_server_physmap_limit;
 	while (pa < end) {
 		if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
 			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 21, rw, reserve_pt_alloc, r);
@@ -253,6 +277,7 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 		panic("boot_server: no memory for %llu physmap tables", (unsigned long long)nr);
 	struct pt_reserve reserve = { pool, pool + nr * PAGE_SIZE };
 	/* from here on the boot map is final: no more bootmem_alloc() */
+	boot_server_windows(bi);
 	boot_info_copy(info_pa, bi, ktap_next);
 	boot_map_physmap(t, bi, &reserve);
 

@@ -113,10 +113,12 @@ uint64_t vm_pt_alloc(void *ctx)
 
 /* ---- The server's physmap -------------------------------------------------- */
 
+uint64_t vm_server_physmap_limit;
+
 /* The server's physmap address of @pa, or 0 if it has none there. */
 static uint64_t physmap_va(uint64_t pa)
 {
-	if (!server_task || pa >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+	if (!server_task || pa >= vm_server_physmap_limit)
 		return 0;
 	return MNEME_LAYOUT_PHYSMAP + pa;
 }

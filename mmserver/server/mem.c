@@ -21,37 +21,77 @@
 #include "vm.h"
 #include "vm_backend.h"
 
+/* RAM is every type memblock counts as memory (memblock_boot.c). */
+static bool range_is_ram(uint32_t type)
+{
+	return type != MNEME_MEM_UNUSABLE && type != MNEME_MEM_FIRMWARE;
+}
+
+/* What the boot map holds, for the accounting line after mm_init (mem_report_map). */
+static struct {
+	uint64_t ram;          /* bytes of RAM in the boot map */
+	uint64_t beyond;       /* of it, at or above the physmap's end */
+	uint64_t partial;      /* of it, in pages a range covers only in part */
+} ram_account;
+
 /*
  * The part of the boot map the mm core may manage: only RAM the server can
- * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA).  Holes
- * that are not RAM (x86 e820 "reserved") arrive as MNEME_MEM_FIRMWARE,
- * which memblock does not count as memory.
+ * reach through its physmap (below the boot info's physmap_limit, which the
+ * core sized from the map and the user half).  Holes that are not RAM (x86
+ * e820 "reserved") arrive as MNEME_MEM_FIRMWARE, which memblock does not
+ * count as memory.  RAM beyond the physmap is reported with its size.
  */
 static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
 	static struct mneme_boot_info view;
+	uint64_t limit = bi->physmap_limit;
 	uint32_t n = 0;
-	uint64_t cut = 0;
 
 	view = *bi;
+	ram_account.ram = ram_account.beyond = ram_account.partial = 0;
 	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
 		struct mneme_mem_range r = bi->ranges[i];
-		uint64_t keep = r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA ? 0 :
-				r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base ? MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base :
-				r.size;
-		if (r.type == MNEME_MEM_USABLE)
-			cut += r.size - keep;
+		uint64_t keep = r.base >= limit ? 0 : r.size > limit - r.base ? limit - r.base : r.size;
+		if (range_is_ram(r.type)) {
+			uint64_t lo = (r.base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+			uint64_t hi = (r.base + keep) & ~(uint64_t)(PAGE_SIZE - 1);
+			ram_account.ram += r.size;
+			ram_account.beyond += r.size - keep;
+			ram_account.partial += keep - (hi > lo ? hi - lo : 0);
+		}
 		if (!keep)
 			continue;
 		r.size = keep;
 		view.ranges[n++] = r;
 	}
 	view.nr_ranges = n;
-	if (cut)   /* never silently: the RAM the server cannot reach, with its size */
-		printf("mmserver: %llu MiB of RAM above %llu GiB left unmanaged (beyond the server's physmap)\n",
-		       (unsigned long long)(cut >> 20),
-		       (unsigned long long)(MNEME_LAYOUT_PHYSMAP_MAX_PA >> 30));
+	if (ram_account.beyond)   /* never silently: the RAM the server cannot reach, with its size */
+		printf("mmserver: %llu MiB of RAM at or above %llu GiB left unmanaged (beyond the server's physmap)\n",
+		       (unsigned long long)(ram_account.beyond >> 20),
+		       (unsigned long long)(limit >> 30));
 	return &view;
+}
+
+/*
+ * The boot map's RAM, accounted for to the byte: managed (given to the
+ * buddy allocator), reserved (present in a zone but kept: the core's
+ * frames, firmware reservations, the memmap, memblock's own), unusable
+ * (beyond the physmap, or in pages a range covers only in part).  The
+ * first three come from the zones, the RAM total from the boot map, so
+ * the sum is a check (test/qemu/run.py makes it).
+ */
+static void mem_report_map(void)
+{
+	uint64_t managed = (uint64_t)totalram_pages() * PAGE_SIZE;
+	uint64_t present = (uint64_t)totalpresent_pages() * PAGE_SIZE;
+	uint64_t unusable = ram_account.beyond + ram_account.partial;
+
+	printf("mmserver: RAM %lluK: managed %lluK + reserved %lluK + unusable %lluK "
+	       "(beyond the physmap %lluK, partial pages %lluK)\n",
+	       (unsigned long long)(ram_account.ram >> 10), (unsigned long long)(managed >> 10),
+	       (unsigned long long)((present - managed) >> 10), (unsigned long long)(unusable >> 10),
+	       (unsigned long long)(ram_account.beyond >> 10),
+	       (unsigned long long)(ram_account.partial >> 10));
 }
 
 /* Text buffer for the dumps (the server's .bss, never faulted: the core maps it up front). */
@@ -135,6 +175,8 @@ int mem_init(const struct mneme_boot_info *bi)
 		       (unsigned long long)ns, totalram_pages(),
 		       (unsigned long long)(ns / totalram_pages()));
 	}
+	if (!err)
+		mem_report_map();
 	if (!err)
 		err = kmem_cache_init();
 	if (!err)
