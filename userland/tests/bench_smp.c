@@ -19,6 +19,12 @@
  *                     down on N - 1 others; and the same for a 64-page
  *                     range: still one shootdown (median of single
  *                     requests, the mapping made outside the measurement)
+ *   fault_tasks_N     N tasks at once, task i on CPU i, each writing to
+ *                     FAULT_PAGES untouched pages of its own lazy region
+ *                     in a scattered order (no fault-around): instructions
+ *                     per demand-zero fault, the server's work and every
+ *                     CPU's included (the goal: the one-task figure
+ *                     whatever N)
  *
  * Windows are opened once every thread involved is blocked in the core
  * (waiting costs nothing), and closed by the last one to finish.
@@ -219,6 +225,112 @@ static uint64_t unmap_run(unsigned n, unsigned pages)
 	return per_op(v[UNMAP_ROUNDS / 2] * 1, 1);
 }
 
+/* ---- demand-zero faults in N tasks at once --------------------------------- */
+
+#define FAULT_PAGES 256
+#define FAULT_STEP 97                   /* odd: i * 97 mod 256 visits every page once */
+
+struct faulter {
+	struct ulib_thread t;
+	uint64_t ep, child;
+	unsigned cpu;
+};
+
+static struct faulter faulters[MAX_PAIRS];
+
+/*
+ * The parent's agent for one faulting task, pinned to its CPU: it takes
+ * the task's "ready" call, waits for the start (a send), answers the call
+ * (the task starts faulting) and passes the task's "done" on.  A thread per
+ * task, because a thread holds one reply at a time.
+ */
+static int faulter_agent(void *arg)
+{
+	struct faulter *f = arg;
+	struct ulib_msg in, out = { .info = t_info(0) }, note = { .info = t_info(1) };
+
+	if (ulib_thread_pin(0, (int)f->cpu))
+		return 1;
+	if (ipc_recv(f->ep, &in) || ipc_send(ready_ep, &note) || ipc_recv(start_ep, &in))
+		return 2;
+	ipc_reply(&out);
+	if (ipc_recv(f->ep, &in))
+		return 3;
+	return ipc_send(done_ep, &note) ? 4 : 0;
+}
+
+/* only=fault cpu=C: map a lazy region, say ready, fault it in when told, check it, report. */
+static int fault_child(unsigned cpu)
+{
+	struct ulib_msg m = { .info = t_info(0) }, r, in;
+	uint64_t h = ulib_start->handles[0];
+	volatile uint8_t *p;
+	void *va, *warm;
+	uint64_t bad = 0;
+
+	if (ulib_thread_pin(0, (int)cpu) || mm_map_anon(NULL, FAULT_PAGES * 4096, RW, &va) ||
+	    mm_map_anon(NULL, 16 * 4096, RW, &warm))
+		return 1;
+	for (unsigned i = 0; i < 16; i++)       /* warm: the fault path's code and tables */
+		((volatile uint8_t *)warm)[i * 4096] = 1;
+	if (ipc_call(h, &m, &r))
+		return 2;
+	p = va;
+	for (unsigned i = 0, pg = 0; i < FAULT_PAGES; i++, pg = (pg + FAULT_STEP) % FAULT_PAGES)
+		p[pg * 4096 + 8] = (uint8_t)(pg | 1);
+	if (ipc_send(h, &m))                    /* the window closes with the last of these */
+		return 3;
+	/* checked outside the window: every page written once, the rest of it zero */
+	for (unsigned pg = 0; pg < FAULT_PAGES; pg++)
+		bad += p[pg * 4096 + 8] != (uint8_t)(pg | 1) || p[pg * 4096] != 0;
+	if (bad)
+		printf("bench_smp: fault child on CPU %u: %llu pages wrong\n", cpu,
+		       (unsigned long long)bad);
+	ipc_recv(t_endpoint(), &in);            /* parked until the parent kills this task */
+	return 0;
+}
+
+/* Instructions per demand-zero fault with @n tasks faulting at once, task i on CPU i. */
+static uint64_t fault_run(unsigned n)
+{
+	struct ulib_msg in, note = { .info = t_info(0) };
+
+	ready_ep = t_endpoint();
+	start_ep = t_endpoint();
+	done_ep = t_endpoint();
+	for (unsigned i = 0; i < n; i++) {
+		char args[48];
+		struct faulter *f = &faulters[i];
+		f->cpu = i;
+		f->ep = t_endpoint();
+		uint64_t h = f->ep ? t_mint(f->ep, 0, MNEME_RIGHT_SEND | MNEME_RIGHT_GRANT) : 0;
+		snprintf(args, sizeof(args), "only=fault cpu=%u", i);
+		if (!h || mm_spawn("bench_smp", args, 0, h, 0, &f->child) ||
+		    ulib_thread_create(&f->t, faulter_agent, f, MNEME_PRIO_DEFAULT))
+			return 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (ipc_recv(ready_ep, &in))
+			return 0;
+	uint64_t t0 = now();
+	for (unsigned i = 0; i < n; i++)
+		if (ipc_send(start_ep, &note))
+			return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (ipc_recv(done_ep, &in))
+			return 0;
+	uint64_t t = now() - t0;
+	for (unsigned i = 0; i < n; i++) {
+		ulib_thread_join(&faulters[i].t, NULL);
+		mm_kill(faulters[i].child);
+		mneme_handle_close(faulters[i].ep);
+	}
+	mneme_handle_close(ready_ep);
+	mneme_handle_close(start_ep);
+	mneme_handle_close(done_ep);
+	return per_op(t, (uint64_t)n * FAULT_PAGES);
+}
+
 /*
  * only=unmap n=N: a fresh task (its set of CPUs that may hold its
  * translations starts empty) runs threads on N CPUs, then measures.
@@ -251,6 +363,8 @@ int main(int argc, char **argv)
 		ipc_recv(t_endpoint(), &in);             /* parked until the parent kills this task */
 		return 0;
 	}
+	if (only && !strcmp(only, "fault"))
+		return fault_child((unsigned)ulib_strtou(ulib_arg(argc, argv, "cpu")));
 	calib = calibrate();
 	printf("bench_smp: %u CPUs; calibration %llu counter ticks for %lu instructions\n", ncpu,
 	       (unsigned long long)calib, 2 * CALIB_ITERS);
@@ -274,6 +388,10 @@ int main(int argc, char **argv)
 		printf("bench: ipc_pairs_%u: %llu instructions per round trip per pair (%u pairs at once, "
 		       "pair i on CPU i, %u round trips each)\n", n, (unsigned long long)pairs_run(n, set),
 		       n, ROUNDS);
+	for (unsigned n = 1; n <= ncpu && n <= MAX_PAIRS; n *= 2)
+		printf("bench: fault_tasks_%u: %llu instructions per demand-zero fault (%u tasks at once, "
+		       "task i on CPU i, %u faults each; the memory server's work included)\n", n,
+		       (unsigned long long)fault_run(n), n, FAULT_PAGES);
 	/* each in a fresh task, whose threads run on n CPUs: the report's lines come from there */
 	int err = 0;
 	for (unsigned n = 1; n <= ncpu && n <= MAX_PAIRS; n *= 2) {
