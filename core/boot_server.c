@@ -31,6 +31,7 @@
 
 #define PAGE_SIZE 4096ULL
 #define HUGE_SIZE (2ULL << 20)
+#define GIG_SIZE (1ULL << 30)
 #define SERVER_PRIO 20
 
 extern const char __mneme_archive_start[] __attribute__((weak));
@@ -171,7 +172,12 @@ static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 	return n;
 }
 
-/* Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, 2 MiB pages where aligned, below the limit. */
+/*
+ * Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, below the
+ * limit: 1 GiB pages where aligned and the CPU has them, else 2 MiB pages
+ * where aligned, else 4 KiB.  (Thousands of 2 MiB leaves per TiB were most
+ * of the core's boot work that grew with RAM.)
+ */
 static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 				   struct pt_reserve *r)
 {
@@ -182,7 +188,10 @@ static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 	if (end > vm_server_physmap_limit)
 		end = vm_server_physmap_limit;
 	while (pa < end) {
-		if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
+		if (vm_physmap_gig_tables && !(pa & (GIG_SIZE - 1)) && end - pa >= GIG_SIZE) {
+			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 30, rw, reserve_pt_alloc, r);
+			pa += GIG_SIZE;
+		} else if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
 			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 21, rw, reserve_pt_alloc, r);
 			pa += HUGE_SIZE;
 		} else {
@@ -271,13 +280,20 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 	uint64_t info_pa = boot_frame();
 	boot_map(t, MNEME_LAYOUT_BOOTINFO, info_pa, 12, ARCH_PROT_READ, boot_pt_alloc, NULL);
 
+	boot_server_windows(bi);
+	if (bi->huge_page_sizes & GIG_SIZE) {
+		/* one table per GiB of the window to split a 1 GiB physmap page, never the pool's */
+		uint64_t gigs = bi->physmap_limit / GIG_SIZE;
+		vm_physmap_gig_tables = bootmem_alloc(gigs * PAGE_SIZE, PAGE_SIZE, ~0ULL);
+		if (!vm_physmap_gig_tables)
+			printk("mneme: no memory for the physmap's 1 GiB split tables: 2 MiB pages\n");
+	}
 	uint64_t nr = physmap_tables(bi);
 	uint64_t pool = bootmem_alloc(nr * PAGE_SIZE, PAGE_SIZE, ~0ULL);
 	if (!pool)
 		panic("boot_server: no memory for %llu physmap tables", (unsigned long long)nr);
 	struct pt_reserve reserve = { pool, pool + nr * PAGE_SIZE };
 	/* from here on the boot map is final: no more bootmem_alloc() */
-	boot_server_windows(bi);
 	boot_info_copy(info_pa, bi, ktap_next);
 	boot_map_physmap(t, bi, &reserve);
 
