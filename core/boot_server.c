@@ -172,6 +172,8 @@ static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 	return n;
 }
 
+static unsigned physmap_gig_pages;   /* 1 GiB pages in the server's physmap */
+
 /*
  * Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, below the
  * limit: 1 GiB pages where aligned and the CPU has them, else 2 MiB pages
@@ -191,6 +193,7 @@ static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 		if (vm_physmap_gig_tables && !(pa & (GIG_SIZE - 1)) && end - pa >= GIG_SIZE) {
 			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 30, rw, reserve_pt_alloc, r);
 			pa += GIG_SIZE;
+			physmap_gig_pages++;
 		} else if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
 			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 21, rw, reserve_pt_alloc, r);
 			pa += HUGE_SIZE;
@@ -303,9 +306,10 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 		panic("boot_server: cannot create the server's thread");
 	th->ipc_buffer = MNEME_LAYOUT_IPC_BUFFER;
 	printk("mneme: starting the memory server (entry 0x%llx, %u segments, archive %llu KiB, "
-	       "physmap tables %llu of %llu)\n", (unsigned long long)img.entry, img.nr_segments,
-	       (unsigned long long)bi->archive_size >> 10,
-	       (unsigned long long)((reserve.next - pool) / PAGE_SIZE), (unsigned long long)nr);
+	       "physmap tables %llu of %llu, %u 1 GiB pages)\n", (unsigned long long)img.entry,
+	       img.nr_segments, (unsigned long long)bi->archive_size >> 10,
+	       (unsigned long long)((reserve.next - pool) / PAGE_SIZE), (unsigned long long)nr,
+	       physmap_gig_pages);
 	th->cpus_allowed = cpumask_of(this_cpu_index());   /* the server's first thread stays here */
 	thread_resume(th);
 	sched_start();

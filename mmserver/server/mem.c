@@ -47,18 +47,26 @@ static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 	static struct mneme_boot_info view;
 	uint64_t limit = bi->physmap_limit;
 	uint32_t n = 0;
+	uint64_t run_base = 0, run_end = 0;   /* touching RAM (memblock merges it), kept part */
 
 	view = *bi;
 	ram_account.ram = ram_account.beyond = ram_account.partial = 0;
-	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
-		struct mneme_mem_range r = bi->ranges[i];
+	for (uint32_t i = 0; i <= bi->nr_ranges && i <= MNEME_BOOTINFO_MAX_RANGES; i++) {
+		struct mneme_mem_range r = i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES ?
+					   bi->ranges[i] : (struct mneme_mem_range){ 0 };
 		uint64_t keep = r.base >= limit ? 0 : r.size > limit - r.base ? limit - r.base : r.size;
-		if (range_is_ram(r.type)) {
-			uint64_t lo = (r.base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-			uint64_t hi = (r.base + keep) & ~(uint64_t)(PAGE_SIZE - 1);
+		bool ram = r.size && range_is_ram(r.type);
+		if (!ram || !keep || r.base != run_end) {   /* a run ends: its pages cut in part */
+			uint64_t lo = (run_base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+			uint64_t hi = run_end & ~(uint64_t)(PAGE_SIZE - 1);
+			ram_account.partial += (run_end - run_base) - (hi > lo ? hi - lo : 0);
+			run_base = run_end = r.base;
+		}
+		if (ram) {
 			ram_account.ram += r.size;
 			ram_account.beyond += r.size - keep;
-			ram_account.partial += keep - (hi > lo ? hi - lo : 0);
+			if (keep)
+				run_end = r.base + keep;
 		}
 		if (!keep)
 			continue;
