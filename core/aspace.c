@@ -40,7 +40,7 @@ static uint64_t *user_leaf(const struct arch_aspace *as, uint64_t va, unsigned *
 int arch_aspace_map(struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned page_shift,
 		    unsigned prot, arch_pt_alloc_fn alloc, void *ctx)
 {
-	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : ~0u;
+	unsigned target = page_shift == 12 ? 0 : page_shift == 21 ? 1 : page_shift == 30 ? 2 : ~0u;
 	uint64_t size = 1ull << (page_shift & 63);
 	uint64_t flags = arch_user_pte_flags(prot);
 	struct pgtable pt = arch_user_pt(as, alloc, ctx);
@@ -77,9 +77,11 @@ int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn allo
 {
 	struct pgtable pt = arch_user_pt(as, alloc, ctx);
 
-	if (va >= ARCH_USER_TOP)
+	unsigned level;
+
+	if (va >= ARCH_USER_TOP || !pgtable_find_leaf(&pt, va, &level))
 		return -MNEME_ENOENT;
-	return pgtable_split(&pt, va, 1);
+	return pgtable_split(&pt, va, level);
 }
 
 int arch_aspace_unmap(struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *page_shift)

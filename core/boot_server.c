@@ -21,14 +21,17 @@
 #include <core/boot_server.h>
 #include <core/bootmem.h>
 #include <core/elf.h>
+#include <core/memmap.h>
 #include <core/printk.h>
 #include <core/sched.h>
 #include <core/task.h>
+#include <core/vm.h>
 #include <mneme/error.h>
 #include <mneme/layout.h>
 
 #define PAGE_SIZE 4096ULL
 #define HUGE_SIZE (2ULL << 20)
+#define GIG_SIZE (1ULL << 30)
 #define SERVER_PRIO 20
 
 extern const char __mneme_archive_start[] __attribute__((weak));
@@ -136,6 +139,28 @@ static void boot_map_archive(struct task *t, struct mneme_boot_info *bi)
 	bi->archive_size = size;
 }
 
+/*
+ * Size the server's windows for the final map and the user half (see
+ * memmap_server_windows); RAM beyond the physmap is reported here, with
+ * its size and the reason, and again by the server.
+ */
+static void boot_server_windows(struct mneme_boot_info *bi)
+{
+	uint64_t user_top = bi->virt_addr_bits >= 63 ? ~0ULL : 1ULL << bi->virt_addr_bits;
+	uint64_t beyond = memmap_server_windows(bi, user_top);
+
+	vm_server_physmap_limit = bi->physmap_limit;
+	printk("mneme: server physmap [0x%llx-0x%llx) for RAM below %llu GiB, vmemmap window "
+	       "[0x%llx-0x%llx)\n", (unsigned long long)bi->physmap_base,
+	       (unsigned long long)(bi->physmap_base + bi->physmap_limit),
+	       (unsigned long long)(bi->physmap_limit >> 30), (unsigned long long)bi->vmemmap_base,
+	       (unsigned long long)(bi->vmemmap_base + bi->vmemmap_size));
+	if (beyond)
+		printk("mneme: %llu MiB of RAM at or above %llu GiB cannot be managed: the server's "
+		       "%u-bit user half has no room to map it\n", (unsigned long long)(beyond >> 20),
+		       (unsigned long long)(bi->physmap_limit >> 30), bi->virt_addr_bits);
+}
+
 /* Upper bound of page-table frames the physmap of @bi's USABLE ranges needs. */
 static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 {
@@ -147,7 +172,14 @@ static uint64_t physmap_tables(const struct mneme_boot_info *bi)
 	return n;
 }
 
-/* Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, 2 MiB pages where aligned. */
+static unsigned physmap_gig_pages;   /* 1 GiB pages in the server's physmap */
+
+/*
+ * Map one USABLE range [base, end) at MNEME_LAYOUT_PHYSMAP + pa, below the
+ * limit: 1 GiB pages where aligned and the CPU has them, else 2 MiB pages
+ * where aligned, else 4 KiB.  (Thousands of 2 MiB leaves per TiB were most
+ * of the core's boot work that grew with RAM.)
+ */
 static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 				   struct pt_reserve *r)
 {
@@ -155,10 +187,14 @@ static void boot_map_physmap_range(struct task *t, uint64_t base, uint64_t end,
 	unsigned rw = ARCH_PROT_READ | ARCH_PROT_WRITE;
 
 	end &= ~(PAGE_SIZE - 1);
-	if (end > MNEME_LAYOUT_PHYSMAP_MAX_PA)
-		end = MNEME_LAYOUT_PHYSMAP_MAX_PA;
+	if (end > vm_server_physmap_limit)
+		end = vm_server_physmap_limit;
 	while (pa < end) {
-		if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
+		if (vm_physmap_gig_tables && !(pa & (GIG_SIZE - 1)) && end - pa >= GIG_SIZE) {
+			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 30, rw, reserve_pt_alloc, r);
+			pa += GIG_SIZE;
+			physmap_gig_pages++;
+		} else if (!(pa & (HUGE_SIZE - 1)) && end - pa >= HUGE_SIZE) {
 			boot_map(t, MNEME_LAYOUT_PHYSMAP + pa, pa, 21, rw, reserve_pt_alloc, r);
 			pa += HUGE_SIZE;
 		} else {
@@ -247,6 +283,14 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 	uint64_t info_pa = boot_frame();
 	boot_map(t, MNEME_LAYOUT_BOOTINFO, info_pa, 12, ARCH_PROT_READ, boot_pt_alloc, NULL);
 
+	boot_server_windows(bi);
+	if (bi->huge_page_sizes & GIG_SIZE) {
+		/* one table per GiB of the window to split a 1 GiB physmap page, never the pool's */
+		uint64_t gigs = bi->physmap_limit / GIG_SIZE;
+		vm_physmap_gig_tables = bootmem_alloc(gigs * PAGE_SIZE, PAGE_SIZE, ~0ULL);
+		if (!vm_physmap_gig_tables)
+			printk("mneme: no memory for the physmap's 1 GiB split tables: 2 MiB pages\n");
+	}
 	uint64_t nr = physmap_tables(bi);
 	uint64_t pool = bootmem_alloc(nr * PAGE_SIZE, PAGE_SIZE, ~0ULL);
 	if (!pool)
@@ -262,9 +306,10 @@ void boot_server_start(struct mneme_boot_info *bi, unsigned ktap_next)
 		panic("boot_server: cannot create the server's thread");
 	th->ipc_buffer = MNEME_LAYOUT_IPC_BUFFER;
 	printk("mneme: starting the memory server (entry 0x%llx, %u segments, archive %llu KiB, "
-	       "physmap tables %llu of %llu)\n", (unsigned long long)img.entry, img.nr_segments,
-	       (unsigned long long)bi->archive_size >> 10,
-	       (unsigned long long)((reserve.next - pool) / PAGE_SIZE), (unsigned long long)nr);
+	       "physmap tables %llu of %llu, %u 1 GiB pages)\n", (unsigned long long)img.entry,
+	       img.nr_segments, (unsigned long long)bi->archive_size >> 10,
+	       (unsigned long long)((reserve.next - pool) / PAGE_SIZE), (unsigned long long)nr,
+	       physmap_gig_pages);
 	th->cpus_allowed = cpumask_of(this_cpu_index());   /* the server's first thread stays here */
 	thread_resume(th);
 	sched_start();

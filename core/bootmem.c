@@ -11,16 +11,25 @@
 
 static struct mneme_boot_info *boot_map;
 static uint64_t allocated;
+static uint64_t limit = ~0ULL;       /* the end of the direct map */
 
 void bootmem_init(struct mneme_boot_info *bi)
 {
 	boot_map = bi;
 	allocated = 0;
+	limit = ~0ULL;
+}
+
+void bootmem_set_limit(uint64_t max)
+{
+	limit = max;
 }
 
 uint64_t bootmem_alloc(uint64_t size, uint64_t align, uint64_t max_addr)
 {
 	ASSERT(boot_map && size && align && !(align & (align - 1)));
+	if (max_addr > limit)
+		max_addr = limit;
 	for (uint32_t i = boot_map->nr_ranges; i-- > 0;) {
 		const struct mneme_mem_range *r = &boot_map->ranges[i];
 		if (r->type != MNEME_MEM_USABLE || r->base >= max_addr)

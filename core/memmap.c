@@ -260,6 +260,42 @@ uint64_t memmap_total(const struct mneme_mem_range *r, uint32_t nr, uint32_t typ
 	return total;
 }
 
+#include <mneme/layout.h>
+
+static bool memmap_type_is_ram(uint32_t type)
+{
+	return type != MNEME_MEM_UNUSABLE && type != MNEME_MEM_FIRMWARE;
+}
+
+uint64_t memmap_server_windows(struct mneme_boot_info *bi, uint64_t user_top)
+{
+	const uint64_t step = MNEME_LAYOUT_WINDOW_ALIGN, base = MNEME_LAYOUT_PHYSMAP;
+	uint64_t ram_end = 0, room, window, beyond = 0;
+
+	for (uint32_t i = 0; i < bi->nr_ranges; i++)
+		if (memmap_type_is_ram(bi->ranges[i].type) &&
+		    bi->ranges[i].base + bi->ranges[i].size > ram_end)
+			ram_end = bi->ranges[i].base + bi->ranges[i].size;
+	window = ram_end > MNEME_LAYOUT_PHYSMAP_MAX_PA - step ? MNEME_LAYOUT_PHYSMAP_MAX_PA :
+		 (ram_end + step - 1) / step * step;
+	room = user_top > base + MNEME_LAYOUT_FREE_MIN ? user_top - base - MNEME_LAYOUT_FREE_MIN : 0;
+	if (window > room / 2)
+		window = room / 2 / step * step;     /* physmap and vmemmap must both fit */
+	if (window < step)
+		window = step;                       /* the Sv39 layout, the smallest there is */
+	bi->physmap_base = base;
+	bi->physmap_limit = window;
+	bi->vmemmap_base = base + window;
+	bi->vmemmap_size = window;
+	for (uint32_t i = 0; i < bi->nr_ranges; i++) {
+		const struct mneme_mem_range *r = &bi->ranges[i];
+		uint64_t end = r->base + r->size;
+		if (memmap_type_is_ram(r->type) && end > window)
+			beyond += end - (r->base > window ? r->base : window);
+	}
+	return beyond;
+}
+
 uint32_t memmap_type_from_e820(uint32_t e820_type)
 {
 	switch (e820_type) {

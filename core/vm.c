@@ -37,6 +37,8 @@
 #define HUGE_SHIFT 21
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)
 #define HUGE_SIZE (1ULL << HUGE_SHIFT)
+#define GIG_SHIFT 30
+#define GIG_SIZE (1ULL << GIG_SHIFT)
 
 int vm_frame_check(uint64_t pa, uint64_t size)
 {
@@ -113,10 +115,23 @@ uint64_t vm_pt_alloc(void *ctx)
 
 /* ---- The server's physmap -------------------------------------------------- */
 
+uint64_t vm_server_physmap_limit;
+uint64_t vm_physmap_gig_tables;
+
+/*
+ * The table that splits the server's 1 GiB physmap page of @pa: one
+ * frame per GiB of the window, taken from bootmem when the physmap was
+ * built (boot_server.c), so the split never waits for the server's pool.
+ */
+static uint64_t physmap_gig_table(uint64_t pa)
+{
+	return vm_physmap_gig_tables + (pa >> GIG_SHIFT) * PAGE_SIZE;
+}
+
 /* The server's physmap address of @pa, or 0 if it has none there. */
 static uint64_t physmap_va(uint64_t pa)
 {
-	if (!server_task || pa >= MNEME_LAYOUT_PHYSMAP_MAX_PA)
+	if (!server_task || pa >= vm_server_physmap_limit)
 		return 0;
 	return MNEME_LAYOUT_PHYSMAP + pa;
 }
@@ -137,13 +152,16 @@ static uint64_t take_one(void *ctx)
 
 /*
  * Make the server's physmap page of @pa read-only, or writable again
- * (@write), with server_task->lock held.  A 2 MiB physmap page is split
- * first, with a table from the server's pool, or, if @own_table, with
+ * (@write), with server_task->lock held.  A 1 GiB physmap page is split
+ * into 2 MiB pages first, with its own table from the reserve the core
+ * set aside at boot (physmap_gig_table).  A 2 MiB physmap page is split
+ * next, with a table from the server's pool, or, if @own_table, with
  * @pa itself (a frame given to the server's own pool, which becomes that
  * table instead).  Returns 0 and in *@flush the bytes to shoot down at
  * physmap_va(@pa) rounded down to them (0: nothing), 1 if @pa became the
- * split table, or -MNEME_ENOMEM (a split is needed and the server's pool
- * is empty: nothing changed).
+ * split table, or -MNEME_ENOMEM (a 2 MiB split is needed and the server's
+ * pool is empty: nothing changed but perhaps the 1 GiB split, which maps
+ * the same frames with the same rights).
  */
 static int physmap_set(uint64_t pa, bool write, bool own_table, uint64_t *flush)
 {
@@ -156,6 +174,18 @@ static int physmap_set(uint64_t pa, bool write, bool own_table, uint64_t *flush)
 		return 0;                       /* the server does not map it */
 	if (old == prot)
 		return 0;
+	if (shift == GIG_SHIFT) {
+		if (write)
+			return 0;
+		uint64_t table = physmap_gig_table(pa);
+		int err = arch_aspace_split(&server_task->aspace, va, take_one, &table);
+		if (err)
+			return err;
+		/* Now split the 2 MiB page below.  Its shootdown is enough for both: only
+		 * @pa's translation changes, and any TLB entry covering it, 1 GiB ones
+		 * included, goes with it (a 1 GiB range would be flushed page by page). */
+		shift = HUGE_SHIFT;
+	}
 	if (shift == HUGE_SHIFT) {
 		if (write)
 			return 0;               /* never split to give back: it was never made read-only */

@@ -151,9 +151,11 @@ static void paging_mode_select(struct mneme_boot_info *bi)
 		riscv_satp_mode = SATP_MODE_SV39;
 	if (riscv_satp_mode == SATP_MODE_SV48) {
 		bi->virt_addr_bits = 47;
+		riscv_user_top = 1ull << 47;
 		bi->huge_page_sizes |= 1ull << 39;
 	} else {
 		bi->virt_addr_bits = 38;
+		riscv_user_top = 1ull << 38;
 	}
 }
 

@@ -7,7 +7,10 @@
  * direct map of the kernel's gigabyte, and switched to:
  *   - the direct map of every RAM range of the sanitised map, NOMAP
  *     ranges excluded (OpenSBI's PMP-protected region must not even be
- *     mapped), with the largest leaves alignment allows, RW and never X;
+ *     mapped), with the largest leaves alignment allows, RW and never X:
+ *     in the boot window (RAM below 192 GiB) in both modes, and under
+ *     Sv48 also at RISCV_DIRECT_MAP_SV48 (RAM below 64 TiB), which then
+ *     becomes ARCH_DIRECT_MAP_BASE;
  *   - the core image in 4 KiB pages, W^X per section, the guard pages of
  *     the kernel stacks left unmapped;
  *   - the exit device's page in the MMIO window.
@@ -32,6 +35,9 @@ extern char emergency_stack_guard[];
 
 struct pgtable riscv_kernel_pt;
 uint64_t riscv_kernel_satp;                  /* what every hart runs the core with */
+uint64_t riscv_direct_map_base = RISCV_BOOT_WINDOW;
+uint64_t riscv_direct_map_limit = RISCV_DIRECT_MAP_LIMIT;
+uint64_t riscv_user_top = 1ull << 38;
 uint64_t riscv_exit_device_pa = 0x100000;   /* sifive_test; the device tree may move it */
 static uint64_t boot_frame_limit;            /* frames below this are in the boot direct map */
 static uint64_t boot_frame_floor;
@@ -89,18 +95,29 @@ static bool range_is_mapped_ram(uint32_t type)
 	       type == MNEME_MEM_RESERVED || type == MNEME_MEM_CORE;
 }
 
+static uint64_t ram_outside;   /* bytes of RAM above the final direct map's end */
+
+/* Map [base, end) at @window + pa, as far as @limit. */
+static void map_window(uint64_t window, uint64_t limit, uint64_t base, uint64_t end)
+{
+	if (end > limit)
+		end = limit;
+	if (base < end)
+		map_or_panic(window + base, base, end - base, PTE_R | PTE_W | PTE_G, 2, "RAM");
+}
+
 static void map_direct_run(uint64_t base, uint64_t end)
 {
+	uint64_t limit = riscv_satp_mode == SATP_MODE_SV48 ? RISCV_DIRECT_MAP_SV48_LIMIT :
+							     RISCV_DIRECT_MAP_LIMIT;
+
 	base = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	end &= ~(PAGE_SIZE - 1);
-	if (end > RISCV_DIRECT_MAP_LIMIT) {
-		printk("mneme: riscv64: RAM above 0x%llx is outside the direct map, ignored\n",
-		       (unsigned long long)RISCV_DIRECT_MAP_LIMIT);
-		end = RISCV_DIRECT_MAP_LIMIT;
-	}
-	if (base < end)
-		map_or_panic(ARCH_DIRECT_MAP_BASE + base, base, end - base,
-			     PTE_R | PTE_W | PTE_G, 2, "RAM");
+	if (end > limit)
+		ram_outside += end - (base > limit ? base : limit);
+	map_window(RISCV_BOOT_WINDOW, RISCV_DIRECT_MAP_LIMIT, base, end);
+	if (riscv_satp_mode == SATP_MODE_SV48)
+		map_window(RISCV_DIRECT_MAP_SV48, RISCV_DIRECT_MAP_SV48_LIMIT, base, end);
 }
 
 /* Map touching runs of RAM as one piece so large leaves can span range boundaries. */
@@ -225,13 +242,23 @@ void arch_mmu_init(struct mneme_boot_info *bi)
 	map_image();
 	map_devices();
 	kernel_pt_switch();
+	if (riscv_satp_mode == SATP_MODE_SV48) {
+		riscv_direct_map_base = RISCV_DIRECT_MAP_SV48;
+		riscv_direct_map_limit = RISCV_DIRECT_MAP_SV48_LIMIT;
+	}
+	bootmem_set_limit(riscv_direct_map_limit);   /* the core reaches its frames through it */
 	riscv_uspace_init();
 	printk("mneme: riscv64: %s paging, direct map at 0x%llx (physical below %llu GiB), "
 	       "page tables %llu KiB\n",
 	       riscv_satp_mode == SATP_MODE_SV48 ? "Sv48" : "Sv39",
 	       (unsigned long long)ARCH_DIRECT_MAP_BASE,
-	       (unsigned long long)(RISCV_DIRECT_MAP_LIMIT >> 30),
+	       (unsigned long long)(riscv_direct_map_limit >> 30),
 	       (unsigned long long)((bootmem_allocated() - before) >> 10));
+	if (ram_outside)
+		printk("mneme: riscv64: %llu MiB of RAM at or above %llu GiB is outside the direct "
+		       "map (%s): not used\n", (unsigned long long)(ram_outside >> 20),
+		       (unsigned long long)(riscv_direct_map_limit >> 30),
+		       riscv_satp_mode == SATP_MODE_SV48 ? "Sv48" : "Sv39");
 	printk("mneme: riscv64: %u ASID bits\n", riscv_asid_bits);
 	if (cmdline_has("stack_overflow_test"))
 		riscv_stack_overflow_test();

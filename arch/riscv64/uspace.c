@@ -3,8 +3,8 @@
  * register frames, entering user mode, safe user-memory access.
  *
  * Address spaces.  A root table is a frame from the memory server.  Its
- * lower half (slots 0-255: the user half, of which ARCH_USER_TOP uses
- * slots 0-255 under Sv39 and slot 0 under Sv48) is cleared; its upper
+ * lower half (slots 0-255: the user half, all of it up to ARCH_USER_TOP
+ * in Sv39 and Sv48 alike) is cleared; its upper
  * half is a copy of the core's root entries 256-511.  The core's root
  * entries never change after arch_mmu_init(): every table the core half
  * needs exists by then (the direct map, the image and the MMIO window
@@ -84,7 +84,7 @@ int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid)
 {
 	uint64_t *root, *core;
 
-	if (!root_pa || (root_pa & (PAGE_SIZE - 1)) || root_pa >= RISCV_DIRECT_MAP_LIMIT)
+	if (!root_pa || (root_pa & (PAGE_SIZE - 1)) || root_pa >= riscv_direct_map_limit)
 		return -MNEME_EINVAL;
 	root = phys_to_virt(root_pa);
 	core = phys_to_virt(riscv_kernel_pt.root);

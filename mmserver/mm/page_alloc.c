@@ -362,6 +362,11 @@ static noinline struct page *alloc_pages_slow(int nid, nodemask_t mask, gfp_t gf
 		page = rmqueue_pcp_fast(preferred, gfp, order, highest, mt);
 	if (preferred && !page)
 		page = alloc_from_zonelist(gfp, order, zl, highest, mt, mask);
+	/* memory whose memmap is still deferred: initialise it (the requester's node first) */
+	while (preferred && !page && mm_deferred_init_node(nid)) {
+		deferred_init_stats.on_demand++;
+		page = alloc_from_zonelist(gfp, order, zl, highest, mt, mask);
+	}
 	if (!page) {
 		page_alloc_stats.alloc_fail++;
 		if (!(gfp & __GFP_NOWARN))

@@ -112,7 +112,28 @@ static unsigned long free_memory_core(unsigned long start, unsigned long end)
 	return freed;
 }
 
-/* Linux's memblock_free_all: every free memblock range goes to the buddy. */
+/* Free [start, end) (pfns) to the buddy where its sections' struct pages are initialised. */
+static unsigned long free_ready_range(unsigned long start, unsigned long end)
+{
+	unsigned long count = 0;
+
+	while (start < end) {
+		unsigned long nr = pfn_to_section_nr(start);
+		unsigned long send = section_nr_to_pfn(nr + 1) < end ? section_nr_to_pfn(nr + 1) : end;
+
+		if (ready_section_nr(nr))
+			count += free_memory_core(start, send);
+		start = send;
+	}
+	return count;
+}
+
+/*
+ * Linux's memblock_free_all: every free memblock range goes to the buddy,
+ * except in sections whose memmap is deferred (deferred_init_section()
+ * frees those later, from the same memblock ranges: memblock stays
+ * readable after memblock_close()).
+ */
 unsigned long memblock_free_all(void)
 {
 	phys_addr_t start, end;
@@ -120,8 +141,145 @@ unsigned long memblock_free_all(void)
 	uint64_t i;
 
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
-		count += free_memory_core(PHYS_PFN(start + PAGE_SIZE - 1), PHYS_PFN(end));
+		count += free_ready_range(PHYS_PFN(start + PAGE_SIZE - 1), PHYS_PFN(end));
 	return count;
+}
+
+/*
+ * Deferred memmap initialisation (Linux's DEFERRED_STRUCT_PAGE_INIT).
+ * The sections sparse_init() left "present, not ready" are initialised
+ * one at a time, lowest address first within a node: the struct pages,
+ * then the section's free memblock ranges go to the buddy.  The server
+ * calls mm_deferred_init_step() between requests; an allocation that
+ * finds no memory initialises more before it fails (page_alloc.c).
+ * When the last section is done the watermarks are set again for the
+ * zones' full size.  Single-threaded, like the rest of the mm core.
+ */
+static unsigned long deferred_left;                 /* present sections not ready */
+static unsigned long deferred_free;                 /* free memblock pages in them */
+static unsigned long deferred_cursor[MM_MAX_NUMNODES];
+struct deferred_init_stats deferred_init_stats;
+
+bool mm_deferred_init_pending(void)
+{
+	return deferred_left != 0;
+}
+
+unsigned long mm_deferred_free_pages(void)
+{
+	return deferred_free;
+}
+
+/* Free memblock pages in [lo, hi) (pfns). */
+static unsigned long free_pages_in(unsigned long lo, unsigned long hi)
+{
+	phys_addr_t start, end;
+	unsigned long n = 0;
+	uint64_t i;
+
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
+		unsigned long s = PHYS_PFN(start + PAGE_SIZE - 1), e = PHYS_PFN(end);
+		s = s < lo ? lo : s;
+		e = e > hi ? hi : e;
+		n += s < e ? e - s : 0;
+	}
+	return n;
+}
+
+/* The next deferred section of node @nid, or ~0UL if it has none left. */
+static unsigned long next_deferred_section(int nid)
+{
+	for (unsigned long nr = deferred_cursor[nid]; nr < NR_MEM_SECTIONS; nr++) {
+		if (!mm_section_present[nr / 64]) {
+			nr |= 63;
+			continue;
+		}
+		if (present_section_nr(nr) && !ready_section_nr(nr) && sparse_section_nid(nr) == nid) {
+			deferred_cursor[nid] = nr;
+			return nr;
+		}
+	}
+	deferred_cursor[nid] = NR_MEM_SECTIONS;
+	return ~0UL;
+}
+
+static void deferred_init_section(unsigned long nr)
+{
+	unsigned long lo = section_nr_to_pfn(nr), hi = lo + PAGES_PER_SECTION;
+	phys_addr_t start, end;
+	uint64_t i;
+
+	sparse_init_section(nr);
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
+		unsigned long s = PHYS_PFN(start + PAGE_SIZE - 1), e = PHYS_PFN(end);
+		s = s < lo ? lo : s;
+		e = e > hi ? hi : e;
+		if (s < e) {
+			unsigned long n = free_memory_core(s, e);
+			deferred_init_stats.pages += n;
+			deferred_free -= n;
+		}
+	}
+	deferred_init_stats.sections++;
+	if (!--deferred_left) {
+		setup_per_zone_wmarks_all();
+		boot_printf("mm: deferred memmap init done: %lu sections, %lu pages\n",
+			    deferred_init_stats.sections, deferred_init_stats.pages);
+	}
+}
+
+bool mm_deferred_init_node(int nid)
+{
+	int n;
+
+	if (!deferred_left)
+		return false;
+	if (nid >= 0 && nid < MM_MAX_NUMNODES && node_online(nid)) {
+		unsigned long nr = next_deferred_section(nid);
+		if (nr != ~0UL) {
+			deferred_init_section(nr);
+			return true;
+		}
+	}
+	for_each_online_node(n) {
+		unsigned long nr = next_deferred_section(n);
+		if (nr != ~0UL) {
+			deferred_init_section(nr);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool mm_deferred_init_step(void)
+{
+	return mm_deferred_init_node(NUMA_NO_NODE);
+}
+
+void mm_deferred_init_all(void)
+{
+	while (mm_deferred_init_step())
+		;
+}
+
+static void deferred_init_start(void)
+{
+	memset(deferred_cursor, 0, sizeof(deferred_cursor));
+	memset(&deferred_init_stats, 0, sizeof(deferred_init_stats));
+	deferred_left = deferred_free = 0;
+	for (unsigned long nr = 0; nr < NR_MEM_SECTIONS; nr++) {
+		if (!mm_section_present[nr / 64]) {
+			nr |= 63;
+			continue;
+		}
+		if (present_section_nr(nr) && !ready_section_nr(nr)) {
+			deferred_left++;
+			deferred_free += free_pages_in(section_nr_to_pfn(nr), section_nr_to_pfn(nr + 1));
+		}
+	}
+	if (deferred_left)
+		boot_printf("mm: memmap of %lu sections (%lu MiB) deferred\n", deferred_left,
+			    deferred_left << (SECTION_SIZE_BITS - 20));
 }
 
 /*
@@ -187,6 +345,7 @@ int mm_init(const struct mneme_boot_info *bi)
 	print_node_ranges();
 	memblock_free_all();
 	memblock_close();
+	deferred_init_start();
 	zone_pcp_init_all();
 	setup_per_zone_wmarks_all();
 	build_all_zonelists();

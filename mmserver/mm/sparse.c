@@ -20,6 +20,8 @@
 #define SECTION_WORDS (NR_MEM_SECTIONS / 64)
 
 uint64_t mm_section_present[SECTION_WORDS];
+uint64_t mm_section_ready[SECTION_WORDS];
+bool mm_memmap_defer;
 struct sparse_stats sparse_stats;
 struct page *mm_memmap;
 uintptr_t mm_physmap_offset;
@@ -32,11 +34,12 @@ static void set_section_present(unsigned long nr)
 void sparse_reset(void)
 {
 	memset(mm_section_present, 0, sizeof(mm_section_present));
+	memset(mm_section_ready, 0, sizeof(mm_section_ready));
 	memset(&sparse_stats, 0, sizeof(sparse_stats));
 }
 
 /* Node of the first memory in section @nr (0 if none, which cannot happen for present ones). */
-static int section_nid(unsigned long nr)
+int sparse_section_nid(unsigned long nr)
 {
 	unsigned long s, e, lo = section_nr_to_pfn(nr), hi = lo + PAGES_PER_SECTION;
 	int i, nid;
@@ -94,14 +97,14 @@ static int populate_chunk(unsigned long c)
 	unsigned long a = 2 * c, b = a + 1;
 
 	if (present_section_nr(a) && present_section_nr(b)) {
-		if (!memmap_back(section_memmap(a), SZ_2M, 21, section_nid(a)))
+		if (!memmap_back(section_memmap(a), SZ_2M, 21, sparse_section_nid(a)))
 			return 0;
 		/* no 2 MiB-aligned memory left: fall back to 4 KiB leaves */
 	}
 	for (unsigned long nr = a; nr <= b; nr++) {
 		if (!present_section_nr(nr))
 			continue;
-		int err = memmap_back(section_memmap(nr), MEMMAP_SECTION_BYTES, 12, section_nid(nr));
+		int err = memmap_back(section_memmap(nr), MEMMAP_SECTION_BYTES, 12, sparse_section_nid(nr));
 		if (err)
 			return err;
 	}
@@ -157,8 +160,46 @@ static void memmap_init_section(unsigned long nr)
 	memmap_init_range(cur, hi, last >= 0 ? last : 0, 0);
 }
 
+void sparse_init_section(unsigned long nr)
+{
+	if (!present_section_nr(nr) || ready_section_nr(nr))
+		return;
+	memmap_init_section(nr);
+	mm_section_ready[nr / 64] |= 1ULL << (nr % 64);
+}
+
+/* Does section @nr hold memory of a node other than @nid? */
+static bool section_shared(unsigned long nr, int nid)
+{
+	unsigned long s, e, lo = section_nr_to_pfn(nr), hi = lo + PAGES_PER_SECTION;
+	int i, rnid;
+
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &s, &e, &rnid)
+		if (s < hi && e > lo && s < e && rnid != nid)
+			return true;
+	return false;
+}
+
+/*
+ * Which present sections sparse_init() initialises: all of them, or with
+ * mm_memmap_defer the first MM_DEFER_KEEP_SECTIONS of each node (in
+ * address order) and any section two nodes share.
+ */
+static bool section_initialised_early(unsigned long nr, unsigned *kept)
+{
+	int nid = sparse_section_nid(nr);
+
+	if (!mm_memmap_defer || section_shared(nr, nid))
+		return true;
+	if (kept[nid] >= MM_DEFER_KEEP_SECTIONS)
+		return false;
+	kept[nid]++;
+	return true;
+}
+
 int sparse_init(void)
 {
+	unsigned kept[MM_MAX_NUMNODES] = { 0 };
 	int err;
 
 	sparse_reset();
@@ -178,10 +219,15 @@ int sparse_init(void)
 			return err;
 	}
 	for (unsigned long nr = 0; nr < NR_MEM_SECTIONS; nr++) {
+		if (!mm_section_present[nr / 64]) {
+			nr |= 63;   /* 64 empty sections */
+			continue;
+		}
 		if (!present_section_nr(nr))
 			continue;
 		sparse_stats.present_sections++;
-		memmap_init_section(nr);
+		if (section_initialised_early(nr, kept))
+			sparse_init_section(nr);
 	}
 	return 0;
 }

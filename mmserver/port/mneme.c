@@ -3,13 +3,14 @@
  *
  * Physical memory is reached through the physmap the core built for the
  * server (every USABLE range at MNEME_LAYOUT_PHYSMAP + pa); the vmemmap
- * is the server's window at MNEME_LAYOUT_VMEMMAP, which mm_map_pages()
+ * is the server's window at the boot info's vmemmap_base, which mm_map_pages()
  * fills through the core's map syscall on the server's own address space,
  * donating page-table frames from memblock while the core asks for them.
  */
 #include <stdarg.h>
 #include <mm/memblock.h>
 #include <mm/port.h>
+#include <mneme/bootinfo.h>
 #include <mneme/error.h>
 #include <mneme/ipc.h>
 #include <mneme/layout.h>
@@ -25,9 +26,15 @@ phys_addr_t mm_virt_to_phys(const void *va)
 	return (phys_addr_t)(uintptr_t)va - MNEME_LAYOUT_PHYSMAP;
 }
 
+/* The core sized the windows from the boot map; the boot-info page stays mapped read-only. */
+static const struct mneme_boot_info *windows(void)
+{
+	return (const struct mneme_boot_info *)(uintptr_t)MNEME_LAYOUT_BOOTINFO;
+}
+
 void *mm_vmemmap_base(void)
 {
-	return (void *)(uintptr_t)MNEME_LAYOUT_VMEMMAP;
+	return (void *)(uintptr_t)windows()->vmemmap_base;
 }
 
 /* A zeroed frame for the server's own page tables (memblock is still open when the vmemmap is built). */
@@ -61,10 +68,10 @@ static int map_one(uint64_t va, phys_addr_t pa, unsigned page_shift)
 int mm_map_pages(void *va, phys_addr_t pa, size_t size, unsigned page_shift)
 {
 	uint64_t v = (uintptr_t)va, step = 1ULL << page_shift;
+	uint64_t base = windows()->vmemmap_base, wsize = windows()->vmemmap_size;
 
 	if ((page_shift != 12 && page_shift != 21) || !size || ((v | pa | size) & (step - 1)) ||
-	    v < MNEME_LAYOUT_VMEMMAP || size > MNEME_LAYOUT_VMEMMAP_SIZE ||
-	    v - MNEME_LAYOUT_VMEMMAP > MNEME_LAYOUT_VMEMMAP_SIZE - size)
+	    v < base || size > wsize || v - base > wsize - size)
 		return -MNEME_EINVAL;
 	for (uint64_t off = 0; off < size; off += step) {
 		int err = map_one(v + off, pa + off, page_shift);

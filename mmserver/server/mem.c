@@ -12,6 +12,7 @@
 #include <mm/page.h>
 #include <mm/page_alloc.h>
 #include <mm/slab.h>
+#include <mm/sparse.h>
 #include <mneme/error.h>
 #include <mneme/layout.h>
 #include <ulib/ulib.h>
@@ -21,37 +22,88 @@
 #include "vm.h"
 #include "vm_backend.h"
 
+/* RAM is every type memblock counts as memory (memblock_boot.c). */
+static bool range_is_ram(uint32_t type)
+{
+	return type != MNEME_MEM_UNUSABLE && type != MNEME_MEM_FIRMWARE;
+}
+
+/* What the boot map holds, for the accounting line after mm_init (mem_report_map). */
+static struct {
+	uint64_t ram;          /* bytes of RAM in the boot map */
+	uint64_t beyond;       /* of it, at or above the physmap's end */
+	uint64_t partial;      /* of it, in pages a range covers only in part */
+} ram_account;
+
 /*
  * The part of the boot map the mm core may manage: only RAM the server can
- * reach through its physmap (below MNEME_LAYOUT_PHYSMAP_MAX_PA).  Holes
- * that are not RAM (x86 e820 "reserved") arrive as MNEME_MEM_FIRMWARE,
- * which memblock does not count as memory.
+ * reach through its physmap (below the boot info's physmap_limit, which the
+ * core sized from the map and the user half).  Holes that are not RAM (x86
+ * e820 "reserved") arrive as MNEME_MEM_FIRMWARE, which memblock does not
+ * count as memory.  RAM beyond the physmap is reported with its size.
  */
 static const struct mneme_boot_info *ram_view(const struct mneme_boot_info *bi)
 {
 	static struct mneme_boot_info view;
+	uint64_t limit = bi->physmap_limit;
 	uint32_t n = 0;
-	uint64_t cut = 0;
+	uint64_t run_base = 0, run_end = 0;   /* touching RAM (memblock merges it), kept part */
 
 	view = *bi;
-	for (uint32_t i = 0; i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES; i++) {
-		struct mneme_mem_range r = bi->ranges[i];
-		uint64_t keep = r.base >= MNEME_LAYOUT_PHYSMAP_MAX_PA ? 0 :
-				r.size > MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base ? MNEME_LAYOUT_PHYSMAP_MAX_PA - r.base :
-				r.size;
-		if (r.type == MNEME_MEM_USABLE)
-			cut += r.size - keep;
+	ram_account.ram = ram_account.beyond = ram_account.partial = 0;
+	for (uint32_t i = 0; i <= bi->nr_ranges && i <= MNEME_BOOTINFO_MAX_RANGES; i++) {
+		struct mneme_mem_range r = i < bi->nr_ranges && i < MNEME_BOOTINFO_MAX_RANGES ?
+					   bi->ranges[i] : (struct mneme_mem_range){ 0 };
+		uint64_t keep = r.base >= limit ? 0 : r.size > limit - r.base ? limit - r.base : r.size;
+		bool ram = r.size && range_is_ram(r.type);
+		if (!ram || !keep || r.base != run_end) {   /* a run ends: its pages cut in part */
+			uint64_t lo = (run_base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+			uint64_t hi = run_end & ~(uint64_t)(PAGE_SIZE - 1);
+			ram_account.partial += (run_end - run_base) - (hi > lo ? hi - lo : 0);
+			run_base = run_end = r.base;
+		}
+		if (ram) {
+			ram_account.ram += r.size;
+			ram_account.beyond += r.size - keep;
+			if (keep)
+				run_end = r.base + keep;
+		}
 		if (!keep)
 			continue;
 		r.size = keep;
 		view.ranges[n++] = r;
 	}
 	view.nr_ranges = n;
-	if (cut)   /* never silently: the RAM the server cannot reach, with its size */
-		printf("mmserver: %llu MiB of RAM above %llu GiB left unmanaged (beyond the server's physmap)\n",
-		       (unsigned long long)(cut >> 20),
-		       (unsigned long long)(MNEME_LAYOUT_PHYSMAP_MAX_PA >> 30));
+	if (ram_account.beyond)   /* never silently: the RAM the server cannot reach, with its size */
+		printf("mmserver: %llu MiB of RAM at or above %llu GiB left unmanaged (beyond the server's physmap)\n",
+		       (unsigned long long)(ram_account.beyond >> 20),
+		       (unsigned long long)(limit >> 30));
 	return &view;
+}
+
+/*
+ * The boot map's RAM, accounted for to the byte: managed (given to the
+ * buddy allocator), deferred (free, in sections whose memmap is not
+ * initialised yet: it becomes managed), reserved (present in a zone but
+ * kept: the core's frames, firmware reservations, the memmap, memblock's
+ * own), unusable (beyond the physmap, or in pages a range covers only in
+ * part).  The first three come from the zones and memblock, the RAM total
+ * from the boot map, so the sum is a check (test/qemu/run.py makes it).
+ */
+static void mem_report_map(void)
+{
+	uint64_t managed = (uint64_t)totalram_pages() * PAGE_SIZE;
+	uint64_t deferred = (uint64_t)mm_deferred_free_pages() * PAGE_SIZE;
+	uint64_t present = (uint64_t)totalpresent_pages() * PAGE_SIZE;
+	uint64_t unusable = ram_account.beyond + ram_account.partial;
+
+	printf("mmserver: RAM %lluK: managed %lluK + deferred %lluK + reserved %lluK + unusable %lluK "
+	       "(beyond the physmap %lluK, partial pages %lluK)\n",
+	       (unsigned long long)(ram_account.ram >> 10), (unsigned long long)(managed >> 10),
+	       (unsigned long long)(deferred >> 10),
+	       (unsigned long long)((present - managed - deferred) >> 10),
+	       (unsigned long long)(unusable >> 10), (unsigned long long)(ram_account.beyond >> 10),
+	       (unsigned long long)(ram_account.partial >> 10));
 }
 
 /* Text buffer for the dumps (the server's .bss, never faulted: the core maps it up front). */
@@ -143,7 +195,12 @@ void mem_report_ready(void)
 int mem_init(const struct mneme_boot_info *bi)
 {
 	uint64_t hz, t0 = clock_now(&hz);
-	int err = mm_init(ram_view(bi));
+	int err;
+
+	/* The memmap beyond each node's first GiB is initialised after the server serves
+	 * (between requests, and on demand); "memmap_defer=off" initialises it all first. */
+	mm_memmap_defer = !strstr(bi->cmdline, "memmap_defer=off");
+	err = mm_init(ram_view(bi));
 	uint64_t t1 = clock_now(&hz);
 
 	if (!err && hz && totalram_pages()) {
@@ -152,6 +209,8 @@ int mem_init(const struct mneme_boot_info *bi)
 		       (unsigned long long)ns, totalram_pages(),
 		       (unsigned long long)(ns / totalram_pages()));
 	}
+	if (!err)
+		mem_report_map();
 	if (!err)
 		err = kmem_cache_init();
 	if (!err)
@@ -167,6 +226,10 @@ int mem_init(const struct mneme_boot_info *bi)
 
 uint64_t mem_free_pages(void)
 {
+	if (mm_deferred_init_pending()) {   /* free memory is all of it: the exactness checks compare it */
+		mm_deferred_init_all();
+		mem_report_map();
+	}
 	vm_pagecache_shrink();      /* cached file pages no task maps, like empty slabs, are free memory */
 	kmem_cache_shrink_all();
 	return nr_free_pages() + nr_pcp_pages();
@@ -310,9 +373,61 @@ static int selftest_slab(void)
 	return failed;
 }
 
+/*
+ * Deferred memmap initialisation: right after boot, allocate more 4 MiB
+ * blocks than the buddy allocator holds (the allocator must initialise
+ * deferred sections rather than fail), free them, then finish the
+ * initialisation: the pages in use must be the same as before, so every
+ * deferred page came in free, and the invariants hold.
+ */
+#define DEFER_TEST_MAX 4096
+static struct page *defer_blocks[DEFER_TEST_MAX];
+
+static int selftest_deferred(void)
+{
+	unsigned long used = totalram_pages() - nr_free_pages() - nr_pcp_pages();
+	unsigned long want = nr_free_pages() / (1UL << (MAX_ORDER - 1)) + 16, got = 0;
+	unsigned long demand = deferred_init_stats.on_demand;
+	int failed = 0;
+
+	if (!mm_deferred_init_pending()) {
+		printf("        # nothing deferred (no node has more than %u sections)\n",
+		       MM_DEFER_KEEP_SECTIONS);
+		return 0;
+	}
+	if (want > DEFER_TEST_MAX)
+		want = DEFER_TEST_MAX;
+	while (got < want) {
+		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER - 1);
+		if (!p)
+			break;
+		defer_blocks[got++] = p;
+	}
+	if (got < want || deferred_init_stats.on_demand == demand) {
+		printf("        # %lu of %lu blocks of order %d, %lu sections initialised on demand\n",
+		       got, want, MAX_ORDER - 1, deferred_init_stats.on_demand - demand);
+		failed++;
+	}
+	while (got)
+		__free_pages(defer_blocks[--got], MAX_ORDER - 1);
+	printf("        # %lu sections initialised on demand for %lu blocks of 4 MiB\n",
+	       deferred_init_stats.on_demand - demand, want);
+	mm_deferred_init_all();
+	unsigned long used_after = totalram_pages() - nr_free_pages() - nr_pcp_pages();
+	if (mm_deferred_init_pending() || used_after != used) {
+		printf("        # pages in use %lu before the deferred memory came, %lu after\n", used,
+		       used_after);
+		failed++;
+	}
+	printf("        # deferred memmap: %lu sections, %lu pages, MemTotal %lu kB\n",
+	       deferred_init_stats.sections, deferred_init_stats.pages, totalram_pages() * 4);
+	return failed + (mem_check("after the deferred memmap") != 0);
+}
+
 int mem_selftest(unsigned top_index)
 {
-	struct { const char *name; int failed; } r[4];
+	struct { const char *name; int failed; } r[5];
+	int deferred = selftest_deferred();
 	uint64_t before = mem_free_pages();
 
 	r[0].name = "every_order_every_zone";
@@ -327,9 +442,11 @@ int mem_selftest(unsigned top_index)
 		       (unsigned long long)after);
 	r[3].name = "invariants";
 	r[3].failed = mem_check("after the self-test") != 0;
-	printf("    KTAP version 1\n    # Subtest: mm_selftest\n    1..4\n");
+	r[4].name = "deferred_memmap";
+	r[4].failed = deferred;
+	printf("    KTAP version 1\n    # Subtest: mm_selftest\n    1..5\n");
 	int failed = 0;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 5; i++) {
 		printf("    %s %u %s\n", r[i].failed ? "not ok" : "ok", i + 1, r[i].name);
 		failed += r[i].failed != 0;
 	}

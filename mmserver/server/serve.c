@@ -11,6 +11,7 @@
 #include "vm.h"
 #include "vm_backend.h"
 #include "report.h"
+#include <mm/page_alloc.h>
 #include "serve.h"
 #include "kswapd.h"
 #include "oom.h"
@@ -338,6 +339,8 @@ void mm_serve_until(bool (*done)(void *ctx), void *ctx)
 			reply = false;
 			mm_kswapd_wake();
 		}
+		if (__builtin_expect(mm_deferred_init_pending(), 0))
+			mm_deferred_init_step();   /* 128 MiB more memmap between two requests */
 	}
 	int64_t st;
 	if (reply && (st = ipc_reply(&out)))

@@ -7,7 +7,7 @@ if(TARGET mmcore_host)
   add_library(buddy_test_common STATIC ${BUDDY_TEST_DIR}/bt.c)
   target_link_libraries(buddy_test_common PUBLIC mmcore_host)
 
-  foreach(suite sparse zones buddy dump check)
+  foreach(suite sparse zones buddy dump check deferred)
     if(EXISTS ${BUDDY_TEST_DIR}/test_${suite}.c)
       add_executable(buddy_${suite}_test ${BUDDY_TEST_DIR}/test_${suite}.c)
       target_link_libraries(buddy_${suite}_test PRIVATE buddy_test_common)

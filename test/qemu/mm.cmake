@@ -31,6 +31,16 @@ foreach(arch x86_64 riscv64)
   # tables given back, a dead task's frames ordinary again.
   mneme_qemu_test(mm.pt_guard ${arch} TIMEOUT 120 ARGS --append tests=pt_guard
     --expect-line "^    ok [0-9]+ tables_in_use_are_refused$" --expect-line "^ok [0-9]+ pt_guard$")
+  # The same with 4 GiB, where the server's physmap has 1 GiB pages (x86_64: with pdpe1gb),
+  # split to 2 MiB with the core's reserved tables, then to 4 KiB around each table frame.
+  if(arch STREQUAL "x86_64")
+    set(gig_cpu --cpu qemu64,pdpe1gb=on)
+  else()
+    set(gig_cpu)
+  endif()
+  mneme_qemu_test(mm.pt_guard.4G ${arch} TIMEOUT 120 ARGS --mem 4G ${gig_cpu} --append tests=pt_guard
+    --expect-line "^mneme: starting the memory server .*, [1-9] 1 GiB pages\\)$"
+    --expect-line "^    ok [0-9]+ tables_in_use_are_refused$" --expect-line "^ok [0-9]+ pt_guard$")
 
   # Requests and their errors, demand paging, huge/contiguous, rights, isolation.
   mneme_qemu_test(mm.requests ${arch} TIMEOUT 120 ARGS --append tests=t_mm

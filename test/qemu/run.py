@@ -155,10 +155,13 @@ def check_map(a, log):
         m = re.search(r"Memory: (\d+)K/(\d+)K available", log)
         if not m:
             return "no 'Memory: ...K/...K available' line from the memory server"
-        # The server's physmap ends at 64 GiB (MNEME_LAYOUT_PHYSMAP_MAX_PA).
-        cap = 1 << 36
-        want = sum(min(e, cap) - b for b, e, t in final if t in ramtypes and b < cap)
-        avail, present = int(m.group(1)) << 10, int(m.group(2)) << 10
+        # RAM beyond the server's physmap (sized by the core from the map and
+        # the user half) is not present; the accounting line says how much.
+        acct = ram_account(log, 0)   # the line beside "Memory:", at mm_init
+        beyond = acct[5] << 10 if acct else 0
+        deferred = acct[2] << 10 if acct else 0
+        want = sum(e - b for b, e, t in final if t in ramtypes) - beyond
+        avail, present = (int(m.group(1)) << 10) + deferred, int(m.group(2)) << 10
         if not (want - (2 << 20) <= present <= want + (2 << 20)) or avail < want * 95 // 100:
             return "memory server: %dK/%dK available, expected nearly all of %dK" % (
                 avail >> 10, present >> 10, want >> 10)
@@ -186,6 +189,13 @@ def check_map(a, log):
         if not resv or resv[0][2] != "reserved (no-map)":
             return "OpenSBI's region at 0x80000000 is not reserved (no-map): %s" % resv
     total = sum(e - b for b, e, t in final if t in ramtypes)
+    for i in range(len(ram_accounts(log))):
+        # Every byte of the map's RAM, each time: managed + deferred + reserved + unusable.
+        ram_k, managed, deferred, reserved, unusable, beyond, partial = ram_account(log, i)
+        if managed + deferred + reserved + unusable != ram_k or beyond + partial != unusable:
+            return "memory server's RAM account does not add up: %s" % (acct,)
+        if ram_k << 10 != total:
+            return "memory server accounts for %dK of RAM, the map holds %dK" % (ram_k, total >> 10)
     if a.boot == "iso-uefi":
         # OVMF keeps a few MiB for its runtime services and reservations,
         # which the EFI map (converted to e820 types) calls reserved: the
@@ -200,6 +210,20 @@ def check_map(a, log):
     if not (ram - (2 << 20) <= total <= ram):
         return "map holds 0x%x bytes of RAM, expected about 0x%x" % (total, ram)
     return None
+
+
+def ram_accounts(log):
+    return re.findall(r"mmserver: RAM (\d+)K: managed (\d+)K \+ deferred (\d+)K \+ reserved (\d+)K \+ "
+                      r"unusable (\d+)K \(beyond the physmap (\d+)K, partial pages (\d+)K\)", log)
+
+
+def ram_account(log, which=-1):
+    """The memory server's 'RAM NK: managed ...' line @which (the last by default) as numbers
+    in KiB: (RAM, managed, deferred, reserved, unusable, beyond, partial), or None."""
+    m = ram_accounts(log)
+    if not m:
+        return None
+    return tuple(int(x) for x in m[which])
 
 
 def _coalesce(ranges):

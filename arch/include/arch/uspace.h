@@ -56,7 +56,8 @@ typedef uint64_t (*arch_pt_alloc_fn)(void *ctx);
 
 int arch_aspace_init(struct arch_aspace *as, uint64_t root_pa, uint32_t asid);
 /*
- * Map 2^@page_shift bytes (12 or 21) at @va to @pa; -MNEME_EBUSY if
+ * Map 2^@page_shift bytes (12 or 21; 30 only for the server's physmap
+ * at boot: the map call never asks for it) at @va to @pa; -MNEME_EBUSY if
  * something is mapped there (or a table is where the leaf would go).
  * -MNEME_ENOMEM from @alloc leaves the tables taken so far linked in:
  * callers that keep every table non-empty ask arch_aspace_map_need()
@@ -78,9 +79,10 @@ int arch_aspace_map_need(const struct arch_aspace *as, uint64_t va, unsigned pag
 void arch_aspace_prune(struct arch_aspace *as, uint64_t va, uint64_t end,
 		       void (*fn)(uint64_t pa, void *ctx), void *ctx);
 /*
- * Turn the 2 MiB mapping covering @va into 512 4 KiB ones with the same
- * frames and rights, the new table from @alloc: 0, -MNEME_ENOENT (no
- * 2 MiB mapping there), -MNEME_ENOMEM.  The caller flushes the TLB.
+ * Turn the large mapping covering @va (1 GiB or 2 MiB) into 512 of the
+ * next size down with the same frames and rights, the new table from
+ * @alloc: 0, -MNEME_ENOENT (no large mapping there), -MNEME_ENOMEM.
+ * The caller flushes the TLB.
  */
 int arch_aspace_split(struct arch_aspace *as, uint64_t va, arch_pt_alloc_fn alloc, void *ctx);
 /* Remove the mapping at @va (-MNEME_ENOENT if none); reports what was mapped. */

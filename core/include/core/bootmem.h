@@ -21,6 +21,13 @@ void bootmem_init(struct mneme_boot_info *bi);
  */
 uint64_t bootmem_alloc(uint64_t size, uint64_t align, uint64_t max_addr);
 
+/*
+ * From now on allocate only below @limit as well: the architecture's
+ * direct map ends there (riscv64 Sv39: 192 GiB), and the core reaches
+ * its frames through it.  bootmem_init() lifts the limit.
+ */
+void bootmem_set_limit(uint64_t limit);
+
 /* Bytes handed out so far. */
 uint64_t bootmem_allocated(void);
 

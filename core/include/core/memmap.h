@@ -69,6 +69,19 @@ int memmap_reserve(struct mneme_mem_range *r, uint32_t *nr, uint32_t max,
  */
 uint64_t memmap_total(const struct mneme_mem_range *r, uint32_t nr, uint32_t type);
 
+/*
+ * memmap_server_windows - size the memory server's physmap and vmemmap
+ * windows (<mneme/layout.h>) for the sanitised map in @bi and a user half
+ * of @user_top bytes, and store them in @bi (physmap_base, physmap_limit,
+ * vmemmap_base, vmemmap_size).  The physmap covers the highest RAM rounded
+ * up to MNEME_LAYOUT_WINDOW_ALIGN, at least one such step and at most
+ * MNEME_LAYOUT_PHYSMAP_MAX_PA; the vmemmap window is as large, right
+ * above it, and MNEME_LAYOUT_FREE_MIN above that stays free, all below
+ * @user_top.  Returns the bytes of RAM (every type but UNUSABLE and
+ * FIRMWARE) at or above physmap_limit: RAM the server cannot manage.
+ */
+uint64_t memmap_server_windows(struct mneme_boot_info *bi, uint64_t user_top);
+
 /* Translate an ACPI/e820 range type into enum mneme_mem_type. */
 uint32_t memmap_type_from_e820(uint32_t e820_type);
 

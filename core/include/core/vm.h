@@ -14,6 +14,11 @@
 
 #include <core/object.h>
 
+/* RAM below this is in the server's physmap (set when the server is built; boot_server.c). */
+extern uint64_t vm_server_physmap_limit;
+/* Frames that split the server's 1 GiB physmap pages: one per GiB below the limit (boot_server.c). */
+extern uint64_t vm_physmap_gig_tables;
+
 /* 0 if [pa, pa + size) is aligned to @size and inside one USABLE range; else -MNEME_ERANGE / -MNEME_EINVAL. */
 int vm_frame_check(uint64_t pa, uint64_t size);
 /* 0 if [va, va + size) is aligned to @size and inside the user half. */

@@ -108,6 +108,29 @@ int free_area_init(void);
 /* Hand memblock's free ranges to the buddy (Linux's memblock_free_all); returns pages handed over. */
 unsigned long memblock_free_all(void);
 
+/*
+ * Deferred memmap initialisation (mm_memmap_defer, mm/sparse.h): after
+ * mm_init() the sections not yet initialised are done one per step,
+ * 128 MiB each; free memory grows as they go to the buddy.
+ *   mm_deferred_init_pending()  sections are left
+ *   mm_deferred_init_node(nid)  initialise one, of @nid if it has one left,
+ *                               else of any node; false if none was left
+ *   mm_deferred_init_step()     one section of any node
+ *   mm_deferred_init_all()      every section left
+ */
+bool mm_deferred_init_pending(void);
+/* Free pages still in deferred sections: they join the buddy as their sections are done. */
+unsigned long mm_deferred_free_pages(void);
+bool mm_deferred_init_node(int nid);
+bool mm_deferred_init_step(void);
+void mm_deferred_init_all(void);
+struct deferred_init_stats {
+	unsigned long sections;     /* initialised after mm_init() */
+	unsigned long pages;        /* of it, handed to the buddy */
+	unsigned long on_demand;    /* sections an allocation initialised */
+};
+extern struct deferred_init_stats deferred_init_stats;
+
 /* Counters for tests and the dumps. */
 struct page_alloc_stats {
 	unsigned long alloc_ok, alloc_fail, free_ok, free_rejected;

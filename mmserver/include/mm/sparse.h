@@ -33,10 +33,23 @@ static inline bool present_section_nr(unsigned long nr)
 {
 	return nr < NR_MEM_SECTIONS && (mm_section_present[nr / 64] >> (nr % 64)) & 1;
 }
+/*
+ * Bit n: the struct pages of present section n are initialised (at
+ * sparse_init(), or later by deferred memmap initialisation, see
+ * mm/page_alloc.h).  A present section not yet initialised has a mapped
+ * memmap whose contents mean nothing.
+ */
+extern uint64_t mm_section_ready[NR_MEM_SECTIONS / 64];
+
+static inline bool ready_section_nr(unsigned long nr)
+{
+	return nr < NR_MEM_SECTIONS && (mm_section_ready[nr / 64] >> (nr % 64)) & 1;
+}
+
 /* Does pfn have an initialised struct page? */
 static inline bool pfn_valid(unsigned long pfn)
 {
-	return present_section_nr(pfn_to_section_nr(pfn));
+	return ready_section_nr(pfn_to_section_nr(pfn));
 }
 
 /*
@@ -49,6 +62,20 @@ static inline bool pfn_valid(unsigned long pfn)
 int sparse_init(void);
 /* Forget all sections (tests re-initialise). */
 void sparse_reset(void);
+
+/*
+ * Deferred memmap initialisation.  With mm_memmap_defer set, sparse_init()
+ * initialises the struct pages of only the first MM_DEFER_KEEP_SECTIONS
+ * sections holding each node's memory (and of every section shared by two
+ * nodes); the others stay "present, not ready" until sparse_init_section()
+ * initialises them.  Off by default (host tests turn it on).
+ */
+#define MM_DEFER_KEEP_SECTIONS 8          /* 1 GiB per node at once */
+extern bool mm_memmap_defer;
+/* Initialise the struct pages of present section @nr and mark it ready. */
+void sparse_init_section(unsigned long nr);
+/* Node whose memory section @nr holds first. */
+int sparse_section_nid(unsigned long nr);
 
 /* Statistics of the last sparse_init(). */
 struct sparse_stats {

@@ -481,6 +481,38 @@ static void test_e820_file(const char *path)
 	       strrchr(path, '/') ? strrchr(path, '/') + 1 : path, n - 1, nr, usable >> 20);
 }
 
+/* The server's windows: sized from the highest RAM, bounded by the user half and 16 TiB. */
+static void expect_windows(int line, uint64_t ram_end, uint32_t last_type, uint64_t user_top,
+			   uint64_t limit, uint64_t beyond)
+{
+	static struct mneme_boot_info bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.ranges[bi.nr_ranges++] = (range_t)E(0x80000000, ram_end - 0x80000000 - 0x100000, U, 0);
+	bi.ranges[bi.nr_ranges++] = (range_t)E(ram_end - 0x100000, 0x100000, last_type, 0);
+	bi.ranges[bi.nr_ranges++] = (range_t)E(ram_end, 0x40000000, F, 0);   /* not RAM: no window */
+	uint64_t got = memmap_server_windows(&bi, user_top);
+	CHECK(bi.physmap_base == 0x1000000000ULL && bi.physmap_limit == limit &&
+	      bi.vmemmap_base == bi.physmap_base + limit && bi.vmemmap_size == limit && got == beyond,
+	      "line %d: windows limit 0x%llx vmemmap 0x%llx+0x%llx beyond 0x%llx", line,
+	      (unsigned long long)bi.physmap_limit, (unsigned long long)bi.vmemmap_base,
+	      (unsigned long long)bi.vmemmap_size, (unsigned long long)got);
+}
+
+static void test_server_windows(void)
+{
+	const uint64_t G = 1ULL << 30, sv39 = 1ULL << 38, va47 = 1ULL << 47;
+
+	expect_windows(__LINE__, 3 * G, U, sv39, 64 * G, 0);             /* small: the Sv39 layout */
+	expect_windows(__LINE__, 64 * G, U, va47, 64 * G, 0);             /* exactly one step */
+	expect_windows(__LINE__, 258 * G, U, va47, 320 * G, 0);           /* 256 GiB on virt */
+	expect_windows(__LINE__, 258 * G, R, va47, 320 * G, 0);           /* reserved RAM counts */
+	expect_windows(__LINE__, 258 * G, U, sv39, 64 * G, 194 * G);      /* Sv39: 64 GiB only */
+	expect_windows(__LINE__, 1026 * G, U, va47, 1088 * G, 0);         /* 1 TiB on q35 */
+	expect_windows(__LINE__, 20000 * G, U, va47, 16384 * G, 3616 * G); /* the mm core's 16 TiB */
+	expect_windows(__LINE__, 258 * G, U, 600 * G, 192 * G, 66 * G);  /* (600 - 128) / 2, in 64 GiB steps */
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 20000;
@@ -490,6 +522,7 @@ int main(int argc, char **argv)
 	test_capacity();
 	test_add_reserve();
 	test_names();
+	test_server_windows();
 	for (uint32_t i = 0; i < rounds && failures < 10; i++)
 		random_round(i);
 	for (int i = 2; i < argc; i++)

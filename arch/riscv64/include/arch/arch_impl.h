@@ -2,11 +2,12 @@
  * riscv64 side of the architecture contract (see arch/include/arch/arch.h):
  * constants, the trap frame and the inline fast operations.
  *
- * Virtual layout of the core half (valid in Sv39 and Sv48 alike, because
- * it lies in the top 256 GiB, which is one top-level slot of Sv48 and the
- * upper half of Sv39):
+ * Virtual layout of the core half.  The top 256 GiB are the same in Sv39
+ * and Sv48 (one top-level slot of Sv48, the upper half of Sv39):
  *
- *   0xffffffc000000000  direct map of physical [0, 192 GiB)
+ *   0xffffffc000000000  the boot window: direct map of physical
+ *                       [0, 192 GiB) (RISCV_DIRECT_MAP_LIMIT); under
+ *                       Sv39 the direct map itself
  *   0xfffffff000000000  MMIO window: device page at physical pa sits at
  *                       RISCV_MMIO_BASE + pa, for pa < 1 GiB
  *   0xffffffff80000000  the core image (linked at 0xffffffff80200000,
@@ -15,9 +16,13 @@
  *                       but the boot hart's (which is in the image), one
  *                       KSTACK_SIZE slot per CPU index, guard pages unmapped
  *
- * The one base for both modes limits the direct map to physical addresses
- * below 192 GiB (RISCV_DIRECT_MAP_LIMIT); RAM above it is left unmapped
- * with a warning.
+ * Under Sv48 the direct map proper lies below them, at 0xffff800000000000
+ * (root slots 256-383), and covers physical [0, 64 TiB); the boot window
+ * stays mapped as an alias, so pointers the core made before the switch
+ * to its final tables (the device tree) stay valid.  ARCH_DIRECT_MAP_BASE
+ * is a variable: the boot window until arch_mmu_init() switches, then
+ * the Sv48 direct map.  Under Sv39 RAM at or above 192 GiB is outside the
+ * direct map, which the core reports; bootmem never hands it out.
  */
 #ifndef ARCH_ARCH_IMPL_H
 #define ARCH_ARCH_IMPL_H
@@ -25,14 +30,21 @@
 #include <arch/regs.h>
 
 #define ARCH_NAME              "riscv64"
-#define ARCH_DIRECT_MAP_BASE   0xffffffc000000000ull
 #define ARCH_KERNEL_VIRT_BASE  0xffffffff80200000ull   /* KERNEL_VIRT in core.ld */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RISCV_DIRECT_MAP_LIMIT (192ull << 30)
+extern uint64_t riscv_direct_map_base;    /* the direct map's virtual base, see above */
+extern uint64_t riscv_direct_map_limit;   /* the direct map covers physical [0, this) */
+extern uint64_t riscv_user_top;           /* the user half's end: 2^38 (Sv39) or 2^47 (Sv48) */
+
+#define ARCH_DIRECT_MAP_BASE   riscv_direct_map_base
+#define RISCV_BOOT_WINDOW      0xffffffc000000000ull
+#define RISCV_DIRECT_MAP_LIMIT (192ull << 30)           /* the boot window's end */
+#define RISCV_DIRECT_MAP_SV48  0xffff800000000000ull
+#define RISCV_DIRECT_MAP_SV48_LIMIT (64ull << 40)
 #define RISCV_MMIO_BASE        0xfffffff000000000ull
 #define RISCV_MMIO_LIMIT       (1ull << 30)
 #define RISCV_KSTACK_BASE      0xffffffffa0000000ull
@@ -41,13 +53,12 @@
 #define SSTATUS_SIE_BIT        (1ul << 1)
 
 /*
- * User tasks (arch/include/arch/uspace.h).  The user half is the lowest
- * 256 GiB in Sv39 and Sv48 alike (Sv39's whole lower half; under Sv48
- * root slot 0), so one constant serves both modes and every user
- * address fits one root slot of Sv48.
+ * User tasks (arch/include/arch/uspace.h).  The user half is the whole
+ * lower half of the paging mode: 256 GiB under Sv39, 128 TiB under Sv48
+ * (root slots 0-255 in both), chosen at boot (riscv_user_top).
  */
 #define ARCH_HAS_USPACE        1
-#define ARCH_USER_TOP          (1ull << 38)
+#define ARCH_USER_TOP          riscv_user_top
 
 struct arch_aspace {
 	uint64_t satp;      /* mode | ASID | root PPN: what activation writes */
